@@ -1,0 +1,140 @@
+// Scheduler workloads: goroutine creation/exit, yielding, park/ready hand-off
+// and CPU fan-out. Keys and units must match bench/compare.py and the C++
+// suites (gort_bench, peer_boost_fiber) exactly.
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+func schedWorkloads(procs []int) []workload {
+	ws := []workload{{key: "spawn_exit", run: spawnExit}}
+	for _, p := range procs {
+		p := p
+		ws = append(ws, workload{key: fmt.Sprintf("gosched_pingpong/procs:%d", p), run: func() float64 { return goschedPingpong(p) }})
+	}
+	for _, p := range procs {
+		p := p
+		ws = append(ws, workload{key: fmt.Sprintf("park_ready/procs:%d", p), run: func() float64 { return parkReady(p) }})
+	}
+	for _, p := range procs {
+		p := p
+		ws = append(ws, workload{key: fmt.Sprintf("fanout_cpu/procs:%d", p), run: func() float64 { return fanoutCPU(p) }})
+	}
+	return ws
+}
+
+// spawn_exit — cost of creating, scheduling and retiring a goroutine.
+// GOMAXPROCS=NumCPU. One goroutine spawns 1,000,000 goroutines, each of which
+// only calls wg.Done(); then wg.Wait().
+// ns_per_op = wall time / 1,000,000 (per goroutine).
+// Key and unit must match bench/compare.py and the C++ suites.
+const spawnN = 1_000_000
+
+func spawnExit() float64 {
+	return timeOps(runtime.NumCPU(), spawnN, func() {
+		var wg sync.WaitGroup
+		wg.Add(spawnN)
+		for i := 0; i < spawnN; i++ {
+			go func() { wg.Done() }()
+		}
+		wg.Wait()
+	})
+}
+
+// gosched_pingpong/procs:P — cost of one voluntary yield (runtime.Gosched).
+// Two goroutines each call runtime.Gosched() 1,000,000 times, started
+// together and joined with a WaitGroup, under GOMAXPROCS=P.
+// ns_per_op = wall time / 2,000,000 (total Gosched calls).
+// Key and unit must match bench/compare.py and the C++ suites.
+const goschedN = 1_000_000
+
+func goschedPingpong(procs int) float64 {
+	return timeOps(procs, 2*goschedN, func() {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		for g := 0; g < 2; g++ {
+			go func() {
+				defer wg.Done()
+				<-start
+				for i := 0; i < goschedN; i++ {
+					runtime.Gosched()
+				}
+			}()
+		}
+		close(start) // release both together
+		wg.Wait()
+	})
+}
+
+// park_ready/procs:P — cost of one park + ready hand-off between goroutines.
+// Two goroutines pass a token back and forth: A sends to B on c1, B sends
+// back on c2 (both unbuffered chan struct{}), 500,000 round trips, under
+// GOMAXPROCS=P.
+// The C++ runtime uses its raw park/ready primitive here; Go exposes no
+// public one, so an unbuffered channel (gopark/goready underneath, plus the
+// channel lock and sudog bookkeeping) is the nearest equivalent.
+// ns_per_op = wall time / 1,000,000 (hand-offs = 2 per round trip).
+// Key and unit must match bench/compare.py and the C++ suites.
+const parkRoundTrips = 500_000
+
+func parkReady(procs int) float64 {
+	return timeOps(procs, 2*parkRoundTrips, func() {
+		c1 := make(chan struct{})
+		c2 := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { // A
+			defer wg.Done()
+			for i := 0; i < parkRoundTrips; i++ {
+				c1 <- struct{}{}
+				<-c2
+			}
+		}()
+		go func() { // B
+			defer wg.Done()
+			for i := 0; i < parkRoundTrips; i++ {
+				<-c1
+				c2 <- struct{}{}
+			}
+		}()
+		wg.Wait()
+	})
+}
+
+// fanout_cpu/procs:P — how well P processors share CPU-bound goroutines.
+// 64 goroutines each run a fixed LCG loop of 2,000,000 steps and store the
+// result in their own slot of a shared slice (so the loop is not optimised
+// away), joined with a WaitGroup, under GOMAXPROCS=P.
+// ns_per_op = wall time of the whole fan-out (spawn to join), in ns.
+// Key and unit must match bench/compare.py and the C++ suites.
+const (
+	fanoutG     = 64
+	fanoutSteps = 2_000_000
+)
+
+var fanoutSink []uint64
+
+func fanoutCPU(procs int) float64 {
+	res := make([]uint64, fanoutG)
+	v := timeOps(procs, 1, func() {
+		var wg sync.WaitGroup
+		wg.Add(fanoutG)
+		for i := 0; i < fanoutG; i++ {
+			go func(i int) {
+				defer wg.Done()
+				x := uint64(i)
+				for k := 0; k < fanoutSteps; k++ {
+					x = x*6364136223846793005 + 1442695040888963407
+				}
+				res[i] = x
+			}(i)
+		}
+		wg.Wait()
+	})
+	fanoutSink = res
+	return v
+}

@@ -1,0 +1,6 @@
+// gort/gort.hpp — the whole public API of gort in one include.
+#pragma once
+
+#include <gort/panic.hpp>
+#include <gort/runtime.hpp>
+#include <gort/waitgroup.hpp>

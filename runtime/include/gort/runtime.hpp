@@ -1,0 +1,131 @@
+// gort/runtime.hpp — the go statement and the scheduler's public surface.
+//
+// This is what a Go programmer reaches for in package runtime: start the runtime
+// (gort::run is Go's runtime.main), start goroutines (gort::go is the `go`
+// statement), yield, size the P set, identify goroutines and pin them to threads.
+// Every function here must be called from a goroutine (inside gort::run) unless
+// its comment says otherwise.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <new>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <gort/panic.hpp>
+
+namespace gort {
+
+namespace runtime {
+struct G;
+
+/// Signature of a goroutine's first function: receives the closure stored on its stack.
+using GoEntry = void (*)(void* closure);
+
+/// Allocates a dead-or-new G whose stack has room for a closure of `size` bytes
+/// aligned to `align` below its G record; returns the G and the closure address.
+/// Precondition: called from a goroutine; size <= kMaxClosureBytes.
+G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure);
+
+/// Makes a G from newproc_prepare runnable (into the current P's runnext, as Go's
+/// newproc) and wakes an idle P if there is one.  Precondition: the closure is built.
+void newproc_start(G* gp);
+
+/// Returns a G from newproc_prepare unused (the closure constructor threw).
+void newproc_abandon(G* gp);
+
+/// Boots the runtime on the calling OS thread, runs entry(arg) as goroutine 1 and
+/// returns once it has returned and the runtime is torn down; see gort::run.
+/// exit_code is read if the process must end without returning (see gort::run).
+void run_main(GoEntry entry, void* arg, const int* exit_code);
+
+/// Largest closure (callable plus bound arguments) `go` can place on a new stack.
+inline constexpr std::size_t kMaxClosureBytes = 4096;
+
+template <class C>
+void invoke_closure(void* p) {
+  C* c = static_cast<C*>(p);
+  struct Destroy {
+    C* c;
+    ~Destroy() { c->~C(); }
+  } destroy{c};
+  (*c)();
+}
+}  // namespace runtime
+
+/// Starts fn(args...) as a new goroutine: the `go` statement.  fn and args are
+/// moved into the new goroutine's stack at the call, as Go evaluates them.
+/// Precondition: called from a goroutine.
+template <class F, class... Args>
+void go(F&& fn, Args&&... args) {
+  auto closure = [f = std::forward<F>(fn),
+                  tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+    std::apply(std::move(f), std::move(tup));
+  };
+  using C = decltype(closure);
+  static_assert(sizeof(C) <= runtime::kMaxClosureBytes,
+                "closure too large for the new goroutine's stack; pass a pointer");
+  void* mem = nullptr;
+  runtime::G* gp = runtime::newproc_prepare(&runtime::invoke_closure<C>, sizeof(C), alignof(C), &mem);
+  try {
+    ::new (mem) C(std::move(closure));
+  } catch (...) {
+    runtime::newproc_abandon(gp);
+    throw;
+  }
+  runtime::newproc_start(gp);
+}
+
+/// Boots the runtime on the calling thread and runs main_fn as the main goroutine
+/// (goroutine 1); returns when main_fn returns, as a Go program ends when main
+/// returns.  main_fn returns void (exit code 0) or int.  Other goroutines still
+/// alive are abandoned, as Go abandons them at exit.  Precondition: not already
+/// inside gort::run.
+template <class F>
+int run(F&& main_fn) {
+  struct Main {
+    F* fn;
+    int code = 0;
+  } m{&main_fn};
+  auto entry = [](void* p) {
+    auto* mm = static_cast<Main*>(p);
+    if constexpr (std::is_same_v<std::invoke_result_t<F&>, void>) {
+      (*mm->fn)();
+    } else {
+      mm->code = static_cast<int>((*mm->fn)());
+    }
+  };
+  runtime::run_main(entry, &m, &m.code);
+  return m.code;
+}
+
+/// Yields the processor: the goroutine goes to the global run queue and others
+/// run (runtime.Gosched).  Returns at once when nothing else is runnable.
+void gosched();
+
+/// Sets GOMAXPROCS to n when n > 0 (stopping the world to resize the P set) and
+/// returns the previous value (runtime.GOMAXPROCS).
+int gomaxprocs(int n = 0);
+
+/// Returns the calling goroutine's id (1 for the main goroutine).
+int64_t goid();
+
+/// Returns the number of goroutines that currently exist (runtime.NumGoroutine).
+int num_goroutine();
+
+/// Wires the calling goroutine to its current OS thread until a matching
+/// unlock_os_thread (calls nest, as in Go).  A goroutine that exits while locked
+/// takes its thread with it.
+void lock_os_thread();
+
+/// Undoes one lock_os_thread; a no-op when the goroutine is not locked.
+void unlock_os_thread();
+
+/// A safe point: if the scheduler asked this goroutine to yield (it has run for
+/// 10 ms, or the world is stopping), it yields here.  Cheap when not asked.
+void preempt_point();
+
+}  // namespace gort

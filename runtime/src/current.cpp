@@ -1,0 +1,26 @@
+// current.cpp — out-of-line TLS accessors; see current.hpp for why they must stay
+// out of line.  Do not move these into a header and do not build this file with LTO.
+#include "current.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define GORT_NO_IPA __attribute__((noinline, noipa))
+#else
+#define GORT_NO_IPA __attribute__((noinline))
+#endif
+
+namespace gort::runtime {
+namespace {
+thread_local M* tls_m = nullptr;
+}
+
+GORT_NO_IPA M* current_m() {
+  asm volatile("" ::: "memory");
+  return tls_m;
+}
+
+GORT_NO_IPA void set_current_m(M* mp) {
+  asm volatile("" ::: "memory");
+  tls_m = mp;
+}
+
+}  // namespace gort::runtime

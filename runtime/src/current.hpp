@@ -1,0 +1,24 @@
+// current.hpp — the current M, G and P of the calling thread.
+//
+// Pitfall (GCC PR 26461): a compiler may compute the address of a thread_local
+// once and reuse it across a call.  A goroutine can leave its M in any runtime
+// call and resume on another thread, so a cached TLS address would name the old
+// thread's M.  current_m() is therefore an out-of-line function defined in
+// current.cpp, marked noinline/noipa and containing a compiler barrier, so every
+// call re-reads %fs on the thread that is running now.  Never cache its result
+// across a call that may switch goroutines (park, gosched, go, ready, sema ops).
+#pragma once
+
+namespace gort::runtime {
+
+struct M;
+struct G;
+struct P;
+
+/// Returns the M of the calling OS thread, or nullptr on a thread outside the runtime.
+M* current_m();
+
+/// Binds the calling OS thread to mp (nullptr to unbind).
+void set_current_m(M* mp);
+
+}  // namespace gort::runtime

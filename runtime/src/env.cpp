@@ -1,0 +1,107 @@
+// env.cpp — GOMAXPROCS and GODEBUG parsing; see env.hpp.
+#include "env.hpp"
+
+#include <sched.h>
+
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "p.hpp"
+
+namespace gort::runtime {
+
+DebugVars debug;
+
+namespace {
+
+struct DebugVarSpec {
+  const char* name;
+  int32_t DebugVars::*field;
+};
+
+constexpr DebugVarSpec kDebugVars[] = {
+    {"schedtrace", &DebugVars::schedtrace},
+    {"scheddetail", &DebugVars::scheddetail},
+    {"asyncpreemptoff", &DebugVars::asyncpreemptoff},
+    {"gctrace", &DebugVars::gctrace},
+    {"gccheckmark", &DebugVars::gccheckmark},
+    {"gcstoptheworld", &DebugVars::gcstoptheworld},
+};
+
+void parse_godebug(const char* env) {
+  debug = DebugVars{};
+  if (env == nullptr) return;
+  std::string s(env);
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    std::size_t comma = s.find(',', pos);
+    if (comma == std::string::npos) comma = s.size();
+    std::string item = s.substr(pos, comma - pos);
+    pos = comma + 1;
+    if (item.empty()) continue;
+    std::size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "runtime: GODEBUG: ignoring \"%s\": expected name=value\n", item.c_str());
+      continue;
+    }
+    std::string key = item.substr(0, eq);
+    std::string value = item.substr(eq + 1);
+    for (const DebugVarSpec& v : kDebugVars) {
+      if (key != v.name) continue;
+      int32_t n = 0;
+      if (!parse_int32(value.c_str(), &n) || n < 0) {
+        std::fprintf(stderr,
+                     "runtime: GODEBUG: ignoring %s=%s: expected a non-negative integer\n",
+                     key.c_str(), value.c_str());
+      } else {
+        debug.*v.field = n;
+      }
+    }
+    // Unknown names are ignored silently, as Go ignores them (they may belong
+    // to another Go version or to packages).
+  }
+}
+
+}  // namespace
+
+bool parse_int32(const char* s, int32_t* out) {
+  if (s == nullptr || *s == '\0') return false;
+  errno = 0;
+  char* end = nullptr;
+  long v = std::strtol(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX || std::isspace(*s)) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+int32_t ncpu() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return 1;
+}
+
+int32_t read_environment() {
+  parse_godebug(std::getenv("GODEBUG"));
+  int32_t procs = ncpu();
+  if (const char* env = std::getenv("GOMAXPROCS")) {
+    int32_t n = 0;
+    if (parse_int32(env, &n) && n > 0) {
+      procs = n > kMaxGomaxprocs ? kMaxGomaxprocs : n;
+    } else if (*env != '\0') {
+      std::fprintf(stderr,
+                   "runtime: GOMAXPROCS=\"%s\": expected a positive integer; using %d (the CPU count)\n",
+                   env, procs);
+    }
+  }
+  return procs;
+}
+
+}  // namespace gort::runtime

@@ -1,0 +1,188 @@
+// mproc.cpp — Ms and Ps: idle lists, waking and parking threads, handing Ps
+// between Ms (mirrors wakep, startm, stopm, handoffp, acquirep, releasep,
+// pidleput/pidleget, mput/mget, newm and mstart in proc.go).
+//
+// Invariants (checked where cheap):
+//   - An M runs a G only while holding a P; a P is held by at most one M.
+//   - An idle P is on sched.pidle with status Idle and an empty run queue
+//     (pidleput refuses a P with work, so work is never parked with a P).
+//   - An M sleeping in stopm is on sched.midle and holds no P; it wakes only
+//     when given one (nextp) or at shutdown.
+//   - sched.nmspinning counts Ms with spinning set; wakep starts a spinning M only
+//     when it can move nmspinning from 0 to 1.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "current.hpp"
+#include "fiber.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+void acquirep(P* pp) {
+  M* mp = current_m();
+  if (mp->p != nullptr || pp->m != nullptr) fatal("acquirep: invalid p state");
+  mp->p = pp;
+  pp->m = mp;
+  pp->status.store(PStatus::Running, std::memory_order_release);
+}
+
+P* releasep() {
+  M* mp = current_m();
+  P* pp = mp->p;
+  if (pp == nullptr || pp->m != mp) fatal("releasep: invalid p state");
+  pp->m = nullptr;
+  pp->status.store(PStatus::Idle, std::memory_order_release);
+  mp->p = nullptr;
+  return pp;
+}
+
+void pidleput(P* pp) {
+  if (!runqempty(pp)) fatal("pidleput: P has non-empty run queue");
+  pp->link = sched.pidle;
+  sched.pidle = pp;
+  sched.npidle.fetch_add(1);
+}
+
+P* pidleget() {
+  P* pp = sched.pidle;
+  if (pp != nullptr) {
+    sched.pidle = pp->link;
+    sched.npidle.fetch_sub(1);
+  }
+  return pp;
+}
+
+void mput(M* mp) {
+  mp->schedlink = sched.midle;
+  sched.midle = mp;
+  ++sched.nmidle;
+}
+
+M* mget() {
+  M* mp = sched.midle;
+  if (mp != nullptr) {
+    sched.midle = mp->schedlink;
+    --sched.nmidle;
+  }
+  return mp;
+}
+
+void wakep() {
+  if (sched.npidle.load() == 0) return;
+  // Be conservative about spinning threads: one at a time.
+  int32_t zero = 0;
+  if (sched.nmspinning.load() != 0 || !sched.nmspinning.compare_exchange_strong(zero, 1)) return;
+  startm(nullptr, true);
+}
+
+void startm(P* pp, bool spinning) {
+  sched.lock.lock();
+  if (pp == nullptr) {
+    pp = pidleget();
+    if (pp == nullptr) {
+      sched.lock.unlock();
+      if (spinning) sched.nmspinning.fetch_sub(1);
+      return;
+    }
+  }
+  M* nmp = mget();
+  sched.lock.unlock();
+  sysmon_wake();
+  if (nmp == nullptr) {
+    newm(pp, spinning);
+    return;
+  }
+  nmp->spinning = spinning;
+  nmp->nextp = pp;
+  notewakeup(&nmp->park);
+}
+
+bool stopm() {
+  M* mp = current_m();
+  if (mp->p != nullptr) fatal("stopm holding p");
+  if (mp->spinning) fatal("stopm spinning");
+  sched.lock.lock();
+  if (sched.shutdown.load(std::memory_order_relaxed)) {
+    sched.lock.unlock();
+    return false;
+  }
+  mput(mp);
+  sched.lock.unlock();
+  notesleep(&mp->park);
+  noteclear(&mp->park);
+  if (mp->nextp == nullptr) {
+    if (!sched.shutdown.load(std::memory_order_acquire)) fatal("stopm: woken without a P");
+    return false;
+  }
+  acquirep(mp->nextp);
+  mp->nextp = nullptr;
+  return true;
+}
+
+void handoffp(P* pp) {
+  // Local or global work: start an M for it right away.
+  if (!runqempty(pp) || sched.runqsize.load() != 0) {
+    startm(pp, false);
+    return;
+  }
+  // No spinning or idle M to pick up work that appears soon: become one.
+  int32_t zero = 0;
+  if (sched.nmspinning.load() + sched.npidle.load() == 0 &&
+      sched.nmspinning.compare_exchange_strong(zero, 1)) {
+    startm(pp, true);
+    return;
+  }
+  sched.lock.lock();
+  if (sched.gcwaiting.load(std::memory_order_relaxed)) {
+    pp->status.store(PStatus::GCStop, std::memory_order_release);
+    if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+    sched.lock.unlock();
+    return;
+  }
+  if (sched.runqsize.load(std::memory_order_relaxed) != 0) {
+    sched.lock.unlock();
+    startm(pp, false);
+    return;
+  }
+  pidleput(pp);
+  sched.lock.unlock();
+}
+
+namespace {
+
+/// Thread body of every M but m0 (mirrors mstart/mstart1).
+void mstart(M* mp) {
+  set_current_m(mp);
+  mp->procid = static_cast<int32_t>(syscall(SYS_gettid));
+  fiber_adopt_thread(&mp->g0.fiber);
+  if (mp->nextp != nullptr) {
+    P* pp = mp->nextp;
+    mp->nextp = nullptr;
+    acquirep(pp);
+  }
+  schedule_loop();
+  mp->done.store(true, std::memory_order_release);
+  set_current_m(nullptr);
+}
+
+}  // namespace
+
+void newm(P* pp, bool spinning) {
+  M* mp = new M();
+  mp->g0.is_g0 = true;
+  mp->g0.status.store(GStatus::Running, std::memory_order_relaxed);
+  mp->nextp = pp;
+  mp->spinning = spinning;
+  sched.lock.lock();
+  mp->id = sched.mnext++;
+  mp->fastrand_state = 0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1) | 1;
+  mp->alllink = sched.allm;
+  sched.allm = mp;
+  sched.lock.unlock();
+  mp->thread = std::thread(mstart, mp);
+}
+
+}  // namespace gort::runtime

@@ -1,0 +1,61 @@
+// p.hpp — the processor record (mirrors type p in runtime2.go).
+//
+// A P is the right to run goroutines: GOMAXPROCS of them exist, an M must hold
+// one to run a G, and each carries the per-P caches that make the common paths
+// lock-free: the local run queue and runnext, the free-G cache and a goid batch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "g.hpp"
+#include "runq.hpp"
+
+namespace gort::runtime {
+
+struct M;
+
+/// P states with Go's values (_Pidle ... _Pdead).
+enum class PStatus : uint32_t { Idle = 0, Running = 1, Syscall = 2, GCStop = 3, Dead = 4 };
+
+struct P {
+  /// Index in allp.
+  int32_t id = 0;
+  /// Current state; read by sysmon, stop-the-world and thieves.
+  std::atomic<PStatus> status{PStatus::Idle};
+  /// Link in sched.pidle.
+  P* link = nullptr;
+  /// Incremented on every schedule that does not inherit a time slice; sysmon
+  /// preempts a P whose schedtick has not moved for 10 ms.
+  std::atomic<uint32_t> schedtick{0};
+  /// The M holding this P (null when idle).
+  M* m = nullptr;
+  /// Set by sysmon (time slice used up) or stop-the-world: the goroutine running
+  /// on this P yields at its next safe point.  Cleared when a G starts running.
+  std::atomic<bool> preempt{false};
+  /// Local run queue (256 slots, lock-free for thieves) and runnext: a G readied
+  /// by the running G runs next, inheriting the time slice (runq.hpp).
+  LocalRunQueue runq;
+  std::atomic<G*> runnext{nullptr};
+  /// Dead Gs (with their stacks) cached for reuse; at most kGFreeMax.
+  GList gfree;
+  int32_t gfree_n = 0;
+  /// Batch of goroutine ids reserved from sched.goidgen: [goidcache, goidcacheend).
+  uint64_t goidcache = 0;
+  uint64_t goidcacheend = 0;
+  /// Goroutines created minus goroutines exited on this P; the sum over all Ps
+  /// is num_goroutine().  Written only by the owner (no RMW), read by anyone.
+  std::atomic<int64_t> gcount_delta{0};
+  /// Goroutines this P has started executing (observability: tests see the
+  /// spread of work over Ps without assuming it).
+  std::atomic<uint64_t> executed{0};
+};
+
+/// Free Gs kept per P before half move to the global list (Go: 64).
+inline constexpr int32_t kGFreeMax = 64;
+/// Batch of goroutine ids a P reserves at a time (Go's _GoidCacheBatch = 16).
+inline constexpr uint64_t kGoidCacheBatch = 16;
+/// Upper bound on GOMAXPROCS (Go's _MaxGomaxprocs = 1024).
+inline constexpr int32_t kMaxGomaxprocs = 1024;
+
+}  // namespace gort::runtime

@@ -1,0 +1,540 @@
+// proc.cpp — the goroutine scheduler (mirrors golang/go src/runtime/proc.go).
+//
+// The model is Go's GMP:
+//   G  a goroutine: a fiber with its own stack (g.hpp, stack.hpp).
+//   M  an OS thread executing Gs.  Each M has a g0 context on the thread's own
+//      stack where the scheduler's blocking steps run (m.hpp).
+//   P  a processor: the right to execute Gs.  GOMAXPROCS Ps exist; an M must
+//      hold one to run a G.  Each P has a local run queue of 256 Gs plus a
+//      runnext slot, so the common scheduling decisions take no lock (p.hpp,
+//      runq.hpp).  Gs no P has are on the global run queue under sched.lock.
+//
+// Finding work (find_runnable, mirrors findrunnable): every 61st tick one G from
+// the global queue (fairness), then runnext and the local ring, then a batch
+// from the global queue, then stealing: 4 passes over all Ps in a random order
+// generated from a random start and a stride coprime with GOMAXPROCS (every P
+// visited once per pass, a different order each time), taking half of a
+// victim's ring; runnext is stolen only on the last pass.  Timers and the
+// netpoller slot in before stealing (later issues).  An M that finds nothing
+// gives its P back, re-checks, and sleeps (stopm).
+//
+// Spinning Ms (mirrors wakep/resetspinning).  An M looking for work without
+// having found any is "spinning".  When work appears (go, ready, gosched) and a
+// P is idle, wakep starts one M spinning unless one already spins: there is at
+// most one extra spinning M while work is scarce, so idle cores are not burned.
+// A spinning M that finds work stops spinning and, if it was the last spinner,
+// wakes another to look for the rest.  An M that stops spinning without work
+// re-checks every run queue after decrementing nmspinning, because a producer
+// that saw nmspinning > 0 did not wake anyone: no wakeup is lost.
+//
+// Switching (the handoff).  Go leaves a goroutine through mcall: switch to g0,
+// then on g0 record the G's new state (park_m, goschedImpl, goexit0) and call
+// schedule.  The state change must happen only after the G's registers are
+// saved, or another M could resume the G on the stack we are still running on.
+// gort keeps that rule but saves a switch: the leaving goroutine builds a
+// Handoff record on its own stack and, if the next G is at hand (runnext, local
+// ring, global queue), switches straight to it; whoever runs first on the M
+// after the switch (the next G, or g0) completes the Handoff before anything
+// else: saves the old context handle, then parks/requeues/frees the old G
+// (complete_handoff).  Only when no G is at hand, or the M must block (stop the
+// world, locked threads, shutdown), does the goroutine switch to g0, which
+// completes the Handoff and runs the full find_runnable.  One fcontext jump per
+// goroutine switch instead of Go's two.
+//   Rejected: running find_runnable entirely on the goroutine's stack — it can
+//   block the thread, and a parked G's stack may be resumed elsewhere meanwhile.
+//   Rejected: a lock per G to make state changes before the switch safe — the
+//   handoff makes them safe without any lock.
+//
+// Safe points.  sysmon sets P.preempt when a G has run 10 ms without a
+// schedule tick (a G taken from runnext inherits its predecessor's slice, so a
+// ping-pong pair is caught too), and stop-the-world sets it on every P.  The G
+// yields at its next safe point: preempt_point(), go, ready, gosched, and any
+// runtime call that can block.  Safe points are refused while the M holds
+// runtime locks (M.locks), including while a handoff is being completed.
+//
+// Locked threads (lock_os_thread, mirrors startlockedm/stoplockedm): a locked G
+// runs only on its M.  When another M picks it, that M hands its P to the
+// locked M and sleeps; when the locked G leaves, its M hands its P away and
+// sleeps until the G is runnable again.  Locked Gs always leave through g0.
+#include <gort/runtime.hpp>
+#include <gort/runtime/park.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+#include "crash.hpp"
+#include "current.hpp"
+#include "nanotime.hpp"
+#include "proc.hpp"
+#include "sched.hpp"
+#include "stack.hpp"
+
+namespace gort::runtime {
+
+Sched sched;
+std::atomic<P*> allp[kMaxGomaxprocs];
+
+namespace {
+std::atomic<int32_t> gomaxprocs_value{0};
+
+/// What the leaving goroutine wants done once it is off its stack.
+enum class HandoffKind : uint8_t {
+  Run,    // g0 starting a G: nothing to do but save g0's context
+  Park,   // -> Waiting, then unlockf (park_m)
+  Yield,  // -> Runnable on the global queue (goschedImpl, gopreempt_m)
+  Exit,   // -> Dead, G cached for reuse (goexit0)
+};
+
+/// Built on the leaving G's stack; valid until complete_handoff returns.
+struct Handoff {
+  HandoffKind kind;
+  G* from;
+  UnlockFn unlockf = nullptr;
+  void* arg = nullptr;
+};
+
+/// Switches from `from` to `to` on the current M; when `from` is resumed later,
+/// completes the handoff of whoever switched to it.
+void switch_to(G* from, G* to, Handoff* h) {
+  if (!from->stack_guarded && !from->is_g0) check_stack_canary(from);
+  transfer_t t = fiber_switch(&from->fiber, &to->fiber, h, h->kind == HandoffKind::Exit);
+  complete_handoff(t);
+}
+
+/// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
+void execute_prep(M* mp, G* gp, bool inherit_time) {
+  P* pp = mp->p;
+  mp->curg = gp;
+  gp->m = mp;
+  casgstatus(gp, GStatus::Runnable, GStatus::Running);
+  pp->preempt.store(false, std::memory_order_relaxed);
+  if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  pp->executed.store(pp->executed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+/// Switches g0 to gp (mirrors execute).  Returns when gp's M switches back to g0.
+void execute(M* mp, G* gp, bool inherit_time) {
+  execute_prep(mp, gp, inherit_time);
+  Handoff h{HandoffKind::Run, &mp->g0};
+  switch_to(&mp->g0, gp, &h);
+}
+
+/// The cheap part of find_runnable, safe on a goroutine's stack: never blocks.
+G* pick_fast(P* pp, bool* inherit_time) {
+  *inherit_time = false;
+  if (pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 &&
+      sched.runqsize.load(std::memory_order_relaxed) > 0) {
+    LockGuard g(sched.lock);
+    if (G* gp = globrunqget(pp, 1)) return gp;
+  }
+  if (G* gp = runqget(pp, inherit_time)) return gp;
+  if (sched.runqsize.load(std::memory_order_relaxed) > 0) {
+    LockGuard g(sched.lock);
+    return globrunqget(pp, 0);
+  }
+  return nullptr;
+}
+
+/// Leaves the running goroutine as h describes: straight to the next G when one
+/// is at hand, else to g0.  Returns when the goroutine is resumed (not for Exit).
+void leave(Handoff* h) {
+  M* mp = current_m();
+  G* gp = h->from;
+  G* next = nullptr;
+  bool inherit = false;
+  const bool may_switch_directly = mp->lockedg == nullptr &&
+                                   !sched.gcwaiting.load(std::memory_order_relaxed) &&
+                                   !sched.shutdown.load(std::memory_order_relaxed);
+  if (may_switch_directly) next = pick_fast(mp->p, &inherit);
+  if (next != nullptr && next->lockedm == nullptr) {
+    execute_prep(mp, next, inherit);
+    switch_to(gp, next, h);
+    return;
+  }
+  // g0 runs `next` (it may need startlockedm) or searches and blocks for work.
+  mp->nextg = next;
+  mp->nextg_inherit = inherit;
+  mp->curg = nullptr;
+  switch_to(gp, &mp->g0, h);
+}
+
+}  // namespace
+
+/// Puts the G that left on its way: runs on the next context of the same M,
+/// before anything else.  Holds M.locks so nothing here can be preempted.
+void complete_handoff(transfer_t t) {
+  auto* h = static_cast<Handoff*>(t.data);
+  G* gp = h->from;
+  gp->fiber.fctx = t.fctx;
+  M* mp = current_m();
+  ++mp->locks;
+  switch (h->kind) {
+    case HandoffKind::Run:
+      break;
+    case HandoffKind::Yield:
+      // mirrors goschedImpl: the G goes to the global queue, so on a busy P it
+      // waits its turn behind everything else instead of behind runnext.
+      gp->m = nullptr;
+      casgstatus(gp, GStatus::Running, GStatus::Runnable);
+      sched.lock.lock();
+      globrunqput(gp);
+      sched.lock.unlock();
+      if (--mp->locks != 0) fatal("schedule: holding locks");
+      wakep();
+      return;
+    case HandoffKind::Park: {
+      // mirrors park_m.  unlockf may fail (the wait condition already holds):
+      // then the G is made runnable again through runnext — it runs right after
+      // the G now on this M rather than instead of it.
+      UnlockFn unlockf = h->unlockf;
+      void* arg = h->arg;
+      gp->m = nullptr;
+      casgstatus(gp, GStatus::Running, GStatus::Waiting);
+      if (unlockf != nullptr && !unlockf(gp, arg)) {
+        casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+        runqput(mp->p, gp, true);
+      }
+      break;
+    }
+    case HandoffKind::Exit:
+      goexit0(gp);
+      break;
+  }
+  // Every runtime lock the leaving G held was released by now (by unlockf):
+  // nothing may carry a lock across a goroutine switch.
+  if (--mp->locks != 0) fatal("schedule: holding locks");
+}
+
+namespace {
+
+/// Stops being a spinning M after finding work (mirrors resetspinning).
+void resetspinning(M* mp) {
+  mp->spinning = false;
+  int32_t n = sched.nmspinning.fetch_sub(1) - 1;
+  if (n < 0) fatal("findrunnable: negative nmspinning");
+  // The last spinner found work: there may be more, so wake another to look.
+  wakep();
+}
+
+/// Stops the calling M for a stop-the-world (mirrors gcstopm).
+void gcstopm(M* mp) {
+  if (mp->spinning) {
+    mp->spinning = false;
+    sched.nmspinning.fetch_sub(1);
+  }
+  sched.lock.lock();
+  if (!sched.gcwaiting.load(std::memory_order_relaxed)) {
+    sched.lock.unlock();  // the stop was called off; keep the P
+    return;
+  }
+  P* pp = releasep();
+  pp->status.store(PStatus::GCStop, std::memory_order_release);
+  if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+  sched.lock.unlock();
+  stopm();
+}
+
+/// Random visiting order over the Ps (mirrors randomOrder in proc.go): a start
+/// and a stride coprime with the P count visit every P exactly once.
+class StealOrder {
+ public:
+  void reset(uint32_t count) {
+    count_ = count;
+    ncoprimes_ = 0;
+    for (uint32_t i = 1; i <= count && ncoprimes_ < kMaxGomaxprocs; ++i) {
+      if (gcd(i, count) == 1) coprimes_[ncoprimes_++] = i;
+    }
+  }
+  uint32_t count() const { return count_; }
+  struct Enum {
+    uint32_t i, count, pos, inc;
+    bool done() const { return i == count; }
+    void next() {
+      ++i;
+      pos = (pos + inc) % count;
+    }
+  };
+  Enum start(uint32_t r) const {
+    return Enum{0, count_, r % count_, coprimes_[(r / count_) % ncoprimes_]};
+  }
+
+ private:
+  static uint32_t gcd(uint32_t a, uint32_t b) {
+    while (b != 0) {
+      uint32_t t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+  uint32_t count_ = 0;
+  uint32_t ncoprimes_ = 0;
+  uint32_t coprimes_[kMaxGomaxprocs] = {};
+};
+
+StealOrder steal_order;
+
+/// Tries to steal from every other P (mirrors stealWork).
+G* steal_work(M* mp, P* pp) {
+  constexpr int kStealTries = 4;
+  for (int i = 0; i < kStealTries; ++i) {
+    const bool steal_runnext = i == kStealTries - 1;
+    for (auto e = steal_order.start(fastrand(mp)); !e.done(); e.next()) {
+      if (sched.gcwaiting.load(std::memory_order_relaxed)) return nullptr;
+      P* p2 = allp[e.pos].load(std::memory_order_acquire);
+      if (p2 == pp || p2->status.load(std::memory_order_relaxed) == PStatus::Idle) continue;
+      if (G* gp = runqsteal(pp, p2, steal_runnext)) return gp;
+    }
+  }
+  return nullptr;
+}
+
+/// Finds a runnable goroutine, blocking the M until there is one (mirrors
+/// findrunnable).  Returns null only at shutdown.  Runs on g0 with a P.
+G* find_runnable(M* mp, bool* inherit_time) {
+top:
+  if (sched.shutdown.load(std::memory_order_acquire)) return nullptr;
+  P* pp = mp->p;
+  if (pp == nullptr) {
+    if (!stopm()) return nullptr;
+    goto top;
+  }
+  if (sched.gcwaiting.load(std::memory_order_acquire)) {
+    gcstopm(mp);
+    goto top;
+  }
+  if (G* gp = pick_fast(pp, inherit_time)) return gp;
+
+  // Steal, but not if half the busy Ps already have a spinning M looking:
+  // that is enough searchers (Go's limit, keeps CPU use proportional to work).
+  {
+    const int32_t procs = gomaxprocs();
+    if (mp->spinning || 2 * sched.nmspinning.load() < procs - sched.npidle.load()) {
+      if (!mp->spinning) {
+        mp->spinning = true;
+        sched.nmspinning.fetch_add(1);
+      }
+      if (G* gp = steal_work(mp, pp)) {
+        *inherit_time = false;
+        return gp;
+      }
+    }
+  }
+
+  // Nothing: give the P back.
+  sched.lock.lock();
+  if (sched.gcwaiting.load(std::memory_order_relaxed) || sched.shutdown.load(std::memory_order_relaxed)) {
+    sched.lock.unlock();
+    goto top;
+  }
+  if (sched.runqsize.load(std::memory_order_relaxed) != 0) {
+    G* gp = globrunqget(pp, 0);
+    sched.lock.unlock();
+    *inherit_time = false;
+    return gp;
+  }
+  releasep();
+  pidleput(pp);
+  sched.lock.unlock();
+
+  if (mp->spinning) {
+    // Drop spinning before the re-check: a producer that saw us spinning did
+    // not call wakep, so we must look at every queue once more ourselves.
+    mp->spinning = false;
+    if (sched.nmspinning.fetch_sub(1) - 1 < 0) fatal("findrunnable: negative nmspinning");
+    const int32_t procs = gomaxprocs();
+    for (int32_t i = 0; i < procs; ++i) {
+      P* p2 = allp[i].load(std::memory_order_acquire);
+      if (p2 != nullptr && !runqempty(p2)) {
+        sched.lock.lock();
+        P* idle = pidleget();
+        sched.lock.unlock();
+        if (idle != nullptr) {
+          acquirep(idle);
+          mp->spinning = true;
+          sched.nmspinning.fetch_add(1);
+          goto top;
+        }
+        break;
+      }
+    }
+  }
+  if (!stopm()) return nullptr;
+  goto top;
+}
+
+/// Hands the current P to gp's locked M and sleeps (mirrors startlockedm).
+bool startlockedm(M* mp, G* gp) {
+  M* lm = gp->lockedm;
+  P* pp = releasep();
+  lm->nextp = pp;
+  notewakeup(&lm->park);
+  return stopm();
+}
+
+/// A locked M whose G left: give the P away and sleep until the G is runnable
+/// and some M hands us a P (mirrors stoplockedm).  False at shutdown.
+bool stoplockedm(M* mp) {
+  if (mp->p != nullptr) handoffp(releasep());
+  for (;;) {
+    if (sched.shutdown.load(std::memory_order_acquire)) return false;
+    notesleep(&mp->park);
+    noteclear(&mp->park);
+    if (mp->nextp != nullptr) break;
+  }
+  acquirep(mp->nextp);
+  mp->nextp = nullptr;
+  return true;
+}
+
+/// Asks whoever runs on this M's P to yield, if requested, at a safe point.
+inline bool preempt_requested(M* mp) {
+  return mp->p != nullptr && mp->p->preempt.load(std::memory_order_relaxed) && mp->locks == 0 &&
+         mp->curg != nullptr;
+}
+
+void yield_current(M* mp) {
+  Handoff h{HandoffKind::Yield, mp->curg};
+  leave(&h);
+}
+
+}  // namespace
+
+int32_t gomaxprocs() { return gomaxprocs_value.load(std::memory_order_relaxed); }
+void set_gomaxprocs_value(int32_t n) {
+  gomaxprocs_value.store(n, std::memory_order_relaxed);
+  steal_order.reset(static_cast<uint32_t>(n));
+}
+
+P* current_p() {
+  M* mp = current_m();
+  return mp != nullptr ? mp->p : nullptr;
+}
+
+void schedule_loop() {
+  M* mp = current_m();  // g0 never migrates
+  for (;;) {
+    if (mp->exiting) {
+      // Its locked goroutine exited: the thread goes with it (Go's mexit).
+      if (mp->p != nullptr) handoffp(releasep());
+      return;
+    }
+    if (mp->lockedg != nullptr) {
+      if (!stoplockedm(mp)) return;
+      execute(mp, mp->lockedg, false);
+      continue;
+    }
+    G* gp = mp->nextg;
+    bool inherit = mp->nextg_inherit;
+    mp->nextg = nullptr;
+    if (gp != nullptr && sched.gcwaiting.load(std::memory_order_relaxed)) {
+      runqput(mp->p, gp, inherit);  // let the stop happen first
+      gp = nullptr;
+    }
+    if (gp == nullptr) {
+      gp = find_runnable(mp, &inherit);
+      if (gp == nullptr) return;  // shutdown
+    }
+    if (mp->spinning) resetspinning(mp);
+    if (gp->lockedm != nullptr && gp->lockedm != mp) {
+      if (!startlockedm(mp, gp)) return;
+      continue;
+    }
+    execute(mp, gp, inherit);
+  }
+}
+
+// ---- the blocking primitive -------------------------------------------------
+
+G* current_g() { return current_m()->curg; }
+
+void park(WaitReason reason, UnlockFn unlockf, void* arg) {
+  M* mp = current_m();
+  G* gp = mp->curg;
+  gp->waitreason = reason;
+  gp->waitsince = coarse_nanotime();
+  Handoff h{HandoffKind::Park, gp, unlockf, arg};
+  leave(&h);
+}
+
+void ready(G* gp) {
+  casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+  gp->waitreason = WaitReason::Zero;
+  M* mp = current_m();
+  if (mp != nullptr && mp->p != nullptr) {
+    runqput(mp->p, gp, true);
+    wakep();
+    if (preempt_requested(mp)) yield_current(mp);
+  } else {
+    sched.lock.lock();
+    globrunqput(gp);
+    sched.lock.unlock();
+    wakep();
+  }
+}
+
+void goexit1() {
+  M* mp = current_m();
+  Handoff h{HandoffKind::Exit, mp->curg};
+  leave(&h);
+  fatal("goexit: dead goroutine resumed");
+}
+
+int64_t goid_of(const G* gp) { return gp->goid; }
+int current_p_id() { return current_p()->id; }
+int64_t current_m_id() { return current_m()->id; }
+
+}  // namespace gort::runtime
+
+namespace gort {
+
+using namespace runtime;
+
+void gosched() {
+  M* mp = current_m();
+  P* pp = mp->p;
+  // Nothing else runnable: Go would queue us globally and pick us straight
+  // back; skip the round trip but count the tick as that schedule would.
+  if (!pp->preempt.load(std::memory_order_relaxed) && mp->lockedg == nullptr && runqempty(pp) &&
+      sched.runqsize.load(std::memory_order_relaxed) == 0 &&
+      !sched.gcwaiting.load(std::memory_order_relaxed)) {
+    pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return;
+  }
+  yield_current(mp);
+}
+
+void preempt_point() {
+  M* mp = current_m();
+  if (preempt_requested(mp)) yield_current(mp);
+}
+
+int64_t goid() { return current_m()->curg->goid; }
+
+int num_goroutine() {
+  int64_t n = sched.gcount_base.load(std::memory_order_relaxed);
+  for (int32_t i = 0; i < kMaxGomaxprocs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    if (pp == nullptr) break;
+    n += pp->gcount_delta.load(std::memory_order_relaxed);
+  }
+  return static_cast<int>(n);
+}
+
+void lock_os_thread() {
+  M* mp = current_m();
+  G* gp = mp->curg;
+  ++gp->lock_count;
+  gp->lockedm = mp;
+  mp->lockedg = gp;
+}
+
+void unlock_os_thread() {
+  M* mp = current_m();
+  G* gp = mp->curg;
+  if (gp->lock_count == 0 || --gp->lock_count != 0) return;
+  gp->lockedm = nullptr;
+  mp->lockedg = nullptr;
+}
+
+}  // namespace gort

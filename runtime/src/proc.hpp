@@ -1,0 +1,33 @@
+// proc.hpp — goroutine lifecycle entry points shared by proc.cpp, newproc.cpp,
+// run.cpp and sysmon.cpp.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "fiber.hpp"
+#include "g.hpp"
+
+namespace gort::runtime {
+
+/// Completes the handoff carried by a switch: must be the first thing a context
+/// does when it resumes or starts (proc.cpp explains the handoff).
+void complete_handoff(transfer_t t);
+
+/// Ends the calling goroutine (mirrors goexit1): never returns.
+[[noreturn]] void goexit1();
+/// Finishes a goroutine that left with Exit: marks it dead and caches it (goexit0).
+void goexit0(G* gp);
+
+/// A coarse clock (sysmon refreshes it every tick, at least every 10 ms when
+/// busy): cheap enough to stamp every park with, as Go stamps waitsince lazily.
+int64_t coarse_nanotime();
+void coarse_nanotime_update(int64_t now);
+
+/// Creates the main goroutine running entry(arg) then ending the program.
+G* newproc_main(GoEntry entry, void* arg, const int* exit_code);
+
+/// Destroys the sanitizer state of every G (teardown; no G may run).
+void allg_destroy_all();
+
+}  // namespace gort::runtime

@@ -1,0 +1,145 @@
+// run.cpp — booting and tearing down the runtime (mirrors schedinit, rt0_go and
+// runtime.main in proc.go, and exit).
+//
+// gort::run turns the calling thread into m0: it reads the environment, creates
+// GOMAXPROCS Ps, takes P 0, creates the main goroutine (goroutine 1), starts
+// sysmon and enters the scheduler loop on the thread's own stack (m0's g0).
+//
+// When main's function returns, the program ends, as in Go.  The main goroutine
+// stops the world (every other goroutine stops at its next safe point; within a
+// second, or the process exits with main's code, stdio flushed, as Go's would),
+// sets sched.shutdown and wakes every M.  Each M leaves its scheduler loop; m0's
+// loop returns into run_main, which joins every thread and unmaps every stack.
+// Goroutines still alive are abandoned without unwinding — their destructors do
+// not run, as deferred calls do not run in Go at exit.  The runtime can then be
+// started again (the test suites run many programs in one process).
+#include <gort/runtime.hpp>
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "current.hpp"
+#include "env.hpp"
+#include "fiber.hpp"
+#include "nanotime.hpp"
+#include "proc.hpp"
+#include "sched.hpp"
+#include "stack.hpp"
+
+namespace gort::runtime {
+
+namespace {
+
+/// How long main's exit waits for other goroutines to reach a safe point.
+constexpr int64_t kExitStopDeadlineNs = 1'000'000'000;
+
+struct MainClosure {
+  GoEntry entry;
+  void* arg;
+  const int* exit_code;
+};
+
+/// Ends the program from the main goroutine (mirrors the tail of runtime.main).
+[[noreturn]] void exit_program(const int* exit_code) {
+  if (!stop_the_world(nanotime() + kExitStopDeadlineNs)) {
+    std::fflush(nullptr);
+    _exit(*exit_code);
+  }
+  sched.lock.lock();
+  sched.shutdown.store(true, std::memory_order_release);
+  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) notewakeup(&mp->park);
+  sched.lock.unlock();
+  goexit1();
+}
+
+void main_goroutine(void* p) {
+  auto* c = static_cast<MainClosure*>(p);
+  c->entry(c->arg);
+  exit_program(c->exit_code);
+}
+
+void reset_sched() {
+  sched.midle = nullptr;
+  sched.nmidle = 0;
+  sched.mnext = 0;
+  sched.allm = nullptr;
+  sched.pidle = nullptr;
+  sched.npidle.store(0);
+  sched.nmspinning.store(0);
+  sched.runq = GQueue{};
+  sched.runqsize.store(0);
+  sched.gfree = GList{};
+  sched.ngfree = 0;
+  sched.goidgen.store(0);
+  sched.gcount_base.store(0);
+  sched.gcwaiting.store(false);
+  sched.stopwait = 0;
+  noteclear(&sched.stopnote);
+  sched.shutdown.store(false);
+  sched.allg = nullptr;
+  sched.allglen.store(0);
+  set_gomaxprocs_value(0);
+}
+
+void teardown(M* m0) {
+  // Every M has left its scheduler loop (or is about to: join waits).
+  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
+    if (mp->thread.joinable()) mp->thread.join();
+  }
+  sysmon_stop();
+  allg_destroy_all();
+  stack_release_all();
+  for (M* mp = sched.allm; mp != nullptr;) {
+    M* next = mp->alllink;
+    if (mp != m0) delete mp;
+    mp = next;
+  }
+  delete m0;
+  for (auto& slot : allp) {
+    delete slot.load();
+    slot.store(nullptr);
+  }
+  reset_sched();
+  set_current_m(nullptr);
+}
+
+}  // namespace
+
+void run_main(GoEntry entry, void* arg, const int* exit_code) {
+  if (current_m() != nullptr) fatal("gort::run called from inside gort::run");
+  const int32_t procs = read_environment();
+  stack_init();
+  reset_sched();
+
+  M* m0 = new M();
+  m0->is_m0 = true;
+  m0->g0.is_g0 = true;
+  m0->g0.status.store(GStatus::Running, std::memory_order_relaxed);
+  m0->procid = static_cast<int32_t>(syscall(SYS_gettid));
+  m0->fastrand_state = 0x9e3779b97f4a7c15ULL ^ uint64_t(nanotime()) | 1;
+  sched.allm = m0;
+  sched.mnext = 1;
+  set_current_m(m0);
+  fiber_adopt_thread(&m0->g0.fiber);
+
+  sched.lock.lock();
+  P* runnable = procresize(procs);
+  sched.lock.unlock();
+  (void)runnable;  // fresh Ps have no work
+
+  // Goroutine 1, queued on P 0 like any `go`.
+  MainClosure* c = nullptr;
+  void* mem = nullptr;
+  G* gp = newproc_prepare(&main_goroutine, sizeof(MainClosure), alignof(MainClosure), &mem);
+  c = ::new (mem) MainClosure{entry, arg, exit_code};
+  (void)c;
+  newproc_start(gp);
+
+  sysmon_start();
+  schedule_loop();
+  teardown(m0);
+}
+
+}  // namespace gort::runtime

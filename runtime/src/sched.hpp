@@ -1,0 +1,122 @@
+// sched.hpp — the scheduler's global state (mirrors schedt and allp in runtime2.go)
+// and the entry points of proc.cpp shared with the other runtime files.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "g.hpp"
+#include "lock.hpp"
+#include "m.hpp"
+#include "note.hpp"
+#include "p.hpp"
+
+namespace gort::runtime {
+
+struct Sched {
+  /// Protects the idle M and P lists, the global run queue and stop-the-world.
+  Lock lock;
+
+  /// Idle Ms waiting in stopm, and their count.
+  M* midle = nullptr;
+  int32_t nmidle = 0;
+  /// Next M id (m0 is 0).
+  int64_t mnext = 0;
+  /// Every M ever created during this run (for joins at exit and dumps).
+  M* allm = nullptr;
+
+  /// Idle Ps and their count (read without the lock by wakep and thieves).
+  P* pidle = nullptr;
+  std::atomic<int32_t> npidle{0};
+  /// Ms spinning for work; at most one is woken while none spins (wakep).
+  std::atomic<int32_t> nmspinning{0};
+
+  /// Global run queue (see runq.hpp) and its length (read without the lock).
+  GQueue runq;
+  std::atomic<int32_t> runqsize{0};
+
+  /// Dead Gs beyond the per-P caches.  Protected by gflock, not lock.
+  Lock gflock;
+  GList gfree;
+  int32_t ngfree = 0;
+
+  /// Source of goroutine-id batches.
+  std::atomic<uint64_t> goidgen{0};
+  /// Created-minus-exited goroutines of Ps that no longer exist, and of Gs
+  /// created outside any P (the main goroutine).
+  std::atomic<int64_t> gcount_base{0};
+
+  /// Stop-the-world: Ps must stop at their next safe point while gcwaiting.
+  std::atomic<bool> gcwaiting{false};
+  int32_t stopwait = 0;
+  Note stopnote;
+
+  /// Set when the main goroutine returned: Ms leave their scheduler loops.
+  std::atomic<bool> shutdown{false};
+
+  /// All Gs ever created during this run, linked through alllink (allgs).
+  Lock allglock;
+  G* allg = nullptr;
+  std::atomic<int64_t> allglen{0};
+};
+
+extern Sched sched;
+
+/// allp[0..gomaxprocs) are the live Ps; Ps beyond stay allocated (Dead) for reuse.
+extern std::atomic<P*> allp[kMaxGomaxprocs];
+/// Current GOMAXPROCS.
+int32_t gomaxprocs();
+void set_gomaxprocs_value(int32_t n);
+
+/// The P of the calling thread's M (null outside the runtime or without a P).
+P* current_p();
+
+// ---- proc.cpp: scheduler core, shared with stw.cpp, sysmon.cpp, run.cpp ----
+
+/// Wakes an idle P with a spinning M if none spins (mirrors wakep).
+void wakep();
+/// Starts an M to run pp (or any idle P when pp is null) (mirrors startm).
+void startm(P* pp, bool spinning);
+/// Gives pp away when its M blocks or stops (mirrors handoffp).
+void handoffp(P* pp);
+/// Binds pp to the calling M / unbinds it (mirrors acquirep/releasep).
+void acquirep(P* pp);
+P* releasep();
+/// Idle P list; caller holds sched.lock (mirrors pidleput/pidleget).
+void pidleput(P* pp);
+P* pidleget();
+/// Idle M list; caller holds sched.lock.
+void mput(M* mp);
+M* mget();
+/// Puts the calling M to sleep until it is handed a P (mirrors stopm); returns
+/// false when the runtime is shutting down instead.
+bool stopm();
+/// The scheduler loop of an M, on its g0; returns at shutdown.
+void schedule_loop();
+/// Creates an M running the scheduler with pp as its first P.
+void newm(P* pp, bool spinning);
+/// Asks the goroutine running on pp to yield at its next safe point.
+void preemptone(P* pp);
+
+/// Stops every P but the caller's at a safe point (mirrors stopTheWorldWithSema);
+/// returns false if deadline_ns >= 0 passed first (the world is then restarted).
+bool stop_the_world(int64_t deadline_ns = -1);
+/// Resizes the P set to newprocs (when > 0) and restarts the world.
+void start_the_world(int32_t newprocs = 0);
+/// Resizes allp (mirrors procresize); caller holds sched.lock with the world stopped;
+/// returns the Ps that have local work, linked through link.
+P* procresize(int32_t nprocs);
+
+/// sysmon: starts/stops the monitor thread (sysmon.cpp).
+void sysmon_start();
+void sysmon_stop();
+/// Wakes sysmon from its idle sleep when work resumes.
+void sysmon_wake();
+
+/// Registers a freshly carved G in allgs.
+void allgadd(G* gp);
+
+/// Prints "fatal error: <msg>" and exits with status 2 (mirrors throw).
+[[noreturn]] void fatal(const char* msg);
+
+}  // namespace gort::runtime

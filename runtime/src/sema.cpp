@@ -1,0 +1,129 @@
+// sema.cpp — the runtime semaphore (mirrors semacquire1/semrelease1 in sema.go).
+//
+// A semaphore is any 32-bit word; its waiters live in a table of 251 buckets
+// hashed by address (Go's semTabSize, a prime so addresses with common strides
+// spread out), each a lock, a waiter count readable without the lock, and a
+// FIFO of waiters.  Go keeps a treap of addresses per bucket so one address
+// with many waiters does not slow others; gort keeps one list per bucket and
+// scans it for the address, which is equivalent while buckets are short.
+//
+// Lost wakeups are impossible because a waiter increments nwait before its last
+// check of the word, under the bucket lock, and a releaser that sees nwait == 0
+// after its increment knows nobody can be waiting on a stale value.
+#include <gort/runtime/park.hpp>
+#include <gort/runtime/sema.hpp>
+
+#include "current.hpp"
+#include "lock.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+namespace {
+
+/// A goroutine waiting on a semaphore; lives on the waiter's stack (Go's sudog).
+struct SemaWaiter {
+  std::atomic<uint32_t>* addr;
+  G* g;
+  SemaWaiter* next = nullptr;
+  SemaWaiter* prev = nullptr;
+  /// Set by a handoff release: the count was passed directly to this waiter.
+  bool ticket = false;
+};
+
+struct SemaRoot {
+  Lock lock;
+  SemaWaiter* head = nullptr;
+  SemaWaiter* tail = nullptr;
+  std::atomic<uint32_t> nwait{0};
+
+  void queue(SemaWaiter* w, bool lifo) {
+    if (lifo) {
+      w->next = head;
+      if (head) head->prev = w; else tail = w;
+      head = w;
+    } else {
+      w->prev = tail;
+      if (tail) tail->next = w; else head = w;
+      tail = w;
+    }
+  }
+  SemaWaiter* dequeue(std::atomic<uint32_t>* addr) {
+    for (SemaWaiter* w = head; w != nullptr; w = w->next) {
+      if (w->addr != addr) continue;
+      if (w->prev) w->prev->next = w->next; else head = w->next;
+      if (w->next) w->next->prev = w->prev; else tail = w->prev;
+      return w;
+    }
+    return nullptr;
+  }
+};
+
+/// Go's semTabSize.
+constexpr std::size_t kSemTabSize = 251;
+
+struct alignas(64) PaddedRoot {
+  SemaRoot root;
+};
+PaddedRoot semtable[kSemTabSize];
+
+SemaRoot* semroot(std::atomic<uint32_t>* addr) {
+  return &semtable[(reinterpret_cast<uintptr_t>(addr) >> 3) % kSemTabSize].root;
+}
+
+bool cansemacquire(std::atomic<uint32_t>* addr) {
+  uint32_t v = addr->load(std::memory_order_acquire);
+  while (v != 0) {
+    if (addr->compare_exchange_weak(v, v - 1, std::memory_order_acq_rel)) return true;
+  }
+  return false;
+}
+
+bool unlock_root(G*, void* arg) {
+  static_cast<SemaRoot*>(arg)->lock.unlock();
+  return true;
+}
+
+}  // namespace
+
+void semacquire(std::atomic<uint32_t>* addr, WaitReason reason, bool lifo) {
+  if (cansemacquire(addr)) return;
+  SemaRoot* root = semroot(addr);
+  SemaWaiter w{addr, current_g()};
+  for (;;) {
+    root->lock.lock();
+    root->nwait.fetch_add(1);
+    if (cansemacquire(addr)) {
+      root->nwait.fetch_sub(1);
+      root->lock.unlock();
+      return;
+    }
+    root->queue(&w, lifo);
+    // The lock is released by park's unlockf once we are off our stack.
+    park(reason, &unlock_root, root);
+    if (w.ticket || cansemacquire(addr)) return;
+    w.next = w.prev = nullptr;
+    lifo = true;  // woken but the count was taken: go back to the front
+  }
+}
+
+void semrelease(std::atomic<uint32_t>* addr, bool handoff) {
+  SemaRoot* root = semroot(addr);
+  addr->fetch_add(1, std::memory_order_acq_rel);
+  if (root->nwait.load() == 0) return;
+  root->lock.lock();
+  if (root->nwait.load() == 0) {
+    root->lock.unlock();
+    return;
+  }
+  SemaWaiter* w = root->dequeue(addr);
+  if (w != nullptr) root->nwait.fetch_sub(1);
+  root->lock.unlock();
+  if (w == nullptr) return;
+  if (handoff && cansemacquire(addr)) w->ticket = true;
+  G* gp = w->g;
+  ready(gp);
+  if (handoff && w->ticket) gosched();  // direct handoff: let the waiter run now
+}
+
+}  // namespace gort::runtime

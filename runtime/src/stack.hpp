@@ -1,0 +1,92 @@
+// stack.hpp — goroutine stacks: fixed-size slots carved from large mappings.
+//
+// Model.  Every goroutine owns one slot of kSlotBytes of address space:
+//
+//     lo_guard      lo                                         hi
+//     | guard pages | usable stack (grows down) ... | closure | G |
+//
+// The G record itself lives at the top of its slot (no separate allocation), the
+// closure of the `go` call just below it, and the stack grows down from there
+// towards a guard region that faults on touch.  Slots come from chunks of
+// kChunkSlots slots, one mmap each, reserved with MAP_NORESERVE: only the pages a
+// goroutine touches cost memory (a goroutine that blocks at once costs ~4 KiB).
+// A G and its slot stay together for life; dead Gs are cached per P and globally
+// (proc.cpp gfput/gfget), so the per-P "free stack" cache is the free-G cache.
+//
+// Why not Go's copying stacks.  Go starts a goroutine with 8 KiB and copies the
+// stack to a larger one when a function prologue finds it too small; that needs
+// every pointer into the stack to be known to the compiler so it can be
+// adjusted.  C++ code holds raw pointers into its stack that no runtime can find
+// (and frames of foreign libraries), so a stack can never move.  The trade-off:
+// a fixed maximum (kSlotBytes - guard, 240 KiB: "goroutine stack exceeds
+// 245760-byte limit" where Go allows 1 GB) and resident memory that keeps the
+// high-water mark of each cached stack, against Go's 8 KiB start and shrinking
+// at GC.  Address space is cheap on x86-64 (1M goroutines = 256 GiB reserved of
+// 128 TiB), physical memory is only what is touched.
+//
+// Guard pages and vm.max_map_count.  A PROT_NONE page inside a mapping splits it
+// into separate VMAs, and Linux caps a process at vm.max_map_count = 65530 VMAs
+// by default: one guard per goroutine would cap a process near 32k goroutines.
+// Three modes, chosen once at start, and reported once on stderr when degraded:
+//   GuardInstall  madvise(MADV_GUARD_INSTALL) (Linux 6.13+) marks guard pages
+//                 inside the mapping without splitting it: unlimited goroutines,
+//                 every one guarded.
+//   Mprotect      older kernels: mprotect(PROT_NONE) guards while the VMA budget
+//                 (max_map_count minus a reserve for the rest of the process)
+//                 lasts, then
+//   Canary        slots beyond the budget get a canary word at their low end,
+//                 checked at every switch away from the goroutine: an overflow is
+//                 still reported as "fatal error: stack overflow", but after the
+//                 fact rather than at the faulting instruction.
+// The guard region is 16 KiB and the runtime and every gort::gort program are
+// built with -fstack-clash-protection, so a frame larger than the guard probes
+// its pages in order and faults in the guard instead of jumping over it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gort::runtime {
+
+enum class GuardMode : uint8_t { GuardInstall, Mprotect, Canary };
+
+/// Text for a guard mode ("madvise-guard", "mprotect", "canary").
+const char* guard_mode_name(GuardMode m);
+
+struct StackSlot {
+  /// Lowest usable byte (the guard region ends here).
+  char* lo;
+  /// One past the highest byte of the slot (the G record ends here).
+  char* hi;
+  /// True when the slot has a guard region below lo, false when only a canary.
+  bool guarded;
+};
+
+/// Bytes of address space per goroutine (guard + stack + closure + G record).
+/// 256 KiB: deep enough for ordinary C++ (iostreams, exceptions, fmt need
+/// 10-30 KiB) with headroom, small enough that 1M goroutines reserve 256 GiB.
+inline constexpr std::size_t kSlotBytes = 256 * 1024;
+/// Guard region below each stack: 4 pages, larger than any frame that
+/// -fstack-clash-protection leaves unprobed (it probes every 4 KiB).
+inline constexpr std::size_t kGuardBytes = 16 * 1024;
+/// Slots per mmap: 64 MiB chunks keep the chunk count (and VMA count) small.
+inline constexpr std::size_t kChunkSlots = 256;
+/// Canary written at a slot's low end in Canary mode.
+inline constexpr uint64_t kStackCanary = 0x676f7274'53544b21ULL;  // "gortSTK!"
+
+/// Chooses the guard mode (once per process) and resets the chunk list.
+void stack_init();
+/// Carves a new slot.  Thread-safe.  Aborts with a fatal error when the address
+/// space cannot be reserved.
+StackSlot stack_alloc();
+/// Unmaps every chunk.  Precondition: no goroutine runs on any slot.
+void stack_release_all();
+/// The guard mode in force.
+GuardMode stack_guard_mode();
+/// Bytes of address space reserved for stacks (StackSys) and slots handed out.
+std::size_t stack_reserved_bytes();
+std::size_t stack_slots_in_use();
+/// True if addr lies in the guard region of the slot whose usable stack starts at lo.
+bool stack_guard_contains(const char* lo, const void* addr);
+
+}  // namespace gort::runtime

@@ -1,0 +1,166 @@
+// stw.cpp — stopping the world and resizing the P set (mirrors
+// stopTheWorldWithSema, startTheWorldWithSema and procresize in proc.go, and
+// runtime.GOMAXPROCS in debug.go).
+//
+// Stopping: under sched.lock, set gcwaiting and P.preempt on every P, take the
+// caller's P and every idle P out of play (status GCStop), then wait, waking
+// every 100 µs to re-request preemption, until the Ps still running reach a
+// safe point and stop themselves (gcstopm in proc.cpp; handoffp for a P given
+// up meanwhile).  Cost is proportional to the number of Ps, never to the number
+// of goroutines.  A goroutine that never reaches a safe point (a loop with no
+// runtime call and no preempt_point) delays the stop until it does, as in Go
+// before asynchronous preemption.
+//
+// Starting: procresize to the (possibly new) GOMAXPROCS, then hand every P that
+// has queued work to an M (an idle one or a new thread) and wake one spinning M
+// for the rest.
+#include <gort/runtime.hpp>
+
+#include <cstdio>
+
+#include "current.hpp"
+#include "nanotime.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+namespace {
+
+void preemptall() {
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    if (pp->status.load(std::memory_order_relaxed) == PStatus::Running) preemptone(pp);
+  }
+}
+
+/// 100 µs: how long stop_the_world waits before asking again (Go's value).
+constexpr int64_t kStopRetryNs = 100'000;
+
+}  // namespace
+
+void preemptone(P* pp) { pp->preempt.store(true, std::memory_order_relaxed); }
+
+bool stop_the_world(int64_t deadline_ns) {
+  M* mp = current_m();
+  P* self = mp->p;
+  sched.lock.lock();
+  sched.stopwait = gomaxprocs();
+  sched.gcwaiting.store(true, std::memory_order_release);
+  preemptall();
+  self->status.store(PStatus::GCStop, std::memory_order_release);
+  --sched.stopwait;
+  while (P* pp = pidleget()) {
+    pp->status.store(PStatus::GCStop, std::memory_order_release);
+    --sched.stopwait;
+  }
+  const bool wait = sched.stopwait > 0;
+  sched.lock.unlock();
+  if (wait) {
+    for (;;) {
+      if (notetsleep(&sched.stopnote, kStopRetryNs)) {
+        noteclear(&sched.stopnote);
+        break;
+      }
+      if (deadline_ns >= 0 && nanotime() > deadline_ns) return false;
+      preemptall();
+    }
+  }
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    if (allp[i].load()->status.load() != PStatus::GCStop) fatal("stopTheWorld: not stopped");
+  }
+  return true;
+}
+
+P* procresize(int32_t nprocs) {
+  const int32_t old = gomaxprocs();
+  if (nprocs <= 0 || nprocs > kMaxGomaxprocs) fatal("procresize: invalid arg");
+  // Initialise new Ps (Ps are never freed while the runtime runs: a P beyond
+  // GOMAXPROCS is Dead and comes back if GOMAXPROCS grows again).
+  for (int32_t i = 0; i < nprocs; ++i) {
+    if (allp[i].load(std::memory_order_relaxed) == nullptr) {
+      P* pp = new P();
+      pp->id = i;
+      allp[i].store(pp, std::memory_order_release);
+    }
+    allp[i].load()->status.store(PStatus::GCStop, std::memory_order_relaxed);
+  }
+  // Retire Ps beyond nprocs: their queued Gs go to the global queue, their
+  // dead Gs to the global free list.
+  for (int32_t i = nprocs; i < old; ++i) {
+    P* pp = allp[i].load();
+    runq_drain_to_global(pp);
+    {
+      LockGuard g(sched.gflock);
+      while (G* gp = pp->gfree.pop()) {
+        sched.gfree.push(gp);
+        ++sched.ngfree;
+      }
+      pp->gfree_n = 0;
+    }
+    pp->status.store(PStatus::Dead, std::memory_order_release);
+  }
+  set_gomaxprocs_value(nprocs);
+
+  M* mp = current_m();
+  if (mp->p != nullptr && mp->p->id < nprocs) {
+    mp->p->status.store(PStatus::Running, std::memory_order_release);
+  } else {
+    if (mp->p != nullptr) {
+      mp->p->m = nullptr;
+      mp->p = nullptr;
+    }
+    P* pp = allp[0].load();
+    pp->m = nullptr;
+    pp->status.store(PStatus::Idle, std::memory_order_relaxed);
+    acquirep(pp);
+  }
+  // Everything else becomes idle or, with work queued, runnable by some M.
+  sched.pidle = nullptr;
+  sched.npidle.store(0);
+  P* runnable = nullptr;
+  for (int32_t i = nprocs - 1; i >= 0; --i) {
+    P* pp = allp[i].load();
+    if (mp->p == pp) continue;
+    pp->status.store(PStatus::Idle, std::memory_order_release);
+    pp->m = nullptr;
+    if (runqempty(pp)) {
+      pidleput(pp);
+    } else {
+      pp->link = runnable;
+      runnable = pp;
+    }
+  }
+  return runnable;
+}
+
+void start_the_world(int32_t newprocs) {
+  sched.lock.lock();
+  P* runnable = procresize(newprocs > 0 ? newprocs : gomaxprocs());
+  sched.gcwaiting.store(false, std::memory_order_release);
+  sched.lock.unlock();
+  while (runnable != nullptr) {
+    P* pp = runnable;
+    runnable = pp->link;
+    startm(pp, false);
+  }
+  wakep();
+  sysmon_wake();  // it sleeps through a stop; Ps run again without a startm
+}
+
+}  // namespace gort::runtime
+
+namespace gort {
+
+int gomaxprocs(int n) {
+  using namespace runtime;
+  const int prev = runtime::gomaxprocs();
+  if (n <= 0 || n == prev) return prev;
+  if (n > kMaxGomaxprocs) n = kMaxGomaxprocs;
+  stop_the_world();
+  start_the_world(n);
+  return prev;
+}
+
+}  // namespace gort

@@ -1,0 +1,125 @@
+// sysmon.cpp — the system monitor thread (mirrors sysmon and retake in proc.go).
+//
+// sysmon runs on its own OS thread without a P.  It sleeps 20 µs at first and,
+// after 50 idle rounds (nothing to retake), doubles its sleep up to 10 ms, so a
+// busy program is watched closely and a quiet one costs little.  When every P
+// is idle it sleeps until woken by startm (the next time any M starts work), so
+// an idle runtime has no thread waking periodically.
+//
+// Each round it refreshes the coarse clock used to stamp parked goroutines and
+// retakes: a P whose schedtick has not moved for 10 ms (forcePreemptNS) has run
+// one goroutine — or a runnext chain inheriting one time slice — that long, and
+// is asked to preempt at its next safe point.
+// Later issues add: handing off Ps stuck in blocking calls, schedtrace output,
+// asynchronous preemption, forced GC.
+#include <thread>
+
+#include "nanotime.hpp"
+#include "note.hpp"
+#include "proc.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+namespace {
+
+/// Go's forcePreemptNS: the time slice.
+constexpr int64_t kForcePreemptNs = 10'000'000;
+/// Go's sysmon delays: 20 µs minimum, 10 ms maximum, doubling after 50 idle rounds.
+constexpr int64_t kMinDelayUs = 20;
+constexpr int64_t kMaxDelayUs = 10'000;
+constexpr int kIdleRoundsBeforeBackoff = 50;
+
+struct SysmonTick {
+  uint32_t schedtick = 0;
+  int64_t schedwhen = 0;
+};
+
+struct Sysmon {
+  std::thread thread;
+  Note stopnote;   // woken to stop sysmon, or to end its idle wait
+  std::atomic<bool> stop{false};
+  std::atomic<bool> waiting{false};  // in the all-Ps-idle sleep
+  SysmonTick ticks[kMaxGomaxprocs];
+};
+
+Sysmon* sysmon_state = nullptr;
+
+/// Asks long-running Ps to yield; returns how many were asked (mirrors retake).
+int retake(Sysmon& s, int64_t now) {
+  int n = 0;
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    if (pp == nullptr || pp->status.load(std::memory_order_relaxed) != PStatus::Running) continue;
+    SysmonTick& pd = s.ticks[i];
+    const uint32_t t = pp->schedtick.load(std::memory_order_relaxed);
+    if (pd.schedtick != t) {
+      pd.schedtick = t;
+      pd.schedwhen = now;
+    } else if (pd.schedwhen + kForcePreemptNs <= now) {
+      preemptone(pp);
+      ++n;
+    }
+  }
+  return n;
+}
+
+void sysmon_loop(Sysmon* s) {
+  int64_t delay = 0;
+  int idle = 0;
+  for (;;) {
+    if (idle == 0) {
+      delay = kMinDelayUs;
+    } else if (idle > kIdleRoundsBeforeBackoff) {
+      delay *= 2;
+    }
+    if (delay > kMaxDelayUs) delay = kMaxDelayUs;
+    if (notetsleep(&s->stopnote, delay * 1000)) noteclear(&s->stopnote);
+    if (s->stop.load(std::memory_order_acquire)) return;
+    const int64_t now = nanotime();
+    coarse_nanotime_update(now);
+    if (sched.gcwaiting.load(std::memory_order_relaxed) || sched.npidle.load() == gomaxprocs()) {
+      s->waiting.store(true, std::memory_order_seq_cst);
+      // Re-check after publishing `waiting`: startm reads it after taking a P.
+      if (sched.npidle.load() == gomaxprocs() || sched.gcwaiting.load()) {
+        notesleep(&s->stopnote);
+        noteclear(&s->stopnote);
+      }
+      s->waiting.store(false, std::memory_order_relaxed);
+      if (s->stop.load(std::memory_order_acquire)) return;
+      idle = 0;
+      continue;
+    }
+    if (retake(*s, now) != 0) {
+      idle = 0;
+    } else {
+      ++idle;
+    }
+  }
+}
+
+}  // namespace
+
+void sysmon_start() {
+  sysmon_state = new Sysmon();
+  coarse_nanotime_update(nanotime());
+  sysmon_state->thread = std::thread(sysmon_loop, sysmon_state);
+}
+
+void sysmon_stop() {
+  Sysmon* s = sysmon_state;
+  if (s == nullptr) return;
+  s->stop.store(true, std::memory_order_release);
+  notewakeup(&s->stopnote);
+  s->thread.join();
+  delete s;
+  sysmon_state = nullptr;
+}
+
+void sysmon_wake() {
+  Sysmon* s = sysmon_state;
+  if (s != nullptr && s->waiting.load(std::memory_order_seq_cst)) notewakeup(&s->stopnote);
+}
+
+}  // namespace gort::runtime
