@@ -50,6 +50,9 @@ struct M {
   int32_t procid = 0;
   /// Per-M xorshift state for stealing order and randomisation (Go's fastrand).
   uint64_t fastrand_state = 0;
+  /// Alternate signal stack of this thread (crash.cpp) and its size.
+  void* sigstack = nullptr;
+  std::size_t sigstack_size = 0;
   /// The OS thread; empty for m0.
   std::thread thread;
   /// Set once the thread has left its scheduler loop for good.

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "fiber.hpp"
 #include "sched.hpp"
@@ -41,6 +42,10 @@ P* releasep() {
 
 void pidleput(P* pp) {
   if (!runqempty(pp)) fatal("pidleput: P has non-empty run queue");
+  pidleput_unchecked(pp);
+}
+
+void pidleput_unchecked(P* pp) {
   pp->link = sched.pidle;
   sched.pidle = pp;
   sched.npidle.fetch_add(1);
@@ -80,6 +85,13 @@ void wakep() {
 
 void startm(P* pp, bool spinning) {
   sched.lock.lock();
+  if (sched.shutdown.load(std::memory_order_relaxed)) {
+    // The program is ending: no new work starts, no new threads are made.
+    if (pp != nullptr) pidleput_unchecked(pp);
+    sched.lock.unlock();
+    if (spinning) sched.nmspinning.fetch_sub(1);
+    return;
+  }
   if (pp == nullptr) {
     pp = pidleget();
     if (pp == nullptr) {
@@ -158,12 +170,14 @@ void mstart(M* mp) {
   set_current_m(mp);
   mp->procid = static_cast<int32_t>(syscall(SYS_gettid));
   fiber_adopt_thread(&mp->g0.fiber);
+  signal_stack_init(mp);
   if (mp->nextp != nullptr) {
     P* pp = mp->nextp;
     mp->nextp = nullptr;
     acquirep(pp);
   }
   schedule_loop();
+  signal_stack_release(mp);
   mp->done.store(true, std::memory_order_release);
   set_current_m(nullptr);
 }
@@ -178,11 +192,17 @@ void newm(P* pp, bool spinning) {
   mp->spinning = spinning;
   sched.lock.lock();
   mp->id = sched.mnext++;
-  mp->fastrand_state = 0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1) | 1;
+  sched.lock.unlock();
+  mp->fastrand_state = (0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1)) | 1;
+  std::thread t(mstart, mp);
+  // Linked into allm only with its thread handle in place, so teardown never
+  // sees an M it cannot join.  Creators are Ms (joined at teardown themselves),
+  // so an M created during shutdown is still found and joined.
+  sched.lock.lock();
+  mp->thread = std::move(t);
   mp->alllink = sched.allm;
   sched.allm = mp;
   sched.lock.unlock();
-  mp->thread = std::thread(mstart, mp);
 }
 
 }  // namespace gort::runtime

@@ -20,6 +20,7 @@
 
 #include <cstdio>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "env.hpp"
 #include "fiber.hpp"
@@ -84,11 +85,24 @@ void reset_sched() {
 }
 
 void teardown(M* m0) {
-  // Every M has left its scheduler loop (or is about to: join waits).
-  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
-    if (mp->thread.joinable()) mp->thread.join();
+  // Every M has left its scheduler loop (or is about to: join waits).  An M
+  // that was leaving with its locked goroutine may still have started one
+  // more M before it saw the shutdown, so look again until none is left.
+  for (;;) {
+    M* unjoined = nullptr;
+    sched.lock.lock();
+    for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
+      if (mp->thread.joinable()) {
+        unjoined = mp;
+        break;
+      }
+    }
+    sched.lock.unlock();
+    if (unjoined == nullptr) break;
+    unjoined->thread.join();
   }
   sysmon_stop();
+  signal_stack_release(m0);
   allg_destroy_all();
   stack_release_all();
   for (M* mp = sched.allm; mp != nullptr;) {
@@ -118,11 +132,13 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   m0->g0.is_g0 = true;
   m0->g0.status.store(GStatus::Running, std::memory_order_relaxed);
   m0->procid = static_cast<int32_t>(syscall(SYS_gettid));
-  m0->fastrand_state = 0x9e3779b97f4a7c15ULL ^ uint64_t(nanotime()) | 1;
+  m0->fastrand_state = (0x9e3779b97f4a7c15ULL ^ uint64_t(nanotime())) | 1;
   sched.allm = m0;
   sched.mnext = 1;
   set_current_m(m0);
   fiber_adopt_thread(&m0->g0.fiber);
+  install_fault_handlers();
+  signal_stack_init(m0);
 
   sched.lock.lock();
   P* runnable = procresize(procs);

@@ -85,6 +85,8 @@ P* releasep();
 /// Idle P list; caller holds sched.lock (mirrors pidleput/pidleget).
 void pidleput(P* pp);
 P* pidleget();
+/// pidleput without the empty-queue check, for shutdown (queued work is abandoned).
+void pidleput_unchecked(P* pp);
 /// Idle M list; caller holds sched.lock.
 void mput(M* mp);
 M* mget();

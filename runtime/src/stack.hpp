@@ -69,6 +69,9 @@ inline constexpr std::size_t kSlotBytes = 256 * 1024;
 /// Guard region below each stack: 4 pages, larger than any frame that
 /// -fstack-clash-protection leaves unprobed (it probes every 4 KiB).
 inline constexpr std::size_t kGuardBytes = 16 * 1024;
+/// The limit reported on overflow: a slot minus its guard (Go reports its
+/// maxstacksize the same way: "goroutine stack exceeds 1000000000-byte limit").
+inline constexpr std::size_t kStackLimitBytes = kSlotBytes - kGuardBytes;
 /// Slots per mmap: 64 MiB chunks keep the chunk count (and VMA count) small.
 inline constexpr std::size_t kChunkSlots = 256;
 /// Canary written at a slot's low end in Canary mode.

@@ -1,0 +1,474 @@
+// sched_bench.cpp — gort's scheduler benchmarks (Google Benchmark binary gort_bench).
+//
+// The same four workloads exist in bench/go (sched.go) and in bench/peers
+// (boost_fiber_bench.cpp); bench/compare.py joins the three sides on the benchmark key
+// (BM_<key>, P named through ArgNames) and on the user counter `ns_per_op`, whose unit is
+// defined per workload below.  Keys, sizes and units MUST stay identical on all three
+// sides: change one, change all three.
+//
+//   BM_spawn_exit                (GOMAXPROCS = number of CPUs)
+//       The main goroutine does wg.add(1'000'000), then starts 1,000,000 goroutines that
+//       each only call wg.done(), then wg.wait().  Measures create + schedule + run + exit
+//       of a goroutine.                                    ns_per_op = wall / 1,000,000.
+//   BM_gosched_pingpong/procs:P
+//       Two goroutines, released together by a start gate (a WaitGroup; Go closes a
+//       channel), each call gort::gosched() 1,000,000 times; joined with a WaitGroup.
+//       Measures a voluntary yield (runtime.Gosched: to the global run queue and back).
+//                                                          ns_per_op = wall / 2,000,000.
+//   BM_park_ready/procs:P
+//       Two goroutines pass a token back and forth 500,000 round trips through the raw
+//       blocking primitive gort::runtime::park / ready (gort/runtime/park.hpp), one
+//       Mailbox per direction (see below).  Go has no public park/ready and uses a pair of
+//       unbuffered channels (gopark/goready plus the channel lock and sudog bookkeeping);
+//       Boost.Fiber uses unbuffered_channel.  Measures one park + ready + switch.
+//                                                          ns_per_op = wall / 1,000,000 hand-offs.
+//   BM_fanout_cpu/procs:P
+//       64 goroutines each run 2,000,000 steps of a 64-bit LCG (no runtime calls) into
+//       their own result slot; joined with a WaitGroup.  Measures how well P processors
+//       share CPU-bound goroutines (by stealing).         ns_per_op = wall of the fan-out, ns.
+//
+// One extra benchmark has no twin on the other sides (compare.py shows it with "—" there):
+//   BM_num_goroutine_1M_alive    (GOMAXPROCS = number of CPUs)
+//       Starts 1,000,000 goroutines that each check in on a WaitGroup and then block on a
+//       "release" WaitGroup; once all have checked in, the main goroutine verifies
+//       gort::num_goroutine() == 1,000,001, reads the resident set size, releases them all
+//       and waits until they have exited.  Shows what a million live goroutines cost.
+//       ns_per_op = wall / 1,000,000; counters rss_mb (RSS from /proc/self/statm with all
+//       1M alive: the peak), rss_base_mb (before the spawn), kib_per_g ((rss - base) / 1M).
+//
+// Method.  P comes from GORT_BENCH_PROCS (comma list of positive integers, e.g. "1,2,8");
+// default "1,N" with N = the number of CPUs this process may run on (sched_getaffinity,
+// as Go's runtime.NumCPU and gort's default GOMAXPROCS), deduplicated.  A malformed value
+// gets one line on stderr naming the variable and the accepted form; the default is used.
+// Every measured iteration is one gort::run: inside the main goroutine,
+// gort::gomaxprocs(P), then one untimed warm-up of the workload (Go's side also runs an
+// untimed warm-up, so both measure a runtime whose G and stack caches are populated), then
+// the timed run, clocked with std::chrono::steady_clock around the workload only (spawn to
+// join); runtime boot and teardown are outside the clock.  GORT_BENCH_WARMUP=0 skips the
+// warm-up and measures a cold runtime (then spawn_exit also pays the first touch of a
+// million stacks); BM_num_goroutine_1M_alive never warms up, so its RSS growth is its
+// own.  UseManualTime() + MinTime(50 ms): a timed run of 50 ms or more is one iteration,
+// shorter ones are repeated (one gort::run each) until 50 ms are measured, and ns_per_op
+// is the mean over the iterations.  Repeat with --benchmark_repetitions=N; compare.py
+// reports medians.
+//
+// Reading gosched_pingpong: gort::gosched returns at once when its P has nothing else to
+// run (local and global queues empty), where Go's Gosched always goes through the global
+// queue and schedule().  With P >= 2 the two goroutines usually sit on different Ps, so
+// gort mostly measures that shortcut; with P = 1 both sides do the full yield.
+//
+// Google Benchmark appends bookkeeping to every run name, e.g.
+// "BM_park_ready/procs:2/min_time:0.050/manual_time" ("/iterations:1/manual_time" for
+// BM_num_goroutine_1M_alive); compare.py strips it to get the key.
+
+#include <benchmark/benchmark.h>
+
+#include <gort/gort.hpp>
+#include <gort/runtime/park.hpp>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using gort::runtime::G;
+
+// Workload sizes — must match bench/go/sched.go and bench/peers.
+constexpr int kSpawnGoroutines = 1'000'000;
+constexpr int kYieldsPerGoroutine = 1'000'000;
+constexpr int kRoundTrips = 500'000;
+constexpr int kFanoutGoroutines = 64;
+constexpr int kFanoutSteps = 2'000'000;
+constexpr int kAliveGoroutines = 1'000'000;  // gort only
+
+constexpr unsigned kMaxProcs = 4096;
+
+/// Google Benchmark's MinTime for the compared workloads: most timed runs take longer and
+/// get one iteration; short ones (gosched_pingpong with P >= 2 takes a few ms) get enough
+/// iterations — each a gort::run of its own — to add up to this much measured time.
+constexpr double kMinTimeSeconds = 0.05;
+
+/// GORT_BENCH_WARMUP: "1" (default) or "0".  Malformed -> one line on stderr, then "1".
+bool warmup_enabled() {
+  const char* env = std::getenv("GORT_BENCH_WARMUP");
+  if (env == nullptr || *env == '\0') return true;
+  const std::string v(env);
+  if (v == "1") return true;
+  if (v == "0") return false;
+  std::fprintf(stderr, "gort_bench: invalid GORT_BENCH_WARMUP=\"%s\": want 0 or 1; using the default 1\n", env);
+  return true;
+}
+
+int64_t ns_since(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+}
+
+/// CPUs this process may run on (Go's runtime.NumCPU; gort's default GOMAXPROCS).
+unsigned num_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+/// Resident set size in MiB (second field of /proc/self/statm, in pages); -1 if unreadable.
+double rss_mib() {
+  long size = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  const int got = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  if (got != 2) return -1;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Workloads.  Each runs on the main goroutine and returns the wall time of one run in ns
+// (or -1 with *error set).
+
+int64_t workload_spawn_exit(std::string* /*error*/) {
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(kSpawnGoroutines);  // as bench/go: one Add up front
+  for (int i = 0; i < kSpawnGoroutines; ++i) {
+    gort::go([&wg] { wg.done(); });
+  }
+  wg.wait();
+  return ns_since(t0);
+}
+
+int64_t workload_gosched_pingpong(std::string* /*error*/) {
+  gort::WaitGroup start;  // the start gate: Go closes a channel here
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  start.add(1);
+  wg.add(2);
+  for (int g = 0; g < 2; ++g) {
+    gort::go([&] {
+      start.wait();
+      for (int i = 0; i < kYieldsPerGoroutine; ++i) gort::gosched();
+      wg.done();
+    });
+  }
+  start.done();  // release both together
+  wg.wait();
+  return ns_since(t0);
+}
+
+// A one-token, one-waiter hand-off built directly on park/ready.
+//
+// Invariant: at most one token is outstanding per Mailbox and only one goroutine ever
+// takes from it (the ping-pong alternates strictly).  No lost wakeup: give() stores the
+// token and then swaps the waiter slot; the parking goroutine's unlockf stores itself into
+// the slot and then loads the token.  All four accesses are seq_cst (a Dekker pair), so
+// at least one side sees the other's store:
+//   - unlockf sees no token: give()'s store comes later in the total order, so its
+//     exchange finds gp and readies it; unlockf returns true (stay parked).
+//   - unlockf sees the token: it tries to take gp back out of the slot.  If the CAS wins,
+//     give() has not swapped yet (and will now find nullptr) or swapped before the publish
+//     (and found nullptr): nobody will ready gp, so unlockf returns false and the park is
+//     cancelled.  If the CAS loses, give() took gp and will ready it: return true.
+// Exactly one of "give() readies gp" and "unlockf cancels the park" happens.  ready() may
+// run while unlockf is still returning true; park() allows that, as in Go, because gp is
+// already _Gwaiting when unlockf runs (it is how a channel's unlock publishes a sudog).
+struct alignas(64) Mailbox {
+  std::atomic<bool> token{false};
+  std::atomic<G*> waiter{nullptr};
+};
+
+bool publish_waiter(G* gp, void* arg) {
+  auto* mb = static_cast<Mailbox*>(arg);
+  mb->waiter.store(gp, std::memory_order_seq_cst);
+  if (!mb->token.load(std::memory_order_seq_cst)) return true;  // give() will find gp
+  G* expected = gp;
+  if (mb->waiter.compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) {
+    return false;  // token already here and gp un-published: cancel the park
+  }
+  return true;  // give() took gp; its ready(gp) is on the way
+}
+
+void give(Mailbox& mb) {
+  mb.token.store(true, std::memory_order_seq_cst);
+  if (G* gp = mb.waiter.exchange(nullptr, std::memory_order_seq_cst)) gort::runtime::ready(gp);
+}
+
+void take(Mailbox& mb) {
+  // Fast path: the token is already here.  Otherwise park until give() readies us (or
+  // unlockf cancels the park because the token arrived meanwhile), then consume it.
+  while (!mb.token.exchange(false, std::memory_order_acquire)) {
+    gort::runtime::park(gort::runtime::WaitReason::ChanReceive, &publish_waiter, &mb);
+  }
+}
+
+int64_t workload_park_ready(std::string* /*error*/) {
+  Mailbox ping;  // A -> B
+  Mailbox pong;  // B -> A
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(2);
+  gort::go([&] {  // A
+    for (int i = 0; i < kRoundTrips; ++i) {
+      give(ping);
+      take(pong);
+    }
+    wg.done();
+  });
+  gort::go([&] {  // B
+    for (int i = 0; i < kRoundTrips; ++i) {
+      take(ping);
+      give(pong);
+    }
+    wg.done();
+  });
+  wg.wait();
+  return ns_since(t0);
+}
+
+struct alignas(64) ResultSlot {
+  uint64_t value = 0;
+};
+
+int64_t workload_fanout_cpu(std::string* /*error*/) {
+  std::array<ResultSlot, kFanoutGoroutines> results{};
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(kFanoutGoroutines);
+  for (int i = 0; i < kFanoutGoroutines; ++i) {
+    gort::go([i, &results, &wg] {
+      uint64_t x = static_cast<uint64_t>(i);
+      for (int k = 0; k < kFanoutSteps; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      results[i].value = x;
+      benchmark::DoNotOptimize(results[i].value);
+      wg.done();
+    });
+  }
+  wg.wait();
+  return ns_since(t0);
+}
+
+struct AliveStats {
+  double rss_mb = 0;
+  double rss_base_mb = 0;
+};
+
+int64_t workload_num_goroutine_1m_alive(std::string* error, AliveStats* stats) {
+  gort::WaitGroup checked_in;  // every goroutine has started
+  gort::WaitGroup release;     // all block here until the count is verified
+  gort::WaitGroup exited;      // every goroutine is past release.wait()
+  const double base = rss_mib();
+  const auto t0 = Clock::now();
+  checked_in.add(kAliveGoroutines);
+  exited.add(kAliveGoroutines);
+  release.add(1);
+  for (int i = 0; i < kAliveGoroutines; ++i) {
+    gort::go([&] {
+      checked_in.done();
+      release.wait();
+      exited.done();
+    });
+  }
+  checked_in.wait();
+  const int n = gort::num_goroutine();
+  const double rss = rss_mib();
+  release.done();
+  exited.wait();
+  const int64_t ns = ns_since(t0);
+  if (n != kAliveGoroutines + 1) {
+    *error = "gort::num_goroutine() = " + std::to_string(n) + " with all goroutines alive, want " +
+             std::to_string(kAliveGoroutines + 1);
+    return -1;
+  }
+  if (stats != nullptr) {
+    stats->rss_mb = rss;
+    stats->rss_base_mb = base;
+  }
+  return ns;
+}
+
+// ---------------------------------------------------------------------------------------
+// Benchmark bodies.
+
+using Workload = std::function<int64_t(std::string* error)>;
+
+/// One iteration: boot gort, set GOMAXPROCS, warm up (if asked), time one run, tear down.
+int64_t run_once(unsigned procs, bool warmup, const Workload& workload, std::string* error) {
+  int64_t ns = -1;
+  gort::run([&] {
+    gort::gomaxprocs(static_cast<int>(procs));
+    if (warmup && workload(error) < 0) return;  // untimed
+    ns = workload(error);
+  });
+  return ns;
+}
+
+/// `units` turns wall ns into ns_per_op (see the table at the top).
+void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, double units,
+                   const Workload& workload) {
+  double total_ns = 0;
+  for (auto _ : state) {
+    std::string error;
+    const int64_t ns = run_once(procs, warmup, workload, &error);
+    if (ns < 0) {
+      state.SkipWithError((error.empty() ? std::string("workload failed") : error).c_str());
+      break;
+    }
+    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
+    total_ns += static_cast<double>(ns);
+  }
+  if (state.iterations() > 0 && !state.error_occurred()) {
+    state.counters["ns_per_op"] =
+        benchmark::Counter(total_ns / (static_cast<double>(state.iterations()) * units));
+  }
+}
+
+void run_alive_benchmark(benchmark::State& state, unsigned procs) {
+  double total_ns = 0;
+  AliveStats last;
+  for (auto _ : state) {
+    std::string error;
+    AliveStats stats;
+    // No warm-up: the RSS growth must come from this run's goroutines, not from stacks a
+    // warm-up left in the runtime's caches.
+    const int64_t ns = run_once(
+        procs, /*warmup=*/false, [&stats](std::string* err) { return workload_num_goroutine_1m_alive(err, &stats); }, &error);
+    if (ns < 0) {
+      state.SkipWithError((error.empty() ? std::string("workload failed") : error).c_str());
+      break;
+    }
+    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
+    total_ns += static_cast<double>(ns);
+    last = stats;
+  }
+  if (state.iterations() > 0 && !state.error_occurred()) {
+    state.counters["ns_per_op"] =
+        benchmark::Counter(total_ns / (static_cast<double>(state.iterations()) * kAliveGoroutines));
+    state.counters["rss_mb"] = benchmark::Counter(last.rss_mb);
+    state.counters["rss_base_mb"] = benchmark::Counter(last.rss_base_mb);
+    state.counters["kib_per_g"] =
+        benchmark::Counter((last.rss_mb - last.rss_base_mb) * 1024.0 / kAliveGoroutines);
+  }
+}
+
+// GORT_BENCH_PROCS: comma-separated integers in 1..kMaxProcs.  Malformed -> one line on
+// stderr naming the variable and the accepted form, then the default "1,N".
+std::vector<unsigned> procs_list() {
+  const unsigned n = num_cpus();
+  std::vector<unsigned> out;
+  const char* env = std::getenv("GORT_BENCH_PROCS");
+  if (env != nullptr && *env != '\0') {
+    bool bad = false;
+    const std::string s(env);
+    size_t pos = 0;
+    for (;;) {
+      const size_t comma = s.find(',', pos);
+      std::string tok = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      const size_t b = tok.find_first_not_of(" \t");
+      const size_t e = tok.find_last_not_of(" \t");
+      tok = b == std::string::npos ? std::string() : tok.substr(b, e - b + 1);
+      if (tok.empty() || tok.size() > 6 || tok.find_first_not_of("0123456789") != std::string::npos) {
+        bad = true;
+        break;
+      }
+      const unsigned long v = std::stoul(tok);
+      if (v == 0 || v > kMaxProcs) {
+        bad = true;
+        break;
+      }
+      out.push_back(static_cast<unsigned>(v));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    if (bad) {
+      std::fprintf(stderr,
+                   "gort_bench: invalid GORT_BENCH_PROCS=\"%s\": want a comma-separated list of "
+                   "integers in 1..%u (e.g. \"1,2,8\"); using the default \"1,%u\"\n",
+                   env, kMaxProcs, n);
+      out.clear();
+    }
+  }
+  if (out.empty()) out = {1, n};
+  std::vector<unsigned> dedup;
+  for (unsigned p : out) {
+    bool seen = false;
+    for (unsigned q : dedup) seen = seen || q == p;
+    if (!seen) dedup.push_back(p);
+  }
+  return dedup;
+}
+
+void register_all() {
+  const unsigned ncpu = num_cpus();
+  const bool warmup = warmup_enabled();
+
+  benchmark::RegisterBenchmark("BM_spawn_exit",
+                               [ncpu, warmup](benchmark::State& st) {
+                                 run_benchmark(st, ncpu, warmup, kSpawnGoroutines, workload_spawn_exit);
+                               })
+      ->MinTime(kMinTimeSeconds)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+
+  struct PerProcs {
+    const char* name;
+    int64_t (*fn)(std::string*);
+    double units;
+  };
+  const PerProcs per_procs[] = {
+      {"BM_gosched_pingpong", &workload_gosched_pingpong, 2.0 * kYieldsPerGoroutine},
+      {"BM_park_ready", &workload_park_ready, 2.0 * kRoundTrips},
+      {"BM_fanout_cpu", &workload_fanout_cpu, 1.0},
+  };
+  const std::vector<unsigned> procs = procs_list();
+  for (const PerProcs& w : per_procs) {
+    for (unsigned p : procs) {
+      const auto fn = w.fn;
+      const double units = w.units;
+      benchmark::RegisterBenchmark(w.name,
+                                   [fn, units, warmup](benchmark::State& st) {
+                                     run_benchmark(st, static_cast<unsigned>(st.range(0)), warmup, units, fn);
+                                   })
+          ->ArgNames({"procs"})
+          ->Arg(p)
+          ->MinTime(kMinTimeSeconds)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+
+  benchmark::RegisterBenchmark("BM_num_goroutine_1M_alive",
+                               [ncpu](benchmark::State& st) { run_alive_benchmark(st, ncpu); })
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+
+  benchmark::AddCustomContext("runtime", warmup ? "gort: one gort::run per iteration (gomaxprocs(P), warm-up, timed run)"
+                                               : "gort: one gort::run per iteration (gomaxprocs(P), timed run; GORT_BENCH_WARMUP=0)");
+  benchmark::AddCustomContext("spawn_exit_procs", std::to_string(ncpu));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of gort.
+#   scripts/build.sh [release|asan|tsan]   (default: release)
+# release: optimised with assertions (build/); asan: ASAN+UBSAN (build-asan/);
+# tsan: ThreadSanitizer (build-tsan/).  Extra arguments go to cmake.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:-release}
+shift || true
+case "$flavour" in
+  release) dir=build; san="" ;;
+  asan)    dir=build-asan; san=address ;;
+  tsan)    dir=build-tsan; san=thread ;;
+  *) echo "build.sh: unknown flavour '$flavour' (expected release, asan or tsan)" >&2; exit 2 ;;
+esac
+extra=()
+if [[ -n "$san" ]]; then
+  # Sanitizer builds exist to run the tests; benchmarks and labs stay out.
+  extra+=(-DGORT_BUILD_BENCH=OFF -DGORT_BUILD_LABS=OFF)
+fi
+cmake -S . -B "$dir" -G Ninja -DGORT_SANITIZE="$san" -DGORT_BUILD_TESTS=ON "${extra[@]}" "$@" >/dev/null
+ninja -C "$dir"

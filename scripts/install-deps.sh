@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages gort needs.  Idempotent: installs only what is
+# missing, and runs `apt-get update` only when something must be installed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config python3 git
+  libboost-context-dev libboost-fiber-dev   # fibers; Boost.Fiber is a benchmark peer
+  libgtest-dev libgmock-dev libbenchmark-dev
+  liburing-dev libunwind-dev libjemalloc-dev libfmt-dev libcli11-dev
+  libgc-dev                                 # Boehm GC, a benchmark peer
+  golang-go                                 # Go 1.19: parity checks and benchmark peer
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds gort three ways and runs the
+# whole test suite in each: optimised with assertions, ASAN+UBSAN, TSAN.
+#   scripts/test.sh [release|asan|tsan ...]   (default: all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+flavours=("$@")
+if ((${#flavours[@]} == 0)); then flavours=(release asan tsan); fi
+jobs=$(nproc)
+# Sanitizer runtime options: abort on the first report so ctest sees a failure.
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+failed=()
+for f in "${flavours[@]}"; do
+  echo "=== gort tests: $f build ==="
+  scripts/build.sh "$f"
+  case "$f" in release) dir=build ;; asan) dir=build-asan ;; tsan) dir=build-tsan ;; esac
+  start=$(date +%s)
+  if ! ctest --test-dir "$dir" --output-on-failure -j "$jobs"; then failed+=("$f"); fi
+  echo "=== $f: $(( $(date +%s) - start )) s ==="
+done
+if ((${#failed[@]} != 0)); then
+  echo "FAILED in: ${failed[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,100 @@
+// crash_helper — small gort programs that end badly on purpose; crash_test.cpp
+// runs each as a subprocess and checks its output and exit status.
+#include <gort/gort.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+namespace {
+
+// Each frame keeps 256 bytes live, like the course's depth(n) function.
+// The frame is read after the recursive call, so it cannot become a loop.
+__attribute__((noinline)) int depth(int n) {
+  volatile char buf[256];
+  buf[0] = static_cast<char>(n);
+  if (n == 0) return 0;
+  const int r = depth(n - 1);
+  return r + 1 + buf[0] - buf[0];
+}
+
+int run_mode(const char* mode) {
+  if (std::strcmp(mode, "panic") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([] { throw gort::Panic("boom"); });
+      wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "std-exception") == 0) {
+    return gort::run([] { throw std::runtime_error("disk full"); });
+  }
+  if (std::strcmp(mode, "overflow") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([] { std::printf("%d\n", depth(1 << 30)); });
+      wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "overflow-main") == 0) {
+    return gort::run([] { std::printf("%d\n", depth(1 << 30)); });
+  }
+  if (std::strcmp(mode, "nil") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([] {
+        // A volatile store through a pointer the compiler cannot see is null.
+        static volatile uintptr_t zero = 0;
+        *reinterpret_cast<volatile int*>(zero) = 1;
+      });
+      wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "exit-while-busy") == 0) {
+    // Main returns while other goroutines still run: the program ends.
+    return gort::run([] {
+      for (int i = 0; i < 4; ++i) {
+        gort::go([] {
+          for (;;) gort::preempt_point();
+        });
+      }
+      gort::gosched();
+      std::printf("main done\n");
+      return 3;
+    });
+  }
+  if (std::strcmp(mode, "exit-while-stuck") == 0) {
+    // A goroutine that never reaches a safe point cannot be stopped: the
+    // process still ends with main's code, as a Go program would.
+    return gort::run([] {
+      std::atomic<bool> started{false};
+      gort::go([&] {
+        started = true;
+        for (;;) asm volatile("");
+      });
+      while (!started) gort::gosched();
+      std::printf("main done\n");
+      return 4;
+    });
+  }
+  if (std::strcmp(mode, "procs") == 0) {
+    return gort::run([] { std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs()); });
+  }
+  std::fprintf(stderr, "crash_helper: unknown mode %s\n", mode);
+  return 100;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: crash_helper MODE\n");
+    return 100;
+  }
+  return run_mode(argv[1]);
+}

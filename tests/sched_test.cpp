@@ -1,0 +1,432 @@
+// sched_test.cpp — the scheduler core as a Go programmer observes it.
+#include <gort/gort.hpp>
+#include <gort/runtime/park.hpp>
+#include <gort/runtime/sema.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace {
+
+using gort::test::scaled;
+namespace rt = gort::runtime;
+
+pid_t gettid_now() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+
+/// A counting semaphore on the runtime's sema table, for tests that need a
+/// blocking hand-off before channels exist.
+struct Sema {
+  std::atomic<uint32_t> word{0};
+  void acquire() { rt::semacquire(&word, rt::WaitReason::Semacquire); }
+  void release() { rt::semrelease(&word); }
+};
+
+TEST(Run, ReturnsTheMainGoroutinesExitCode) {
+  EXPECT_EQ(gort::run([] { return 7; }), 7);
+  EXPECT_EQ(gort::run([] {}), 0);
+}
+
+TEST(Run, MainIsGoroutineOneAndCountsItself) {
+  gort::run([] {
+    EXPECT_EQ(gort::goid(), 1);
+    EXPECT_EQ(gort::num_goroutine(), 1);
+  });
+}
+
+TEST(Run, BootsAndTearsDownRepeatedly) {
+  for (int i = 0; i < scaled(200); ++i) {
+    int seen = 0;
+    gort::run([&] {
+      gort::WaitGroup wg;
+      wg.add(4);
+      std::atomic<int> n{0};
+      for (int k = 0; k < 4; ++k) gort::go([&] { ++n; wg.done(); });
+      wg.wait();
+      seen = n.load();
+    });
+    ASSERT_EQ(seen, 4) << "iteration " << i;
+  }
+}
+
+TEST(Go, MovesItsArgumentsIntoTheNewGoroutine) {
+  gort::run([] {
+    gort::WaitGroup wg;
+    wg.add(1);
+    int result = 0;
+    auto p = std::make_unique<int>(41);
+    gort::go(
+        [&](std::unique_ptr<int> q, int add) {
+          result = *q + add;
+          wg.done();
+        },
+        std::move(p), 1);
+    EXPECT_EQ(p, nullptr);
+    wg.wait();
+    EXPECT_EQ(result, 42);
+  });
+}
+
+TEST(Go, GoroutineIdsAreUniqueAndIncreasing) {
+  gort::run([] {
+    const int n = 1000;
+    std::vector<int64_t> ids(n);
+    gort::WaitGroup wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i) gort::go([&, i] { ids[i] = gort::goid(); wg.done(); });
+    wg.wait();
+    std::set<int64_t> unique(ids.begin(), ids.end());
+    EXPECT_EQ(unique.size(), static_cast<size_t>(n));
+    EXPECT_EQ(unique.count(1), 0u);
+  });
+}
+
+// One million goroutines alive at once, on a default vm.max_map_count.
+TEST(Go, OneMillionGoroutinesAliveAtOnce) {
+  const int n = scaled(1'000'000);
+  gort::run([n] {
+    gort::WaitGroup started, release, finished;
+    started.add(n);
+    release.add(1);
+    finished.add(n);
+    for (int i = 0; i < n; ++i) {
+      gort::go([&] {
+        started.done();
+        release.wait();
+        finished.done();
+      });
+    }
+    started.wait();
+    EXPECT_EQ(gort::num_goroutine(), n + 1);
+    release.done();
+    finished.wait();
+  });
+}
+
+TEST(Go, SpawnAndJoinOneMillionInWaves) {
+  const int waves = 10, per_wave = scaled(100'000);
+  gort::run([&] {
+    std::atomic<long> ran{0};
+    for (int w = 0; w < waves; ++w) {
+      gort::WaitGroup wg;
+      wg.add(per_wave);
+      for (int i = 0; i < per_wave; ++i) gort::go([&] { ran.fetch_add(1, std::memory_order_relaxed); wg.done(); });
+      wg.wait();
+    }
+    EXPECT_EQ(ran.load(), long(waves) * per_wave);
+  });
+}
+
+// Busy goroutines end up on every P: observed per goroutine, not assumed.
+TEST(Sched, BusyGoroutinesSpreadOverAllPs) {
+  for (int procs : {2, 4}) {
+    gort::run([procs] {
+      gort::gomaxprocs(procs);
+      const int n = procs * 8;
+      std::atomic<int> arrived{0};
+      std::mutex mu;
+      std::set<int> ps_seen;
+      gort::WaitGroup wg;
+      wg.add(n);
+      for (int i = 0; i < n; ++i) {
+        gort::go([&] {
+          arrived.fetch_add(1);
+          // Stay busy until every goroutine has started, so they overlap.
+          while (arrived.load() < n) gort::preempt_point();
+          for (int k = 0; k < 200; ++k) {
+            {
+              std::lock_guard<std::mutex> g(mu);
+              ps_seen.insert(rt::current_p_id());
+            }
+            gort::preempt_point();
+          }
+          wg.done();
+        });
+      }
+      wg.wait();
+      std::set<int> all;
+      for (int p = 0; p < procs; ++p) all.insert(p);
+      EXPECT_EQ(ps_seen, all) << "GOMAXPROCS=" << procs;
+    });
+  }
+}
+
+// A runnext ping-pong pair inherits one time slice forever; sysmon must preempt
+// it so the goroutine waiting in the local run queue gets to run.
+TEST(Sched, RunnextPingPongDoesNotStarveAThirdGoroutine) {
+  for (int iter = 0; iter < scaled(5) + 1; ++iter) {
+    gort::run([] {
+      gort::gomaxprocs(1);
+      Sema a, b;
+      std::atomic<bool> third_ran{false};
+      std::atomic<long> rounds{0};
+      gort::WaitGroup wg;
+      wg.add(2);
+      gort::go([&] {  // A: starts the third goroutine mid-ping-pong
+        for (long i = 0; !third_ran.load(); ++i) {
+          if (i == 100) gort::go([&] { third_ran.store(true); });
+          b.release();
+          a.acquire();
+          rounds.fetch_add(1);
+        }
+        b.release();
+        wg.done();
+      });
+      gort::go([&] {  // B
+        while (!third_ran.load()) {
+          b.acquire();
+          a.release();
+        }
+        a.release();
+        wg.done();
+      });
+      wg.wait();
+      EXPECT_TRUE(third_ran.load());
+      EXPECT_GE(rounds.load(), 100);
+    });
+  }
+}
+
+TEST(Sched, GoschedInterleavesGoroutinesOnOneP) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    std::vector<int> order;
+    gort::WaitGroup wg;
+    wg.add(2);
+    for (int id = 0; id < 2; ++id) {
+      gort::go([&, id] {
+        for (int k = 0; k < 5; ++k) {
+          order.push_back(id);
+          gort::gosched();
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    ASSERT_EQ(order.size(), 10u);
+    int switches = 0;
+    for (size_t i = 1; i < order.size(); ++i) switches += order[i] != order[i - 1];
+    EXPECT_GE(switches, 8) << "gosched on one P must alternate the two goroutines";
+  });
+}
+
+TEST(Sched, GomaxprocsChangesWhileGoroutinesRun) {
+  gort::run([] {
+    const int initial = gort::gomaxprocs();
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad_p{0};
+    std::atomic<int> max_procs{initial};
+    gort::WaitGroup wg;
+    const int n = 16;
+    wg.add(n);
+    for (int i = 0; i < n; ++i) {
+      gort::go([&] {
+        while (!stop.load()) {
+          if (rt::current_p_id() >= max_procs.load()) bad_p.fetch_add(1);
+          gort::preempt_point();
+          gort::gosched();
+        }
+        wg.done();
+      });
+    }
+    int prev = initial;
+    for (int round = 0; round < scaled(200) + 10; ++round) {
+      const int next = 1 + round % 4;
+      // Shrinking: publish the new bound only after the resize is done.
+      if (next > max_procs.load()) max_procs.store(next);
+      EXPECT_EQ(gort::gomaxprocs(next), prev);
+      max_procs.store(next);
+      EXPECT_EQ(gort::gomaxprocs(), next);
+      EXPECT_LT(rt::current_p_id(), next);
+      prev = next;
+      gort::gosched();
+    }
+    stop.store(true);
+    wg.wait();
+    EXPECT_EQ(bad_p.load(), 0);
+  });
+}
+
+// The pitfall of GCC PR 26461: after a goroutine resumes on another thread,
+// the runtime must see that thread's M, not a cached one.
+TEST(Sched, GoroutineMigratingMidFunctionSeesTheThreadItRunsOn) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    std::mutex mu;
+    std::map<int64_t, pid_t> thread_of_m;
+    std::atomic<long> migrations{0}, mismatches{0};
+    gort::WaitGroup wg;
+    const int n = 8, iters = scaled(20'000);
+    wg.add(n);
+    for (int g = 0; g < n; ++g) {
+      gort::go([&] {
+        int64_t last_m = rt::current_m_id();
+        for (int i = 0; i < iters; ++i) {
+          gort::gosched();
+          const int64_t m = rt::current_m_id();
+          const pid_t tid = gettid_now();
+          {
+            std::lock_guard<std::mutex> lk(mu);
+            auto [it, fresh] = thread_of_m.emplace(m, tid);
+            if (!fresh && it->second != tid) mismatches.fetch_add(1);
+          }
+          if (m != last_m) migrations.fetch_add(1);
+          last_m = m;
+          volatile int spin = 0;
+          for (int k = 0; k < (i % 64); ++k) spin = spin + 1;
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(mismatches.load(), 0);
+    EXPECT_GT(migrations.load(), 100) << "the test must actually migrate goroutines";
+  });
+}
+
+TEST(Sched, ManyProducersAndConsumersLoseNoWakeups) {
+  gort::run([] {
+    gort::gomaxprocs(4);
+    const int pairs = 16, iters = scaled(20'000);
+    std::vector<Sema> ping(pairs), pong(pairs);
+    std::atomic<long> done{0};
+    gort::WaitGroup wg;
+    wg.add(2 * pairs);
+    for (int p = 0; p < pairs; ++p) {
+      gort::go([&, p] {
+        for (int i = 0; i < iters; ++i) {
+          ping[p].release();
+          pong[p].acquire();
+        }
+        done.fetch_add(1);
+        wg.done();
+      });
+      gort::go([&, p] {
+        for (int i = 0; i < iters; ++i) {
+          ping[p].acquire();
+          pong[p].release();
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(done.load(), pairs);
+  });
+}
+
+TEST(Sched, ReadyFromAThreadOutsideTheRuntime) {
+  gort::run([] {
+    for (int i = 0; i < scaled(200); ++i) {
+      gort::WaitGroup wg;
+      wg.add(1);
+      std::thread t([&] { wg.done(); });
+      wg.wait();
+      t.join();
+    }
+  });
+}
+
+TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
+  gort::run([] {
+    gort::WaitGroup sleeping, wake;
+    wake.add(1);
+    sleeping.add(10);
+    for (int i = 0; i < 10; ++i) gort::go([&] { sleeping.done(); wake.wait(); });
+    sleeping.wait();
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    // Every goroutine is parked for 1 s of wall time; the waker is an OS thread.
+    std::thread waker([&] {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      wake.done();
+    });
+    wake.wait();
+    getrusage(RUSAGE_SELF, &after);
+    waker.join();
+    auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
+    const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
+    // A spinning or polling runtime would burn ~1 s per core; allow 5%.
+    EXPECT_LT(cpu_us, 50'000) << "CPU used while idle: " << cpu_us << " us";
+  });
+}
+
+TEST(Sched, LockOsThreadPinsTheGoroutineToItsThread) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    std::atomic<bool> stop{false};
+    gort::WaitGroup others;
+    others.add(4);
+    for (int i = 0; i < 4; ++i) {
+      gort::go([&] {
+        while (!stop.load()) gort::gosched();
+        others.done();
+      });
+    }
+    gort::WaitGroup locked_done;
+    locked_done.add(1);
+    std::atomic<int> moved{0};
+    gort::go([&] {
+      gort::lock_os_thread();
+      const pid_t tid = gettid_now();
+      Sema s;
+      for (int i = 0; i < scaled(2000); ++i) {
+        gort::gosched();
+        if (gettid_now() != tid) moved.fetch_add(1);
+        gort::go([&] { s.release(); });
+        s.acquire();  // park and be readied by another goroutine
+        if (gettid_now() != tid) moved.fetch_add(1);
+      }
+      gort::unlock_os_thread();
+      locked_done.done();
+    });
+    locked_done.wait();
+    stop.store(true);
+    others.wait();
+    EXPECT_EQ(moved.load(), 0);
+  });
+}
+
+TEST(Sched, LockedGoroutineThatExitsTakesItsThreadAlong) {
+  gort::run([] {
+    for (int i = 0; i < scaled(20) + 2; ++i) {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        gort::lock_os_thread();
+        wg.done();
+      });
+      wg.wait();
+    }
+    // The program still works after those threads exited.
+    gort::WaitGroup wg;
+    wg.add(100);
+    for (int i = 0; i < 100; ++i) gort::go([&] { wg.done(); });
+    wg.wait();
+  });
+}
+
+TEST(WaitGroup, NegativeCounterPanicsWithGosMessage) {
+  gort::run([] {
+    gort::WaitGroup wg;
+    try {
+      wg.add(-1);
+      FAIL() << "no panic";
+    } catch (const gort::Panic& p) {
+      EXPECT_STREQ(p.what(), "sync: negative WaitGroup counter");
+    }
+  });
+}
+
+}  // namespace

@@ -1,0 +1,31 @@
+// test_util.hpp — helpers shared by the test suites.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gort::test {
+
+/// Scale for counts in stress tests: sanitizer builds run the same tests with
+/// fewer goroutines/iterations (TSAN keeps ~1 KiB of state per fiber and both
+/// sanitizers slow switches ~10x), so CI stays within its time budget.
+#if defined(GORT_TSAN) || defined(GORT_ASAN)
+inline constexpr int kSanitizerDivisor = 20;
+#else
+inline constexpr int kSanitizerDivisor = 1;
+#endif
+
+/// n scaled down for sanitizer builds (never below 1).
+inline int scaled(int n) { return n / kSanitizerDivisor > 0 ? n / kSanitizerDivisor : 1; }
+
+struct ProcessResult {
+  int exit_code = -1;     // exit status, or 128+signal if killed
+  std::string out;        // stdout
+  std::string err;        // stderr
+};
+
+/// Runs argv with extra environment entries ("NAME=value") and captures output.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& env = {});
+
+}  // namespace gort::test
