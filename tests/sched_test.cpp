@@ -95,7 +95,7 @@ TEST(Go, GoroutineIdsAreUniqueAndIncreasing) {
 
 // One million goroutines alive at once, on a default vm.max_map_count.
 TEST(Go, OneMillionGoroutinesAliveAtOnce) {
-  const int n = scaled(1'000'000);
+  const int n = gort::test::live_goroutines(1'000'000);
   gort::run([n] {
     gort::WaitGroup started, release, finished;
     started.add(n);
@@ -116,7 +116,7 @@ TEST(Go, OneMillionGoroutinesAliveAtOnce) {
 }
 
 TEST(Go, SpawnAndJoinOneMillionInWaves) {
-  const int waves = 10, per_wave = scaled(100'000);
+  const int waves = 10, per_wave = gort::test::live_goroutines(100'000);
   gort::run([&] {
     std::atomic<long> ran{0};
     for (int w = 0; w < waves; ++w) {
@@ -260,20 +260,22 @@ TEST(Sched, GomaxprocsChangesWhileGoroutinesRun) {
 }
 
 // The pitfall of GCC PR 26461: after a goroutine resumes on another thread,
-// the runtime must see that thread's M, not a cached one.
+// the runtime must see that thread's M, not a cached one.  The goroutines yield
+// until they have migrated between threads thousands of times in all.
 TEST(Sched, GoroutineMigratingMidFunctionSeesTheThreadItRunsOn) {
   gort::run([] {
-    gort::gomaxprocs(2);
+    gort::gomaxprocs(4);
+    const long target = 2000;
     std::mutex mu;
     std::map<int64_t, pid_t> thread_of_m;
     std::atomic<long> migrations{0}, mismatches{0};
     gort::WaitGroup wg;
-    const int n = 8, iters = scaled(20'000);
+    const int n = 16;
     wg.add(n);
     for (int g = 0; g < n; ++g) {
       gort::go([&] {
         int64_t last_m = rt::current_m_id();
-        for (int i = 0; i < iters; ++i) {
+        for (long i = 0; migrations.load() < target && i < 5'000'000; ++i) {
           gort::gosched();
           const int64_t m = rt::current_m_id();
           const pid_t tid = gettid_now();
@@ -285,14 +287,14 @@ TEST(Sched, GoroutineMigratingMidFunctionSeesTheThreadItRunsOn) {
           if (m != last_m) migrations.fetch_add(1);
           last_m = m;
           volatile int spin = 0;
-          for (int k = 0; k < (i % 64); ++k) spin = spin + 1;
+          for (int k = 0; k < int(i % 64); ++k) spin = spin + 1;
         }
         wg.done();
       });
     }
     wg.wait();
     EXPECT_EQ(mismatches.load(), 0);
-    EXPECT_GT(migrations.load(), 100) << "the test must actually migrate goroutines";
+    EXPECT_GE(migrations.load(), target) << "the test must actually migrate goroutines";
   });
 }
 

@@ -18,6 +18,14 @@ inline constexpr int kSanitizerDivisor = 1;
 /// n scaled down for sanitizer builds (never below 1).
 inline int scaled(int n) { return n / kSanitizerDivisor > 0 ? n / kSanitizerDivisor : 1; }
 
+/// Goroutines a test may keep alive at once.  TSAN counts every fiber as a
+/// thread and dies beyond 8128, so TSAN builds stay well under that.
+#if defined(GORT_TSAN)
+inline int live_goroutines(int n) { return n < 4000 ? n : 4000; }
+#else
+inline int live_goroutines(int n) { return scaled(n); }
+#endif
+
 struct ProcessResult {
   int exit_code = -1;     // exit status, or 128+signal if killed
   std::string out;        // stdout

@@ -72,7 +72,7 @@ void reset_sched() {
   sched.runq = GQueue{};
   sched.runqsize.store(0);
   sched.gfree = GList{};
-  sched.ngfree = 0;
+  sched.ngfree.store(0);
   sched.goidgen.store(0);
   sched.gcount_base.store(0);
   sched.gcwaiting.store(false);
@@ -151,9 +151,9 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   G* gp = newproc_prepare(&main_goroutine, sizeof(MainClosure), alignof(MainClosure), &mem);
   c = ::new (mem) MainClosure{entry, arg, exit_code};
   (void)c;
-  newproc_start(gp);
-
+  // sysmon first: the first `go` may already start an M that wakes it.
   sysmon_start();
+  newproc_start(gp);
   schedule_loop();
   teardown(m0);
 }

@@ -38,7 +38,7 @@ struct Sched {
   /// Dead Gs beyond the per-P caches.  Protected by gflock, not lock.
   Lock gflock;
   GList gfree;
-  int32_t ngfree = 0;
+  std::atomic<int32_t> ngfree{0};
 
   /// Source of goroutine-id batches.
   std::atomic<uint64_t> goidgen{0};

@@ -43,7 +43,7 @@ struct Sysmon {
   SysmonTick ticks[kMaxGomaxprocs];
 };
 
-Sysmon* sysmon_state = nullptr;
+std::atomic<Sysmon*> sysmon_state{nullptr};
 
 /// Asks long-running Ps to yield; returns how many were asked (mirrors retake).
 int retake(Sysmon& s, int64_t now) {
@@ -102,23 +102,23 @@ void sysmon_loop(Sysmon* s) {
 }  // namespace
 
 void sysmon_start() {
-  sysmon_state = new Sysmon();
+  auto* s = new Sysmon();
   coarse_nanotime_update(nanotime());
-  sysmon_state->thread = std::thread(sysmon_loop, sysmon_state);
+  s->thread = std::thread(sysmon_loop, s);
+  sysmon_state.store(s, std::memory_order_release);
 }
 
 void sysmon_stop() {
-  Sysmon* s = sysmon_state;
+  Sysmon* s = sysmon_state.exchange(nullptr, std::memory_order_acq_rel);
   if (s == nullptr) return;
   s->stop.store(true, std::memory_order_release);
   notewakeup(&s->stopnote);
   s->thread.join();
   delete s;
-  sysmon_state = nullptr;
 }
 
 void sysmon_wake() {
-  Sysmon* s = sysmon_state;
+  Sysmon* s = sysmon_state.load(std::memory_order_acquire);
   if (s != nullptr && s->waiting.load(std::memory_order_seq_cst)) notewakeup(&s->stopnote);
 }
 
