@@ -9,18 +9,16 @@
 #endif
 
 namespace gort::runtime {
-namespace {
-thread_local M* tls_m = nullptr;
-}
+thread_local M* tls_current_m __attribute__((tls_model("initial-exec"))) = nullptr;
 
 GORT_NO_IPA M* current_m() {
   asm volatile("" ::: "memory");
-  return tls_m;
+  return tls_current_m;
 }
 
 GORT_NO_IPA void set_current_m(M* mp) {
   asm volatile("" ::: "memory");
-  tls_m = mp;
+  tls_current_m = mp;
 }
 
 }  // namespace gort::runtime

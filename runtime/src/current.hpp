@@ -21,4 +21,10 @@ M* current_m();
 /// Binds the calling OS thread to mp (nullptr to unbind).
 void set_current_m(M* mp);
 
+/// The TLS slot behind current_m(), for out-of-line leaf functions that never
+/// switch goroutines between reading it and returning (Lock::lock/unlock).
+/// Reading it directly saves a call; it must never be read in a function that
+/// can park, yield or be inlined into one that can.
+extern thread_local M* tls_current_m __attribute__((tls_model("initial-exec")));
+
 }  // namespace gort::runtime

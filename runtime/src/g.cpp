@@ -21,13 +21,17 @@ const char* gstatus_string(GStatus s) {
   return "???";
 }
 
+void report_bad_gstatus(G* gp, GStatus oldval, GStatus newval, GStatus cur) {
+  std::fprintf(stderr, "runtime: casgstatus: goroutine %lld: bad status %s -> %s (is %s)\n",
+               static_cast<long long>(gp->goid), gstatus_string(oldval), gstatus_string(newval),
+               gstatus_string(cur));
+  fatal("casgstatus: bad incoming values");
+}
+
 void casgstatus(G* gp, GStatus oldval, GStatus newval) {
   GStatus cur = oldval;
   if (!gp->status.compare_exchange_strong(cur, newval, std::memory_order_acq_rel)) {
-    std::fprintf(stderr, "runtime: casgstatus: goroutine %lld: bad status %s -> %s (is %s)\n",
-                 static_cast<long long>(gp->goid), gstatus_string(oldval), gstatus_string(newval),
-                 gstatus_string(cur));
-    fatal("casgstatus: bad incoming values");
+    report_bad_gstatus(gp, oldval, newval, cur);
   }
 }
 

@@ -1,12 +1,15 @@
 // g.hpp — the goroutine record (mirrors type g in runtime2.go).
 //
-// A G lives at the top of its own stack slot (stack.hpp) and is never freed
-// while the runtime runs: a dead G is cached with its stack and reused by the
-// next `go` (gfput/gfget in proc.cpp).  Fields written by the running goroutine
-// are plain; fields other threads read concurrently (status, preempt) are atomic.
+// G records come from slabs and are never freed while the runtime runs: a dead
+// G is cached per P and reused by the next `go` (gfput/gfget in newproc.cpp).
+// A G holds its stack only while it has started and not exited (stack.hpp:
+// stacks are bound late); the closure of its `go` call lives inline in the
+// record when it fits.  Fields written by the running goroutine are plain;
+// fields other threads read concurrently (status) are atomic.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include <gort/runtime.hpp>
@@ -33,10 +36,15 @@ enum class GStatus : uint32_t {
 /// Go's status names ("runnable", "running", ...), as goroutine dumps print them.
 const char* gstatus_string(GStatus s);
 
+/// Closure bytes a G record holds inline: a lambda capturing a handful of
+/// references or values (96 bytes = 12 pointers).  Larger closures are placed
+/// at the top of a stack bound at `go` time instead.
+inline constexpr std::size_t kInlineClosureBytes = 96;
+
 struct G {
-  /// Saved context and sanitizer handles.
+  /// Saved context and sanitizer handles; fiber.fctx is null until first run.
   Fiber fiber;
-  /// Usable stack [stack_lo, stack_hi): stack_hi is where the closure area starts.
+  /// Usable stack [stack_lo, stack_hi), or null while the G has none bound.
   char* stack_lo = nullptr;
   char* stack_hi = nullptr;
   /// Whether the slot has a guard region (false: canary-checked, stack.hpp).
@@ -67,14 +75,27 @@ struct G {
   int64_t waitsince = 0;
   /// Next G in allgs order (for dumps and, later, the GC's stack scan).
   G* alllink = nullptr;
+  /// Inline storage for the closure of the `go` call that started this G.
+  alignas(16) unsigned char closure_buf[kInlineClosureBytes];
 };
 
 /// Returns gp's state with acquire ordering.
 inline GStatus readgstatus(const G* gp) { return gp->status.load(std::memory_order_acquire); }
 
-/// Moves gp from oldval to newval; a different current state is a fatal runtime
-/// error (mirrors casgstatus).
+/// Moves gp from oldval to newval with a CAS; a different current state is a
+/// fatal runtime error (mirrors casgstatus).  Used where two parties could race
+/// for the transition (ready: two wakers of one G would be a runtime bug).
 void casgstatus(G* gp, GStatus oldval, GStatus newval);
+
+/// Same check, without the atomic read-modify-write: for transitions only the
+/// G's current owner can make (the M running it, or the M completing its
+/// handoff), where a CAS would only cost cycles on every switch.
+inline void setgstatus(G* gp, GStatus oldval, GStatus newval) {
+  void report_bad_gstatus(G * gp, GStatus oldval, GStatus newval, GStatus cur);
+  const GStatus cur = gp->status.load(std::memory_order_relaxed);
+  if (__builtin_expect(cur != oldval, 0)) report_bad_gstatus(gp, oldval, newval, cur);
+  gp->status.store(newval, std::memory_order_release);
+}
 
 /// Intrusive FIFO of Gs linked through schedlink (Go's gQueue).
 struct GQueue {

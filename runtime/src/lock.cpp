@@ -26,8 +26,10 @@ inline void procyield(int n) {
   for (int i = 0; i < n; ++i) __builtin_ia32_pause();
 }
 
+// lock() and unlock() are out of line and never switch goroutines, so the TLS
+// slot can be read directly here (current.hpp).
 void adjust_locks(int delta) {
-  if (M* mp = current_m()) mp->locks += delta;
+  if (M* mp = tls_current_m) mp->locks += delta;
 }
 }  // namespace
 

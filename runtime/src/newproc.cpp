@@ -4,24 +4,29 @@
 // Following a goroutine from `gort::go` to its first instruction:
 //   1. go<F,Args...>() (gort/runtime.hpp) packs fn and its arguments into one
 //      closure object and calls newproc_prepare.
-//   2. newproc_prepare takes a dead G from the P's free list (or the global one,
-//      or carves a new stack slot: stack.cpp), reserves the closure's bytes just
-//      below the G record at the top of the slot, and builds a fresh fcontext
-//      below them whose first function is goroutine_entry.
-//   3. go() move-constructs the closure into those bytes; newproc_start marks the
-//      G runnable and puts it in the P's runnext, where it runs as soon as the
+//   2. newproc_prepare takes a dead G record from the P's free list (or the
+//      global one, or a new slab) and returns its inline closure buffer; a
+//      closure too large for it gets a stack right away and lives at its top.
+//   3. go() move-constructs the closure there; newproc_start marks the G
+//      runnable and puts it in the P's runnext, where it runs as soon as the
 //      creator yields, and wakes an idle P (wakep) so another M can steal the
 //      creator's older work meanwhile.
-//   4. Some M picks the G (proc.cpp), switches to its fcontext: goroutine_entry
-//      completes the switch's handoff, then calls entry(closure), which invokes
-//      the user's function and destroys the closure.
+//   4. Some M picks the G (proc.cpp).  execute_prep finds it never ran: it binds
+//      a stack from that P's cache and builds an fcontext on it whose first
+//      function is goroutine_entry (start_fiber).  The M switches to it;
+//      goroutine_entry completes the switch's handoff, then calls
+//      entry(closure), which invokes the user's function and destroys the closure.
 //   5. When the function returns, goexit1 leaves with an Exit handoff; whoever
-//      runs next on that M marks the G dead and caches it with its stack.
-// No heap allocation on this path once the free lists are warm.
+//      runs next on that M marks the G dead, returns its stack to the P's stack
+//      cache and its record to the P's G cache.
+// No heap allocation on this path once the caches are warm.
 #include <gort/runtime.hpp>
 
 #include <algorithm>
 #include <new>
+#include <vector>
+
+#include <sys/mman.h>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -36,19 +41,62 @@ namespace {
 
 std::atomic<int64_t> coarse_now{0};
 
-/// Bytes reserved for the G record at the top of a slot (cache-line rounded).
-constexpr std::size_t kGRecordBytes = (sizeof(G) + 63) & ~std::size_t(63);
+/// G records per slab: 1024 records of ~256 bytes = one 256 KiB mmap.
+constexpr std::size_t kGSlabRecords = 1024;
 
-/// Carves a new slot and builds a dead G at its top (mirrors malg + allgadd).
+struct GSlabs {
+  Lock lock;
+  std::vector<void*> slabs;
+  G* cur = nullptr;
+  G* end = nullptr;
+};
+
+GSlabs& gslabs() {
+  static GSlabs s;
+  return s;
+}
+
+/// A new dead G record (mirrors malg + allgadd; the stack comes at first run).
 G* malg() {
-  StackSlot slot = stack_alloc();
-  G* gp = ::new (slot.hi - kGRecordBytes) G();
-  gp->stack_lo = slot.lo;
-  gp->stack_hi = slot.hi - kGRecordBytes;
-  gp->stack_guarded = slot.guarded;
+  GSlabs& s = gslabs();
+  G* gp;
+  {
+    LockGuard g(s.lock);
+    if (s.cur == s.end) {
+      const std::size_t bytes = kGSlabRecords * sizeof(G);
+      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) fatal("out of memory allocating goroutine records");
+      s.slabs.push_back(p);
+      s.cur = static_cast<G*>(p);
+      s.end = s.cur + kGSlabRecords;
+    }
+    gp = ::new (s.cur++) G();
+  }
   gp->status.store(GStatus::Dead, std::memory_order_relaxed);
   allgadd(gp);
   return gp;
+}
+
+/// Binds a free stack to gp: the P's cache first (mirrors stackalloc).
+void stackalloc(P* pp, G* gp) {
+  if (pp->nstack_cache == 0) {
+    pp->nstack_cache = static_cast<int32_t>(stack_free_get(pp->stack_cache, kStackCacheMax / 2));
+  }
+  StackSlot slot = pp->nstack_cache > 0 ? pp->stack_cache[--pp->nstack_cache] : stack_alloc();
+  gp->stack_lo = slot.lo;
+  gp->stack_hi = slot.hi;
+  gp->stack_guarded = slot.guarded;
+}
+
+/// Returns gp's stack to the P's cache, spilling half when full (stackfree).
+void stackfree(P* pp, G* gp) {
+  if (pp->nstack_cache == kStackCacheMax) {
+    const int32_t keep = kStackCacheMax / 2;
+    stack_free_put(pp->stack_cache + keep, static_cast<std::size_t>(kStackCacheMax - keep));
+    pp->nstack_cache = keep;
+  }
+  pp->stack_cache[pp->nstack_cache++] = StackSlot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
+  gp->stack_lo = gp->stack_hi = nullptr;
 }
 
 /// Caches dead gp on pp, spilling half to the global list when full (gfput).
@@ -107,17 +155,12 @@ void add_gcount(P* pp, int64_t delta) {
   goexit1();
 }
 
-/// Prepares gp to run entry with a closure of `size` bytes; returns the closure address.
-void* prepare_g(G* gp, P* pp, GoEntry entry, std::size_t size, std::size_t align) {
-  const std::size_t a = std::max<std::size_t>(align, 16);
+/// Builds gp's first context on its stack, below the closure if that lives there.
+void make_first_context(G* gp) {
   auto top = reinterpret_cast<uintptr_t>(gp->stack_hi);
-  auto closure = (top - size) & ~(uintptr_t(a) - 1);
-  gp->entry = entry;
-  gp->closure = reinterpret_cast<void*>(closure);
-  gp->goid = next_goid(pp);
-  fiber_make(&gp->fiber, gp->stack_lo, reinterpret_cast<void*>(closure & ~uintptr_t(15)),
-             &goroutine_entry);
-  return gp->closure;
+  const auto closure = reinterpret_cast<uintptr_t>(gp->closure);
+  if (closure >= reinterpret_cast<uintptr_t>(gp->stack_lo) && closure < top) top = closure;
+  fiber_make(&gp->fiber, gp->stack_lo, reinterpret_cast<void*>(top & ~uintptr_t(15)), &goroutine_entry);
 }
 
 }  // namespace
@@ -145,33 +188,68 @@ G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** cl
   P* pp = mp->p;
   G* gp = gfget(pp);
   if (gp == nullptr) gp = malg();
-  *closure = prepare_g(gp, pp, entry, size, align);
+  gp->entry = entry;
+  gp->goid = next_goid(pp);
+  if (size <= kInlineClosureBytes && align <= 16) {
+    gp->closure = gp->closure_buf;  // the stack waits until the G first runs
+  } else {
+    stackalloc(pp, gp);
+    const std::size_t a = std::max<std::size_t>(align, 16);
+    gp->closure = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(gp->stack_hi) - size) & ~(uintptr_t(a) - 1));
+    make_first_context(gp);
+  }
+  *closure = gp->closure;
   G* parent = mp->curg;
   gp->parent_goid = parent != nullptr ? parent->goid : 0;
   gp->gopc = __builtin_return_address(0);
   return gp;
 }
 
+void start_fiber(P* pp, G* gp) {
+  stackalloc(pp, gp);
+  make_first_context(gp);
+}
+
 void newproc_start(G* gp) {
   P* pp = current_p();
-  casgstatus(gp, GStatus::Dead, GStatus::Runnable);
+  setgstatus(gp, GStatus::Dead, GStatus::Runnable);
   add_gcount(pp, +1);
   runqput(pp, gp, true);
   wakep();
   preempt_point();
 }
 
-void newproc_abandon(G* gp) { gfput(current_p(), gp); }
+void newproc_abandon(G* gp) {
+  P* pp = current_p();
+  if (gp->stack_lo != nullptr) stackfree(pp, gp);
+  gp->fiber.fctx = nullptr;
+  gfput(pp, gp);
+}
+
+void stackcache_flush(P* pp) {
+  stack_free_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
+  pp->nstack_cache = 0;
+}
+
+void gslabs_release_all() {
+  GSlabs& s = gslabs();
+  LockGuard g(s.lock);
+  for (void* p : s.slabs) munmap(p, kGSlabRecords * sizeof(G));
+  s.slabs.clear();
+  s.cur = s.end = nullptr;
+}
 
 void goexit0(G* gp) {
   M* mp = current_m();
   P* pp = mp->p;
-  casgstatus(gp, GStatus::Running, GStatus::Dead);
+  setgstatus(gp, GStatus::Running, GStatus::Dead);
   add_gcount(pp, -1);
   gp->m = nullptr;
   gp->waitreason = WaitReason::Zero;
   gp->entry = nullptr;
   gp->closure = nullptr;
+  gp->fiber.fctx = nullptr;  // marks "never ran" for the next goroutine
+  stackfree(pp, gp);
   if (gp->lockedm != nullptr) {
     // Exited while wired to its thread: Go terminates that thread.  m0 must
     // survive to return from gort::run, so it is merely unwired.

@@ -10,6 +10,7 @@
 
 #include "g.hpp"
 #include "runq.hpp"
+#include "stack.hpp"
 
 namespace gort::runtime {
 
@@ -17,6 +18,10 @@ struct M;
 
 /// P states with Go's values (_Pidle ... _Pdead).
 enum class PStatus : uint32_t { Idle = 0, Running = 1, Syscall = 2, GCStop = 3, Dead = 4 };
+
+/// Free stacks cached per P; half move to the global list when full (like the
+/// G cache, sized so a burst of exits does not touch the global lock).
+inline constexpr int32_t kStackCacheMax = 32;
 
 struct P {
   /// Index in allp.
@@ -40,6 +45,10 @@ struct P {
   /// Dead Gs (with their stacks) cached for reuse; at most kGFreeMax.
   GList gfree;
   int32_t gfree_n = 0;
+  /// Free stacks (stack.hpp): LIFO, so the next goroutine to start runs on
+  /// the stack the last one left, still in cache.  At most kStackCacheMax.
+  StackSlot stack_cache[kStackCacheMax];
+  int32_t nstack_cache = 0;
   /// Batch of goroutine ids reserved from sched.goidgen: [goidcache, goidcacheend).
   uint64_t goidcache = 0;
   uint64_t goidcacheend = 0;

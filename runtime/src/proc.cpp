@@ -91,6 +91,9 @@ struct Handoff {
   G* from;
   UnlockFn unlockf = nullptr;
   void* arg = nullptr;
+  /// Yield only: the M already holds sched.lock (taken to pick the next G),
+  /// so the G goes onto the global queue without a second lock round trip.
+  bool holds_sched_lock = false;
 };
 
 /// Switches from `from` to `to` on the current M; when `from` is resumed later,
@@ -104,9 +107,10 @@ void switch_to(G* from, G* to, Handoff* h) {
 /// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
 void execute_prep(M* mp, G* gp, bool inherit_time) {
   P* pp = mp->p;
+  if (gp->fiber.fctx == nullptr) start_fiber(pp, gp);  // first run: bind a stack
   mp->curg = gp;
   gp->m = mp;
-  casgstatus(gp, GStatus::Runnable, GStatus::Running);
+  setgstatus(gp, GStatus::Runnable, GStatus::Running);
   pp->preempt.store(false, std::memory_order_relaxed);
   if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   pp->executed.store(pp->executed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -120,18 +124,20 @@ void execute(M* mp, G* gp, bool inherit_time) {
 }
 
 /// The cheap part of find_runnable, safe on a goroutine's stack: never blocks.
-G* pick_fast(P* pp, bool* inherit_time) {
+/// locked: the caller already holds sched.lock.
+G* pick_fast(P* pp, bool* inherit_time, bool locked) {
   *inherit_time = false;
+  auto global = [&](int32_t max) {
+    if (locked) return globrunqget(pp, max);
+    LockGuard g(sched.lock);
+    return globrunqget(pp, max);
+  };
   if (pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 &&
       sched.runqsize.load(std::memory_order_relaxed) > 0) {
-    LockGuard g(sched.lock);
-    if (G* gp = globrunqget(pp, 1)) return gp;
+    if (G* gp = global(1)) return gp;
   }
   if (G* gp = runqget(pp, inherit_time)) return gp;
-  if (sched.runqsize.load(std::memory_order_relaxed) > 0) {
-    LockGuard g(sched.lock);
-    return globrunqget(pp, 0);
-  }
+  if (sched.runqsize.load(std::memory_order_relaxed) > 0) return global(0);
   return nullptr;
 }
 
@@ -145,11 +151,19 @@ void leave(Handoff* h) {
   const bool may_switch_directly = mp->lockedg == nullptr &&
                                    !sched.gcwaiting.load(std::memory_order_relaxed) &&
                                    !sched.shutdown.load(std::memory_order_relaxed);
-  if (may_switch_directly) next = pick_fast(mp->p, &inherit);
-  if (next != nullptr && next->lockedm == nullptr) {
-    execute_prep(mp, next, inherit);
-    switch_to(gp, next, h);
-    return;
+  if (may_switch_directly) {
+    // A yielding G goes onto the global queue right after the switch: take
+    // sched.lock once for both the pick and that put, held across the switch.
+    const bool lock_once = h->kind == HandoffKind::Yield;
+    if (lock_once) sched.lock.lock();
+    next = pick_fast(mp->p, &inherit, lock_once);
+    if (next != nullptr && next->lockedm == nullptr) {
+      h->holds_sched_lock = lock_once;
+      execute_prep(mp, next, inherit);
+      switch_to(gp, next, h);
+      return;
+    }
+    if (lock_once) sched.lock.unlock();
   }
   // g0 runs `next` (it may need startlockedm) or searches and blocks for work.
   mp->nextg = next;
@@ -175,8 +189,8 @@ void complete_handoff(transfer_t t) {
       // mirrors goschedImpl: the G goes to the global queue, so on a busy P it
       // waits its turn behind everything else instead of behind runnext.
       gp->m = nullptr;
-      casgstatus(gp, GStatus::Running, GStatus::Runnable);
-      sched.lock.lock();
+      setgstatus(gp, GStatus::Running, GStatus::Runnable);
+      if (!h->holds_sched_lock) sched.lock.lock();
       globrunqput(gp);
       sched.lock.unlock();
       if (--mp->locks != 0) fatal("schedule: holding locks");
@@ -189,9 +203,9 @@ void complete_handoff(transfer_t t) {
       UnlockFn unlockf = h->unlockf;
       void* arg = h->arg;
       gp->m = nullptr;
-      casgstatus(gp, GStatus::Running, GStatus::Waiting);
+      setgstatus(gp, GStatus::Running, GStatus::Waiting);
       if (unlockf != nullptr && !unlockf(gp, arg)) {
-        casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+        setgstatus(gp, GStatus::Waiting, GStatus::Runnable);
         runqput(mp->p, gp, true);
       }
       break;
@@ -303,7 +317,7 @@ top:
     gcstopm(mp);
     goto top;
   }
-  if (G* gp = pick_fast(pp, inherit_time)) return gp;
+  if (G* gp = pick_fast(pp, inherit_time, false)) return gp;
 
   // Steal, but not if half the busy Ps already have a spinning M looking:
   // that is enough searchers (Go's limit, keeps CPU use proportional to work).

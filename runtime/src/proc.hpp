@@ -29,5 +29,12 @@ G* newproc_main(GoEntry entry, void* arg, const int* exit_code);
 
 /// Destroys the sanitizer state of every G (teardown; no G may run).
 void allg_destroy_all();
+/// Unmaps every G record slab (teardown, after allg_destroy_all).
+void gslabs_release_all();
+
+/// Gives gp, which never ran, a stack from pp's cache and its first context.
+void start_fiber(struct P* pp, G* gp);
+/// Moves pp's cached stacks to the global list (procresize retiring pp).
+void stackcache_flush(struct P* pp);
 
 }  // namespace gort::runtime

@@ -31,6 +31,7 @@ struct StackState {
   std::size_t mprotect_budget = 0;  // slots that may still get an mprotect guard
   GuardMode mode = GuardMode::GuardInstall;
   bool warned_canary = false;
+  std::vector<StackSlot> free;  // slots released beyond the per-P caches
 };
 
 StackState& state() {
@@ -147,9 +148,27 @@ StackSlot stack_alloc() {
   return out;
 }
 
+void stack_free_put(const StackSlot* slots, std::size_t n) {
+  StackState& s = state();
+  LockGuard g(s.lock);
+  s.free.insert(s.free.end(), slots, slots + n);
+}
+
+std::size_t stack_free_get(StackSlot* out, std::size_t max) {
+  StackState& s = state();
+  LockGuard g(s.lock);
+  std::size_t n = 0;
+  while (n < max && !s.free.empty()) {
+    out[n++] = s.free.back();
+    s.free.pop_back();
+  }
+  return n;
+}
+
 void stack_release_all() {
   StackState& s = state();
   LockGuard g(s.lock);
+  s.free.clear();
   for (char* c : s.chunks) munmap(c, kSlotBytes * kChunkSlots);
   s.chunks.clear();
   s.cur = s.end = nullptr;

@@ -1,17 +1,22 @@
 // stack.hpp — goroutine stacks: fixed-size slots carved from large mappings.
 //
-// Model.  Every goroutine owns one slot of kSlotBytes of address space:
+// Model.  Every running goroutine owns one slot of kSlotBytes of address space:
 //
 //     lo_guard      lo                                         hi
-//     | guard pages | usable stack (grows down) ... | closure | G |
+//     | guard pages | usable stack (grows down from hi) ........ |
 //
-// The G record itself lives at the top of its slot (no separate allocation), the
-// closure of the `go` call just below it, and the stack grows down from there
-// towards a guard region that faults on touch.  Slots come from chunks of
-// kChunkSlots slots, one mmap each, reserved with MAP_NORESERVE: only the pages a
-// goroutine touches cost memory (a goroutine that blocks at once costs ~4 KiB).
-// A G and its slot stay together for life; dead Gs are cached per P and globally
-// (proc.cpp gfput/gfget), so the per-P "free stack" cache is the free-G cache.
+// Slots come from chunks of kChunkSlots slots, one mmap each, reserved with
+// MAP_NORESERVE: only the pages a goroutine touches cost memory (a goroutine
+// that blocks at once costs one 4 KiB page).
+//
+// Stacks are bound late.  A G record (g.hpp) is separate from its stack and
+// holds the closure of its `go` call inline; the stack is taken only when the G
+// first runs, from the per-P cache of free stacks on the P that runs it, and
+// returned to that cache when the G exits.  A program that starts goroutines
+// faster than it runs them (a spawn loop) therefore keeps a queue of small G
+// records, not a queue of stacks, and every goroutine that runs does so on the
+// stack its predecessor just left, still in cache.  Go binds a stack at `go`
+// time; gort's order saves one cold page per queued goroutine.
 //
 // Why not Go's copying stacks.  Go starts a goroutine with 8 KiB and copies the
 // stack to a larger one when a function prologue finds it too small; that needs
@@ -56,13 +61,13 @@ const char* guard_mode_name(GuardMode m);
 struct StackSlot {
   /// Lowest usable byte (the guard region ends here).
   char* lo;
-  /// One past the highest byte of the slot (the G record ends here).
+  /// One past the highest byte of the slot (the stack starts here).
   char* hi;
   /// True when the slot has a guard region below lo, false when only a canary.
   bool guarded;
 };
 
-/// Bytes of address space per goroutine (guard + stack + closure + G record).
+/// Bytes of address space per running goroutine (guard + stack).
 /// 256 KiB: deep enough for ordinary C++ (iostreams, exceptions, fmt need
 /// 10-30 KiB) with headroom, small enough that 1M goroutines reserve 256 GiB.
 inline constexpr std::size_t kSlotBytes = 256 * 1024;
@@ -82,6 +87,10 @@ void stack_init();
 /// Carves a new slot.  Thread-safe.  Aborts with a fatal error when the address
 /// space cannot be reserved.
 StackSlot stack_alloc();
+/// Global list of free slots beyond the per-P caches (proc.cpp stackalloc).
+/// Thread-safe; put takes n slots, get fills up to max and returns how many.
+void stack_free_put(const StackSlot* slots, std::size_t n);
+std::size_t stack_free_get(StackSlot* out, std::size_t max);
 /// Unmaps every chunk.  Precondition: no goroutine runs on any slot.
 void stack_release_all();
 /// The guard mode in force.

@@ -20,6 +20,7 @@
 
 #include "current.hpp"
 #include "nanotime.hpp"
+#include "proc.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
@@ -99,6 +100,7 @@ P* procresize(int32_t nprocs) {
       }
       pp->gfree_n = 0;
     }
+    stackcache_flush(pp);
     pp->status.store(PStatus::Dead, std::memory_order_release);
   }
   set_gomaxprocs_value(nprocs);
