@@ -342,10 +342,17 @@ TEST(Sched, ReadyFromAThreadOutsideTheRuntime) {
 
 TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
   gort::run([] {
-    gort::WaitGroup sleeping, wake;
+    gort::WaitGroup sleeping, wake, finished;
     wake.add(1);
     sleeping.add(10);
-    for (int i = 0; i < 10; ++i) gort::go([&] { sleeping.done(); wake.wait(); });
+    finished.add(10);
+    for (int i = 0; i < 10; ++i) {
+      gort::go([&] {
+        sleeping.done();
+        wake.wait();
+        finished.done();  // the WaitGroups live in main's frame: join before it ends
+      });
+    }
     sleeping.wait();
     rusage before{}, after{};
     getrusage(RUSAGE_SELF, &before);
@@ -357,6 +364,7 @@ TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
     wake.wait();
     getrusage(RUSAGE_SELF, &after);
     waker.join();
+    finished.wait();
     auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
     const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
     // A spinning or polling runtime would burn ~1 s per core; allow 5%.

@@ -1,28 +1,21 @@
-// gort-demo — the README's example: goroutines fanned out over GOMAXPROCS Ps.
+// gort-demo — the example program of README.md, kept identical to it.
 #include <gort/gort.hpp>
-
-#include <atomic>
 #include <cstdio>
 
 int main() {
-  return gort::run([] {
-    std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs());
+  return gort::run([] {                      // runtime.main: goroutine 1
     gort::WaitGroup wg;
-    std::atomic<long> total{0};
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < 4; ++i) {
       wg.add(1);
-      gort::go([&, i] {
+      gort::go([&wg](int id) {               // go worker(i)
         long sum = 0;
-        for (long k = 0; k < 50'000'000; ++k) {
-          sum += k % (i + 3);
-          if (k % 1'000'000 == 0) gort::preempt_point();
-        }
-        total += sum;
-        std::printf("goroutine %lld finished (worker %d)\n", static_cast<long long>(gort::goid()), i);
+        for (long k = 0; k < 10'000'000; ++k) sum += k % (id + 2);
+        std::printf("goroutine %lld (worker %d): %ld\n",
+                    static_cast<long long>(gort::goid()), id, sum);
         wg.done();
-      });
+      }, i);
     }
     wg.wait();
-    std::printf("all done: %ld, goroutines left: %d\n", total.load(), gort::num_goroutine());
+    std::printf("GOMAXPROCS=%d, goroutines left: %d\n", gort::gomaxprocs(), gort::num_goroutine());
   });
 }

@@ -94,6 +94,9 @@ struct Handoff {
   /// Yield only: the M already holds sched.lock (taken to pick the next G),
   /// so the G goes onto the global queue without a second lock round trip.
   bool holds_sched_lock = false;
+  /// The M switching.  The context that completes the handoff runs on the same
+  /// thread, so it takes the M from here instead of reading TLS again.
+  M* m = nullptr;
 };
 
 /// Switches from `from` to `to` on the current M; when `from` is resumed later,
@@ -120,6 +123,7 @@ void execute_prep(M* mp, G* gp, bool inherit_time) {
 void execute(M* mp, G* gp, bool inherit_time) {
   execute_prep(mp, gp, inherit_time);
   Handoff h{HandoffKind::Run, &mp->g0};
+  h.m = mp;
   switch_to(&mp->g0, gp, &h);
 }
 
@@ -143,8 +147,8 @@ G* pick_fast(P* pp, bool* inherit_time, bool locked) {
 
 /// Leaves the running goroutine as h describes: straight to the next G when one
 /// is at hand, else to g0.  Returns when the goroutine is resumed (not for Exit).
-void leave(Handoff* h) {
-  M* mp = current_m();
+void leave(M* mp, Handoff* h) {
+  h->m = mp;
   G* gp = h->from;
   G* next = nullptr;
   bool inherit = false;
@@ -180,7 +184,7 @@ void complete_handoff(transfer_t t) {
   auto* h = static_cast<Handoff*>(t.data);
   G* gp = h->from;
   gp->fiber.fctx = t.fctx;
-  M* mp = current_m();
+  M* mp = h->m;
   ++mp->locks;
   switch (h->kind) {
     case HandoffKind::Run:
@@ -409,7 +413,7 @@ inline bool preempt_requested(M* mp) {
 
 void yield_current(M* mp) {
   Handoff h{HandoffKind::Yield, mp->curg};
-  leave(&h);
+  leave(mp, &h);
 }
 
 }  // namespace
@@ -468,7 +472,7 @@ void park(WaitReason reason, UnlockFn unlockf, void* arg) {
   gp->waitreason = reason;
   gp->waitsince = coarse_nanotime();
   Handoff h{HandoffKind::Park, gp, unlockf, arg};
-  leave(&h);
+  leave(mp, &h);
 }
 
 void ready(G* gp) {
@@ -490,7 +494,7 @@ void ready(G* gp) {
 void goexit1() {
   M* mp = current_m();
   Handoff h{HandoffKind::Exit, mp->curg};
-  leave(&h);
+  leave(mp, &h);
   fatal("goexit: dead goroutine resumed");
 }
 
