@@ -21,7 +21,9 @@ TEST(ParseInt32, AcceptsExactlyADecimalInt32) {
   for (const auto& c : cases) {
     int32_t v = -1;
     EXPECT_EQ(parse_int32(c.in, &v), c.ok) << '"' << c.in << '"';
-    if (c.ok) EXPECT_EQ(v, c.want) << c.in;
+    if (c.ok) {
+      EXPECT_EQ(v, c.want) << c.in;
+    }
   }
 }
 
