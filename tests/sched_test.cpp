@@ -129,13 +129,17 @@ TEST(Go, SpawnAndJoinOneMillionInWaves) {
   });
 }
 
-// Busy goroutines end up on every P: observed per goroutine, not assumed.
+// Busy goroutines end up on every P: observed per goroutine, not assumed.  They
+// stay busy (reaching safe points, where sysmon's 10 ms slices rotate them
+// through the global queue and wake idle Ps) until every P has been seen
+// running one of them, or a large iteration budget runs out.
 TEST(Sched, BusyGoroutinesSpreadOverAllPs) {
   for (int procs : {2, 4}) {
     gort::run([procs] {
       gort::gomaxprocs(procs);
       const int n = procs * 8;
       std::atomic<int> arrived{0};
+      std::atomic<int> distinct{0};
       std::mutex mu;
       std::set<int> ps_seen;
       gort::WaitGroup wg;
@@ -145,10 +149,11 @@ TEST(Sched, BusyGoroutinesSpreadOverAllPs) {
           arrived.fetch_add(1);
           // Stay busy until every goroutine has started, so they overlap.
           while (arrived.load() < n) gort::preempt_point();
-          for (int k = 0; k < 200; ++k) {
-            {
+          for (long k = 0; distinct.load() < procs && k < 50'000'000; ++k) {
+            if (k % 1024 == 0) {
               std::lock_guard<std::mutex> g(mu);
               ps_seen.insert(rt::current_p_id());
+              distinct.store(static_cast<int>(ps_seen.size()));
             }
             gort::preempt_point();
           }
