@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include <gort/runtime.hpp>
+#include <gort/runtime/timer.hpp>
 #include <gort/runtime/wait_reason.hpp>
 
 #include "fiber.hpp"
@@ -73,6 +74,8 @@ struct G {
   uint32_t lock_count = 0;
   /// nanotime() when the goroutine parked (for "N minutes" in dumps).
   int64_t waitsince = 0;
+  /// The timer gort::sleep arms (Go's g.timer).
+  RuntimeTimer sleep_timer;
   /// Next G in allgs order (for dumps and, later, the GC's stack scan).
   G* alllink = nullptr;
   /// Inline storage for the closure of the `go` call that started this G.

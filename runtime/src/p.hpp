@@ -8,7 +8,12 @@
 #include <atomic>
 #include <cstdint>
 
+#include <vector>
+
+#include <gort/runtime/timer.hpp>
+
 #include "g.hpp"
+#include "lock.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
 
@@ -55,6 +60,12 @@ struct P {
   /// Goroutines created minus goroutines exited on this P; the sum over all Ps
   /// is num_goroutine().  Written only by the owner (no RMW), read by anyone.
   std::atomic<int64_t> gcount_delta{0};
+  /// Timers armed on this P: a 4-ary min-heap on `when` under timers_lock
+  /// (time.go's pp.timers), and the earliest `when` (0 = none) readable
+  /// without the lock, so a schedule with no timer due costs one load.
+  Lock timers_lock;
+  std::vector<RuntimeTimer*> timers;
+  std::atomic<int64_t> timer0_when{0};
   /// Goroutines this P has started executing (observability: tests see the
   /// spread of work over Ps without assuming it).
   std::atomic<uint64_t> executed{0};

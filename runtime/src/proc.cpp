@@ -61,6 +61,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -145,6 +146,16 @@ G* pick_fast(P* pp, bool* inherit_time, bool locked) {
   return nullptr;
 }
 
+/// Runs the expired timers of mp's P (Go's checkTimers at the top of schedule).
+/// A timer readies goroutines into this P's queue, so it runs before the pick.
+void run_own_timers(M* mp) {
+  P* pp = mp->p;
+  if (pp->timer0_when.load(std::memory_order_relaxed) == 0) return;
+  ++mp->locks;  // a readied goroutine must not preempt us mid-switch
+  check_timers(pp, nanotime());
+  --mp->locks;
+}
+
 /// Leaves the running goroutine as h describes: straight to the next G when one
 /// is at hand, else to g0.  Returns when the goroutine is resumed (not for Exit).
 void leave(M* mp, Handoff* h) {
@@ -152,6 +163,7 @@ void leave(M* mp, Handoff* h) {
   G* gp = h->from;
   G* next = nullptr;
   bool inherit = false;
+  run_own_timers(mp);
   const bool may_switch_directly = mp->lockedg == nullptr &&
                                    !sched.gcwaiting.load(std::memory_order_relaxed) &&
                                    !sched.shutdown.load(std::memory_order_relaxed);
@@ -296,15 +308,58 @@ StealOrder steal_order;
 G* steal_work(M* mp, P* pp) {
   constexpr int kStealTries = 4;
   for (int i = 0; i < kStealTries; ++i) {
-    const bool steal_runnext = i == kStealTries - 1;
+    // The last pass also takes runnext and runs other Ps' expired timers: a
+    // P busy with one long goroutine, or idle, does not run its own.
+    const bool last_pass = i == kStealTries - 1;
     for (auto e = steal_order.start(fastrand(mp)); !e.done(); e.next()) {
       if (sched.gcwaiting.load(std::memory_order_relaxed)) return nullptr;
       P* p2 = allp[e.pos].load(std::memory_order_acquire);
-      if (p2 == pp || p2->status.load(std::memory_order_relaxed) == PStatus::Idle) continue;
-      if (G* gp = runqsteal(pp, p2, steal_runnext)) return gp;
+      if (p2 == pp) continue;
+      if (last_pass && p2->timer0_when.load(std::memory_order_relaxed) != 0) {
+        ++mp->locks;
+        const int ran = check_timers(p2, nanotime());
+        --mp->locks;
+        bool inherit;
+        if (ran > 0) {
+          if (G* gp = runqget(pp, &inherit)) return gp;
+        }
+      }
+      if (p2->status.load(std::memory_order_relaxed) == PStatus::Idle) continue;
+      if (G* gp = runqsteal(pp, p2, last_pass)) return gp;
     }
   }
   return nullptr;
+}
+
+/// Sleeps until the earliest timer of any P is due, if no other M already does
+/// (the timer waiter, see timers.cpp); returns false without sleeping otherwise.
+/// Called without a P.
+bool wait_for_timers() {
+  bool expected = false;
+  if (!sched.timer_waiting.compare_exchange_strong(expected, true)) return false;
+  // Publish "waiting, until forever" before reading the heaps: an addtimer that
+  // misses our read sees us waiting and wakes us (timers.cpp wake_for_timer).
+  sched.timer_wait_until.store(std::numeric_limits<int64_t>::max(), std::memory_order_seq_cst);
+  const int64_t until = next_timer_when();
+  if (until != 0) {
+    sched.timer_wait_until.store(until, std::memory_order_seq_cst);
+    const int64_t now = nanotime();
+    if (until > now && !sched.shutdown.load(std::memory_order_acquire)) {
+      notetsleep(&sched.timer_note, until - now);
+    }
+  }
+  noteclear(&sched.timer_note);
+  sched.timer_waiting.store(false, std::memory_order_seq_cst);
+  return until != 0;
+}
+
+/// Runs every P's expired timers from an M (with or without a P).
+void run_all_timers(M* mp) {
+  const int64_t now = nanotime();
+  const int32_t procs = gomaxprocs();
+  ++mp->locks;
+  for (int32_t i = 0; i < procs; ++i) check_timers(allp[i].load(std::memory_order_acquire), now);
+  --mp->locks;
 }
 
 /// Finds a runnable goroutine, blocking the M until there is one (mirrors
@@ -321,6 +376,7 @@ top:
     gcstopm(mp);
     goto top;
   }
+  run_own_timers(mp);
   if (G* gp = pick_fast(pp, inherit_time, false)) return gp;
 
   // Steal, but not if half the busy Ps already have a spinning M looking:
@@ -376,6 +432,18 @@ top:
         break;
       }
     }
+  }
+  // Timers pending somewhere: one idle M sleeps until the earliest, then runs
+  // what is due with a P of its own if one is idle (the readied goroutines go
+  // to its runnext), else without (they go to the global queue).
+  if (next_timer_when() != 0 && wait_for_timers()) {
+    if (sched.shutdown.load(std::memory_order_acquire)) return nullptr;
+    sched.lock.lock();
+    P* idle = sched.gcwaiting.load(std::memory_order_relaxed) ? nullptr : pidleget();
+    sched.lock.unlock();
+    if (idle != nullptr) acquirep(idle);
+    run_all_timers(mp);
+    if (idle != nullptr) goto top;
   }
   if (!stopm()) return nullptr;
   goto top;
@@ -513,7 +581,8 @@ void gosched() {
   P* pp = mp->p;
   // Nothing else runnable: Go would queue us globally and pick us straight
   // back; skip the round trip but count the tick as that schedule would.
-  if (!pp->preempt.load(std::memory_order_relaxed) && mp->lockedg == nullptr && runqempty(pp) &&
+  if (!pp->preempt.load(std::memory_order_relaxed) && mp->lockedg == nullptr &&
+      pp->timer0_when.load(std::memory_order_relaxed) == 0 && runqempty(pp) &&
       sched.runqsize.load(std::memory_order_relaxed) == 0 &&
       !sched.gcwaiting.load(std::memory_order_relaxed)) {
     pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

@@ -51,6 +51,7 @@ struct MainClosure {
   sched.lock.lock();
   sched.shutdown.store(true, std::memory_order_release);
   for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) notewakeup(&mp->park);
+  notewakeup(&sched.timer_note);
   sched.lock.unlock();
   goexit1();
 }
@@ -79,6 +80,9 @@ void reset_sched() {
   sched.stopwait = 0;
   noteclear(&sched.stopnote);
   sched.shutdown.store(false);
+  sched.timer_waiting.store(false);
+  sched.timer_wait_until.store(0);
+  noteclear(&sched.timer_note);
   sched.allg = nullptr;
   sched.allglen.store(0);
   set_gomaxprocs_value(0);
@@ -102,6 +106,7 @@ void teardown(M* m0) {
     unjoined->thread.join();
   }
   sysmon_stop();
+  timers_clear_all();
   signal_stack_release(m0);
   allg_destroy_all();
   gslabs_release_all();

@@ -51,6 +51,14 @@ struct Sched {
   int32_t stopwait = 0;
   Note stopnote;
 
+  /// The one idle M that sleeps until the next timer instead of indefinitely
+  /// (the role Go's netpoll-blocked M plays): timer_waiting says it exists,
+  /// timer_wait_until is when it wakes, timer_note wakes it early (addtimer
+  /// of an earlier timer, shutdown).
+  std::atomic<bool> timer_waiting{false};
+  std::atomic<int64_t> timer_wait_until{0};
+  Note timer_note;
+
   /// Set when the main goroutine returned: Ms leave their scheduler loops.
   std::atomic<bool> shutdown{false};
 
@@ -114,6 +122,23 @@ void sysmon_start();
 void sysmon_stop();
 /// Wakes sysmon from its idle sleep when work resumes.
 void sysmon_wake();
+
+// ---- timers.cpp ----
+/// Runs pp's expired timers (mirrors checkTimers); returns how many ran.
+/// Precondition: the calling M holds M.locks > 0 (no preemption inside).
+int check_timers(P* pp, int64_t now);
+/// True if pp has a timer that is due at now.
+inline bool timers_due(P* pp, int64_t now) {
+  const int64_t w = pp->timer0_when.load(std::memory_order_acquire);
+  return w != 0 && w <= now;
+}
+/// Earliest timer over all Ps, 0 if none (mirrors timeSleepUntil).
+int64_t next_timer_when();
+/// Moves every timer of `from` to `to` (procresize, mirrors moveTimers).
+/// Precondition: the world is stopped.
+void move_timers(P* from, P* to);
+/// Drops every armed timer (teardown).
+void timers_clear_all();
 
 /// Registers a freshly carved G in allgs.
 void allgadd(G* gp);

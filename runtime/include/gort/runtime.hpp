@@ -7,6 +7,7 @@
 // its comment says otherwise.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -123,6 +124,16 @@ void lock_os_thread();
 
 /// Undoes one lock_os_thread; a no-op when the goroutine is not locked.
 void unlock_os_thread();
+
+/// Parks the calling goroutine for at least d (time.Sleep): other goroutines
+/// run meanwhile; d <= 0 returns at once.  Precondition: called from a goroutine.
+void sleep(std::chrono::nanoseconds d);
+
+/// sleep for any std::chrono duration (rounded up to whole nanoseconds).
+template <class Rep, class Period>
+void sleep(std::chrono::duration<Rep, Period> d) {
+  sleep(std::chrono::ceil<std::chrono::nanoseconds>(d));
+}
 
 /// A safe point: if the scheduler asked this goroutine to yield (it has run for
 /// 10 ms, or the world is stopping), it yields here.  Cheap when not asked.

@@ -1,0 +1,50 @@
+// gort/runtime/timer.hpp — runtime timers, for sleep, channels' after/tick,
+// Timer/Ticker and context deadlines (mirrors the timer API of time.go).
+//
+// A RuntimeTimer lives in the memory of whoever owns it (a G record, a Timer
+// object) and, while armed, in the 4-ary heap of one P.  Its function runs on
+// an M of the runtime, at a schedule point of the P holding it or of a P that
+// finds it expired while looking for work, never under a runtime lock; it must
+// not block (it typically readies a goroutine or sends without blocking).
+#pragma once
+
+#include <cstdint>
+
+namespace gort::runtime {
+
+struct P;
+
+/// Called when the timer fires: arg and seq as set, delay = how late it runs (ns).
+using TimerFn = void (*)(void* arg, uintptr_t seq, int64_t delay);
+
+struct RuntimeTimer {
+  /// nanotime() at which the timer fires.
+  int64_t when = 0;
+  /// If > 0, the timer re-arms itself every period ns after firing (tickers).
+  int64_t period = 0;
+  /// What to run, with its two arguments.
+  TimerFn f = nullptr;
+  void* arg = nullptr;
+  uintptr_t seq = 0;
+  /// The P whose heap holds the timer, null when not armed.  Owned by the runtime.
+  P* pp = nullptr;
+  /// Position in that heap.  Owned by the runtime.
+  int32_t index = -1;
+};
+
+/// Arms t (t->when, f, arg, seq, period set by the caller) on the calling
+/// thread's P (or P 0 from outside the runtime).  Precondition: t is not armed.
+void addtimer(RuntimeTimer* t);
+
+/// Disarms t; returns true if it was armed (and so will not fire).  Safe from any
+/// thread, concurrently with the timer firing (then returns false).
+bool deltimer(RuntimeTimer* t);
+
+/// Re-arms t to fire at when (and every period after, if > 0); returns whether it
+/// was armed before (mirrors modtimer / resettimer).
+bool modtimer(RuntimeTimer* t, int64_t when, int64_t period);
+
+/// The runtime's monotonic clock in nanoseconds (Go's nanotime).
+int64_t nanotime_now();
+
+}  // namespace gort::runtime

@@ -1,0 +1,210 @@
+// timers.cpp — runtime timers on per-P 4-ary heaps (mirrors time.go).
+//
+// Each P keeps the timers armed on it in a 4-ary min-heap ordered by `when`
+// (4-ary: half the depth of a binary heap and the four children share a cache
+// line, Go's choice).  timer0_when mirrors the root so the scheduler can tell
+// with one load whether anything is due.
+//
+// Where timers run.  A P runs its own expired timers whenever it schedules
+// (pick_fast in proc.cpp, Go's checkTimers in schedule), so timers fire on time
+// while the P is busy with short-lived goroutines.  A P that is idle has no M;
+// instead one idle M sleeps until the earliest timer of all Ps (find_runnable,
+// the timer waiter) and then runs it, and an M looking for work runs other Ps'
+// expired timers on its last stealing pass (Go 1.19's stealWork), so a timer
+// on a P whose goroutine computes for a long time still fires, from another P.
+//
+// Simplification against Go 1.19: Go changes timers with a lock-free status
+// state machine (timerWaiting, timerModifiedEarlier, ...) and removes deleted
+// timers lazily.  gort takes the owning P's timers_lock for every change and
+// removes timers eagerly; a timer records its P and heap index so deltimer is
+// O(log n).  Fewer states to get wrong, at the price of a lock per change
+// (Go 1.23 also moved back to locking per timer).
+#include <gort/runtime/timer.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include "current.hpp"
+#include "nanotime.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+namespace {
+
+/// The heap's arity (Go's 4-ary timer heap).
+constexpr std::size_t kArity = 4;
+
+void set_index(std::vector<RuntimeTimer*>& h, std::size_t i) { h[i]->index = static_cast<int32_t>(i); }
+
+void siftup(std::vector<RuntimeTimer*>& h, std::size_t i) {
+  RuntimeTimer* t = h[i];
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / kArity;
+    if (t->when >= h[parent]->when) break;
+    h[i] = h[parent];
+    set_index(h, i);
+    i = parent;
+  }
+  h[i] = t;
+  set_index(h, i);
+}
+
+void siftdown(std::vector<RuntimeTimer*>& h, std::size_t i) {
+  const std::size_t n = h.size();
+  RuntimeTimer* t = h[i];
+  for (;;) {
+    const std::size_t first = i * kArity + 1;
+    if (first >= n) break;
+    std::size_t best = first;
+    const std::size_t last = std::min(first + kArity, n);
+    for (std::size_t c = first + 1; c < last; ++c) {
+      if (h[c]->when < h[best]->when) best = c;
+    }
+    if (h[best]->when >= t->when) break;
+    h[i] = h[best];
+    set_index(h, i);
+    i = best;
+  }
+  h[i] = t;
+  set_index(h, i);
+}
+
+void update_timer0(P* pp) {
+  pp->timer0_when.store(pp->timers.empty() ? 0 : pp->timers[0]->when, std::memory_order_release);
+}
+
+/// Inserts t into pp's heap.  Caller holds pp->timers_lock.
+void heap_add(P* pp, RuntimeTimer* t) {
+  __atomic_store_n(&t->pp, pp, __ATOMIC_RELEASE);
+  pp->timers.push_back(t);
+  siftup(pp->timers, pp->timers.size() - 1);
+  update_timer0(pp);
+}
+
+/// Removes t from its P's heap.  Caller holds t->pp->timers_lock.
+void heap_remove(RuntimeTimer* t) {
+  P* pp = t->pp;
+  auto& h = pp->timers;
+  const std::size_t i = static_cast<std::size_t>(t->index);
+  const std::size_t last = h.size() - 1;
+  if (i != last) {
+    h[i] = h[last];
+    set_index(h, i);
+  }
+  h.pop_back();
+  if (i < h.size()) {
+    siftdown(h, i);
+    siftup(h, static_cast<std::size_t>(h[i]->index));
+  }
+  __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
+  t->index = -1;
+  update_timer0(pp);
+}
+
+/// Lets the timer waiter know a timer now fires at `when` (mirrors wakeNetPoller).
+void wake_for_timer(int64_t when) {
+  if (sched.timer_waiting.load(std::memory_order_seq_cst)) {
+    if (when < sched.timer_wait_until.load(std::memory_order_seq_cst)) notewakeup(&sched.timer_note);
+  } else {
+    wakep();
+  }
+}
+
+
+}  // namespace
+
+int64_t nanotime_now() { return nanotime(); }
+
+void addtimer(RuntimeTimer* t) {
+  P* pp = current_p();
+  if (pp == nullptr) pp = allp[0].load(std::memory_order_acquire);
+  pp->timers_lock.lock();
+  heap_add(pp, t);
+  pp->timers_lock.unlock();
+  wake_for_timer(t->when);
+}
+
+bool deltimer(RuntimeTimer* t) {
+  for (;;) {
+    P* pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
+    if (pp == nullptr) return false;
+    pp->timers_lock.lock();
+    if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != pp) {  // moved, fired or deleted meanwhile
+      pp->timers_lock.unlock();
+      continue;
+    }
+    heap_remove(t);
+    pp->timers_lock.unlock();
+    return true;
+  }
+}
+
+bool modtimer(RuntimeTimer* t, int64_t when, int64_t period) {
+  const bool was = deltimer(t);
+  t->when = when;
+  t->period = period;
+  addtimer(t);
+  return was;
+}
+
+int check_timers(P* pp, int64_t now) {
+  int ran = 0;
+  while (timers_due(pp, now)) {
+    pp->timers_lock.lock();
+    if (pp->timers.empty() || pp->timers[0]->when > now) {
+      pp->timers_lock.unlock();
+      break;
+    }
+    RuntimeTimer* t = pp->timers[0];
+    const int64_t delay = now - t->when;
+    TimerFn f = t->f;
+    void* arg = t->arg;
+    const uintptr_t seq = t->seq;
+    heap_remove(t);
+    if (t->period > 0) {
+      // Re-arm a ticker at its next multiple of period after now (runOneTimer).
+      t->when += t->period * (1 + (now - t->when) / t->period);
+      heap_add(pp, t);
+    }
+    pp->timers_lock.unlock();
+    f(arg, seq, delay);  // without the lock: f may arm timers itself
+    ++ran;
+  }
+  return ran;
+}
+
+int64_t next_timer_when() {
+  int64_t next = 0;
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    const int64_t w = pp != nullptr ? pp->timer0_when.load(std::memory_order_seq_cst) : 0;
+    if (w != 0 && (next == 0 || w < next)) next = w;
+  }
+  return next;
+}
+
+void move_timers(P* from, P* to) {
+  LockGuard a(from->timers_lock);
+  LockGuard b(to->timers_lock);
+  for (RuntimeTimer* t : from->timers) heap_add(to, t);
+  from->timers.clear();
+  update_timer0(from);
+}
+
+void timers_clear_all() {
+  for (auto& slot : allp) {
+    P* pp = slot.load();
+    if (pp == nullptr) continue;
+    LockGuard g(pp->timers_lock);
+    for (RuntimeTimer* t : pp->timers) {
+      __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
+      t->index = -1;
+    }
+    pp->timers.clear();
+    update_timer0(pp);
+  }
+}
+
+}  // namespace gort::runtime

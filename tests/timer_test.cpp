@@ -1,0 +1,183 @@
+// timer_test.cpp — runtime timers and gort::sleep.
+#include <gort/gort.hpp>
+#include <gort/runtime/timer.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace {
+
+using namespace std::chrono;
+namespace rt = gort::runtime;
+
+TEST(Sleep, NeverReturnsEarly) {
+  gort::run([] {
+    const int n = gort::test::scaled(2000);
+    std::atomic<int> early{0};
+    gort::WaitGroup wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i) {
+      gort::go([&, i] {
+        const auto d = microseconds((i * 7919) % 3000);
+        const auto t0 = steady_clock::now();
+        gort::sleep(d);
+        if (steady_clock::now() - t0 < d) early.fetch_add(1);
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(early.load(), 0);
+  });
+}
+
+TEST(Sleep, ZeroOrNegativeReturnsAtOnce) {
+  gort::run([] {
+    gort::sleep(nanoseconds(0));
+    gort::sleep(milliseconds(-5));
+    SUCCEED();
+  });
+}
+
+// On one P, a sleeping goroutine wakes while another keeps the P busy: its
+// timer runs at the busy goroutine's next schedule point (sysmon preempts it
+// after 10 ms).  If timers never fired, the busy loop would never end.
+TEST(Sleep, TimerFiresWhileThePIsBusy) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    std::atomic<bool> woke{false};
+    gort::WaitGroup wg;
+    wg.add(2);
+    gort::go([&] {
+      gort::sleep(milliseconds(2));
+      woke = true;
+      wg.done();
+    });
+    gort::go([&] {
+      while (!woke.load()) gort::preempt_point();
+      wg.done();
+    });
+    wg.wait();
+    EXPECT_TRUE(woke.load());
+  });
+}
+
+// Two Ps: the sleeper's timer sits on a P whose goroutine computes without any
+// safe point.  Only another M (the timer waiter) can run that timer.
+TEST(Sleep, TimerOnABusyPIsRunByAnotherM) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    std::atomic<bool> woke{false};
+    std::atomic<bool> sleeping{false};
+    gort::WaitGroup wg;
+    wg.add(1);
+    gort::go([&] {
+      // Runs on this P; arm the timer here, then hog the P from a fresh goroutine
+      // placed in runnext so it runs on this same P right after we park.
+      gort::go([&] {
+        while (!sleeping.load()) asm volatile("");
+        while (!woke.load()) asm volatile("");  // no safe point at all
+        wg.done();
+      });
+      sleeping = true;
+      gort::sleep(milliseconds(3));
+      woke = true;
+    });
+    wg.wait();
+    EXPECT_TRUE(woke.load());
+  });
+}
+
+TEST(Sleep, IdleRuntimeWaitingForTimersBurnsAlmostNoCpu) {
+  gort::run([] {
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    gort::WaitGroup wg;
+    wg.add(10);
+    for (int i = 0; i < 10; ++i) {
+      gort::go([&] {
+        gort::sleep(milliseconds(500));
+        wg.done();
+      });
+    }
+    wg.wait();
+    getrusage(RUSAGE_SELF, &after);
+    auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
+    const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
+    EXPECT_LT(cpu_us, 50'000) << "an M must sleep until the next timer, not poll";
+  });
+}
+
+struct Fired {
+  std::mutex mu;
+  std::vector<uintptr_t> order;
+};
+
+void record(void* arg, uintptr_t seq, int64_t) {
+  auto* f = static_cast<Fired*>(arg);
+  std::lock_guard<std::mutex> g(f->mu);
+  f->order.push_back(seq);
+}
+
+// The heap fires timers in `when` order; deleted timers never fire; modified
+// timers fire at their new time.
+TEST(Timers, FireInOrderAndDeletedOnesNever) {
+  gort::run([] {
+    Fired fired;
+    const int n = 500;
+    std::vector<rt::RuntimeTimer> timers(n);
+    std::vector<int> perm(n);
+    for (int i = 0; i < n; ++i) perm[i] = i;
+    std::shuffle(perm.begin(), perm.end(), std::mt19937(42));
+    const int64_t base = rt::nanotime_now() + 2'000'000;
+    for (int i : perm) {
+      timers[i].when = base + int64_t(i) * 10'000;  // 10 µs apart, ascending by index
+      timers[i].f = &record;
+      timers[i].arg = &fired;
+      timers[i].seq = static_cast<uintptr_t>(i);
+      rt::addtimer(&timers[i]);
+    }
+    // Delete every 7th; move timer 0 to the very end.
+    int deleted = 0;
+    for (int i = 7; i < n; i += 7) {
+      EXPECT_TRUE(rt::deltimer(&timers[i]));
+      EXPECT_FALSE(rt::deltimer(&timers[i]));
+      ++deleted;
+    }
+    EXPECT_TRUE(rt::modtimer(&timers[0], base + int64_t(n) * 10'000, 0));
+    gort::sleep(microseconds(2'000 + n * 10 + 3'000));
+    std::lock_guard<std::mutex> g(fired.mu);
+    ASSERT_EQ(fired.order.size(), static_cast<size_t>(n - deleted));
+    EXPECT_TRUE(std::is_sorted(fired.order.begin(), fired.order.end() - 1));
+    EXPECT_EQ(fired.order.back(), 0u);
+    for (uintptr_t s : fired.order) EXPECT_TRUE(s == 0 || s % 7 != 0) << s;
+  });
+}
+
+TEST(Timers, PeriodicTimerRearmsItself) {
+  gort::run([] {
+    Fired fired;
+    rt::RuntimeTimer t;
+    t.when = rt::nanotime_now() + 1'000'000;
+    t.period = 1'000'000;
+    t.f = &record;
+    t.arg = &fired;
+    rt::addtimer(&t);
+    for (;;) {
+      gort::sleep(milliseconds(1));
+      std::lock_guard<std::mutex> g(fired.mu);
+      if (fired.order.size() >= 5) break;
+    }
+    EXPECT_TRUE(rt::deltimer(&t));
+  });
+}
+
+}  // namespace
