@@ -36,7 +36,8 @@
 //       ns_per_op = wall / 1,000,000; counters rss_mb (RSS from /proc/self/statm with all
 //       1M alive: the peak), rss_base_mb (before the spawn), kib_per_g ((rss - base) / 1M).
 //
-// Method.  P comes from GORT_BENCH_PROCS (comma list of positive integers, e.g. "1,2,8");
+// Method.  P comes from GORT_BENCH_PROCS (comma list of positive integers, e.g. "1,2,8";
+// parsed by bench_env::procs_list in bench/common/bench_env.hpp, shared with bench/peers);
 // default "1,N" with N = the number of CPUs this process may run on (sched_getaffinity,
 // as Go's runtime.NumCPU and gort's default GOMAXPROCS), deduplicated.  A malformed value
 // gets one line on stderr naming the variable and the accepted form; the default is used.
@@ -66,6 +67,8 @@
 #include <gort/gort.hpp>
 #include <gort/runtime/park.hpp>
 
+#include "bench_env.hpp"
+
 #include <sched.h>
 #include <unistd.h>
 
@@ -78,11 +81,12 @@
 #include <functional>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench_env::Clock;
+using bench_env::ns_since;
+using bench_env::ResultSlot;
 using gort::runtime::G;
 
 // Workload sizes — must match bench/go/sched.go and bench/peers.
@@ -92,8 +96,6 @@ constexpr int kRoundTrips = 500'000;
 constexpr int kFanoutGoroutines = 64;
 constexpr int kFanoutSteps = 2'000'000;
 constexpr int kAliveGoroutines = 1'000'000;  // gort only
-
-constexpr unsigned kMaxProcs = 4096;
 
 /// Google Benchmark's MinTime for the compared workloads: most timed runs take longer and
 /// get one iteration; short ones (gosched_pingpong with P >= 2 takes a few ms) get enough
@@ -109,10 +111,6 @@ bool warmup_enabled() {
   if (v == "0") return false;
   std::fprintf(stderr, "gort_bench: invalid GORT_BENCH_WARMUP=\"%s\": want 0 or 1; using the default 1\n", env);
   return true;
-}
-
-int64_t ns_since(Clock::time_point t0) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
 }
 
 /// CPUs this process may run on (Go's runtime.NumCPU; gort's default GOMAXPROCS).
@@ -240,10 +238,6 @@ int64_t workload_park_ready(std::string* /*error*/) {
   return ns_since(t0);
 }
 
-struct alignas(64) ResultSlot {
-  uint64_t value = 0;
-};
-
 int64_t workload_fanout_cpu(std::string* /*error*/) {
   std::array<ResultSlot, kFanoutGoroutines> results{};
   gort::WaitGroup wg;
@@ -251,10 +245,7 @@ int64_t workload_fanout_cpu(std::string* /*error*/) {
   wg.add(kFanoutGoroutines);
   for (int i = 0; i < kFanoutGoroutines; ++i) {
     gort::go([i, &results, &wg] {
-      uint64_t x = static_cast<uint64_t>(i);
-      for (int k = 0; k < kFanoutSteps; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-      results[i].value = x;
-      benchmark::DoNotOptimize(results[i].value);
+      bench_env::fanout_lcg(results[i], i, kFanoutSteps);
       wg.done();
     });
   }
@@ -331,10 +322,7 @@ void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, double 
     state.SetIterationTime(static_cast<double>(ns) * 1e-9);
     total_ns += static_cast<double>(ns);
   }
-  if (state.iterations() > 0 && !state.error_occurred()) {
-    state.counters["ns_per_op"] =
-        benchmark::Counter(total_ns / (static_cast<double>(state.iterations()) * units));
-  }
+  if (state.iterations() > 0 && !state.error_occurred()) bench_env::set_ns_per_op(state, total_ns, units);
 }
 
 void run_alive_benchmark(benchmark::State& state, unsigned procs) {
@@ -356,8 +344,7 @@ void run_alive_benchmark(benchmark::State& state, unsigned procs) {
     last = stats;
   }
   if (state.iterations() > 0 && !state.error_occurred()) {
-    state.counters["ns_per_op"] =
-        benchmark::Counter(total_ns / (static_cast<double>(state.iterations()) * kAliveGoroutines));
+    bench_env::set_ns_per_op(state, total_ns, kAliveGoroutines);
     state.counters["rss_mb"] = benchmark::Counter(last.rss_mb);
     state.counters["rss_base_mb"] = benchmark::Counter(last.rss_base_mb);
     state.counters["kib_per_g"] =
@@ -365,97 +352,35 @@ void run_alive_benchmark(benchmark::State& state, unsigned procs) {
   }
 }
 
-// GORT_BENCH_PROCS: comma-separated integers in 1..kMaxProcs.  Malformed -> one line on
-// stderr naming the variable and the accepted form, then the default "1,N".
-std::vector<unsigned> procs_list() {
-  const unsigned n = num_cpus();
-  std::vector<unsigned> out;
-  const char* env = std::getenv("GORT_BENCH_PROCS");
-  if (env != nullptr && *env != '\0') {
-    bool bad = false;
-    const std::string s(env);
-    size_t pos = 0;
-    for (;;) {
-      const size_t comma = s.find(',', pos);
-      std::string tok = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      const size_t b = tok.find_first_not_of(" \t");
-      const size_t e = tok.find_last_not_of(" \t");
-      tok = b == std::string::npos ? std::string() : tok.substr(b, e - b + 1);
-      if (tok.empty() || tok.size() > 6 || tok.find_first_not_of("0123456789") != std::string::npos) {
-        bad = true;
-        break;
-      }
-      const unsigned long v = std::stoul(tok);
-      if (v == 0 || v > kMaxProcs) {
-        bad = true;
-        break;
-      }
-      out.push_back(static_cast<unsigned>(v));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-    if (bad) {
-      std::fprintf(stderr,
-                   "gort_bench: invalid GORT_BENCH_PROCS=\"%s\": want a comma-separated list of "
-                   "integers in 1..%u (e.g. \"1,2,8\"); using the default \"1,%u\"\n",
-                   env, kMaxProcs, n);
-      out.clear();
-    }
-  }
-  if (out.empty()) out = {1, n};
-  std::vector<unsigned> dedup;
-  for (unsigned p : out) {
-    bool seen = false;
-    for (unsigned q : dedup) seen = seen || q == p;
-    if (!seen) dedup.push_back(p);
-  }
-  return dedup;
-}
-
 void register_all() {
   const unsigned ncpu = num_cpus();
   const bool warmup = warmup_enabled();
 
-  benchmark::RegisterBenchmark("BM_spawn_exit",
-                               [ncpu, warmup](benchmark::State& st) {
-                                 run_benchmark(st, ncpu, warmup, kSpawnGoroutines, workload_spawn_exit);
-                               })
-      ->MinTime(kMinTimeSeconds)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  bench_env::manual_time(benchmark::RegisterBenchmark("BM_spawn_exit",
+                                                      [ncpu, warmup](benchmark::State& st) {
+                                                        run_benchmark(st, ncpu, warmup, kSpawnGoroutines,
+                                                                      workload_spawn_exit);
+                                                      }),
+                         bench_env::min_time(kMinTimeSeconds));
 
-  struct PerProcs {
-    const char* name;
-    int64_t (*fn)(std::string*);
-    double units;
-  };
-  const PerProcs per_procs[] = {
+  using WorkloadFn = int64_t (*)(std::string*);
+  const bench_env::PerProcs<WorkloadFn> per_procs[] = {
       {"BM_gosched_pingpong", &workload_gosched_pingpong, 2.0 * kYieldsPerGoroutine},
       {"BM_park_ready", &workload_park_ready, 2.0 * kRoundTrips},
       {"BM_fanout_cpu", &workload_fanout_cpu, 1.0},
   };
-  const std::vector<unsigned> procs = procs_list();
-  for (const PerProcs& w : per_procs) {
-    for (unsigned p : procs) {
-      const auto fn = w.fn;
-      const double units = w.units;
-      benchmark::RegisterBenchmark(w.name,
-                                   [fn, units, warmup](benchmark::State& st) {
-                                     run_benchmark(st, static_cast<unsigned>(st.range(0)), warmup, units, fn);
-                                   })
-          ->ArgNames({"procs"})
-          ->Arg(p)
-          ->MinTime(kMinTimeSeconds)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
-    }
-  }
+  bench_env::register_per_procs(
+      per_procs, bench_env::procs_list("gort_bench", ncpu),
+      [warmup](WorkloadFn fn, double units) {
+        return [fn, units, warmup](benchmark::State& st) {
+          run_benchmark(st, static_cast<unsigned>(st.range(0)), warmup, units, fn);
+        };
+      },
+      bench_env::min_time(kMinTimeSeconds));
 
-  benchmark::RegisterBenchmark("BM_num_goroutine_1M_alive",
-                               [ncpu](benchmark::State& st) { run_alive_benchmark(st, ncpu); })
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  bench_env::manual_time(benchmark::RegisterBenchmark("BM_num_goroutine_1M_alive",
+                                                      [ncpu](benchmark::State& st) { run_alive_benchmark(st, ncpu); }),
+                         bench_env::fixed_iterations(1));
 
   benchmark::AddCustomContext("runtime", warmup ? "gort: one gort::run per iteration (gomaxprocs(P), warm-up, timed run)"
                                                : "gort: one gort::run per iteration (gomaxprocs(P), timed run; GORT_BENCH_WARMUP=0)");
@@ -464,11 +389,4 @@ void register_all() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench_env::run_main(argc, argv, register_all); }

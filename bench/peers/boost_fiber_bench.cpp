@@ -30,7 +30,8 @@
 // Scheduler: boost::fibers::algo::work_stealing on P threads — the benchmark's thread plus
 // P-1 std::threads, each calling use_scheduling_algorithm<work_stealing>(P) and then waiting
 // on a fiber condition variable until the workload has finished, as in Boost.Fiber's
-// documented work_stealing example. P comes from GORT_BENCH_PROCS (comma list, e.g. "1,2");
+// documented work_stealing example. P comes from GORT_BENCH_PROCS (comma list, e.g. "1,2";
+// parsed by bench_env::procs_list in bench/common/bench_env.hpp, shared with the gort suite);
 // default "1,N" with N = std::thread::hardware_concurrency(), deduplicated.
 //
 // One process per measured run. Boost 1.74's work_stealing can be installed only once per
@@ -50,6 +51,8 @@
 #include <boost/fiber/all.hpp>
 #include <boost/version.hpp>
 
+#include "bench_env.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -63,7 +66,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -73,7 +75,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench_env::Clock;
+using bench_env::ns_since;
+using bench_env::ResultSlot;
 
 // Workload sizes — must match bench/go and the gort suite.
 constexpr int kSpawnFibers = 1'000'000;
@@ -83,11 +87,6 @@ constexpr int kFanoutFibers = 64;
 constexpr int kFanoutSteps = 2'000'000;
 
 constexpr unsigned kWatchdogSeconds = 300;  // a child still running after this is killed
-constexpr unsigned kMaxProcs = 4096;
-
-int64_t ns_since(Clock::time_point t0) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
 
 unsigned hardware_procs() {
   const unsigned n = std::thread::hardware_concurrency();
@@ -220,21 +219,13 @@ int64_t workload_park_ready() {
   return ns_since(t0);
 }
 
-struct alignas(64) ResultSlot {
-  uint64_t value = 0;
-};
-
 int64_t workload_fanout_cpu(std::array<ResultSlot, kFanoutFibers>& results) {
   std::vector<boost::fibers::fiber> fibers;
   fibers.reserve(kFanoutFibers);
   const auto t0 = Clock::now();
   for (int i = 0; i < kFanoutFibers; ++i) {
-    fibers.emplace_back(boost::fibers::launch::post, [i, &results] {
-      uint64_t x = static_cast<uint64_t>(i);
-      for (int k = 0; k < kFanoutSteps; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-      results[i].value = x;
-      benchmark::DoNotOptimize(results[i].value);
-    });
+    fibers.emplace_back(boost::fibers::launch::post,
+                        [i, &results] { bench_env::fanout_lcg(results[i], i, kFanoutSteps); });
   }
   for (auto& f : fibers) f.join();
   return ns_since(t0);
@@ -369,97 +360,29 @@ void run_benchmark(benchmark::State& state, Key key, unsigned procs, double unit
     state.SetIterationTime(static_cast<double>(r.ns) * 1e-9);
     total_ns += static_cast<double>(r.ns);
   }
-  if (state.iterations() > 0) {
-    state.counters["ns_per_op"] =
-        benchmark::Counter(total_ns / (static_cast<double>(state.iterations()) * units));
-  }
-}
-
-// GORT_BENCH_PROCS: comma-separated positive integers. Malformed -> one line on stderr
-// naming the variable and the accepted form, then the default.
-std::vector<unsigned> procs_list() {
-  const unsigned n = hardware_procs();
-  std::vector<unsigned> def{1, n};
-  std::vector<unsigned> out;
-  const char* env = std::getenv("GORT_BENCH_PROCS");
-  if (env != nullptr && *env != '\0') {
-    bool bad = false;
-    std::string s(env);
-    size_t pos = 0;
-    while (!bad) {
-      const size_t comma = s.find(',', pos);
-      std::string tok = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      const size_t b = tok.find_first_not_of(" \t");
-      const size_t e = tok.find_last_not_of(" \t");
-      tok = b == std::string::npos ? std::string() : tok.substr(b, e - b + 1);
-      if (tok.empty() || tok.find_first_not_of("0123456789") != std::string::npos || tok.size() > 6) {
-        bad = true;
-        break;
-      }
-      const unsigned long v = std::stoul(tok);
-      if (v == 0 || v > kMaxProcs) {
-        bad = true;
-        break;
-      }
-      out.push_back(static_cast<unsigned>(v));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-    if (bad) {
-      std::fprintf(stderr,
-                   "peer_boost_fiber: invalid GORT_BENCH_PROCS=\"%s\": want a comma-separated list of "
-                   "integers in 1..%u (e.g. \"1,2,8\"); using the default \"1,%u\"\n",
-                   env, kMaxProcs, n);
-      out.clear();
-    }
-  }
-  if (out.empty()) out = def;
-  std::vector<unsigned> dedup;
-  for (unsigned p : out) {
-    bool seen = false;
-    for (unsigned q : dedup) seen = seen || q == p;
-    if (!seen) dedup.push_back(p);
-  }
-  return dedup;
+  if (state.iterations() > 0) bench_env::set_ns_per_op(state, total_ns, units);
 }
 
 void register_all() {
   const unsigned hw = hardware_procs();
 
-  benchmark::RegisterBenchmark("BM_spawn_exit",
-                               [hw](benchmark::State& st) {
-                                 run_benchmark(st, Key::spawn_exit, hw, kSpawnFibers);
-                               })
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  bench_env::manual_time(benchmark::RegisterBenchmark("BM_spawn_exit",
+                                                      [hw](benchmark::State& st) {
+                                                        run_benchmark(st, Key::spawn_exit, hw, kSpawnFibers);
+                                                      }),
+                         bench_env::fixed_iterations(1));
 
-  struct PerProcs {
-    const char* name;
-    Key key;
-    double units;
-  };
-  const PerProcs per_procs[] = {
+  const bench_env::PerProcs<Key> per_procs[] = {
       {"BM_gosched_pingpong", Key::gosched_pingpong, 2.0 * kYieldsPerFiber},
       {"BM_park_ready", Key::park_ready, 2.0 * kRoundTrips},
       {"BM_fanout_cpu", Key::fanout_cpu, 1.0},
   };
-  const std::vector<unsigned> procs = procs_list();
-  for (const PerProcs& w : per_procs) {
-    for (unsigned p : procs) {
-      const Key key = w.key;
-      const double units = w.units;
-      benchmark::RegisterBenchmark(w.name,
-                                   [key, units](benchmark::State& st) {
-                                     run_benchmark(st, key, static_cast<unsigned>(st.range(0)), units);
-                                   })
-          ->ArgNames({"procs"})
-          ->Arg(p)
-          ->Iterations(1)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
-    }
-  }
+  bench_env::register_per_procs(
+      per_procs, bench_env::procs_list("peer_boost_fiber", hw),
+      [](Key key, double units) {
+        return [key, units](benchmark::State& st) { run_benchmark(st, key, static_cast<unsigned>(st.range(0)), units); };
+      },
+      bench_env::fixed_iterations(1));
 
   benchmark::AddCustomContext("peer", "Boost.Fiber " + std::to_string(BOOST_VERSION / 100000) + "." +
                                           std::to_string(BOOST_VERSION / 100 % 1000) +
@@ -469,11 +392,4 @@ void register_all() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench_env::run_main(argc, argv, register_all); }
