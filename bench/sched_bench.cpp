@@ -77,6 +77,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -258,6 +259,54 @@ struct AliveStats {
   double rss_base_mb = 0;
 };
 
+// timer_sleep: 100,000 goroutines each sleep 10 times for a uniform [0, 1 ms)
+// duration (splitmix64 seeded with the goroutine's index; Go uses math/rand).
+// ns_per_op = wall / 1,000,000 sleeps.
+constexpr int kTimerGoroutines = 100'000;
+constexpr int kTimerLoops = 10;
+
+int64_t workload_timer_sleep(std::string* /*error*/) {
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(kTimerGoroutines);
+  for (int i = 0; i < kTimerGoroutines; ++i) {
+    gort::go([&wg, i] {
+      uint64_t x = static_cast<uint64_t>(i);
+      for (int k = 0; k < kTimerLoops; ++k) {
+        x += 0x9e3779b97f4a7c15ULL;  // splitmix64
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        gort::sleep(std::chrono::nanoseconds(static_cast<int64_t>(z % 1'000'000)));
+      }
+      wg.done();
+    });
+  }
+  wg.wait();
+  return ns_since(t0);
+}
+
+// blocking_call: 64 goroutines each make 200 blocking nanosleep(50 µs) calls
+// through gort::blocking.  ns_per_op = wall / 12,800 calls.
+constexpr int kBlockingGoroutines = 64;
+constexpr int kBlockingCalls = 200;
+
+int64_t workload_blocking_call(std::string* /*error*/) {
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(kBlockingGoroutines);
+  for (int i = 0; i < kBlockingGoroutines; ++i) {
+    gort::go([&wg] {
+      const timespec ts{0, 50'000};
+      for (int k = 0; k < kBlockingCalls; ++k) gort::blocking([&] { nanosleep(&ts, nullptr); });
+      wg.done();
+    });
+  }
+  wg.wait();
+  return ns_since(t0);
+}
+
 int64_t workload_num_goroutine_1m_alive(std::string* error, AliveStats* stats) {
   gort::WaitGroup checked_in;  // every goroutine has started
   gort::WaitGroup release;     // all block here until the count is verified
@@ -362,6 +411,18 @@ void register_all() {
                                                                       workload_spawn_exit);
                                                       }),
                          bench_env::min_time(kMinTimeSeconds));
+
+  const std::pair<const char*, std::pair<int64_t (*)(std::string*), double>> at_ncpu[] = {
+      {"BM_timer_sleep", {&workload_timer_sleep, double(kTimerGoroutines) * kTimerLoops}},
+      {"BM_blocking_call", {&workload_blocking_call, double(kBlockingGoroutines) * kBlockingCalls}},
+  };
+  for (const auto& [name, w] : at_ncpu) {
+    bench_env::manual_time(benchmark::RegisterBenchmark(name,
+                                                        [ncpu, warmup, w = w](benchmark::State& st) {
+                                                          run_benchmark(st, ncpu, warmup, w.second, w.first);
+                                                        }),
+                           bench_env::min_time(kMinTimeSeconds));
+  }
 
   using WorkloadFn = int64_t (*)(std::string*);
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {

@@ -38,8 +38,11 @@ struct P {
   /// Incremented on every schedule that does not inherit a time slice; sysmon
   /// preempts a P whose schedtick has not moved for 10 ms.
   std::atomic<uint32_t> schedtick{0};
-  /// The M holding this P (null when idle).
+  /// The M holding this P (null when idle or lent out during a blocking call).
   M* m = nullptr;
+  /// Incremented on every blocking call entered on this P; sysmon retakes a P
+  /// whose syscalltick has not moved for one sysmon tick (~20 µs).
+  std::atomic<uint32_t> syscalltick{0};
   /// Set by sysmon (time slice used up) or stop-the-world: the goroutine running
   /// on this P yields at its next safe point.  Cleared when a G starts running.
   std::atomic<bool> preempt{false};

@@ -84,6 +84,7 @@ enum class HandoffKind : uint8_t {
   Park,   // -> Waiting, then unlockf (park_m)
   Yield,  // -> Runnable on the global queue (goschedImpl, gopreempt_m)
   Exit,   // -> Dead, G cached for reuse (goexit0)
+  ExitSyscall,  // back from a blocking call with no P free: -> Runnable, global queue (exitsyscall0)
 };
 
 /// Built on the leaving G's stack; valid until complete_handoff returns.
@@ -229,6 +230,23 @@ void complete_handoff(transfer_t t) {
     case HandoffKind::Exit:
       goexit0(gp);
       break;
+    case HandoffKind::ExitSyscall: {
+      // mirrors exitsyscall0: look for an idle P and queue the G globally under
+      // one lock, so a P going idle meanwhile (it checks the global queue under
+      // that lock first) cannot miss it.
+      gp->m = nullptr;
+      setgstatus(gp, GStatus::Syscall, GStatus::Runnable);
+      sched.lock.lock();
+      P* idle = sched.gcwaiting.load(std::memory_order_relaxed) ? nullptr : pidleget();
+      if (idle == nullptr) globrunqput(gp);
+      sched.lock.unlock();
+      if (idle != nullptr) {
+        acquirep(idle);
+        mp->nextg = gp;  // g0 runs it at once
+        mp->nextg_inherit = false;
+      }
+      break;
+    }
   }
   // Every runtime lock the leaving G held was released by now (by unlockf):
   // nothing may carry a lock across a goroutine switch.
@@ -557,6 +575,15 @@ void ready(G* gp) {
     sched.lock.unlock();
     wakep();
   }
+}
+
+void exitsyscall_wait_for_p(M* mp) {
+  // No P: the goroutine goes to the global queue and this thread to g0, where
+  // find_runnable (without a P) stops the M until one is handed over.
+  Handoff h{HandoffKind::ExitSyscall, mp->curg};
+  h.m = mp;
+  mp->curg = nullptr;
+  switch_to(h.from, &mp->g0, &h);
 }
 
 void goexit1() {

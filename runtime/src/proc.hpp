@@ -14,6 +14,10 @@ namespace gort::runtime {
 /// does when it resumes or starts (proc.cpp explains the handoff).
 void complete_handoff(transfer_t t);
 
+/// exitsyscall's slow path: queue the calling goroutine (status Syscall) globally
+/// and stop this M until a P is free; returns once the goroutine runs again.
+void exitsyscall_wait_for_p(struct M* mp);
+
 /// Ends the calling goroutine (mirrors goexit1): never returns.
 [[noreturn]] void goexit1();
 /// Finishes a goroutine that left with Exit: marks it dead and caches it (goexit0).

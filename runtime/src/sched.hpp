@@ -122,6 +122,8 @@ void sysmon_start();
 void sysmon_stop();
 /// Wakes sysmon from its idle sleep when work resumes.
 void sysmon_wake();
+/// Wakes sysmon from a backed-off sleep (a blocking call needs watching).
+void sysmon_kick();
 
 // ---- timers.cpp ----
 /// Runs pp's expired timers (mirrors checkTimers); returns how many ran.

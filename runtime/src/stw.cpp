@@ -51,6 +51,12 @@ bool stop_the_world(int64_t deadline_ns) {
   preemptall();
   self->status.store(PStatus::GCStop, std::memory_order_release);
   --sched.stopwait;
+  // Ps lent out by goroutines in blocking calls run nothing: take them now.
+  for (int32_t i = 0; i < gomaxprocs(); ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    PStatus s = PStatus::Syscall;
+    if (pp->status.compare_exchange_strong(s, PStatus::GCStop)) --sched.stopwait;
+  }
   while (P* pp = pidleget()) {
     pp->status.store(PStatus::GCStop, std::memory_order_release);
     --sched.stopwait;

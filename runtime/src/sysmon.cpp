@@ -6,6 +6,12 @@
 // is idle it sleeps until woken by startm (the next time any M starts work), so
 // an idle runtime has no thread waking periodically.
 //
+// Unlike Go, a goroutine entering a blocking call while sysmon is backed off
+// kicks it awake (sysmon_kick): otherwise a program that turns from computing
+// to making many short blocking calls waits up to 10 ms per P hand-off until
+// the backoff resets (measured: 66 µs vs 20 µs per call on bench
+// blocking_call, 64 goroutines × nanosleep(50 µs) on 2 Ps).
+//
 // Each round it refreshes the coarse clock used to stamp parked goroutines and
 // retakes: a P whose schedtick has not moved for 10 ms (forcePreemptNS) has run
 // one goroutine — or a runnext chain inheriting one time slice — that long, and
@@ -33,6 +39,8 @@ constexpr int kIdleRoundsBeforeBackoff = 50;
 struct SysmonTick {
   uint32_t schedtick = 0;
   int64_t schedwhen = 0;
+  uint32_t syscalltick = 0;
+  int64_t syscallwhen = 0;
 };
 
 struct Sysmon {
@@ -40,19 +48,47 @@ struct Sysmon {
   Note stopnote;   // woken to stop sysmon, or to end its idle wait
   std::atomic<bool> stop{false};
   std::atomic<bool> waiting{false};  // in the all-Ps-idle sleep
+  std::atomic<bool> backed_off{false};  // sleeping longer than the 20 µs minimum
   SysmonTick ticks[kMaxGomaxprocs];
 };
 
 std::atomic<Sysmon*> sysmon_state{nullptr};
 
-/// Asks long-running Ps to yield; returns how many were asked (mirrors retake).
+/// Hands on a P lent out by a blocking call that has lasted a whole sysmon tick,
+/// unless it has no work and others are idle anyway (mirrors retake's
+/// _Psyscall branch: then it waits for 10 ms, as Go does).
+bool retake_syscall(SysmonTick& pd, P* pp, int64_t now) {
+  const uint32_t t = pp->syscalltick.load(std::memory_order_relaxed);
+  if (pd.syscalltick != t) {
+    pd.syscalltick = t;
+    pd.syscallwhen = now;
+    return false;
+  }
+  if (runqempty(pp) && sched.nmspinning.load() + sched.npidle.load() > 0 &&
+      pp->timer0_when.load(std::memory_order_relaxed) == 0 && pd.syscallwhen + kForcePreemptNs > now) {
+    return false;
+  }
+  PStatus s = PStatus::Syscall;
+  if (!pp->status.compare_exchange_strong(s, PStatus::Idle)) return false;
+  handoffp(pp);
+  return true;
+}
+
+/// Asks long-running Ps to yield and takes Ps back from long blocking calls;
+/// returns how many it acted on (mirrors retake).
 int retake(Sysmon& s, int64_t now) {
   int n = 0;
   const int32_t procs = gomaxprocs();
   for (int32_t i = 0; i < procs; ++i) {
     P* pp = allp[i].load(std::memory_order_acquire);
-    if (pp == nullptr || pp->status.load(std::memory_order_relaxed) != PStatus::Running) continue;
+    if (pp == nullptr) continue;
+    const PStatus status = pp->status.load(std::memory_order_relaxed);
     SysmonTick& pd = s.ticks[i];
+    if (status == PStatus::Syscall) {
+      n += retake_syscall(pd, pp, now);
+      continue;
+    }
+    if (status != PStatus::Running) continue;
     const uint32_t t = pp->schedtick.load(std::memory_order_relaxed);
     if (pd.schedtick != t) {
       pd.schedtick = t;
@@ -75,7 +111,11 @@ void sysmon_loop(Sysmon* s) {
       delay *= 2;
     }
     if (delay > kMaxDelayUs) delay = kMaxDelayUs;
-    if (notetsleep(&s->stopnote, delay * 1000)) noteclear(&s->stopnote);
+    s->backed_off.store(delay > kMinDelayUs, std::memory_order_relaxed);
+    if (notetsleep(&s->stopnote, delay * 1000)) {
+      noteclear(&s->stopnote);
+      idle = 0;  // kicked: work that needs watching has started
+    }
     if (s->stop.load(std::memory_order_acquire)) return;
     const int64_t now = nanotime();
     coarse_nanotime_update(now);
@@ -120,6 +160,15 @@ void sysmon_stop() {
 void sysmon_wake() {
   Sysmon* s = sysmon_state.load(std::memory_order_acquire);
   if (s != nullptr && s->waiting.load(std::memory_order_seq_cst)) notewakeup(&s->stopnote);
+}
+
+}  // namespace gort::runtime
+
+namespace gort::runtime {
+
+void sysmon_kick() {
+  Sysmon* s = sysmon_state.load(std::memory_order_acquire);
+  if (s != nullptr && s->backed_off.exchange(false, std::memory_order_relaxed)) notewakeup(&s->stopnote);
 }
 
 }  // namespace gort::runtime

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <optional>
 #include <functional>
 #include <new>
 #include <tuple>
@@ -133,6 +135,44 @@ void sleep(std::chrono::nanoseconds d);
 template <class Rep, class Period>
 void sleep(std::chrono::duration<Rep, Period> d) {
   sleep(std::chrono::ceil<std::chrono::nanoseconds>(d));
+}
+
+/// Marks the calling goroutine as in a blocking system call (entersyscall): it
+/// keeps its thread but lends its P, which sysmon hands to another M if the
+/// call lasts over ~20 µs.  Pair with exitsyscall; prefer gort::blocking.
+void entersyscall();
+
+/// Ends a blocking call (exitsyscall): takes back the old P if still free, else
+/// an idle P, else queues the goroutine and parks the thread until a P frees.
+void exitsyscall();
+
+/// Runs fn() as a blocking call (a read(2), a sleep(3), a lock held by another
+/// thread, ...): other goroutines keep running on the P meanwhile.  Returns
+/// fn's result; an exception from fn propagates after the P is back.
+/// Precondition: called from a goroutine; fn must not call into gort.
+template <class F>
+std::invoke_result_t<F&> blocking(F&& fn) {
+  std::exception_ptr error;
+  entersyscall();
+  if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+    try {
+      fn();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    exitsyscall();  // outside the handler: it may move us to another thread
+    if (error) std::rethrow_exception(error);
+  } else {
+    std::optional<std::invoke_result_t<F&>> result;
+    try {
+      result.emplace(fn());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    exitsyscall();
+    if (error) std::rethrow_exception(error);
+    return std::move(*result);
+  }
 }
 
 /// A safe point: if the scheduler asked this goroutine to yield (it has run for

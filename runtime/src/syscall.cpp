@@ -1,0 +1,76 @@
+// syscall.cpp — blocking calls (mirrors entersyscall, exitsyscall,
+// exitsyscallfast and exitsyscall0 in proc.go).
+//
+// A goroutine about to block its thread (a system call, a foreign library
+// call) lends its P instead of holding it: entersyscall marks the P Syscall and
+// leaves it attached to nothing.  If the call returns quickly, exitsyscall takes
+// the same P back with one CAS, and nothing else happened (the common case costs
+// two atomic operations).  If the call lasts, sysmon sees the P's syscalltick
+// unchanged for a whole tick (~20 µs), CASes it to Idle and hands it to another
+// M (handoffp), so the other goroutines of that P keep running.  The goroutine
+// returning then looks for any idle P; if there is none, it queues itself on the
+// global run queue and its thread stops, like any idle M, until it is needed.
+//
+// A stop-the-world takes Syscall Ps directly (they run no goroutine), so a long
+// blocking call never delays a stop; the returning goroutine then waits.
+#include <gort/runtime.hpp>
+
+#include "current.hpp"
+#include "proc.hpp"
+#include "sched.hpp"
+
+namespace gort {
+
+using namespace runtime;
+
+void entersyscall() {
+  M* mp = current_m();
+  G* gp = mp->curg;
+  P* pp = mp->p;
+  setgstatus(gp, GStatus::Running, GStatus::Syscall);
+  pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  mp->oldp = pp;
+  mp->p = nullptr;
+  pp->m = nullptr;
+  pp->status.store(PStatus::Syscall, std::memory_order_seq_cst);
+  sysmon_kick();
+  if (sched.gcwaiting.load(std::memory_order_seq_cst)) {
+    // A stop is in progress and may be waiting for this P (entersyscall_gcwait).
+    sched.lock.lock();
+    PStatus s = PStatus::Syscall;
+    if (sched.stopwait > 0 && pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
+      if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+    }
+    sched.lock.unlock();
+  }
+}
+
+void exitsyscall() {
+  M* mp = current_m();
+  G* gp = mp->curg;
+  P* oldp = mp->oldp;
+  mp->oldp = nullptr;
+  // Fast path: the P is still ours to take back.
+  PStatus s = PStatus::Syscall;
+  if (oldp != nullptr && oldp->status.compare_exchange_strong(s, PStatus::Running, std::memory_order_acq_rel)) {
+    oldp->m = mp;
+    mp->p = oldp;
+    setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    return;
+  }
+  // Retaken meanwhile: any idle P will do (exitsyscallfast_pidle).
+  P* pp = nullptr;
+  if (sched.npidle.load() > 0 && !sched.gcwaiting.load()) {
+    sched.lock.lock();
+    if (!sched.gcwaiting.load(std::memory_order_relaxed)) pp = pidleget();
+    sched.lock.unlock();
+  }
+  if (pp != nullptr) {
+    acquirep(pp);
+    setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    return;
+  }
+  exitsyscall_wait_for_p(mp);  // resumes on some M that holds a P
+}
+
+}  // namespace gort
