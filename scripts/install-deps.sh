@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config python3 git
   libboost-context-dev libboost-fiber-dev   # fibers; Boost.Fiber is a benchmark peer
   libgtest-dev libgmock-dev libbenchmark-dev
-  liburing-dev libunwind-dev libjemalloc-dev libfmt-dev libcli11-dev
+  liburing-dev libunwind-dev libdw-dev libjemalloc-dev libfmt-dev libcli11-dev
   libgc-dev                                 # Boehm GC, a benchmark peer
   golang-go                                 # Go 1.19: parity checks and benchmark peer
 )

@@ -2,7 +2,11 @@
 // runs each as a subprocess and checks its output and exit status.
 #include <gort/gort.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +29,11 @@ __attribute__((noinline)) int depth(int n) {
 __attribute__((noinline, no_sanitize("undefined"))) void store_through_nil() {
   static volatile uintptr_t zero = 0;
   *reinterpret_cast<volatile int*>(zero) = 1;
+}
+
+__attribute__((noinline)) void waiter(gort::WaitGroup* wg) {
+  wg->wait();
+  asm volatile("");  // keep this frame: no tail call
 }
 
 int run_mode(const char* mode) {
@@ -84,6 +93,59 @@ int run_mode(const char* mode) {
       std::printf("main done\n");
       return 4;
     });
+  }
+  if (std::strcmp(mode, "deadlock") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] { waiter(&wg); });
+      wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "no-deadlock-timer") == 0) {
+    // Everything blocked but a timer pending: not a deadlock.
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        gort::sleep(std::chrono::milliseconds(30));
+        wg.done();
+      });
+      wg.wait();
+      std::printf("ok\n");
+    });
+  }
+  if (std::strcmp(mode, "no-deadlock-blocking") == 0) {
+    // A goroutine in a blocking call may still wake the others: not a deadlock.
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        gort::blocking([] { usleep(30'000); });
+        wg.done();
+      });
+      wg.wait();
+      std::printf("ok\n");
+    });
+  }
+  if (std::strcmp(mode, "sigquit") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] { waiter(&wg); });
+      gort::go([] {
+        gort::sleep(std::chrono::milliseconds(10));
+        gort::blocking([] {
+          kill(getpid(), SIGQUIT);
+          pause();
+        });
+      });
+      gort::sleep(std::chrono::seconds(5));
+      return 0;
+    });
+  }
+  if (std::strcmp(mode, "sleep") == 0) {
+    return gort::run([] { gort::sleep(std::chrono::milliseconds(35)); });
   }
   if (std::strcmp(mode, "procs") == 0) {
     return gort::run([] { std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs()); });

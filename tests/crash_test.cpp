@@ -1,7 +1,11 @@
 // crash_test.cpp — how gort programs end: each case runs crash_helper as a
 // subprocess and checks output shape and exit status against Go's.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <cstdlib>
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "test_util.hpp"
@@ -11,6 +15,13 @@ namespace {
 using gort::test::run_process;
 
 gort::test::ProcessResult helper(const std::string& mode, std::vector<std::string> env = {}) {
+#if defined(GORT_TSAN)
+  // The crash reports are printed from signal handlers, which symbolize with
+  // allocating libraries; TSAN would report each such call.  The helpers die
+  // right after, so those reports are noise here.
+  const char* base = std::getenv("TSAN_OPTIONS");
+  env.push_back(std::string("TSAN_OPTIONS=") + (base != nullptr ? base : "") + ":report_signal_unsafe=0");
+#endif
   return run_process({GORT_CRASH_HELPER, mode}, env);
 }
 
@@ -19,8 +30,9 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.rfi
 TEST(Crash, UnrecoveredPanicInAGoroutinePrintsGosReportAndExits2) {
   auto r = helper("panic");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(starts_with(r.err, "panic: boom\n\ngoroutine ")) << r.err;
-  EXPECT_NE(r.err.find(" [running]:\n"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("^panic: boom\n\ngoroutine [0-9]+ \\[running\\]:\n"))) << r.err;
+  // GOTRACEBACK=single (the default): only the panicking goroutine.
+  EXPECT_EQ(r.err.find("goroutine 1 ["), std::string::npos) << r.err;
 }
 
 TEST(Crash, AnyCxxExceptionEscapingMainIsAPanic) {
@@ -50,6 +62,99 @@ TEST(Crash, NilDereferenceIsGosRuntimeErrorPanic) {
                           "panic: runtime error: invalid memory address or nil pointer dereference\n"
                           "[signal SIGSEGV: segmentation violation code="))
       << r.err;
+}
+
+TEST(Crash, PanicTracebackStartsAtTheThrowAndNamesTheCreator) {
+  auto r = helper("panic");
+  EXPECT_EQ(r.exit_code, 2);
+  // The frame that threw, then where the goroutine was created.
+  EXPECT_NE(r.err.find("crash_helper.cpp:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("created by "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" in goroutine 1\n"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("gort::runtime::"), std::string::npos) << "runtime frames are hidden by default\n" << r.err;
+}
+
+TEST(Crash, GotracebackNonePrintsOnlyThePanicLine) {
+  auto r = helper("panic", {"GOTRACEBACK=none"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "panic: boom\n");
+}
+
+TEST(Crash, GotracebackSystemShowsRuntimeFrames) {
+  auto r = helper("deadlock", {"GOTRACEBACK=system"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("gort::runtime::"), std::string::npos) << r.err;
+}
+
+TEST(Crash, GotracebackCrashAborts) {
+  auto r = helper("panic", {"GOTRACEBACK=crash"});
+  EXPECT_EQ(r.exit_code, 128 + SIGABRT) << r.err;
+  EXPECT_TRUE(starts_with(r.err, "panic: boom\n")) << r.err;
+}
+
+TEST(Crash, MalformedGotracebackWarnsAndUsesSingle) {
+  auto r = helper("panic", {"GOTRACEBACK=loud"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(starts_with(r.err, "runtime: GOTRACEBACK=\"loud\": expected none, single, all, system or crash; using single\npanic: boom\n")) << r.err;
+}
+
+TEST(Deadlock, AllGoroutinesAsleepIsReportedWithEveryGoroutine) {
+  auto r = helper("deadlock");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(starts_with(r.err, "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.WaitGroup.Wait]:\n"))
+      << r.err;
+  const std::regex header("\ngoroutine [0-9]+ \\[sync.WaitGroup.Wait\\]:\n");
+  int headers = 0;
+  for (std::sregex_iterator it(r.err.begin(), r.err.end(), header), end; it != end; ++it) ++headers;
+  EXPECT_EQ(headers, 2) << r.err;
+  EXPECT_NE(r.err.find("waiter(gort::WaitGroup*)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("gort::WaitGroup::wait()"), std::string::npos) << r.err;
+}
+
+TEST(Deadlock, PendingTimerIsNotADeadlock) {
+  auto r = helper("no-deadlock-timer");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+TEST(Deadlock, GoroutineInABlockingCallIsNotADeadlock) {
+  auto r = helper("no-deadlock-blocking");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+TEST(Sigquit, DumpsEveryGoroutineAndExits2) {
+  auto r = helper("sigquit");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("^SIGQUIT: quit\nPC=0x[0-9a-f]+ m=-?[0-9]+ sigcode=-?[0-9]+\n")))
+      << r.err;
+  EXPECT_NE(r.err.find("\ngoroutine 1 [sleep]:\n"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("\ngoroutine [0-9]+ \\[sync.WaitGroup.Wait\\]:\n"))) << r.err;
+}
+
+TEST(Schedtrace, PrintsGosLineEveryPeriod) {
+  auto r = helper("sleep", {"GODEBUG=schedtrace=10", "GOMAXPROCS=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.err);
+  std::string line;
+  int n = 0;
+  const std::regex sched(
+      "SCHED [0-9]+ms: gomaxprocs=2 idleprocs=[0-9]+ threads=[0-9]+ spinningthreads=[0-9]+ "
+      "idlethreads=[0-9]+ runqueue=[0-9]+ \\[[0-9]+ [0-9]+\\]");
+  while (std::getline(lines, line)) {
+    EXPECT_TRUE(std::regex_match(line, sched)) << line;
+    ++n;
+  }
+  EXPECT_GE(n, 2) << r.err;  // the first at 0 ms, then one per 10 ms of a 35 ms run
+}
+
+TEST(Schedtrace, DetailAddsPMAndGLines) {
+  auto r = helper("sleep", {"GODEBUG=schedtrace=10,scheddetail=1", "GOMAXPROCS=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("SCHED [0-9]+ms: gomaxprocs=2 .* gcwaiting=[01] nmidlelocked=[0-9]+ stopwait=-?[0-9]+ sysmonwait=[01]\n"))) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  P0: status=[0-4] schedtick=[0-9]+ syscalltick=[0-9]+ m=-?[0-9]+ runqsize=[0-9]+ gfreecnt=[0-9]+ timerslen=[0-9]+\n"))) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  M0: p=-?[0-9]+ curg=-?[0-9]+ mallocing=0 throwing=0 preemptoff= locks=[0-9]+ dying=0 spinning=(true|false) blocked=(true|false) lockedg=-?[0-9]+\n"))) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  G1: status=4\\(sleep\\) m=-1 lockedm=-1\n"))) << r.err;
 }
 
 TEST(Exit, ProgramEndsWhenMainReturnsWhileOthersRun) {

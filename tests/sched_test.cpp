@@ -333,14 +333,22 @@ TEST(Sched, ManyProducersAndConsumersLoseNoWakeups) {
   });
 }
 
+// A goroutine woken by an OS thread outside the runtime (ready() without an M:
+// the global queue).  While it waits, a goroutine sits in a blocking call that
+// joins the thread, so the runtime knows a wakeup may come (dump.cpp).
 TEST(Sched, ReadyFromAThreadOutsideTheRuntime) {
   gort::run([] {
     for (int i = 0; i < scaled(200); ++i) {
-      gort::WaitGroup wg;
+      gort::WaitGroup wg, joined;
       wg.add(1);
+      joined.add(1);
       std::thread t([&] { wg.done(); });
+      gort::go([&] {
+        gort::blocking([&] { t.join(); });
+        joined.done();
+      });
       wg.wait();
-      t.join();
+      joined.wait();
     }
   });
 }
@@ -361,14 +369,14 @@ TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
     sleeping.wait();
     rusage before{}, after{};
     getrusage(RUSAGE_SELF, &before);
-    // Every goroutine is parked for 1 s of wall time; the waker is an OS thread.
-    std::thread waker([&] {
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+    // Every goroutine is parked for 1 s of wall time but one, which blocks its
+    // thread in a system call (its M sleeps in the kernel).
+    gort::go([&] {
+      gort::blocking([] { std::this_thread::sleep_for(std::chrono::seconds(1)); });
       wake.done();
     });
     wake.wait();
     getrusage(RUSAGE_SELF, &after);
-    waker.join();
     finished.wait();
     auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
     const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);

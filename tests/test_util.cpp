@@ -20,8 +20,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  // The caller's entries replace inherited ones of the same name.
+  auto name_of = [](const std::string& e) { return e.substr(0, e.find('=')); };
   std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    bool overridden = false;
+    for (const auto& mine : env) overridden = overridden || name_of(mine) == name_of(entry);
+    if (!overridden) envs.push_back(entry);
+  }
   for (const auto& e : env) envs.push_back(e);
   std::vector<char*> cargv, cenv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));

@@ -137,7 +137,7 @@ TEST(Timers, FireInOrderAndDeletedOnesNever) {
     std::vector<int> perm(n);
     for (int i = 0; i < n; ++i) perm[i] = i;
     std::shuffle(perm.begin(), perm.end(), std::mt19937(42));
-    const int64_t base = rt::nanotime_now() + 2'000'000;
+    const int64_t base = rt::nanotime_now() + 200'000'000;  // arming and deleting finish long before
     for (int i : perm) {
       timers[i].when = base + int64_t(i) * 10'000;  // 10 µs apart, ascending by index
       timers[i].f = &record;
@@ -153,7 +153,16 @@ TEST(Timers, FireInOrderAndDeletedOnesNever) {
       ++deleted;
     }
     EXPECT_TRUE(rt::modtimer(&timers[0], base + int64_t(n) * 10'000, 0));
-    gort::sleep(microseconds(2'000 + n * 10 + 3'000));
+    // Wait until every live timer fired (bounded: a lost timer fails, not hangs).
+    const size_t want = static_cast<size_t>(n - deleted);
+    for (int i = 0; i < 10'000; ++i) {
+      {
+        std::lock_guard<std::mutex> g(fired.mu);
+        if (fired.order.size() >= want) break;
+      }
+      gort::sleep(milliseconds(1));
+    }
+    gort::sleep(milliseconds(2));  // a deleted timer that wrongly fired would show up now
     std::lock_guard<std::mutex> g(fired.mu);
     ASSERT_EQ(fired.order.size(), static_cast<size_t>(n - deleted));
     EXPECT_TRUE(std::is_sorted(fired.order.begin(), fired.order.end() - 1));

@@ -15,6 +15,8 @@
 
 #include "crash.hpp"
 #include "current.hpp"
+#include "dump.hpp"
+#include "traceback.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
 
@@ -27,7 +29,10 @@ void fatal(const char* msg) {
   _exit(2);
 }
 
+extern const int throw_trace_linked;  // throw_trace.cpp
+
 void die_unrecovered(G* gp, std::exception_ptr ex) {
+  (void)*static_cast<const volatile int*>(&throw_trace_linked);
   std::fflush(stdout);
   std::string msg;
   try {
@@ -44,10 +49,21 @@ void die_unrecovered(G* gp, std::exception_ptr ex) {
   } catch (...) {
     msg = "unknown C++ exception";
   }
-  std::fprintf(stderr, "panic: %s\n\ngoroutine %lld [running]:\n", msg.c_str(),
-               static_cast<long long>(gp->goid));
-  std::fflush(stderr);
-  _exit(2);
+  std::fprintf(stderr, "panic: %s\n", msg.c_str());
+  const TracebackLevel level = debug_traceback_level();
+  if (level != TracebackLevel::None) {
+    const bool show_runtime = level >= TracebackLevel::System;
+    std::fprintf(stderr, "\ngoroutine %lld [running]:\n", static_cast<long long>(gp->goid));
+    M* mp = current_m();
+    if (mp->throw_goid == gp->goid && mp->throw_npcs > 0) {
+      traceback_pcs(stderr, mp->throw_pcs, mp->throw_npcs, show_runtime);  // from the throw
+    } else {
+      traceback_current(stderr, 1, show_runtime);
+    }
+    if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(stderr, gp->gopc, gp->parent_goid);
+    if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
+  }
+  die_after_dump(level);
 }
 
 void check_stack_canary(G* gp) {
@@ -75,15 +91,17 @@ void check_stack_canary(G* gp) {
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace gort::runtime {
 
 namespace {
 
-/// Alternate signal stack size: the report needs little, libunwind (later) a few
-/// KiB; 64 KiB leaves ample room.
-constexpr std::size_t kSigStackBytes = 64 * 1024;
+/// Alternate signal stack size: the report walks and symbolizes the stack
+/// (libunwind, elfutils' DWARF reader on first use), which wants tens of KiB.
+/// 256 KiB of address space per M; only the pages touched cost memory.
+constexpr std::size_t kSigStackBytes = 256 * 1024;
 
 void write_str(const char* s) {
   std::size_t n = std::strlen(s);
@@ -93,6 +111,26 @@ void write_str(const char* s) {
     s += w;
     n -= static_cast<std::size_t>(w);
   }
+}
+
+/// Prints the interrupted goroutine (or "goroutine 0 [idle]" for a thread not
+/// running one) from the signal context, then the others for level >= All, then
+/// ends the process.
+[[noreturn]] void report_goroutines_from_signal(G* gp, void* uctx, TracebackLevel level) {
+  if (level != TracebackLevel::None) {
+    const bool show_runtime = level >= TracebackLevel::System;
+    if (gp == nullptr) {
+      std::fputs("\ngoroutine 0 [idle]:\n", stderr);
+      if (show_runtime) traceback_ucontext(stderr, uctx, true);
+    } else {
+      std::fputc('\n', stderr);
+      print_goroutine_header(stderr, gp);
+      traceback_ucontext(stderr, uctx, show_runtime);
+      if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(stderr, gp->gopc, gp->parent_goid);
+    }
+    if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
+  }
+  die_after_dump(level);
 }
 
 void fault_handler(int sig, siginfo_t* info, void* uctx) {
@@ -111,21 +149,35 @@ void fault_handler(int sig, siginfo_t* info, void* uctx) {
     std::snprintf(buf, sizeof buf,
                   "runtime: goroutine stack exceeds %zu-byte limit\n"
                   "runtime: sp=%#lx stack=[%p, %p]\n"
-                  "fatal error: stack overflow\n\ngoroutine %lld [running]:\n",
+                  "fatal error: stack overflow\n",
                   kStackLimitBytes, static_cast<unsigned long>(sp),
-                  static_cast<void*>(gp->stack_lo), static_cast<void*>(gp->stack_hi),
-                  static_cast<long long>(gp->goid));
+                  static_cast<void*>(gp->stack_lo), static_cast<void*>(gp->stack_hi));
   } else {
     std::snprintf(buf, sizeof buf,
                   "panic: runtime error: invalid memory address or nil pointer dereference\n"
-                  "[signal %s: %s code=0x%x addr=0x%lx pc=0x%lx]\n\ngoroutine %lld [running]:\n",
+                  "[signal %s: %s code=0x%x addr=0x%lx pc=0x%lx]\n",
                   sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
                   sig == SIGBUS ? "bus error" : "segmentation violation", static_cast<unsigned>(info->si_code),
                   reinterpret_cast<unsigned long>(info->si_addr),
-                  static_cast<unsigned long>(pc), static_cast<long long>(gp != nullptr ? gp->goid : 0));
+                  static_cast<unsigned long>(pc));
   }
   write_str(buf);
-  _exit(2);
+  report_goroutines_from_signal(gp, uctx, std::max(debug_traceback_level(), TracebackLevel::Single));
+}
+
+/// SIGQUIT: dump every goroutine and exit 2, as a Go program does.
+void quit_handler(int, siginfo_t* info, void* uctx) {
+  M* mp = current_m();
+  G* gp = mp != nullptr ? mp->curg : nullptr;
+  uintptr_t pc = 0;
+  if (uctx != nullptr) pc = static_cast<uintptr_t>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "SIGQUIT: quit\nPC=%#lx m=%lld sigcode=%d\n", static_cast<unsigned long>(pc),
+                static_cast<long long>(mp != nullptr ? mp->id : -1), info->si_code);
+  write_str(buf);
+  // Go's SIGQUIT dump shows every goroutine with runtime frames.
+  const TracebackLevel env = debug_traceback_level();
+  report_goroutines_from_signal(gp, uctx, env == TracebackLevel::None ? env : std::max(env, TracebackLevel::System));
 }
 
 std::once_flag handlers_once;
@@ -140,6 +192,11 @@ void install_fault_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, nullptr);
     sigaction(SIGBUS, &sa, nullptr);
+    struct sigaction qa {};
+    qa.sa_sigaction = &quit_handler;
+    qa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&qa.sa_mask);
+    sigaction(SIGQUIT, &qa, nullptr);
   });
 }
 

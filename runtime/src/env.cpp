@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "dump.hpp"
 #include "p.hpp"
 
 namespace gort::runtime {
@@ -88,8 +89,32 @@ int32_t ncpu() {
   return 1;
 }
 
+namespace {
+TracebackLevel traceback_level = TracebackLevel::Single;
+
+/// GOTRACEBACK as Go reads it (setTraceback in runtime1.go): none, single
+/// (default, also ""), all, system, crash, or a number 0/1/2.
+void parse_gotraceback(const char* env) {
+  traceback_level = TracebackLevel::Single;
+  if (env == nullptr) return;
+  const std::string v(env);
+  if (v.empty() || v == "single") traceback_level = TracebackLevel::Single;
+  else if (v == "none" || v == "0") traceback_level = TracebackLevel::None;
+  else if (v == "all" || v == "1") traceback_level = TracebackLevel::All;
+  else if (v == "system" || v == "2") traceback_level = TracebackLevel::System;
+  else if (v == "crash") traceback_level = TracebackLevel::Crash;
+  else
+    std::fprintf(stderr,
+                 "runtime: GOTRACEBACK=\"%s\": expected none, single, all, system or crash; using single\n",
+                 env);
+}
+}  // namespace
+
+TracebackLevel debug_traceback_level() { return traceback_level; }
+
 int32_t read_environment() {
   parse_godebug(std::getenv("GODEBUG"));
+  parse_gotraceback(std::getenv("GOTRACEBACK"));
   int32_t procs = ncpu();
   if (const char* env = std::getenv("GOMAXPROCS")) {
     int32_t n = 0;

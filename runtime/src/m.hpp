@@ -12,6 +12,9 @@ namespace gort::runtime {
 
 struct P;
 
+/// Frames kept of the last throw (Go prints up to 100; 64 covers real panics).
+inline constexpr int kThrowTraceDepth = 64;
+
 struct M {
   /// Sequential id (m0 is 0), as Go numbers Ms.
   int64_t id = 0;
@@ -50,6 +53,11 @@ struct M {
   int32_t procid = 0;
   /// Per-M xorshift state for stealing order and randomisation (Go's fastrand).
   uint64_t fastrand_state = 0;
+  /// Return addresses saved by the last C++ throw on this thread and the
+  /// goroutine that threw (throw_trace.cpp), for the panic traceback.
+  void* throw_pcs[kThrowTraceDepth] = {};
+  int throw_npcs = 0;
+  int64_t throw_goid = 0;
   /// Alternate signal stack of this thread (crash.cpp) and its size.
   void* sigstack = nullptr;
   std::size_t sigstack_size = 0;

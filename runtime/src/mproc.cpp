@@ -122,6 +122,7 @@ bool stopm() {
     return false;
   }
   mput(mp);
+  checkdead();
   sched.lock.unlock();
   notesleep(&mp->park);
   noteclear(&mp->park);
@@ -177,6 +178,9 @@ void mstart(M* mp) {
     acquirep(pp);
   }
   schedule_loop();
+  sched.lock.lock();
+  --sched.mcount;  // this thread is gone (locked goroutine exited, or shutdown)
+  sched.lock.unlock();
   signal_stack_release(mp);
   mp->done.store(true, std::memory_order_release);
   set_current_m(nullptr);
@@ -192,6 +196,7 @@ void newm(P* pp, bool spinning) {
   mp->spinning = spinning;
   sched.lock.lock();
   mp->id = sched.mnext++;
+  ++sched.mcount;
   sched.lock.unlock();
   mp->fastrand_state = (0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1)) | 1;
   std::thread t(mstart, mp);

@@ -480,12 +480,20 @@ bool startlockedm(M* mp, G* gp) {
 /// and some M hands us a P (mirrors stoplockedm).  False at shutdown.
 bool stoplockedm(M* mp) {
   if (mp->p != nullptr) handoffp(releasep());
+  sched.lock.lock();
+  ++sched.nmidlelocked;
+  checkdead();
+  sched.lock.unlock();
   for (;;) {
-    if (sched.shutdown.load(std::memory_order_acquire)) return false;
+    if (sched.shutdown.load(std::memory_order_acquire)) break;
     notesleep(&mp->park);
     noteclear(&mp->park);
     if (mp->nextp != nullptr) break;
   }
+  sched.lock.lock();
+  --sched.nmidlelocked;
+  sched.lock.unlock();
+  if (mp->nextp == nullptr) return false;  // shutdown
   acquirep(mp->nextp);
   mp->nextp = nullptr;
   return true;

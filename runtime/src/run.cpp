@@ -65,6 +65,8 @@ void main_goroutine(void* p) {
 void reset_sched() {
   sched.midle = nullptr;
   sched.nmidle = 0;
+  sched.mcount = 0;
+  sched.nmidlelocked = 0;
   sched.mnext = 0;
   sched.allm = nullptr;
   sched.pidle = nullptr;
@@ -141,6 +143,7 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   m0->fastrand_state = (0x9e3779b97f4a7c15ULL ^ uint64_t(nanotime())) | 1;
   sched.allm = m0;
   sched.mnext = 1;
+  sched.mcount = 1;
   set_current_m(m0);
   fiber_adopt_thread(&m0->g0.fiber);
   install_fault_handlers();

@@ -22,6 +22,10 @@ struct Sched {
   int32_t nmidle = 0;
   /// Next M id (m0 is 0).
   int64_t mnext = 0;
+  /// Ms whose threads run (created minus exited), and locked Ms sleeping until
+  /// their goroutine is runnable (stoplockedm): checkdead's bookkeeping.
+  int32_t mcount = 0;
+  int32_t nmidlelocked = 0;
   /// Every M ever created during this run (for joins at exit and dumps).
   M* allm = nullptr;
 
@@ -141,6 +145,14 @@ int64_t next_timer_when();
 void move_timers(P* from, P* to);
 /// Drops every armed timer (teardown).
 void timers_clear_all();
+
+/// Prints one GODEBUG=schedtrace report (schedtrace.cpp); start_ns is when the
+/// runtime started.
+void schedtrace(bool detailed, int64_t start_ns, bool sysmon_waiting);
+
+/// Declares a deadlock if no goroutine can ever run again (mirrors checkdead):
+/// no M running, no goroutine runnable, no timer pending.  Caller holds sched.lock.
+void checkdead();
 
 /// Registers a freshly carved G in allgs.
 void allgadd(G* gp);

@@ -20,6 +20,7 @@
 // asynchronous preemption, forced GC.
 #include <thread>
 
+#include "env.hpp"
 #include "nanotime.hpp"
 #include "note.hpp"
 #include "proc.hpp"
@@ -104,6 +105,8 @@ int retake(Sysmon& s, int64_t now) {
 void sysmon_loop(Sysmon* s) {
   int64_t delay = 0;
   int idle = 0;
+  const int64_t start = nanotime();
+  int64_t last_trace = 0;  // Go prints the first report at once ("SCHED 0ms")
   for (;;) {
     if (idle == 0) {
       delay = kMinDelayUs;
@@ -119,7 +122,13 @@ void sysmon_loop(Sysmon* s) {
     if (s->stop.load(std::memory_order_acquire)) return;
     const int64_t now = nanotime();
     coarse_nanotime_update(now);
-    if (sched.gcwaiting.load(std::memory_order_relaxed) || sched.npidle.load() == gomaxprocs()) {
+    if (debug.schedtrace > 0 && last_trace + int64_t(debug.schedtrace) * 1'000'000 <= now) {
+      last_trace = now;
+      schedtrace(debug.scheddetail > 0, start, false);
+    }
+    // With schedtrace on, sysmon never sleeps through idleness (Go's rule).
+    if (debug.schedtrace <= 0 &&
+        (sched.gcwaiting.load(std::memory_order_relaxed) || sched.npidle.load() == gomaxprocs())) {
       s->waiting.store(true, std::memory_order_seq_cst);
       // Re-check after publishing `waiting`: startm reads it after taking a P.
       if (sched.npidle.load() == gomaxprocs() || sched.gcwaiting.load()) {

@@ -48,6 +48,7 @@ void run_main(GoEntry entry, void* arg, const int* exit_code);
 /// Largest closure (callable plus bound arguments) `go` can place on a new stack.
 inline constexpr std::size_t kMaxClosureBytes = 4096;
 
+/// The first frame of every goroutine: runs the closure, then destroys it.
 template <class C>
 void invoke_closure(void* p) {
   C* c = static_cast<C*>(p);
@@ -56,6 +57,9 @@ void invoke_closure(void* p) {
     ~Destroy() { c->~C(); }
   } destroy{c};
   (*c)();
+  // Not a tail call: the goroutine's function keeps a frame of its own, so
+  // tracebacks show it (as Go shows the goroutine's function).
+  asm volatile("");
 }
 }  // namespace runtime
 

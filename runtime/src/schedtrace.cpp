@@ -1,0 +1,70 @@
+// schedtrace.cpp — GODEBUG=schedtrace=N[,scheddetail=1] (mirrors schedtrace in
+// proc.go, Go 1.19's format field for field).  sysmon calls it every N ms.
+//
+//   SCHED 1004ms: gomaxprocs=2 idleprocs=0 threads=5 spinningthreads=0 idlethreads=2 runqueue=0 [1 0]
+//
+// With scheddetail=1 the first line gains gcwaiting, nmidlelocked, stopwait and
+// sysmonwait, and one line per P, M and G follows.  Fields gort does not have
+// (mallocing, throwing, preemptoff, dying) print as Go prints them when unset.
+// Values are read under sched.lock but many change concurrently, as in Go.
+#include <cstdio>
+
+#include "nanotime.hpp"
+#include "sched.hpp"
+
+namespace gort::runtime {
+
+// Reads other threads' P, M and G fields without their owners' cooperation, as
+// Go's schedtrace does; exempt from TSAN, which would report each such read.
+__attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t start_ns, bool sysmon_waiting) {
+  const int64_t now = nanotime();
+  FILE* out = stderr;
+  LockGuard g(sched.lock);
+  int32_t threads = sched.mcount;
+  std::fprintf(out,
+               "SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d "
+               "runqueue=%d",
+               static_cast<long long>((now - start_ns) / 1'000'000), gomaxprocs(), sched.npidle.load(), threads,
+               sched.nmspinning.load(), sched.nmidle, sched.runqsize.load());
+  if (detailed) {
+    std::fprintf(out, " gcwaiting=%d nmidlelocked=%d stopwait=%d sysmonwait=%d\n",
+                 sched.gcwaiting.load() ? 1 : 0, sched.nmidlelocked, sched.stopwait, sysmon_waiting ? 1 : 0);
+  }
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    const uint32_t qlen = pp->runq.size();
+    if (detailed) {
+      M* mp = pp->m;
+      std::fprintf(out, "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%zu\n",
+                   i, static_cast<unsigned>(pp->status.load()), pp->schedtick.load(), pp->syscalltick.load(),
+                   static_cast<long long>(mp != nullptr ? mp->id : -1), qlen, pp->gfree_n, pp->timers.size());
+    } else {
+      std::fprintf(out, "%s%u%s", i == 0 ? " [" : " ", qlen, i == procs - 1 ? "]\n" : "");
+    }
+  }
+  if (!detailed) return;
+  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
+    if (mp->done.load(std::memory_order_acquire)) continue;
+    P* pp = mp->p;
+    G* gp = mp->curg;
+    G* lockedg = mp->lockedg;
+    std::fprintf(out,
+                 "  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=%d dying=0 spinning=%s "
+                 "blocked=%s lockedg=%lld\n",
+                 static_cast<long long>(mp->id), pp != nullptr ? pp->id : -1,
+                 static_cast<long long>(gp != nullptr ? gp->goid : -1), mp->locks, mp->spinning ? "true" : "false",
+                 mp->p == nullptr && mp->curg == nullptr ? "true" : "false",
+                 static_cast<long long>(lockedg != nullptr ? lockedg->goid : -1));
+  }
+  LockGuard ag(sched.allglock);
+  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+    M* mp = gp->m;
+    std::fprintf(out, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
+                 static_cast<unsigned>(readgstatus(gp)), wait_reason_string(gp->waitreason),
+                 static_cast<long long>(mp != nullptr ? mp->id : -1),
+                 static_cast<long long>(gp->lockedm != nullptr ? gp->lockedm->id : -1));
+  }
+}
+
+}  // namespace gort::runtime

@@ -1,0 +1,90 @@
+// traceback.hpp — goroutine stack walks in Go's traceback format (traceback.go).
+//
+// Frames are found with libunwind and named with the ELF symbol tables and DWARF
+// line tables (elfutils libdw), then printed as Go prints them:
+//
+//     worker(int)
+//     	/src/app/main.cpp:17 +0x2c
+//     created by main_fn() in goroutine 1
+//     	/src/app/main.cpp:30 +0x51
+//
+// Three starting points: the calling thread itself, a parked goroutine (from the
+// registers fcontext saved on its stack), and a signal context (faults).
+//
+// What is printed (details in traceback.cpp):
+//   - Calls the compiler inlined are frames of their own, innermost first, as
+//     Go prints them: name, then "\t<file>:<line>" without an offset (the
+//     offset belongs to the physical function, printed on its frame).  File and
+//     line of a return address are looked up at pc-1, as Go does.
+//   - Names are demangled.  Inlined functions without a linkage name (anonymous
+//     namespaces, lambdas) are named from their DWARF scopes in the demangler's
+//     spelling, except that lambdas are not numbered: "{lambda()}".
+//   - show_runtime=false (GOTRACEBACK single/all) hides gort::runtime frames,
+//     the go-statement and gort::run trampolines (gort::go<...>, gort::run<...>),
+//     Boost's fcontext functions, the C++ throw hook and signal trampolines,
+//     and everything below the outermost user frame (std::apply plumbing,
+//     start_thread, __libc_start_main, _start).  If that hides every frame,
+//     all are printed, as Go does.
+//   - A goroutine's walk ends at its first function (goroutine_entry); any walk
+//     ends after 100 frames with "...additional frames elided...".
+// Walks are serialised by one process-wide lock (libdw is not thread-safe).
+// The first call reads the process's modules and debug info; symbolization
+// allocates (libdw, demangling), so a walk from a signal handler is safe only
+// in the sense a crash report needs: not when the signal interrupted malloc.
+// A fault inside a traceback prints the nested walk with raw symbol names.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+
+namespace gort::runtime {
+
+struct G;
+
+/// Which frames a traceback shows (GOTRACEBACK's levels).
+enum class TracebackLevel : uint8_t {
+  None,    // GOTRACEBACK=none: no goroutine tracebacks at all
+  Single,  // default: the failing goroutine only, runtime frames hidden
+  All,     // every user goroutine, runtime frames hidden
+  System,  // every goroutine, runtime frames shown
+  Crash,   // as System, then abort (core dump) instead of exit 2
+};
+
+/// Prints the frames of the calling thread's stack, skipping `skip` innermost
+/// frames.  Safe to call from a signal handler running on an alternate stack
+/// (it allocates only from a static arena).
+///   In this implementation: traceback_current's own frame is never printed;
+///   `skip` counts the logical frames above it (inlined calls included, hidden
+///   ones too), so skip=1 drops the caller of traceback_current.  Its walk keeps
+///   a few KiB on the stack and symbolizes into static buffers, but libdw and
+///   the demangler do allocate (see the file comment); names too long to
+///   demangle in the room left on an alternate signal stack stay mangled.
+void traceback_current(FILE* out, int skip, bool show_runtime);
+
+/// Prints the frames of parked (not running) goroutine gp, starting from the
+/// registers its last switch saved.  Precondition: gp is not running.
+/// Prints nothing for a G that never ran (fiber.fctx is null).  The caller
+/// must have seen gp's status after it parked (readgstatus, acquire): the
+/// saved context is published before the status.
+void traceback_parked(FILE* out, const G* gp, bool show_runtime);
+
+/// Prints the frames starting at the interrupted context of a signal handler
+/// (ucontext_t*).
+void traceback_ucontext(FILE* out, const void* uctx, bool show_runtime);
+
+/// Prints the frames of a list of return addresses (as unw_backtrace returns
+/// them: the first is the innermost frame's pc, the rest are return addresses).
+/// (unw_backtrace's first entry is the return address into its caller, so
+/// every entry is looked up at pc-1.)
+void traceback_pcs(FILE* out, void* const* pcs, int n, bool show_runtime);
+
+/// Prints "created by <function> in goroutine N\n\t<file>:<line> +0x<off>\n" for
+/// the go statement at pc (the return address recorded in G::gopc).
+/// gort::go is normally inlined into its caller: <function> is the innermost
+/// user function around the inlined gort::go (a lambda inlined into gort::run's
+/// entry is named, not gort::run), <line> the line of the go statement, and the
+/// offset is pc's from the start of the physical function containing it.  If
+/// gort::go was not inlined, pc lies in gort::go<...> itself and that is named.
+void traceback_created_by(FILE* out, const void* pc, int64_t parent_goid);
+
+}  // namespace gort::runtime
