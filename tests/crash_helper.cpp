@@ -147,6 +147,32 @@ int run_mode(const char* mode) {
   if (std::strcmp(mode, "sleep") == 0) {
     return gort::run([] { gort::sleep(std::chrono::milliseconds(35)); });
   }
+  if (std::strcmp(mode, "async-busy") == 0) {
+    // One P; a marked loop spins for ~0.5 s of work unless the queued
+    // goroutine gets to run first (only asynchronous preemption allows that).
+    return gort::run([] {
+      gort::gomaxprocs(1);
+      std::atomic<bool> other_ran{false};
+      bool preempted = false;
+      gort::WaitGroup wg;
+      wg.add(2);
+      gort::go([&] {
+        gort::go([&] {
+          other_ran.store(true, std::memory_order_relaxed);
+          wg.done();
+        });
+        gort::AsyncPreemptible region;
+        const auto start = std::chrono::steady_clock::now();
+        while (!other_ran.load(std::memory_order_relaxed) &&
+               std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500)) {
+        }
+        preempted = other_ran.load();
+        wg.done();
+      });
+      wg.wait();
+      std::printf("%s\n", preempted ? "preempted" : "not preempted");
+    });
+  }
   if (std::strcmp(mode, "procs") == 0) {
     return gort::run([] { std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs()); });
   }

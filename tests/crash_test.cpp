@@ -157,6 +157,17 @@ TEST(Schedtrace, DetailAddsPMAndGLines) {
   EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  G1: status=4\\(sleep\\) m=-1 lockedm=-1\n"))) << r.err;
 }
 
+#if !defined(GORT_TSAN)  // TSAN builds preempt cooperatively only
+TEST(AsyncPreempt, GodebugAsyncpreemptoffTurnsItOff) {
+  auto on = helper("async-busy");
+  EXPECT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_EQ(on.out, "preempted\n");
+  auto off = helper("async-busy", {"GODEBUG=asyncpreemptoff=1"});
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(off.out, "not preempted\n");
+}
+#endif
+
 TEST(Exit, ProgramEndsWhenMainReturnsWhileOthersRun) {
   auto r = helper("exit-while-busy");
   EXPECT_EQ(r.exit_code, 3) << r.err;

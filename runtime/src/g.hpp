@@ -74,6 +74,9 @@ struct G {
   uint32_t lock_count = 0;
   /// nanotime() when the goroutine parked (for "N minutes" in dumps).
   int64_t waitsince = 0;
+  /// Depth of gort::AsyncPreemptible regions the goroutine is in; > 0 allows
+  /// asynchronous preemption (preempt.cpp).  Read by signal handlers.
+  std::atomic<int32_t> async_safe{0};
   /// The timer gort::sleep arms (Go's g.timer).
   RuntimeTimer sleep_timer;
   /// Next G in allgs order (for dumps and, later, the GC's stack scan).

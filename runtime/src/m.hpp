@@ -58,6 +58,9 @@ struct M {
   void* throw_pcs[kThrowTraceDepth] = {};
   int throw_npcs = 0;
   int64_t throw_goid = 0;
+  /// Set by the preemption signal handler when it redirected this thread's
+  /// goroutine into the preemption trampoline; cleared when that runs.
+  bool async_preempt_pending = false;
   /// Alternate signal stack of this thread (crash.cpp) and its size.
   void* sigstack = nullptr;
   std::size_t sigstack_size = 0;

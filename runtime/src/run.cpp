@@ -147,6 +147,7 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   set_current_m(m0);
   fiber_adopt_thread(&m0->g0.fiber);
   install_fault_handlers();
+  async_preempt_init();
   signal_stack_init(m0);
 
   sched.lock.lock();

@@ -112,6 +112,13 @@ void newm(P* pp, bool spinning);
 /// Asks the goroutine running on pp to yield at its next safe point.
 void preemptone(P* pp);
 
+/// Asynchronous preemption (preempt.cpp): installs the SIGURG handler once;
+/// signals pp's M if its goroutine is in an AsyncPreemptible region.
+void async_preempt_init();
+void preempt_async(P* pp);
+/// Number of times a goroutine entered the preemption trampoline.
+uint64_t async_preemptions();
+
 /// Stops every P but the caller's at a safe point (mirrors stopTheWorldWithSema);
 /// returns false if deadline_ns >= 0 passed first (the world is then restarted).
 bool stop_the_world(int64_t deadline_ns = -1);

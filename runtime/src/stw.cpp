@@ -40,7 +40,10 @@ constexpr int64_t kStopRetryNs = 100'000;
 
 }  // namespace
 
-void preemptone(P* pp) { pp->preempt.store(true, std::memory_order_relaxed); }
+void preemptone(P* pp) {
+  pp->preempt.store(true, std::memory_order_relaxed);
+  preempt_async(pp);
+}
 
 bool stop_the_world(int64_t deadline_ns) {
   M* mp = current_m();

@@ -179,6 +179,20 @@ std::invoke_result_t<F&> blocking(F&& fn) {
   }
 }
 
+/// Marks the enclosing scope as safe for asynchronous preemption: while an
+/// AsyncPreemptible is alive, sysmon may stop this goroutine at any
+/// instruction (SIGURG, as Go does everywhere) instead of waiting for a safe
+/// point, so a loop without runtime calls cannot hog its P.  Only for code that
+/// allocates nothing, takes no locks and touches no thread-local state: the
+/// goroutine may resume on another thread.  Off with GODEBUG=asyncpreemptoff=1.
+class AsyncPreemptible {
+ public:
+  AsyncPreemptible();
+  ~AsyncPreemptible();
+  AsyncPreemptible(const AsyncPreemptible&) = delete;
+  AsyncPreemptible& operator=(const AsyncPreemptible&) = delete;
+};
+
 /// A safe point: if the scheduler asked this goroutine to yield (it has run for
 /// 10 ms, or the world is stopping), it yields here.  Cheap when not asked.
 void preempt_point();
