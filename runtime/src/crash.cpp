@@ -25,8 +25,16 @@ namespace gort::runtime {
 void fatal(const char* msg) {
   std::fflush(stdout);
   std::fprintf(stderr, "fatal error: %s\n", msg);
-  std::fflush(stderr);
-  _exit(2);
+  // Go's throw: the failing goroutine with runtime frames (the runtime's own
+  // state is broken, so no other goroutine is walked).
+  const TracebackLevel level = debug_traceback_level();
+  M* mp = current_m();
+  if (level != TracebackLevel::None && mp != nullptr && mp->curg != nullptr) {
+    std::fputc('\n', stderr);
+    print_goroutine_header(stderr, mp->curg);
+    traceback_current(stderr, 1, true);
+  }
+  die_after_dump(level);
 }
 
 extern const int throw_trace_linked;  // throw_trace.cpp
