@@ -59,10 +59,11 @@ __attribute__((noinline)) double fp_work(long n, double seed) {
   return a + b + c;
 }
 
-TEST(AsyncPreempt, FloatingPointAndVectorStateSurvive) {
-  SKIP_UNDER_TSAN();
-  const long n = 60'000'000;
-  const double expected = fp_work(n, 1.25);  // no preemption outside gort::run
+/// Runs work(n, seed) in a marked region on the only P while another goroutine
+/// runs work with other values between its yields, and checks the result is
+/// bit-identical to an unpreempted run and that preemption really happened.
+void expect_register_state_survives(double (*work)(long, double), long n, double seed, double other_seed) {
+  const double expected = work(n, seed);  // outside gort::run: never preempted
   gort::run([&] {
     gort::gomaxprocs(1);
     const uint64_t before = rt::async_preemptions();
@@ -72,14 +73,14 @@ TEST(AsyncPreempt, FloatingPointAndVectorStateSurvive) {
     wg.add(2);
     gort::go([&] {
       gort::AsyncPreemptible region;
-      got = fp_work(n, 1.25);
+      got = work(n, seed);
       done.store(true);
       wg.done();
     });
     gort::go([&] {
       double sink = 0;
       while (!done.load()) {
-        sink += fp_work(1000, 3.75);  // different values through the same registers
+        sink += work(1000, other_seed);  // different values through the same registers
         gort::gosched();
       }
       EXPECT_NE(sink, 0);
@@ -89,6 +90,11 @@ TEST(AsyncPreempt, FloatingPointAndVectorStateSurvive) {
     EXPECT_EQ(got, expected);  // bit-identical
     EXPECT_GT(rt::async_preemptions(), before) << "the loop must actually have been preempted";
   });
+}
+
+TEST(AsyncPreempt, FloatingPointAndVectorStateSurvive) {
+  SKIP_UNDER_TSAN();
+  expect_register_state_survives(&fp_work, 60'000'000, 1.25, 3.75);
 }
 
 // The same with 256-bit AVX registers, where the CPU has them.
@@ -108,34 +114,7 @@ __attribute__((noinline, target("avx2,fma"))) double avx_work(long n, double see
 TEST(AsyncPreempt, AvxStateSurvives) {
   SKIP_UNDER_TSAN();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) GTEST_SKIP() << "no AVX2/FMA";
-  const long n = 80'000'000;
-  const double expected = avx_work(n, 0.75);
-  gort::run([&] {
-    gort::gomaxprocs(1);
-    const uint64_t before = rt::async_preemptions();
-    std::atomic<bool> done{false};
-    double got = 0;
-    gort::WaitGroup wg;
-    wg.add(2);
-    gort::go([&] {
-      gort::AsyncPreemptible region;
-      got = avx_work(n, 0.75);
-      done.store(true);
-      wg.done();
-    });
-    gort::go([&] {
-      double sink = 0;
-      while (!done.load()) {
-        sink += avx_work(1000, 9.5);
-        gort::gosched();
-      }
-      EXPECT_NE(sink, 0);
-      wg.done();
-    });
-    wg.wait();
-    EXPECT_EQ(got, expected);
-    EXPECT_GT(rt::async_preemptions(), before);
-  });
+  expect_register_state_survives(&avx_work, 80'000'000, 0.75, 9.5);
 }
 
 }  // namespace
