@@ -14,6 +14,8 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -449,6 +451,82 @@ TEST(WaitGroup, NegativeCounterPanicsWithGosMessage) {
     } catch (const gort::Panic& p) {
       EXPECT_STREQ(p.what(), "sync: negative WaitGroup counter");
     }
+  });
+}
+
+}  // namespace
+
+namespace {
+
+// C++ keeps the exceptions being handled per thread.  A goroutine that parks
+// inside a catch block resumes, maybe on another thread, still handling its own
+// exception: `throw;` rethrows it, and other goroutines' handlers are untouched.
+TEST(Exceptions, CatchBlocksSurviveParkingAndMigration) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    const int n = 16, rounds = gort::test::scaled(200);
+    std::atomic<int> wrong{0};
+    gort::WaitGroup wg;
+    wg.add(n);
+    for (int g = 0; g < n; ++g) {
+      gort::go([&, g] {
+        for (int r = 0; r < rounds; ++r) {
+          const std::string mine = "goroutine " + std::to_string(g) + " round " + std::to_string(r);
+          try {
+            try {
+              throw std::runtime_error(mine);
+            } catch (const std::exception&) {
+              gort::gosched();  // park inside the handler; others throw meanwhile
+              if (r % 7 == 0) gort::sleep(std::chrono::microseconds(50));
+              throw;  // must rethrow *this* goroutine's exception
+            }
+          } catch (const std::exception& e) {
+            if (mine != e.what()) wrong.fetch_add(1);
+          }
+          if (std::uncaught_exceptions() != 0) wrong.fetch_add(1);
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(wrong.load(), 0);
+  });
+}
+
+struct CountsUncaughtOnDestruction {
+  int* seen;
+  ~CountsUncaughtOnDestruction() {
+    gort::gosched();  // a destructor running during unwinding parks
+    *seen = std::uncaught_exceptions();
+  }
+};
+
+TEST(Exceptions, UncaughtCountFollowsTheGoroutine) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    const int n = 8;
+    std::atomic<int> wrong{0};
+    gort::WaitGroup wg;
+    wg.add(n);
+    for (int g = 0; g < n; ++g) {
+      gort::go([&] {
+        for (int r = 0; r < gort::test::scaled(200); ++r) {
+          int seen = -1;
+          try {
+            CountsUncaughtOnDestruction d{&seen};
+            throw 1;
+          } catch (int) {
+          }
+          if (seen != 1) wrong.fetch_add(1);
+          int calm = -1;
+          { CountsUncaughtOnDestruction d{&calm}; }
+          if (calm != 0) wrong.fetch_add(1);
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(wrong.load(), 0);
   });
 }
 

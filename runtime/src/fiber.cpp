@@ -76,3 +76,14 @@ void fiber_started(Fiber* self) {
 }
 
 }  // namespace gort::runtime
+
+// ---- per-thread C++ exception state (eh_globals.hpp) ----
+#include <cxxabi.h>
+
+#include "eh_globals.hpp"
+
+namespace gort::runtime {
+
+EhGlobals* thread_eh_globals() { return reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals()); }
+
+}  // namespace gort::runtime

@@ -16,6 +16,7 @@
 #include <gort/runtime/timer.hpp>
 #include <gort/runtime/wait_reason.hpp>
 
+#include "eh_globals.hpp"
 #include "fiber.hpp"
 
 namespace gort::runtime {
@@ -77,6 +78,8 @@ struct G {
   /// Depth of gort::AsyncPreemptible regions the goroutine is in; > 0 allows
   /// asynchronous preemption (preempt.cpp).  Read by signal handlers.
   std::atomic<int32_t> async_safe{0};
+  /// The goroutine's C++ exception state while it is not running (eh_globals.hpp).
+  EhGlobals eh_saved;
   /// The timer gort::sleep arms (Go's g.timer).
   RuntimeTimer sleep_timer;
   /// Next G in allgs order (for dumps and, later, the GC's stack scan).

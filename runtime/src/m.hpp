@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "eh_globals.hpp"
 #include "g.hpp"
 #include "note.hpp"
 
@@ -61,6 +62,8 @@ struct M {
   /// Set by the preemption signal handler when it redirected this thread's
   /// goroutine into the preemption trampoline; cleared when that runs.
   bool async_preempt_pending = false;
+  /// This thread's C++ exception state, swapped at every goroutine switch.
+  EhGlobals* eh = nullptr;
   /// Alternate signal stack of this thread (crash.cpp) and its size.
   void* sigstack = nullptr;
   std::size_t sigstack_size = 0;

@@ -171,6 +171,7 @@ void mstart(M* mp) {
   set_current_m(mp);
   mp->procid = static_cast<int32_t>(syscall(SYS_gettid));
   fiber_adopt_thread(&mp->g0.fiber);
+  mp->eh = thread_eh_globals();
   signal_stack_init(mp);
   if (mp->nextp != nullptr) {
     P* pp = mp->nextp;

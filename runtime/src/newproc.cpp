@@ -145,8 +145,9 @@ void add_gcount(P* pp, int64_t delta) {
 [[noreturn]] void goroutine_entry(transfer_t t) {
   fiber_started(nullptr);
   // The switch that started us carries a handoff for the G that left.
-  complete_handoff(t);
-  G* gp = current_m()->curg;
+  M* mp = complete_handoff(t);
+  *mp->eh = EhGlobals{};  // a new goroutine handles no exception yet
+  G* gp = mp->curg;
   try {
     gp->entry(gp->closure);
   } catch (...) {

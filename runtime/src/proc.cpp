@@ -105,8 +105,10 @@ struct Handoff {
 /// completes the handoff of whoever switched to it.
 void switch_to(G* from, G* to, Handoff* h) {
   if (!from->stack_guarded && !from->is_g0) check_stack_canary(from);
+  from->eh_saved = *h->m->eh;  // the C++ exception state goes with the goroutine
   transfer_t t = fiber_switch(&from->fiber, &to->fiber, h, h->kind == HandoffKind::Exit);
-  complete_handoff(t);
+  M* now = complete_handoff(t);
+  *now->eh = from->eh_saved;
 }
 
 /// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
@@ -193,7 +195,7 @@ void leave(M* mp, Handoff* h) {
 
 /// Puts the G that left on its way: runs on the next context of the same M,
 /// before anything else.  Holds M.locks so nothing here can be preempted.
-void complete_handoff(transfer_t t) {
+M* complete_handoff(transfer_t t) {
   auto* h = static_cast<Handoff*>(t.data);
   G* gp = h->from;
   gp->fiber.fctx = t.fctx;
@@ -212,7 +214,7 @@ void complete_handoff(transfer_t t) {
       sched.lock.unlock();
       if (--mp->locks != 0) fatal("schedule: holding locks");
       wakep();
-      return;
+      return mp;
     case HandoffKind::Park: {
       // mirrors park_m.  unlockf may fail (the wait condition already holds):
       // then the G is made runnable again through runnext — it runs right after
@@ -251,6 +253,7 @@ void complete_handoff(transfer_t t) {
   // Every runtime lock the leaving G held was released by now (by unlockf):
   // nothing may carry a lock across a goroutine switch.
   if (--mp->locks != 0) fatal("schedule: holding locks");
+  return mp;
 }
 
 namespace {

@@ -11,8 +11,9 @@
 namespace gort::runtime {
 
 /// Completes the handoff carried by a switch: must be the first thing a context
-/// does when it resumes or starts (proc.cpp explains the handoff).
-void complete_handoff(transfer_t t);
+/// does when it resumes or starts (proc.cpp explains the handoff).  Returns the
+/// M the context now runs on.
+struct M* complete_handoff(transfer_t t);
 
 /// exitsyscall's slow path: queue the calling goroutine (status Syscall) globally
 /// and stop this M until a P is free; returns once the goroutine runs again.

@@ -146,6 +146,7 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   sched.mcount = 1;
   set_current_m(m0);
   fiber_adopt_thread(&m0->g0.fiber);
+  m0->eh = thread_eh_globals();
   install_fault_handlers();
   async_preempt_init();
   signal_stack_init(m0);
