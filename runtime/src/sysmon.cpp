@@ -12,12 +12,16 @@
 // the backoff resets (measured: 66 µs vs 20 µs per call on bench
 // blocking_call, 64 goroutines × nanosleep(50 µs) on 2 Ps).
 //
-// Each round it refreshes the coarse clock used to stamp parked goroutines and
-// retakes: a P whose schedtick has not moved for 10 ms (forcePreemptNS) has run
-// one goroutine — or a runnext chain inheriting one time slice — that long, and
-// is asked to preempt at its next safe point.
-// Later issues add: handing off Ps stuck in blocking calls, schedtrace output,
-// asynchronous preemption, forced GC.
+// Each round it refreshes the coarse clock used to stamp parked goroutines,
+// prints GODEBUG=schedtrace reports when due (schedtrace.cpp; sysmon then never
+// sleeps through idleness, as in Go), and retakes:
+//   - a P whose schedtick has not moved for 10 ms (forcePreemptNS) has run one
+//     goroutine — or a runnext chain inheriting one time slice — that long: it
+//     is asked to preempt at its next safe point, and signalled if its goroutine
+//     is in an AsyncPreemptible region (preempt.cpp);
+//   - a P lent out by a blocking call whose syscalltick has not moved for a
+//     whole tick is handed to another M (syscall.cpp explains the protocol).
+// Forced GC joins this loop with the collector.
 #include <thread>
 
 #include "env.hpp"
