@@ -19,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "dump.hpp"
+#include "g.hpp"
+#include "nanotime.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -527,6 +530,41 @@ TEST(Exceptions, UncaughtCountFollowsTheGoroutine) {
     }
     wg.wait();
     EXPECT_EQ(wrong.load(), 0);
+  });
+}
+
+}  // namespace
+
+namespace {
+
+std::string header_of(const rt::G* gp) {
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* f = open_memstream(&buf, &len);
+  rt::print_goroutine_header(f, gp);
+  std::fclose(f);
+  std::string s(buf, len);
+  std::free(buf);
+  return s;
+}
+
+// Goroutine headers as Go prints them (goroutineheader): the wait reason, the
+// wait time once it reaches a minute, and "locked to thread".
+TEST(Dump, GoroutineHeaderShowsReasonMinutesAndLock) {
+  gort::run([] {
+    rt::G gp;
+    gp.goid = 7;
+    gp.status.store(rt::GStatus::Waiting);
+    gp.waitreason = rt::WaitReason::ChanReceive;
+    gp.waitsince = rt::nanotime();
+    EXPECT_EQ(header_of(&gp), "goroutine 7 [chan receive]:\n");
+    gp.waitsince = rt::nanotime() - 3 * 60'000'000'000LL - 1'000'000'000LL;
+    EXPECT_EQ(header_of(&gp), "goroutine 7 [chan receive, 3 minutes]:\n");
+    gp.lockedm = reinterpret_cast<rt::M*>(&gp);  // any non-null M
+    EXPECT_EQ(header_of(&gp), "goroutine 7 [chan receive, 3 minutes, locked to thread]:\n");
+    gp.lockedm = nullptr;
+    gp.status.store(rt::GStatus::Runnable);
+    EXPECT_EQ(header_of(&gp), "goroutine 7 [runnable]:\n");
   });
 }
 
