@@ -146,7 +146,9 @@ void add_gcount(P* pp, int64_t delta) {
   fiber_started(nullptr);
   // The switch that started us carries a handoff for the G that left.
   M* mp = complete_handoff(t);
-  *mp->eh = EhGlobals{};  // a new goroutine handles no exception yet
+  if (mp->eh->caught_exceptions != nullptr || mp->eh->uncaught_exceptions != 0) {
+    *mp->eh = EhGlobals{};  // a new goroutine handles no exception yet
+  }
   G* gp = mp->curg;
   try {
     gp->entry(gp->closure);

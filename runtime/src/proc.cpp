@@ -105,10 +105,18 @@ struct Handoff {
 /// completes the handoff of whoever switched to it.
 void switch_to(G* from, G* to, Handoff* h) {
   if (!from->stack_guarded && !from->is_g0) check_stack_canary(from);
-  from->eh_saved = *h->m->eh;  // the C++ exception state goes with the goroutine
+  // The C++ exception state goes with the goroutine (eh_globals.hpp).  Nearly
+  // always both sides are empty: then nothing is written, so switches do not
+  // dirty the C++ runtime's thread-local line or a dying G's record.
+  const EhGlobals& thread_eh = *h->m->eh;
+  if (h->kind != HandoffKind::Exit) from->eh_saved = thread_eh;
   transfer_t t = fiber_switch(&from->fiber, &to->fiber, h, h->kind == HandoffKind::Exit);
   M* now = complete_handoff(t);
-  *now->eh = from->eh_saved;
+  EhGlobals& eh = *now->eh;
+  if (eh.caught_exceptions != from->eh_saved.caught_exceptions ||
+      eh.uncaught_exceptions != from->eh_saved.uncaught_exceptions) {
+    eh = from->eh_saved;
+  }
 }
 
 /// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
