@@ -153,15 +153,20 @@ int run_mode(const char* mode) {
     return gort::run([] {
       gort::gomaxprocs(1);
       std::atomic<bool> other_ran{false};
+      std::atomic<bool> in_loop{false};
       bool preempted = false;
       gort::WaitGroup wg;
       wg.add(2);
       gort::go([&] {
         gort::go([&] {
+          // Count only running *during* the loop: a cooperative yield before
+          // it (at the go statement) must not look like preemption.
+          while (!in_loop.load()) gort::gosched();
           other_ran.store(true, std::memory_order_relaxed);
           wg.done();
         });
         gort::AsyncPreemptible region;
+        in_loop.store(true);
         const auto start = std::chrono::steady_clock::now();
         while (!other_ran.load(std::memory_order_relaxed) &&
                std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500)) {
