@@ -4,7 +4,6 @@
 #include <gort/runtime/sema.hpp>
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -372,8 +371,7 @@ TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
       });
     }
     sleeping.wait();
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
+    const long before = gort::test::process_cpu_us();
     // Every goroutine is parked for 1 s of wall time but one, which blocks its
     // thread in a system call (its M sleeps in the kernel).
     gort::go([&] {
@@ -381,10 +379,8 @@ TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
       wake.done();
     });
     wake.wait();
-    getrusage(RUSAGE_SELF, &after);
+    const long cpu_us = gort::test::process_cpu_us() - before;
     finished.wait();
-    auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
-    const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
     // A spinning or polling runtime would burn ~1 s per core; allow 5%.
     EXPECT_LT(cpu_us, 50'000) << "CPU used while idle: " << cpu_us << " us";
   });

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,13 @@
 extern char** environ;
 
 namespace gort::test {
+
+long process_cpu_us() {
+  rusage r{};
+  getrusage(RUSAGE_SELF, &r);
+  auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
+  return us(r.ru_utime) + us(r.ru_stime);
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   int out_pipe[2], err_pipe[2];

@@ -26,6 +26,9 @@ inline int live_goroutines(int n) { return n < 4000 ? n : 4000; }
 inline int live_goroutines(int n) { return scaled(n); }
 #endif
 
+/// CPU time (user + system) this process has used so far, in microseconds.
+long process_cpu_us();
+
 struct ProcessResult {
   int exit_code = -1;     // exit status, or 128+signal if killed
   std::string out;        // stdout

@@ -3,7 +3,6 @@
 #include <gort/runtime/timer.hpp>
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -98,8 +97,7 @@ TEST(Sleep, TimerOnABusyPIsRunByAnotherM) {
 
 TEST(Sleep, IdleRuntimeWaitingForTimersBurnsAlmostNoCpu) {
   gort::run([] {
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
+    const long before = gort::test::process_cpu_us();
     gort::WaitGroup wg;
     wg.add(10);
     for (int i = 0; i < 10; ++i) {
@@ -109,9 +107,7 @@ TEST(Sleep, IdleRuntimeWaitingForTimersBurnsAlmostNoCpu) {
       });
     }
     wg.wait();
-    getrusage(RUSAGE_SELF, &after);
-    auto us = [](const timeval& t) { return t.tv_sec * 1'000'000L + t.tv_usec; };
-    const long cpu_us = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
+    const long cpu_us = gort::test::process_cpu_us() - before;
     EXPECT_LT(cpu_us, 50'000) << "an M must sleep until the next timer, not poll";
   });
 }

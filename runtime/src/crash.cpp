@@ -68,7 +68,7 @@ void die_unrecovered(G* gp, std::exception_ptr ex) {
     } else {
       traceback_current(stderr, 1, show_runtime);
     }
-    if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(stderr, gp->gopc, gp->parent_goid);
+    print_created_by(stderr, gp);
     if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
   }
   die_after_dump(level);
@@ -134,7 +134,7 @@ void write_str(const char* s) {
       std::fputc('\n', stderr);
       print_goroutine_header(stderr, gp);
       traceback_ucontext(stderr, uctx, show_runtime);
-      if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(stderr, gp->gopc, gp->parent_goid);
+      print_created_by(stderr, gp);
     }
     if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
   }

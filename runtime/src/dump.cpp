@@ -65,6 +65,10 @@ __attribute__((no_sanitize("thread"))) void print_goroutine(FILE* out, const G* 
   } else {
     traceback_parked(out, gp, show_runtime);
   }
+  print_created_by(out, gp);
+}
+
+void print_created_by(FILE* out, const G* gp) {
   if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(out, gp->gopc, gp->parent_goid);
 }
 

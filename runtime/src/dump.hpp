@@ -15,6 +15,9 @@ void print_goroutine_header(FILE* out, const G* gp);
 /// caller (its stack is walked live).
 void print_goroutine(FILE* out, const G* gp, bool is_current, bool show_runtime);
 
+/// "created by … in goroutine N" for gp, unless it is the main goroutine.
+void print_created_by(FILE* out, const G* gp);
+
 /// Go's dump for a dying program at `level`: current first (if any), then (for
 /// All and above) every other live goroutine, each preceded by a blank line.
 void dump_goroutines(FILE* out, const G* current, TracebackLevel level);

@@ -69,9 +69,6 @@ struct P {
   Lock timers_lock;
   std::vector<RuntimeTimer*> timers;
   std::atomic<int64_t> timer0_when{0};
-  /// Goroutines this P has started executing (observability: tests see the
-  /// spread of work over Ps without assuming it).
-  std::atomic<uint64_t> executed{0};
 };
 
 /// Free Gs kept per P before half move to the global list (Go: 64).

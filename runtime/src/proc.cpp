@@ -128,7 +128,6 @@ void execute_prep(M* mp, G* gp, bool inherit_time) {
   setgstatus(gp, GStatus::Runnable, GStatus::Running);
   pp->preempt.store(false, std::memory_order_relaxed);
   if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  pp->executed.store(pp->executed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 /// Switches g0 to gp (mirrors execute).  Returns when gp's M switches back to g0.

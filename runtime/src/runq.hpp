@@ -40,10 +40,6 @@ class LocalRunQueue {
   /// Ring size (Go: len(p.runq) = 256): a power of two so head/tail wrap freely.
   static constexpr uint32_t kSize = 256;
 
-  /// True if the ring holds no G (racy snapshot, exact for the owner).
-  bool empty() const {
-    return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
-  }
   /// Number of queued Gs (racy snapshot).
   uint32_t size() const {
     return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
