@@ -68,6 +68,7 @@
 #include <gort/runtime/park.hpp>
 
 #include "bench_env.hpp"
+#include "gort_harness.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -86,6 +87,9 @@
 namespace {
 
 using bench_env::Clock;
+using gort_bench::kMinTimeSeconds;
+using gort_bench::run_benchmark;
+using gort_bench::run_once;
 using bench_env::ns_since;
 using bench_env::ResultSlot;
 using gort::runtime::G;
@@ -97,34 +101,6 @@ constexpr int kRoundTrips = 500'000;
 constexpr int kFanoutGoroutines = 64;
 constexpr int kFanoutSteps = 2'000'000;
 constexpr int kAliveGoroutines = 1'000'000;  // gort only
-
-/// Google Benchmark's MinTime for the compared workloads: most timed runs take longer and
-/// get one iteration; short ones (gosched_pingpong with P >= 2 takes a few ms) get enough
-/// iterations — each a gort::run of its own — to add up to this much measured time.
-constexpr double kMinTimeSeconds = 0.05;
-
-/// GORT_BENCH_WARMUP: "1" (default) or "0".  Malformed -> one line on stderr, then "1".
-bool warmup_enabled() {
-  const char* env = std::getenv("GORT_BENCH_WARMUP");
-  if (env == nullptr || *env == '\0') return true;
-  const std::string v(env);
-  if (v == "1") return true;
-  if (v == "0") return false;
-  std::fprintf(stderr, "gort_bench: invalid GORT_BENCH_WARMUP=\"%s\": want 0 or 1; using the default 1\n", env);
-  return true;
-}
-
-/// CPUs this process may run on (Go's runtime.NumCPU; gort's default GOMAXPROCS).
-unsigned num_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) {
-    const int n = CPU_COUNT(&set);
-    if (n > 0) return static_cast<unsigned>(n);
-  }
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : n;
-}
 
 /// Resident set size in MiB (second field of /proc/self/statm, in pages); -1 if unreadable.
 double rss_mib() {
@@ -344,36 +320,6 @@ int64_t workload_num_goroutine_1m_alive(std::string* error, AliveStats* stats) {
 // ---------------------------------------------------------------------------------------
 // Benchmark bodies.
 
-using Workload = std::function<int64_t(std::string* error)>;
-
-/// One iteration: boot gort, set GOMAXPROCS, warm up (if asked), time one run, tear down.
-int64_t run_once(unsigned procs, bool warmup, const Workload& workload, std::string* error) {
-  int64_t ns = -1;
-  gort::run([&] {
-    gort::gomaxprocs(static_cast<int>(procs));
-    if (warmup && workload(error) < 0) return;  // untimed
-    ns = workload(error);
-  });
-  return ns;
-}
-
-/// `units` turns wall ns into ns_per_op (see the table at the top).
-void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, double units,
-                   const Workload& workload) {
-  double total_ns = 0;
-  for (auto _ : state) {
-    std::string error;
-    const int64_t ns = run_once(procs, warmup, workload, &error);
-    if (ns < 0) {
-      state.SkipWithError((error.empty() ? std::string("workload failed") : error).c_str());
-      break;
-    }
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    total_ns += static_cast<double>(ns);
-  }
-  if (state.iterations() > 0 && !state.error_occurred()) bench_env::set_ns_per_op(state, total_ns, units);
-}
-
 void run_alive_benchmark(benchmark::State& state, unsigned procs) {
   double total_ns = 0;
   AliveStats last;
@@ -401,43 +347,22 @@ void run_alive_benchmark(benchmark::State& state, unsigned procs) {
   }
 }
 
-void register_all() {
+}  // namespace
+
+void gort_bench::register_sched_benchmarks() {
   const unsigned ncpu = num_cpus();
   const bool warmup = warmup_enabled();
 
-  bench_env::manual_time(benchmark::RegisterBenchmark("BM_spawn_exit",
-                                                      [ncpu, warmup](benchmark::State& st) {
-                                                        run_benchmark(st, ncpu, warmup, kSpawnGoroutines,
-                                                                      workload_spawn_exit);
-                                                      }),
-                         bench_env::min_time(kMinTimeSeconds));
+  register_at_ncpu("BM_spawn_exit", &workload_spawn_exit, kSpawnGoroutines);
+  register_at_ncpu("BM_timer_sleep", &workload_timer_sleep, double(kTimerGoroutines) * kTimerLoops);
+  register_at_ncpu("BM_blocking_call", &workload_blocking_call, double(kBlockingGoroutines) * kBlockingCalls);
 
-  const std::pair<const char*, std::pair<int64_t (*)(std::string*), double>> at_ncpu[] = {
-      {"BM_timer_sleep", {&workload_timer_sleep, double(kTimerGoroutines) * kTimerLoops}},
-      {"BM_blocking_call", {&workload_blocking_call, double(kBlockingGoroutines) * kBlockingCalls}},
-  };
-  for (const auto& [name, w] : at_ncpu) {
-    bench_env::manual_time(benchmark::RegisterBenchmark(name,
-                                                        [ncpu, warmup, w = w](benchmark::State& st) {
-                                                          run_benchmark(st, ncpu, warmup, w.second, w.first);
-                                                        }),
-                           bench_env::min_time(kMinTimeSeconds));
-  }
-
-  using WorkloadFn = int64_t (*)(std::string*);
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
       {"BM_gosched_pingpong", &workload_gosched_pingpong, 2.0 * kYieldsPerGoroutine},
       {"BM_park_ready", &workload_park_ready, 2.0 * kRoundTrips},
       {"BM_fanout_cpu", &workload_fanout_cpu, 1.0},
   };
-  bench_env::register_per_procs(
-      per_procs, bench_env::procs_list("gort_bench", ncpu),
-      [warmup](WorkloadFn fn, double units) {
-        return [fn, units, warmup](benchmark::State& st) {
-          run_benchmark(st, static_cast<unsigned>(st.range(0)), warmup, units, fn);
-        };
-      },
-      bench_env::min_time(kMinTimeSeconds));
+  register_per_procs(per_procs);
 
   bench_env::manual_time(benchmark::RegisterBenchmark("BM_num_goroutine_1M_alive",
                                                       [ncpu](benchmark::State& st) { run_alive_benchmark(st, ncpu); }),
@@ -447,7 +372,3 @@ void register_all() {
                                                : "gort: one gort::run per iteration (gomaxprocs(P), timed run; GORT_BENCH_WARMUP=0)");
   benchmark::AddCustomContext("spawn_exit_procs", std::to_string(ncpu));
 }
-
-}  // namespace
-
-int main(int argc, char** argv) { return bench_env::run_main(argc, argv, register_all); }
