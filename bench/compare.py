@@ -297,17 +297,24 @@ def run_go(args, go: str) -> dict[str, dict]:
         if tmp:
             tmp.cleanup()
     res = {}
+    errors = []
     for n, line in enumerate(stdout.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
         try:
             obj = json.loads(line)
+            if "error" in obj:  # the workload detected a wrong result (like SkipWithError)
+                errors.append(f"{obj['workload']}: {obj['error']}")
+                continue
             res[obj["workload"]] = {"ns_per_op": float(obj["ns_per_op"]),
                                     "samples": obj.get("samples")}
         except (ValueError, KeyError, TypeError) as e:
             raise PartialResult(res, f"{side}: unparsable output line {n}: {line[:200]!r} ({e})\n"
                                 + tail) from None
+    if errors:
+        raise PartialResult(res, f"{side}: benchmark errors:\n" +
+                            "\n".join("    " + e for e in errors))
     return res
 
 

@@ -1,4 +1,5 @@
-// Command gort-go-bench runs the Go side of gort's scheduler benchmarks.
+// Command gort-go-bench runs the Go side of gort's benchmarks (scheduler,
+// timers, blocking calls, channels and select, sync).
 //
 // Every workload here has a twin with the identical key in the C++ suites
 // (bench/ Google Benchmark binaries: gort_bench, peer_boost_fiber) and is
@@ -10,7 +11,17 @@
 //
 //	{"workload": "<key>", "ns_per_op": <median>, "reps": <n>, "samples": [...]}
 //
-// Progress goes to stderr only. Standard library only (no module downloads).
+// or, for a workload that detected a wrong result (a lost message, a wrong
+// counter), {"workload": "<key>", "error": "<what went wrong>"} in its place;
+// the other workloads still run and the exit status stays 0, as with Google
+// Benchmark's SkipWithError on the C++ sides (bench/compare.py reports it as a
+// failure). Progress goes to stderr only. Standard library only (no module
+// downloads).
+//
+// Method: every workload gets one untimed warm-up, then -reps timed reps; each
+// rep runs the workload under its GOMAXPROCS and, when one run takes less than
+// minRepTime, runs it again until minRepTime has passed (timeOps). ns_per_op of
+// a rep is its wall time over all the ops of all its runs.
 package main
 
 import (
@@ -27,19 +38,32 @@ import (
 )
 
 // workload is one benchmark: run performs a single timed repetition and
-// returns ns per op for it. run sets GOMAXPROCS itself (see withProcs).
+// returns ns per op for it, or an error if the workload saw a wrong result.
+// run sets GOMAXPROCS itself (see timeOps).
 type workload struct {
 	key string
-	run func() float64
+	run func() (float64, error)
 }
 
-// result is the JSON line printed per workload.
+// result is the JSON line printed per workload that ran correctly.
 type result struct {
 	Workload string    `json:"workload"`
 	NsPerOp  float64   `json:"ns_per_op"`
 	Reps     int       `json:"reps"`
 	Samples  []float64 `json:"samples"`
 }
+
+// failure is the JSON line printed in place of a result when a run failed.
+type failure struct {
+	Workload string `json:"workload"`
+	Error    string `json:"error"`
+}
+
+// minRepTime is the least wall time one timed rep measures: a workload whose
+// single run is shorter is run again within the rep. 50 ms is gort_bench's
+// Google Benchmark MinTime (kMinTimeSeconds in bench/gort_harness.hpp), so a
+// sample on either side averages over at least 50 ms.
+const minRepTime = 50 * time.Millisecond
 
 // withProcs runs fn with GOMAXPROCS=procs and restores the previous value.
 func withProcs(procs int, fn func()) {
@@ -48,17 +72,60 @@ func withProcs(procs int, fn func()) {
 	fn()
 }
 
-// timeOps runs fn under GOMAXPROCS=procs and returns wall ns / ops.
-func timeOps(procs int, ops float64, fn func()) float64 {
-	var elapsed time.Duration
-	withProcs(procs, func() {
-		start := time.Now()
-		fn()
-		elapsed = time.Since(start)
-	})
-	return float64(elapsed.Nanoseconds()) / ops
+// timeOps runs fn under GOMAXPROCS=procs, repeatedly until minRepTime has
+// passed, and returns wall ns / (runs * opsPerRun); opsPerRun must be > 0.
+func timeOps(procs int, opsPerRun float64, fn func()) float64 {
+	ns, _ := timeCheckedOps(procs, opsPerRun, func() error { fn(); return nil })
+	return ns
 }
 
+// timeCheckedOps is timeOps for a run that checks its own result: it stops at
+// the first run that returns an error and returns that error.
+func timeCheckedOps(procs int, opsPerRun float64, run func() error) (float64, error) {
+	var (
+		elapsed time.Duration
+		runs    int
+		err     error
+	)
+	withProcs(procs, func() {
+		start := time.Now()
+		for elapsed < minRepTime {
+			if err = run(); err != nil {
+				return
+			}
+			runs++
+			elapsed = time.Since(start)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return float64(elapsed.Nanoseconds()) / (float64(runs) * opsPerRun), nil
+}
+
+// unchecked adapts a workload that cannot detect a wrong result to the
+// workload.run signature.
+func unchecked(run func() float64) func() (float64, error) {
+	return func() (float64, error) { return run(), nil }
+}
+
+// uncheckedAt is unchecked for a workload parameterised by GOMAXPROCS.
+func uncheckedAt(run func(procs int) float64) func(procs int) (float64, error) {
+	return func(procs int) (float64, error) { return run(procs), nil }
+}
+
+// perProcs returns one workload "<name>/procs:P" for every P in procs, in
+// order; run receives P.
+func perProcs(name string, procs []int, run func(procs int) (float64, error)) []workload {
+	ws := make([]workload, 0, len(procs))
+	for _, p := range procs {
+		p := p
+		ws = append(ws, workload{key: fmt.Sprintf("%s/procs:%d", name, p), run: func() (float64, error) { return run(p) }})
+	}
+	return ws
+}
+
+// median returns the median of xs (0 for none) without reordering xs.
 func median(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
@@ -72,6 +139,8 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// parseProcs parses the -procs flag: a comma list of positive integers,
+// returned in order with repeats dropped.
 func parseProcs(list string) ([]int, error) {
 	var out []int
 	seen := map[int]bool{}
@@ -93,6 +162,27 @@ func parseProcs(list string) ([]int, error) {
 		return nil, fmt.Errorf("-procs list is empty")
 	}
 	return out, nil
+}
+
+// measure runs w once untimed, then reps timed reps (each from a collected
+// heap), and returns the reps' ns per op, or the first error a run reported.
+func measure(w workload, reps int) ([]float64, error) {
+	fmt.Fprintf(os.Stderr, "%s: warm-up\n", w.key)
+	runtime.GC()
+	if _, err := w.run(); err != nil { // untimed warm-up
+		return nil, err
+	}
+	samples := make([]float64, 0, reps)
+	for i := 0; i < reps; i++ {
+		runtime.GC() // start every rep from a collected heap
+		v, err := w.run()
+		if err != nil {
+			return nil, err
+		}
+		samples = append(samples, v)
+		fmt.Fprintf(os.Stderr, "%s: rep %d/%d: %.1f ns/op\n", w.key, i+1, reps, v)
+	}
+	return samples, nil
 }
 
 func main() {
@@ -125,6 +215,8 @@ func main() {
 	all = append(all, schedWorkloads(procs)...)
 	all = append(all, timerWorkloads()...)
 	all = append(all, syscallWorkloads()...)
+	all = append(all, chanWorkloads(procs)...)
+	all = append(all, syncWorkloads(procs)...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0
@@ -137,17 +229,14 @@ func main() {
 			continue
 		}
 		ran++
-		fmt.Fprintf(os.Stderr, "%s: warm-up\n", w.key)
-		runtime.GC()
-		w.run() // untimed warm-up
-		samples := make([]float64, 0, *reps)
-		for i := 0; i < *reps; i++ {
-			runtime.GC() // start every rep from a collected heap
-			v := w.run()
-			samples = append(samples, v)
-			fmt.Fprintf(os.Stderr, "%s: rep %d/%d: %.1f ns/op\n", w.key, i+1, *reps, v)
+		var line interface{}
+		if samples, err := measure(w, *reps); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: error: %v\n", w.key, err)
+			line = failure{Workload: w.key, Error: err.Error()}
+		} else {
+			line = result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples}
 		}
-		if err := enc.Encode(result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples}); err != nil {
+		if err := enc.Encode(line); err != nil {
 			fmt.Fprintln(os.Stderr, "gort-go-bench:", err)
 			os.Exit(1)
 		}

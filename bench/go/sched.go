@@ -4,25 +4,15 @@
 package main
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 )
 
 func schedWorkloads(procs []int) []workload {
-	ws := []workload{{key: "spawn_exit", run: spawnExit}}
-	for _, p := range procs {
-		p := p
-		ws = append(ws, workload{key: fmt.Sprintf("gosched_pingpong/procs:%d", p), run: func() float64 { return goschedPingpong(p) }})
-	}
-	for _, p := range procs {
-		p := p
-		ws = append(ws, workload{key: fmt.Sprintf("park_ready/procs:%d", p), run: func() float64 { return parkReady(p) }})
-	}
-	for _, p := range procs {
-		p := p
-		ws = append(ws, workload{key: fmt.Sprintf("fanout_cpu/procs:%d", p), run: func() float64 { return fanoutCPU(p) }})
-	}
+	ws := []workload{{key: "spawn_exit", run: unchecked(spawnExit)}}
+	ws = append(ws, perProcs("gosched_pingpong", procs, uncheckedAt(goschedPingpong))...)
+	ws = append(ws, perProcs("park_ready", procs, uncheckedAt(parkReady))...)
+	ws = append(ws, perProcs("fanout_cpu", procs, uncheckedAt(fanoutCPU))...)
 	return ws
 }
 
@@ -34,14 +24,18 @@ func schedWorkloads(procs []int) []workload {
 const spawnN = 1_000_000
 
 func spawnExit() float64 {
-	return timeOps(runtime.NumCPU(), spawnN, func() {
-		var wg sync.WaitGroup
-		wg.Add(spawnN)
-		for i := 0; i < spawnN; i++ {
-			go func() { wg.Done() }()
-		}
-		wg.Wait()
-	})
+	return timeOps(runtime.NumCPU(), spawnN, func() { spawnAndWait(spawnN) })
+}
+
+// spawnAndWait does wg.Add(n), starts n goroutines that each only call
+// wg.Done(), and waits for them (spawn_exit and waitgroup_fanin); n >= 0.
+func spawnAndWait(n int) {
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func() { wg.Done() }()
+	}
+	wg.Wait()
 }
 
 // gosched_pingpong/procs:P — cost of one voluntary yield (runtime.Gosched).
@@ -82,27 +76,7 @@ func goschedPingpong(procs int) float64 {
 const parkRoundTrips = 500_000
 
 func parkReady(procs int) float64 {
-	return timeOps(procs, 2*parkRoundTrips, func() {
-		c1 := make(chan struct{})
-		c2 := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { // A
-			defer wg.Done()
-			for i := 0; i < parkRoundTrips; i++ {
-				c1 <- struct{}{}
-				<-c2
-			}
-		}()
-		go func() { // B
-			defer wg.Done()
-			for i := 0; i < parkRoundTrips; i++ {
-				<-c1
-				c2 <- struct{}{}
-			}
-		}()
-		wg.Wait()
-	})
+	return timeOps(procs, 2*parkRoundTrips, func() { pingPong(parkRoundTrips, struct{}{}) })
 }
 
 // fanout_cpu/procs:P — how well P processors share CPU-bound goroutines.

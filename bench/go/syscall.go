@@ -9,7 +9,7 @@ import (
 )
 
 func syscallWorkloads() []workload {
-	return []workload{{key: "blocking_call", run: blockingCall}}
+	return []workload{{key: "blocking_call", run: unchecked(blockingCall)}}
 }
 
 // blocking_call — P hand-off around blocking system calls (entersyscall /
