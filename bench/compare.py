@@ -52,6 +52,11 @@ _GB_SUFFIX = re.compile(
 )
 
 
+# What Google Benchmark prints on stderr (and nothing on stdout) when --benchmark_filter
+# selects none of its benchmarks.
+_GB_NO_MATCH = "Failed to match any benchmarks"
+
+
 class SideError(Exception):
     """A side ran but failed; the message names the side and carries its stderr tail."""
 
@@ -266,6 +271,10 @@ def run_gbench(side: str, binary: Path, args) -> dict[str, dict]:
         text = out_file.read_text(errors="replace") if out_file.exists() else ""
         if not text.strip():
             text = stdout
+    if not text.strip() and _GB_NO_MATCH in tail:
+        # The binary has none of the selected workloads (e.g. an older build): its rows show "—".
+        log(f"note: {side}: no benchmark in {binary} matches the filter")
+        return {}
     try:
         return parse_gbench(side, text)
     except SideError as e:
