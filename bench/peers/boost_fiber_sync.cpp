@@ -20,6 +20,10 @@
 //       that each only count down the wait group of boost_fiber_bench.cpp (Boost.Fiber has
 //       none; it stands in for Go's sync.WaitGroup, as in spawn_exit), then waits on it.
 //       Measures joining many short fibers.               ns_per_op = wall / 10,000 fibers.
+//       Reading it: every run touches fresh stack pages. The warm-up's 8 KiB stacks go back
+//       to malloc, and glibc returns the top of its heap to the kernel, so the timed run
+//       faults them in again (about 1.3 minor faults per fiber on the 2-vCPU test VM);
+//       those faults are most of its time, as in spawn_exit. Go and gort reuse stacks.
 //
 // Method: boost_fiber_harness.hpp, with kWarmupMinTime (one untimed warm-up in each child,
 // then the timed run; as many children as add up to 50 ms — waitgroup_fanin's run takes a
