@@ -3,4 +3,6 @@
 
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
+#include <gort/chan.hpp>
+#include <gort/select.hpp>
 #include <gort/waitgroup.hpp>

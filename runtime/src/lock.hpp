@@ -1,4 +1,4 @@
-// lock.hpp — the runtime's internal lock (mirrors lock/unlock in lock_futex.go).
+// lock.hpp — the runtime lock (public in gort/runtime/lock.hpp) and its RAII holder.
 //
 // Held only for short critical sections on the scheduler's shared state (global
 // run queue, idle lists, semaphore table).  It blocks the OS thread, never the
@@ -7,22 +7,9 @@
 // runtime are refused while it is non-zero (see DESIGN.md, preemption).
 #pragma once
 
-#include <atomic>
-#include <cstdint>
+#include <gort/runtime/lock.hpp>
 
 namespace gort::runtime {
-
-class Lock {
- public:
-  /// Acquires the lock: brief spinning, then a futex sleep.  Not recursive.
-  void lock();
-  /// Releases the lock, waking one sleeper if any.  Precondition: held by caller.
-  void unlock();
-
- private:
-  /// 0 unlocked, 1 locked, 2 locked with possible sleepers (Go's mutex_sleeping).
-  std::atomic<uint32_t> key_{0};
-};
 
 /// RAII holder for Lock.
 class LockGuard {

@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include <gort/runtime/sudog.hpp>
 #include <gort/runtime/timer.hpp>
 
 #include "g.hpp"
@@ -27,6 +28,11 @@ enum class PStatus : uint32_t { Idle = 0, Running = 1, Syscall = 2, GCStop = 3, 
 /// Free stacks cached per P; half move to the global list when full (like the
 /// G cache, sized so a burst of exits does not touch the global lock).
 inline constexpr int32_t kStackCacheMax = 32;
+
+/// Free sudogs cached per P (Go's cap(pp.sudogcache) = 128): enough for a
+/// select over many channels or a burst of blocking operations without
+/// touching the central list; half move there when full (sudog.cpp).
+inline constexpr int32_t kSudogCacheMax = 128;
 
 struct P {
   /// Index in allp.
@@ -57,6 +63,9 @@ struct P {
   /// the stack the last one left, still in cache.  At most kStackCacheMax.
   StackSlot stack_cache[kStackCacheMax];
   int32_t nstack_cache = 0;
+  /// Free sudogs for channel waits (sudog.cpp): a stack of nsudogcache.
+  Sudog* sudogcache[kSudogCacheMax];
+  int32_t nsudogcache = 0;
   /// Batch of goroutine ids reserved from sched.goidgen: [goidcache, goidcacheend).
   uint64_t goidcache = 0;
   uint64_t goidcacheend = 0;

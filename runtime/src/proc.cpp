@@ -173,7 +173,11 @@ void leave(M* mp, Handoff* h) {
   G* gp = h->from;
   G* next = nullptr;
   bool inherit = false;
-  run_own_timers(mp);
+  // A goroutine parking with a lock its unlockf will release (a channel's)
+  // must not run timers here: a timer's function may take that same lock
+  // (after/tick send on their channel).  complete_handoff runs them instead,
+  // once unlockf has released it.
+  if (mp->locks == 0) run_own_timers(mp);
   const bool may_switch_directly = mp->lockedg == nullptr &&
                                    !sched.gcwaiting.load(std::memory_order_relaxed) &&
                                    !sched.shutdown.load(std::memory_order_relaxed);
@@ -234,6 +238,8 @@ M* complete_handoff(transfer_t t) {
         setgstatus(gp, GStatus::Waiting, GStatus::Runnable);
         runqput(mp->p, gp, true);
       }
+      if (mp->locks > 1) fatal("park: unlockf returned holding locks");
+      if (mp->p != nullptr) run_own_timers(mp);  // skipped by leave if it held a lock
       break;
     }
     case HandoffKind::Exit:

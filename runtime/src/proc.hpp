@@ -42,4 +42,9 @@ void start_fiber(struct P* pp, G* gp);
 /// Moves pp's cached stacks to the global list (procresize retiring pp).
 void stackcache_flush(struct P* pp);
 
+/// Moves pp's cached sudogs to the central list (a P being destroyed; sudog.cpp).
+void sudogcache_flush(struct P* pp);
+/// Frees every sudog chunk; at teardown, when no goroutine runs (sudog.cpp).
+void sudog_release_all();
+
 }  // namespace gort::runtime

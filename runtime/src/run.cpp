@@ -112,6 +112,7 @@ void teardown(M* m0) {
   signal_stack_release(m0);
   allg_destroy_all();
   gslabs_release_all();
+  sudog_release_all();
   stack_release_all();
   for (M* mp = sched.allm; mp != nullptr;) {
     M* next = mp->alllink;

@@ -110,6 +110,7 @@ P* procresize(int32_t nprocs) {
       pp->gfree_n = 0;
     }
     stackcache_flush(pp);
+    sudogcache_flush(pp);
     move_timers(pp, allp[0].load());
     pp->status.store(PStatus::Dead, std::memory_order_release);
   }
