@@ -83,6 +83,7 @@ enum class HandoffKind : uint8_t {
   Run,    // g0 starting a G: nothing to do but save g0's context
   Park,   // -> Waiting, then unlockf (park_m)
   Yield,  // -> Runnable on the global queue (goschedImpl, gopreempt_m)
+  YieldLocal,  // -> Runnable at the tail of this P's ring (goyield_m)
   Exit,   // -> Dead, G cached for reuse (goexit0)
   ExitSyscall,  // back from a blocking call with no P free: -> Runnable, global queue (exitsyscall0)
 };
@@ -226,6 +227,13 @@ M* complete_handoff(transfer_t t) {
       if (--mp->locks != 0) fatal("schedule: holding locks");
       wakep();
       return mp;
+    case HandoffKind::YieldLocal:
+      // mirrors goyield_m: behind this P's queued work, not the global queue's,
+      // so the G readied into runnext just before runs first on this P.
+      gp->m = nullptr;
+      setgstatus(gp, GStatus::Running, GStatus::Runnable);
+      runqput(mp->p, gp, false);
+      break;
     case HandoffKind::Park: {
       // mirrors park_m.  unlockf may fail (the wait condition already holds):
       // then the G is made runnable again through runnext — it runs right after
@@ -608,6 +616,12 @@ void exitsyscall_wait_for_p(M* mp) {
   h.m = mp;
   mp->curg = nullptr;
   switch_to(h.from, &mp->g0, &h);
+}
+
+void goyield() {
+  M* mp = current_m();
+  Handoff h{HandoffKind::YieldLocal, mp->curg};
+  leave(mp, &h);
 }
 
 void goexit1() {

@@ -111,6 +111,12 @@ void schedule_loop();
 void newm(P* pp, bool spinning);
 /// Asks the goroutine running on pp to yield at its next safe point.
 void preemptone(P* pp);
+/// Puts the calling goroutine at the tail of its P's local queue and runs the
+/// scheduler (mirrors goyield): unlike gosched, a G just readied into runnext
+/// runs next on this P, and the caller runs again before work queued globally.
+/// Used by semrelease's direct handoff.  Precondition: a goroutine with a P,
+/// holding no runtime lock.
+void goyield();
 
 /// Asynchronous preemption (preempt.cpp): installs the SIGURG handler once;
 /// signals pp's M if its goroutine is in an AsyncPreemptible region.

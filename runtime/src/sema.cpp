@@ -10,6 +10,13 @@
 // Lost wakeups are impossible because a waiter increments nwait before its last
 // check of the word, under the bucket lock, and a releaser that sees nwait == 0
 // after its increment knows nobody can be waiting on a stale value.
+//
+// Handoff (semrelease with handoff, used by a Mutex in starvation mode): the
+// releaser takes the count back on the waiter's behalf (its ticket), readies it
+// into runnext and goyields, i.e. queues itself at the tail of its own P's
+// queue, so the waiter runs at once on this P as Go's semrelease1 does.
+//   Rejected: gosched, which queues the releaser globally where any P may pick
+//   it up, unlike Go, and costs a sched.lock round trip per handoff.
 #include <gort/runtime/park.hpp>
 #include <gort/runtime/sema.hpp>
 
@@ -120,10 +127,18 @@ void semrelease(std::atomic<uint32_t>* addr, bool handoff) {
   if (w != nullptr) root->nwait.fetch_sub(1);
   root->lock.unlock();
   if (w == nullptr) return;
-  if (handoff && cansemacquire(addr)) w->ticket = true;
+  const bool ticket = handoff && cansemacquire(addr);
+  w->ticket = ticket;
   G* gp = w->g;
+  // w lives on gp's stack: once gp is readied it may run, return and reuse that
+  // stack, so nothing of w is read after this point.
   ready(gp);
-  if (handoff && w->ticket) gosched();  // direct handoff: let the waiter run now
+  if (ticket && current_m()->locks == 0) {
+    // Direct handoff: ready put gp in runnext; yield to the local queue's tail
+    // so gp runs now on this P and inherits the rest of our time slice, rather
+    // than a contended semaphore hogging the P (Go issue 33747).
+    goyield();
+  }
 }
 
 }  // namespace gort::runtime
