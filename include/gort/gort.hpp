@@ -4,5 +4,11 @@
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
 #include <gort/chan.hpp>
+#include <gort/cond.hpp>
+#include <gort/locker.hpp>
+#include <gort/mutex.hpp>
+#include <gort/once.hpp>
+#include <gort/rwmutex.hpp>
 #include <gort/select.hpp>
+#include <gort/semaphore.hpp>
 #include <gort/waitgroup.hpp>
