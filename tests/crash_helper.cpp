@@ -178,6 +178,56 @@ int run_mode(const char* mode) {
       std::printf("%s\n", preempted ? "preempted" : "not preempted");
     });
   }
+  if (std::strcmp(mode, "mutex-unlock-unlocked") == 0) {
+    // A fatal error, not a panic: no catch can recover from it.
+    return gort::run([] {
+      gort::Mutex held;
+      held.lock();
+      gort::go([&] { held.lock(); });  // another goroutine for the report
+      gort::Mutex mu;
+      try {
+        mu.unlock();
+      } catch (...) {
+        std::printf("recovered\n");
+      }
+    });
+  }
+  if (std::strcmp(mode, "rwmutex-runlock-unlocked") == 0) {
+    return gort::run([] {
+      gort::RWMutex rw;
+      rw.runlock();
+    });
+  }
+  if (std::strcmp(mode, "rwmutex-unlock-unlocked") == 0) {
+    return gort::run([] {
+      gort::RWMutex rw;
+      rw.rlock();
+      rw.unlock();  // read-locked, not write-locked
+    });
+  }
+  if (std::strcmp(mode, "sync-deadlock") == 0) {
+    // Every goroutine blocked in a sync primitive: the deadlock report names
+    // each wait as Go does.
+    return gort::run([] {
+      gort::Mutex mu, cond_mu;
+      gort::Cond cond(cond_mu);
+      gort::RWMutex written, read;
+      gort::Semaphore sem(1);
+      mu.lock();
+      written.lock();
+      read.rlock();
+      sem.acquire(1);
+      gort::go([&] { mu.lock(); });
+      gort::go([&] {
+        cond_mu.lock();
+        cond.wait();
+      });
+      gort::go([&] { written.rlock(); });
+      gort::go([&] { read.lock(); });
+      gort::go([&] { sem.acquire(1); });
+      mu.lock();
+    });
+  }
   if (std::strcmp(mode, "procs") == 0) {
     return gort::run([] { std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs()); });
   }

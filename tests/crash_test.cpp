@@ -111,6 +111,63 @@ TEST(Deadlock, AllGoroutinesAsleepIsReportedWithEveryGoroutine) {
   EXPECT_NE(r.err.find("gort::WaitGroup::wait()"), std::string::npos) << r.err;
 }
 
+// Misusing a sync lock is Go's fatal error (sync.fatal): unrecoverable, the
+// failing goroutine then every other one, exit status 2.
+TEST(SyncFatal, UnlockOfUnlockedMutex) {
+  auto r = helper("mutex-unlock-unlocked");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "") << "a fatal error must not be recoverable";
+  EXPECT_TRUE(starts_with(r.err, "fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n")) << r.err;
+  EXPECT_NE(r.err.find("gort::Mutex::unlock"), std::string::npos) << r.err;
+  std::smatch other;
+  EXPECT_TRUE(std::regex_search(r.err, other, std::regex("\n\ngoroutine ([02-9]|[0-9][0-9]+) \\[[a-zA-Z. ]+\\]:\n")) &&
+              r.err.find("created by ", other.position(0)) != std::string::npos)
+      << "the other goroutine is listed too\n" << r.err;
+}
+
+TEST(SyncFatal, UnlockOfUnlockedRWMutex) {
+  const struct {
+    const char* mode;
+    const char* first_line;
+    const char* frame;
+  } cases[] = {
+      {"rwmutex-runlock-unlocked", "fatal error: sync: RUnlock of unlocked RWMutex\n", "gort::RWMutex::runlock"},
+      {"rwmutex-unlock-unlocked", "fatal error: sync: Unlock of unlocked RWMutex\n", "gort::RWMutex::unlock"},
+  };
+  for (const auto& c : cases) {
+    auto r = helper(c.mode);
+    EXPECT_EQ(r.exit_code, 2) << c.mode << "\n" << r.err;
+    EXPECT_TRUE(starts_with(r.err, std::string(c.first_line) + "\ngoroutine 1 [running]:\n")) << r.err;
+    EXPECT_NE(r.err.find(c.frame), std::string::npos) << r.err;
+  }
+}
+
+TEST(SyncFatal, GotracebackNonePrintsOnlyTheFatalLine) {
+  auto r = helper("mutex-unlock-unlocked", {"GOTRACEBACK=none"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fatal error: sync: unlock of unlocked mutex\n");
+}
+
+// Goroutine dumps name the sync primitive each goroutine waits in.
+TEST(Deadlock, ReportNamesEachSyncWait) {
+  auto r = helper("sync-deadlock");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(starts_with(r.err, "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.Mutex.Lock]:\n"))
+      << r.err;
+  for (const char* wait : {"sync.Mutex.Lock", "sync.Cond.Wait", "sync.RWMutex.RLock", "sync.RWMutex.Lock", "select"}) {
+    const std::regex header(std::string("\ngoroutine [0-9]+ \\[") + wait + "\\]:\n");
+    int n = 0;
+    for (std::sregex_iterator it(r.err.begin(), r.err.end(), header), end; it != end; ++it) ++n;
+    // sync.Mutex.Lock: main and one goroutine; every other wait: one goroutine.
+    EXPECT_EQ(n, std::string(wait) == "sync.Mutex.Lock" ? 2 : 1) << wait << "\n" << r.err;
+  }
+  // Each waiter's traceback keeps the frame it waits in.
+  for (const char* frame : {"gort::Mutex::lock()", "gort::Cond::wait()", "gort::RWMutex::rlock()",
+                            "gort::RWMutex::lock()", "gort::Semaphore::acquire(long)"}) {
+    EXPECT_NE(r.err.find(std::string("\n") + frame + "\n"), std::string::npos) << frame << "\n" << r.err;
+  }
+}
+
 TEST(Deadlock, PendingTimerIsNotADeadlock) {
   auto r = helper("no-deadlock-timer");
   EXPECT_EQ(r.exit_code, 0) << r.err;
