@@ -1,5 +1,178 @@
-// chan_bench.cpp — placeholder suite of gort_bench; its workloads are added with the
-// chan primitives (see gort_harness.hpp for how a suite registers).
+// chan_bench.cpp — gort's channel and select benchmarks (a suite of gort_bench).
+//
+// The same workloads exist in bench/go (chan.go) and, except select, in bench/peers
+// (boost_fiber_chan.cpp); bench/compare.py joins the sides on the key and the `ns_per_op`
+// counter.  Keys, sizes and units MUST stay identical on all sides.
+//
+//   BM_chan_unbuffered_pingpong/procs:P
+//       Two goroutines, two unbuffered Chan<int> ping and pong: A sends on ping and receives
+//       on pong, B the reverse; 200,000 round trips.    ns_per_op = wall / 200,000 round trips.
+//   BM_chan_buffered_1/procs:P, BM_chan_buffered_1024/procs:P
+//       One producer sends 0..999,999 into a Chan<int> of capacity 1 (1024), one consumer
+//       receives and sums them all; the sum is checked.  ns_per_op = wall / 1,000,000 messages.
+//   BM_chan_mpmc_4x4/procs:P
+//       One Chan<int> of capacity 1024; 4 producers each send 0..249,999; 4 consumers range
+//       over the channel until it is closed (after the producers are joined); the four sums
+//       are checked.                                    ns_per_op = wall / 1,000,000 messages.
+//   BM_select_2/procs:P, BM_select_4/procs:P, BM_select_8/procs:P
+//       N Chan<int> of capacity 128; producer i sends 0..1,000,000/N - 1 on channel i and
+//       closes it; one consumer loops on a select with N receive cases until it has received
+//       1,000,000 values (a closed channel is replaced by the nil channel, so its case drops
+//       out, as Go's twin does); the sum is checked.     ns_per_op = wall / 1,000,000 received.
+//
+// Method: gort_harness.hpp (one gort::run per iteration, GOMAXPROCS = P, warm-up, 50 ms).
 #include "gort_harness.hpp"
 
-void gort_bench::register_chan_benchmarks() {}
+#include <array>
+#include <string>
+
+namespace {
+
+using bench_env::Clock;
+using bench_env::ns_since;
+
+// Workload sizes — must match bench/go/chan.go and bench/peers/boost_fiber_chan.cpp.
+constexpr int kRoundTrips = 200'000;
+constexpr int64_t kStreamMessages = 1'000'000;
+constexpr int kMpmcProducers = 4;
+constexpr int kMpmcConsumers = 4;
+constexpr int64_t kMpmcPerProducer = 250'000;
+constexpr int kMpmcCapacity = 1024;
+constexpr int64_t kSelectMessages = 1'000'000;
+constexpr int kSelectCapacity = 128;
+
+/// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends.
+constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
+
+/// Returns ns, or -1 with *error naming what when got != want.
+int64_t checked(int64_t ns, const char* what, int64_t got, int64_t want, std::string* error) {
+  if (got == want) return ns;
+  *error = std::string(what) + ": received values sum to " + std::to_string(got) + ", want " + std::to_string(want);
+  return -1;
+}
+
+int64_t workload_unbuffered_pingpong(std::string* /*error*/) {
+  auto ping = gort::make_chan<int>();
+  auto pong = gort::make_chan<int>();
+  gort::WaitGroup wg;
+  const auto t0 = Clock::now();
+  wg.add(2);
+  gort::go([&] {  // A
+    for (int i = 0; i < kRoundTrips; ++i) {
+      ping.send(1);
+      pong.recv();
+    }
+    wg.done();
+  });
+  gort::go([&] {  // B
+    for (int i = 0; i < kRoundTrips; ++i) pong.send(ping.recv());
+    wg.done();
+  });
+  wg.wait();
+  return ns_since(t0);
+}
+
+template <int kCapacity>
+int64_t workload_buffered(std::string* error) {
+  auto c = gort::make_chan<int64_t>(kCapacity);
+  gort::WaitGroup wg;
+  int64_t total = 0;
+  const auto t0 = Clock::now();
+  wg.add(2);
+  gort::go([&] {
+    for (int64_t i = 0; i < kStreamMessages; ++i) c.send(i);
+    wg.done();
+  });
+  gort::go([&] {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kStreamMessages; ++i) sum += c.recv();
+    total = sum;
+    wg.done();
+  });
+  wg.wait();
+  return checked(ns_since(t0), kCapacity == 1 ? "chan_buffered_1" : "chan_buffered_1024", total,
+                 sum_below(kStreamMessages), error);
+}
+
+int64_t workload_mpmc(std::string* error) {
+  auto c = gort::make_chan<int64_t>(kMpmcCapacity);
+  gort::WaitGroup producers, consumers;
+  std::array<int64_t, kMpmcConsumers> sums{};
+  const auto t0 = Clock::now();
+  producers.add(kMpmcProducers);
+  for (int p = 0; p < kMpmcProducers; ++p) {
+    gort::go([&] {
+      for (int64_t i = 0; i < kMpmcPerProducer; ++i) c.send(i);
+      producers.done();
+    });
+  }
+  consumers.add(kMpmcConsumers);
+  for (int k = 0; k < kMpmcConsumers; ++k) {
+    gort::go([&, k] {
+      int64_t sum = 0;
+      for (int64_t v : c) sum += v;
+      sums[k] = sum;
+      consumers.done();
+    });
+  }
+  producers.wait();
+  c.close();
+  consumers.wait();
+  int64_t total = 0;
+  for (int64_t s : sums) total += s;
+  return checked(ns_since(t0), "chan_mpmc_4x4", total, kMpmcProducers * sum_below(kMpmcPerProducer), error);
+}
+
+/// One select over all N receive cases; adds a received value to *sum and returns 1, or
+/// replaces a closed channel by the nil channel and returns 0.
+template <std::size_t... I>
+int select_recv(std::array<gort::Chan<int64_t>, sizeof...(I)>& cs, int64_t* sum, std::index_sequence<I...>) {
+  int got = 0;
+  gort::select(gort::on_recv(cs[I], [&](int64_t v, bool ok) {
+    if (ok) {
+      *sum += v;
+      got = 1;
+    } else {
+      cs[I] = gort::Chan<int64_t>();
+    }
+  })...);
+  return got;
+}
+
+template <std::size_t N>
+int64_t workload_select(std::string* error) {
+  constexpr int64_t per_producer = kSelectMessages / N;
+  std::array<gort::Chan<int64_t>, N> cs;
+  for (auto& c : cs) c = gort::make_chan<int64_t>(kSelectCapacity);
+  gort::WaitGroup producers;
+  const auto t0 = Clock::now();
+  producers.add(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    gort::go([&producers, c = cs[i]] {
+      for (int64_t v = 0; v < per_producer; ++v) c.send(v);
+      c.close();
+      producers.done();
+    });
+  }
+  int64_t sum = 0;
+  for (int64_t received = 0; received < kSelectMessages;) {
+    received += select_recv(cs, &sum, std::make_index_sequence<N>());
+  }
+  producers.wait();
+  return checked(ns_since(t0), "select", sum, int64_t(N) * sum_below(per_producer), error);
+}
+
+}  // namespace
+
+void gort_bench::register_chan_benchmarks() {
+  const bench_env::PerProcs<WorkloadFn> per_procs[] = {
+      {"BM_chan_unbuffered_pingpong", &workload_unbuffered_pingpong, double(kRoundTrips)},
+      {"BM_chan_buffered_1", &workload_buffered<1>, double(kStreamMessages)},
+      {"BM_chan_buffered_1024", &workload_buffered<1024>, double(kStreamMessages)},
+      {"BM_chan_mpmc_4x4", &workload_mpmc, double(kMpmcProducers * kMpmcPerProducer)},
+      {"BM_select_2", &workload_select<2>, double(kSelectMessages)},
+      {"BM_select_4", &workload_select<4>, double(kSelectMessages)},
+      {"BM_select_8", &workload_select<8>, double(kSelectMessages)},
+  };
+  register_per_procs(per_procs);
+}
