@@ -11,4 +11,5 @@
 #include <gort/rwmutex.hpp>
 #include <gort/select.hpp>
 #include <gort/semaphore.hpp>
+#include <gort/time.hpp>
 #include <gort/waitgroup.hpp>

@@ -197,13 +197,20 @@ void timers_clear_all() {
   for (auto& slot : allp) {
     P* pp = slot.load();
     if (pp == nullptr) continue;
-    LockGuard g(pp->timers_lock);
-    for (RuntimeTimer* t : pp->timers) {
-      __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
-      t->index = -1;
+    std::vector<RuntimeTimer*> discarded;
+    {
+      LockGuard g(pp->timers_lock);
+      for (RuntimeTimer* t : pp->timers) {
+        __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
+        t->index = -1;
+      }
+      discarded.swap(pp->timers);
+      update_timer0(pp);
     }
-    pp->timers.clear();
-    update_timer0(pp);
+    // Without the lock: an owner's on_discard frees the timer.
+    for (RuntimeTimer* t : discarded) {
+      if (t->on_discard != nullptr) t->on_discard(t);
+    }
   }
 }
 

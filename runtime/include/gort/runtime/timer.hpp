@@ -26,6 +26,10 @@ struct RuntimeTimer {
   TimerFn f = nullptr;
   void* arg = nullptr;
   uintptr_t seq = 0;
+  /// If set, called with the timer when the runtime is torn down while the
+  /// timer is still armed (it will never fire): lets an owner that frees its
+  /// timer from f (one-shot timers owned by nobody else) free it here instead.
+  void (*on_discard)(RuntimeTimer* t) = nullptr;
   /// The P whose heap holds the timer, null when not armed.  Owned by the runtime.
   P* pp = nullptr;
   /// Position in that heap.  Owned by the runtime.
