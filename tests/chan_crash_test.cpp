@@ -2,6 +2,7 @@
 // sees them on stderr: runs tests/chan_helper.cpp's modes as subprocesses.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "test_util.hpp"
@@ -18,6 +19,9 @@ struct PanicCase {
   const char* mode;
   const char* first_lines;
 };
+
+/// Names a case by its mode in test listings.
+void PrintTo(const PanicCase& c, std::ostream* os) { *os << c.mode; }
 
 class ChanPanic : public ::testing::TestWithParam<PanicCase> {};
 
