@@ -39,10 +39,11 @@ TEST_P(ChanCapacity, DeliversEveryValueInOrderBetweenTwoGoroutines) {
   const int capacity = GetParam();
   for (int procs : {1, 2, 4}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(procs);
       auto c = gort::make_chan<int>(capacity);
       const int n = scaled(20000);
-      gort::go([c, n]() {
+      gs.go([c, n]() {
         for (int i = 0; i < n; ++i) c.send(i);
         c.close();
       });
@@ -62,6 +63,7 @@ TEST_P(ChanCapacity, ManyProducersAndConsumersLoseNothing) {
   const int capacity = GetParam();
   for (int iter = 0; iter < scaled(20); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 4);
       constexpr int kProducers = 8, kConsumers = 8;
       const int per_producer = scaled(2000);
@@ -71,13 +73,13 @@ TEST_P(ChanCapacity, ManyProducersAndConsumersLoseNothing) {
       producers.add(kProducers);
       consumers.add(kConsumers);
       for (int p = 0; p < kProducers; ++p) {
-        gort::go([&, p] {
+        gs.go([&, p] {
           for (int i = 0; i < per_producer; ++i) c.send(int64_t(p) * per_producer + i);
           producers.done();
         });
       }
       for (int k = 0; k < kConsumers; ++k) {
-        gort::go([&] {
+        gs.go([&] {
           for (int64_t v : c) {
             sum += v;
             ++count;
@@ -133,10 +135,11 @@ TEST(Chan, TrySendAndTryRecvNeverBlock) {
 
 TEST(Chan, TrySendSucceedsWhenAReceiverIsParked) {
   gort::run([] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     gort::gomaxprocs(1);
     auto c = gort::make_chan<int>();
     auto got = gort::make_chan<int>(1);
-    gort::go([c, got]() { got.send(c.recv()); });
+    gs.go([c, got]() { got.send(c.recv()); });
     // Let the receiver run until it parks; then a non-blocking send pairs with it.
     int tries = 0;
     while (!c.try_send(42)) {
@@ -152,13 +155,14 @@ TEST(Chan, BufferStaysFifoWhileSendersWait) {
   // and moves the sender's value to the tail (recv in chan.go): order holds.
   for (int procs : {1, 2}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(procs);
       auto c = gort::make_chan<int>(2);
       constexpr int kSenders = 4, kPerSender = 500;
       gort::WaitGroup wg;
       wg.add(kSenders);
       for (int s = 0; s < kSenders; ++s) {
-        gort::go([&, s] {
+        gs.go([&, s] {
           for (int i = 0; i < kPerSender; ++i) c.send(s * kPerSender + i);
           wg.done();
         });
@@ -196,6 +200,7 @@ TEST(ChanClose, ReceiversDrainTheBufferThenSeeClosed) {
 TEST(ChanClose, WakesEveryParkedReceiver) {
   for (int iter = 0; iter < scaled(50); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 3);
       const int n = 100;
       auto c = gort::make_chan<int>(iter % 2);
@@ -203,7 +208,7 @@ TEST(ChanClose, WakesEveryParkedReceiver) {
       gort::WaitGroup wg;
       wg.add(n);
       for (int i = 0; i < n; ++i) {
-        gort::go([&] {
+        gs.go([&] {
           auto [v, ok] = c.recv2();
           if (!ok && v == 0) ++saw_closed;
           ++parked_done;
@@ -223,6 +228,7 @@ TEST(ChanClose, WakesEveryParkedReceiver) {
 TEST(ChanClose, ParkedSendersPanic) {
   for (int iter = 0; iter < scaled(50); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 3);
       const int n = 50;
       auto c = gort::make_chan<std::string>();
@@ -231,7 +237,7 @@ TEST(ChanClose, ParkedSendersPanic) {
       started.add(n);
       wg.add(n);
       for (int i = 0; i < n; ++i) {
-        gort::go([&] {
+        gs.go([&] {
           started.done();
           if (panic_message([&] { c.send(std::string("value")); }) == "send on closed channel") ++panicked;
           wg.done();
@@ -311,8 +317,9 @@ TEST(ChanHandle, BufferedElementsAreDestroyedWithTheLastHandle) {
 TEST(ChanElements, MoveOnlyValuesTravelThroughEveryPath) {
   for (int capacity : {0, 1, 8}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       auto c = gort::make_chan<std::unique_ptr<int>>(capacity);
-      gort::go([c]() {
+      gs.go([c]() {
         for (int i = 0; i < 100; ++i) c.send(std::make_unique<int>(i));
         c.close();
       });
@@ -331,10 +338,11 @@ TEST(ChanElements, MoveOnlyValuesTravelThroughEveryPath) {
 
 TEST(ChanElements, StringsSurviveBufferWrapAndDirectHandOff) {
   gort::run([] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     gort::gomaxprocs(2);
     auto c = gort::make_chan<std::string>(3);
     const int n = scaled(5000);
-    gort::go([c, n]() {
+    gs.go([c, n]() {
       for (int i = 0; i < n; ++i) c.send(std::string(40, char('a' + i % 26)) + std::to_string(i));
       c.close();
     });
@@ -367,13 +375,17 @@ TEST(ChanPrograms, ConcurrentPrimeSieve) {
                               139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193, 197, 199, 211, 223};
   for (int procs : {1, 2, 4}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(procs);
       auto done = gort::make_chan<int>();
       auto ch = gort::make_chan<int>();
-      gort::go([ch, done]() {
+      gort::WaitGroup exited;  // every goroutine is joined, so no channel outlives the run
+      exited.add(1);
+      gs.go([ch, done, &exited]() {
         for (int i = 2;; ++i) {
-          if (gort::select(gort::on_send(ch, i), gort::on_recv(done)) == 1) return;
+          if (gort::select(gort::on_send(ch, i), gort::on_recv(done)) == 1) break;
         }
+        exited.done();
       });
       std::vector<gort::Chan<int>> stages;
       std::vector<int> got;
@@ -381,16 +393,19 @@ TEST(ChanPrograms, ConcurrentPrimeSieve) {
         const int prime = ch.recv();
         got.push_back(prime);
         auto next = gort::make_chan<int>();
-        gort::go([in = ch, out = next, prime, done]() {
+        exited.add(1);
+        gs.go([in = ch, out = next, prime, done, &exited]() {
           for (;;) {
             int v = 0;
-            if (gort::select(gort::on_recv(in, [&](int x) { v = x; }), gort::on_recv(done)) == 1) return;
-            if (v % prime != 0 && gort::select(gort::on_send(out, v), gort::on_recv(done)) == 1) return;
+            if (gort::select(gort::on_recv(in, [&](int x) { v = x; }), gort::on_recv(done)) == 1) break;
+            if (v % prime != 0 && gort::select(gort::on_send(out, v), gort::on_recv(done)) == 1) break;
           }
+          exited.done();
         });
         ch = next;
       }
       done.close();  // every filter and the generator return
+      exited.wait();
       EXPECT_EQ(got, want);
     });
   }
@@ -400,16 +415,26 @@ TEST(ChanPrograms, ConcurrentPrimeSieve) {
 TEST(ChanPrograms, DaisyChainOfAHundredThousandGoroutines) {
   const int n = live_goroutines(100'000);
   gort::run([&] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     auto leftmost = gort::make_chan<int>();
     auto right = leftmost;
     auto left = leftmost;
+    gort::WaitGroup exited;
+    exited.add(n + 1);
     for (int i = 0; i < n; ++i) {
       right = gort::make_chan<int>();
-      gort::go([l = left, r = right]() { l.send(1 + r.recv()); });
+      gs.go([l = left, r = right, &exited]() {
+        l.send(1 + r.recv());
+        exited.done();
+      });
       left = right;
     }
-    gort::go([r = right]() { r.send(1); });
+    gs.go([r = right, &exited]() {
+      r.send(1);
+      exited.done();
+    });
     EXPECT_EQ(leftmost.recv(), n + 1);
+    exited.wait();
   });
 }
 
@@ -417,6 +442,7 @@ TEST(ChanPrograms, DaisyChainOfAHundredThousandGoroutines) {
 // sending, must deliver in order through one channel.
 TEST(ChanPrograms, ChainedSendersDeliverInOrder) {
   gort::run([] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     gort::gomaxprocs(2);
     constexpr int kN = 10;
     for (int capacity : {0, 10}) {
@@ -425,7 +451,7 @@ TEST(ChanPrograms, ChainedSendersDeliverInOrder) {
       auto start = in;
       for (int i = 0; i < kN; ++i) {
         auto out = gort::make_chan<int>();
-        gort::go([in, ch, out, i]() {
+        gs.go([in, ch, out, i]() {
           in.recv();
           ch.send(i);
           out.send(0);
@@ -444,11 +470,12 @@ TEST(ChanPrograms, ChainedSendersDeliverInOrder) {
 TEST(ChanPrograms, NonBlockingOperationsPairWithParkedPartners) {
   for (int capacity : {0, 1, 10}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1);
       auto c = gort::make_chan<int>(capacity);
       gort::WaitGroup wg;
       wg.add(1);
-      gort::go([&] {
+      gs.go([&] {
         for (int i = 0; i < 10; ++i) EXPECT_EQ(c.recv(), i);
         wg.done();
       });
@@ -461,7 +488,7 @@ TEST(ChanPrograms, NonBlockingOperationsPairWithParkedPartners) {
       }
       wg.wait();
       wg.add(1);
-      gort::go([&] {
+      gs.go([&] {
         for (int i = 0; i < 10; ++i) c.send(i);
         wg.done();
       });

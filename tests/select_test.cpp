@@ -139,11 +139,12 @@ TEST(Select, LosingCasesAreDequeued) {
   // b, or a later send on b would hand a value to a finished select.
   for (int iter = 0; iter < scaled(2000); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 2);
       auto a = gort::make_chan<int>();
       auto b = gort::make_chan<int>();
       auto done = gort::make_chan<int>(1);
-      gort::go([=] {
+      gs.go([=] {
         int got = -1;
         gort::select(gort::on_recv(a, [&](int v) { got = v; }), gort::on_recv(b, [&](int v) { got = 100 + v; }));
         done.send(got);
@@ -159,10 +160,11 @@ TEST(Select, SameChannelTwiceWakesExactlyOneCase) {
   std::set<int> winners;
   for (int iter = 0; iter < scaled(400); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 2);
       auto c = gort::make_chan<int>();
       auto done = gort::make_chan<int>(1);
-      gort::go([=] {
+      gs.go([=] {
         std::atomic<int> ran{0};
         const int i = gort::select(gort::on_recv(c, [&] { ++ran; }), gort::on_recv(c, [&] { ++ran; }));
         done.send(ran.load() == 1 ? i : -1);
@@ -206,11 +208,12 @@ TEST(Select, ClosedChannelIsReadyWithOkFalse) {
 TEST(Select, CloseWakesAParkedSelect) {
   for (int iter = 0; iter < scaled(500); ++iter) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 2);
       auto a = gort::make_chan<int>();
       auto b = gort::make_chan<int>();
       auto done = gort::make_chan<int>(1);
-      gort::go([=] {
+      gs.go([=] {
         int result = -1;
         gort::select(gort::on_recv(a), gort::on_recv(b, [&](int, bool ok) { result = ok ? 1 : 0; }));
         done.send(result);
@@ -238,11 +241,12 @@ TEST(Select, SendCaseOnAClosedChannelPanics) {
 
 TEST(Select, ParkedSendCasePanicsWhenItsChannelIsClosed) {
   gort::run([] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     gort::gomaxprocs(2);
     auto c = gort::make_chan<int>();
     auto other = gort::make_chan<int>();
     auto result = gort::make_chan<std::string>(1);
-    gort::go([=] {
+    gs.go([=] {
       try {
         gort::select(gort::on_recv(other), gort::on_send(c, 1));
         result.send("returned");
@@ -257,9 +261,10 @@ TEST(Select, ParkedSendCasePanicsWhenItsChannelIsClosed) {
 
 TEST(Select, MoveOnlyValuesInSendAndReceiveCases) {
   gort::run([] {
+    gort::test::Goroutines gs;  // joined, captures released, before run returns
     auto c = gort::make_chan<std::unique_ptr<int>>();
     auto done = gort::make_chan<int>(1);
-    gort::go([=] {
+    gs.go([=] {
       gort::select(gort::on_recv(c, [&](std::unique_ptr<int> p, bool ok) { done.send(ok && p ? *p : -1); }));
     });
     gort::select(gort::on_send(c, std::make_unique<int>(9)));
@@ -272,6 +277,7 @@ TEST(Select, MoveOnlyValuesInSendAndReceiveCases) {
 TEST(SelectPrograms, DoubleSelectDeliversEachValueOnce) {
   for (int procs : {1, 2, 4}) {
     gort::run([&] {
+      gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(procs);
       const int n = scaled(20'000);
       auto c1 = gort::make_chan<int>(), c2 = gort::make_chan<int>(), c3 = gort::make_chan<int>(),
@@ -283,18 +289,18 @@ TEST(SelectPrograms, DoubleSelectDeliversEachValueOnce) {
       };
       gort::WaitGroup senders;
       senders.add(2);
-      gort::go([&] { sender(0); senders.done(); });
-      gort::go([&] { sender(1); senders.done(); });
+      gs.go([&] { sender(0); senders.done(); });
+      gs.go([&] { sender(1); senders.done(); });
       auto merged = gort::make_chan<int>();
       gort::WaitGroup readers;
       readers.add(4);
       for (const auto& c : {c1, c2, c3, c4}) {
-        gort::go([&, c] {
+        gs.go([&, c] {
           for (int v : c) merged.send(v);
           readers.done();
         });
       }
-      gort::go([&] {
+      gs.go([&] {
         senders.wait();
         c1.close();
         c2.close();

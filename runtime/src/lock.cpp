@@ -16,15 +16,8 @@ namespace {
 constexpr uint32_t kUnlocked = 0;
 constexpr uint32_t kLocked = 1;
 constexpr uint32_t kSleeping = 2;
-// Go's lock_futex.go constants: spinning pays off only for critical sections of a
-// few hundred cycles, which is all the runtime's locks protect.
-constexpr int kActiveSpin = 4;
-constexpr int kActiveSpinCount = 30;
+// Go's passive_spin: one sched_yield round before sleeping on the futex.
 constexpr int kPassiveSpin = 1;
-
-inline void procyield(int n) {
-  for (int i = 0; i < n; ++i) __builtin_ia32_pause();
-}
 
 // lock() and unlock() are out of line and never switch goroutines, so the TLS
 // slot can be read directly here (current.hpp).

@@ -11,6 +11,18 @@
 
 namespace gort::runtime {
 
+/// Go's active_spin and active_spin_cnt (lock_futex.go): 4 rounds of 30 PAUSEs
+/// before a waiter gives up its CPU, a few hundred cycles each, about what a
+/// short critical section on another core takes.  Shared by Lock (lock.cpp)
+/// and sync.Mutex's spinning policy (spin.cpp).
+inline constexpr int kActiveSpin = 4;
+inline constexpr int kActiveSpinCount = 30;
+
+/// Executes n PAUSE instructions (Go's procyield).
+inline void procyield(int n) {
+  for (int i = 0; i < n; ++i) __builtin_ia32_pause();
+}
+
 /// RAII holder for Lock.
 class LockGuard {
  public:

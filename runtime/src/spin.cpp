@@ -9,18 +9,13 @@
 #include <gort/runtime/spin.hpp>
 
 #include "env.hpp"
+#include "lock.hpp"
 #include "runq.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
 
 namespace {
-
-/// Go's active_spin and active_spin_cnt (lock_futex.go), the values the runtime
-/// Lock also spins with (lock.cpp): 4 rounds of 30 PAUSEs, a few hundred
-/// cycles each, about what a short critical section on another core takes.
-constexpr int kActiveSpin = 4;
-constexpr int kActiveSpinCount = 30;
 
 int32_t cached_ncpu() {
   static const int32_t n = ncpu();
@@ -42,7 +37,7 @@ bool sync_can_spin(int iter) {
 
 // mirrors sync_runtime_doSpin
 void sync_do_spin() {
-  for (int i = 0; i < kActiveSpinCount; ++i) __builtin_ia32_pause();
+  procyield(kActiveSpinCount);
 }
 
 }  // namespace gort::runtime
