@@ -110,10 +110,27 @@ struct hchan {
 
   /// Move-constructs the element at src into raw dst (Go's typedmemmove).
   void move_elem(void* dst, void* src) const {
-    if (ops->trivial) {
-      std::memcpy(dst, src, ops->size);
-    } else {
+    if (!ops->trivial) {
       ops->move_construct(dst, src);
+      return;
+    }
+    // Word-sized elements (ints, pointers, small structs: most channels) are
+    // copied inline; a memcpy call of run-time size costs as much as the rest
+    // of a buffered send.
+    switch (ops->size) {
+      case 8:
+        std::memcpy(dst, src, 8);
+        break;
+      case 4:
+        std::memcpy(dst, src, 4);
+        break;
+      case 16:
+        std::memcpy(dst, src, 16);
+        break;
+      case 0:
+        break;
+      default:
+        std::memcpy(dst, src, ops->size);
     }
   }
 
