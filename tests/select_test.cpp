@@ -134,26 +134,51 @@ TEST(Select, ReceiveCallbackFormsGetTheValue) {
   });
 }
 
-TEST(Select, LosingCasesAreDequeued) {
-  // A select parked on a and b wins on a; afterwards nobody may be waiting on
-  // b, or a later send on b would hand a value to a finished select.
-  for (int iter = 0; iter < scaled(2000); ++iter) {
+/// What a select parked on receives from two unbuffered channels a and b saw:
+/// the case that ran (0 for a, 1 for b), the value and ok.
+struct TwoChannelSelect {
+  int index = -1;
+  int value = -1;
+  bool ok = false;
+};
+
+/// Starts a goroutine that selects on receiving from a and b, runs wake(a, b)
+/// (which must make one case ready), then checks the outcome with
+/// check(result, a, b).  Runs many iterations over one and two Ps.
+template <class Wake, class Check>
+void run_two_channel_select(int iterations, Wake wake, Check check) {
+  for (int iter = 0; iter < iterations; ++iter) {
     gort::run([&] {
       gort::test::Goroutines gs;  // joined, captures released, before run returns
       gort::gomaxprocs(1 + iter % 2);
       auto a = gort::make_chan<int>();
       auto b = gort::make_chan<int>();
-      auto done = gort::make_chan<int>(1);
+      auto done = gort::make_chan<TwoChannelSelect>(1);
       gs.go([=] {
-        int got = -1;
-        gort::select(gort::on_recv(a, [&](int v) { got = v; }), gort::on_recv(b, [&](int v) { got = 100 + v; }));
-        done.send(got);
+        TwoChannelSelect r;
+        auto record = [&r](int v, bool ok) {
+          r.value = v;
+          r.ok = ok;
+        };
+        r.index = gort::select(gort::on_recv(a, record), gort::on_recv(b, record));
+        done.send(r);
       });
-      a.send(1);
-      EXPECT_EQ(done.recv(), 1);
-      EXPECT_FALSE(b.try_send(2)) << "a receiver is still queued on the losing channel";
+      wake(a, b);
+      check(done.recv(), a, b);
     });
   }
+}
+
+TEST(Select, LosingCasesAreDequeued) {
+  // A select parked on a and b wins on a; afterwards nobody may be waiting on
+  // b, or a later send on b would hand a value to a finished select.
+  run_two_channel_select(
+      scaled(2000), [](auto& a, auto&) { a.send(1); },
+      [](TwoChannelSelect r, auto&, auto& b) {
+        EXPECT_EQ(r.index, 0);
+        EXPECT_EQ(r.value, 1);
+        EXPECT_FALSE(b.try_send(2)) << "a receiver is still queued on the losing channel";
+      });
 }
 
 TEST(Select, SameChannelTwiceWakesExactlyOneCase) {
@@ -206,22 +231,13 @@ TEST(Select, ClosedChannelIsReadyWithOkFalse) {
 }
 
 TEST(Select, CloseWakesAParkedSelect) {
-  for (int iter = 0; iter < scaled(500); ++iter) {
-    gort::run([&] {
-      gort::test::Goroutines gs;  // joined, captures released, before run returns
-      gort::gomaxprocs(1 + iter % 2);
-      auto a = gort::make_chan<int>();
-      auto b = gort::make_chan<int>();
-      auto done = gort::make_chan<int>(1);
-      gs.go([=] {
-        int result = -1;
-        gort::select(gort::on_recv(a), gort::on_recv(b, [&](int, bool ok) { result = ok ? 1 : 0; }));
-        done.send(result);
+  run_two_channel_select(
+      scaled(500), [](auto&, auto& b) { b.close(); },
+      [](TwoChannelSelect r, auto&, auto&) {
+        EXPECT_EQ(r.index, 1);
+        EXPECT_FALSE(r.ok);
+        EXPECT_EQ(r.value, 0);
       });
-      b.close();
-      EXPECT_EQ(done.recv(), 0);
-    });
-  }
 }
 
 TEST(Select, SendCaseOnAClosedChannelPanics) {
