@@ -20,6 +20,14 @@
 //      runs next on that M marks the G dead, returns its stack to the P's stack
 //      cache and its record to the P's G cache.
 // No heap allocation on this path once the caches are warm.
+//
+// A timer function may start a goroutine too (Go's goFunc runs `go f()` for
+// time.AfterFunc; context deadlines start AfterFunc callbacks): it runs on an
+// M at a schedule point, with M.locks raised so nothing here yields, and
+// possibly without a P (the idle M that waits for timers while every P is
+// busy).  Without a P the G comes from the global free list, its id straight
+// from goidgen, its count goes to gcount_base, and it is queued on the global
+// run queue, as ready() does for a goroutine readied without a P.
 #include <gort/runtime.hpp>
 
 #include <algorithm>
@@ -127,8 +135,19 @@ G* gfget(P* pp) {
   return gp;
 }
 
-/// Next goroutine id from pp's batch (mirrors the goidcache logic of newproc1).
+/// Takes a dead G from the global list, for an M without a P (a timer function).
+G* gfget_global() {
+  if (sched.ngfree == 0) return nullptr;
+  LockGuard g(sched.gflock);
+  G* gp = sched.gfree.pop();
+  if (gp != nullptr) --sched.ngfree;
+  return gp;
+}
+
+/// Next goroutine id from pp's batch (mirrors the goidcache logic of newproc1);
+/// without a P, one id straight from the global generator.
 int64_t next_goid(P* pp) {
+  if (pp == nullptr) return static_cast<int64_t>(sched.goidgen.fetch_add(1) + 1);
   if (pp->goidcache == pp->goidcacheend) {
     pp->goidcache = sched.goidgen.fetch_add(kGoidCacheBatch) + 1;
     pp->goidcacheend = pp->goidcache + kGoidCacheBatch;
@@ -137,6 +156,10 @@ int64_t next_goid(P* pp) {
 }
 
 void add_gcount(P* pp, int64_t delta) {
+  if (pp == nullptr) {  // a timer function on an M without a P
+    sched.gcount_base.fetch_add(delta, std::memory_order_relaxed);
+    return;
+  }
   pp->gcount_delta.store(pp->gcount_delta.load(std::memory_order_relaxed) + delta,
                          std::memory_order_relaxed);
 }
@@ -188,15 +211,22 @@ void allg_destroy_all() {
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure) {
   if (size > kMaxClosureBytes) fatal("newproc: closure too large");
   M* mp = current_m();
-  P* pp = mp->p;
-  G* gp = gfget(pp);
+  P* pp = mp->p;  // null only in a timer function run by an M without a P
+  G* gp = pp != nullptr ? gfget(pp) : gfget_global();
   if (gp == nullptr) gp = malg();
   gp->entry = entry;
   gp->goid = next_goid(pp);
   if (size <= kInlineClosureBytes && align <= 16) {
     gp->closure = gp->closure_buf;  // the stack waits until the G first runs
   } else {
-    stackalloc(pp, gp);
+    if (pp != nullptr) {
+      stackalloc(pp, gp);
+    } else {
+      const StackSlot slot = stack_alloc();
+      gp->stack_lo = slot.lo;
+      gp->stack_hi = slot.hi;
+      gp->stack_guarded = slot.guarded;
+    }
     const std::size_t a = std::max<std::size_t>(align, 16);
     gp->closure = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(gp->stack_hi) - size) & ~(uintptr_t(a) - 1));
     make_first_context(gp);
@@ -217,16 +247,33 @@ void newproc_start(G* gp) {
   P* pp = current_p();
   setgstatus(gp, GStatus::Dead, GStatus::Runnable);
   add_gcount(pp, +1);
-  runqput(pp, gp, true);
+  if (pp != nullptr) {
+    runqput(pp, gp, true);
+  } else {
+    sched.lock.lock();
+    globrunqput(gp);
+    sched.lock.unlock();
+  }
   wakep();
-  preempt_point();
+  preempt_point();  // never yields in a timer function: M.locks is raised there
 }
 
 void newproc_abandon(G* gp) {
   P* pp = current_p();
-  if (gp->stack_lo != nullptr) stackfree(pp, gp);
   gp->fiber.fctx = nullptr;
-  gfput(pp, gp);
+  if (pp != nullptr) {
+    if (gp->stack_lo != nullptr) stackfree(pp, gp);
+    gfput(pp, gp);
+    return;
+  }
+  if (gp->stack_lo != nullptr) {
+    const StackSlot slot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
+    stack_free_put(&slot, 1);
+    gp->stack_lo = gp->stack_hi = nullptr;
+  }
+  LockGuard g(sched.gflock);
+  sched.gfree.push(gp);
+  ++sched.ngfree;
 }
 
 void stackcache_flush(P* pp) {

@@ -30,11 +30,13 @@ using GoEntry = void (*)(void* closure);
 
 /// Allocates a dead-or-new G whose stack has room for a closure of `size` bytes
 /// aligned to `align` below its G record; returns the G and the closure address.
-/// Precondition: called from a goroutine; size <= kMaxClosureBytes.
+/// Precondition: called from a goroutine or a timer function (see go());
+/// size <= kMaxClosureBytes.
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure);
 
 /// Makes a G from newproc_prepare runnable (into the current P's runnext, as Go's
-/// newproc) and wakes an idle P if there is one.  Precondition: the closure is built.
+/// newproc; on an M without a P, the global run queue) and wakes an idle P if
+/// there is one.  Precondition: the closure is built.
 void newproc_start(G* gp);
 
 /// Returns a G from newproc_prepare unused (the closure constructor threw).
@@ -65,7 +67,8 @@ void invoke_closure(void* p) {
 
 /// Starts fn(args...) as a new goroutine: the `go` statement.  fn and args are
 /// moved into the new goroutine's stack at the call, as Go evaluates them.
-/// Precondition: called from a goroutine.
+/// Precondition: called from a goroutine, or from a runtime timer function
+/// (gort/runtime/timer.hpp), as Go's time.AfterFunc starts its function.
 template <class F, class... Args>
 void go(F&& fn, Args&&... args) {
   auto closure = [f = std::forward<F>(fn),

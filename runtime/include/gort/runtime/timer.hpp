@@ -5,7 +5,10 @@
 // object) and, while armed, in the 4-ary heap of one P.  Its function runs on
 // an M of the runtime, at a schedule point of the P holding it or of a P that
 // finds it expired while looking for work, never under a runtime lock; it must
-// not block (it typically readies a goroutine or sends without blocking).
+// not block (it typically readies a goroutine or sends without blocking).  It
+// may start a goroutine with gort::go (Go's goFunc for time.AfterFunc), even
+// when it runs on an M without a P: the goroutine then waits on the global run
+// queue.
 #pragma once
 
 #include <cstdint>
