@@ -5,6 +5,7 @@
 #include <gort/runtime.hpp>
 #include <gort/chan.hpp>
 #include <gort/cond.hpp>
+#include <gort/context.hpp>
 #include <gort/locker.hpp>
 #include <gort/mutex.hpp>
 #include <gort/once.hpp>

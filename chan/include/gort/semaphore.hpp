@@ -3,10 +3,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
+#include <variant>
 
+#include <gort/chan.hpp>
 #include <gort/mutex.hpp>
 
 namespace gort {
+
+class Context;
 
 /// Bounds concurrent access to a resource of size n: each holder takes a weight
 /// (x/sync's semaphore.Weighted).  Waiters are served strictly in arrival order:
@@ -28,12 +33,13 @@ class Semaphore {
   /// Precondition: called from a goroutine; n >= 0.
   void acquire(int64_t n = 1);
 
-  // A context-taking acquire(const Context& ctx, int64_t n) belongs here once
-  // gort::Context exists: it waits for either the waiter's grant or ctx.done();
-  // on cancellation, under mu_, a waiter already granted keeps the weight (x/sync
-  // ignores the late cancel), else it unlinks itself (unlink) and, if it was at
-  // the head and weight is free, calls notify_waiters; an oversized request
-  // waits for ctx.done() alone.  It returns ctx.err() on cancellation.
+  /// Takes weight n like acquire(n), but gives up when ctx is done (x/sync's
+  /// Acquire(ctx, n)): returns null once the weight is held, or ctx.err() with
+  /// the semaphore unchanged — also when ctx was already done on entry, even
+  /// if the weight was free, and when it became done just as the weight was
+  /// granted (the weight is handed back).  An oversized request waits for ctx
+  /// alone.  Precondition: called from a goroutine; n >= 0.
+  std::exception_ptr acquire(const Context& ctx, int64_t n);
 
   /// Takes weight n if it is available and nobody waits; returns whether it did
   /// (x/sync's TryAcquire).  Never blocks.  Precondition: n >= 0.
@@ -52,6 +58,10 @@ class Semaphore {
     /// Runtime semaphore the waiter parks on; released once the weight has been
     /// granted to it (x/sync's ready channel, closed when acquired).
     std::atomic<uint32_t> ready{0};
+    /// For acquire(ctx, n), which must wait on the grant and ctx.done() at
+    /// once: the grant closes this channel instead of releasing `ready`.  Nil
+    /// for the other waiters.
+    Chan<std::monostate> ready_chan{};
     /// Neighbours in the FIFO queue.
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
