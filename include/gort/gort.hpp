@@ -6,11 +6,13 @@
 #include <gort/chan.hpp>
 #include <gort/cond.hpp>
 #include <gort/context.hpp>
+#include <gort/errgroup.hpp>
 #include <gort/locker.hpp>
 #include <gort/mutex.hpp>
 #include <gort/once.hpp>
 #include <gort/rwmutex.hpp>
 #include <gort/select.hpp>
 #include <gort/semaphore.hpp>
+#include <gort/singleflight.hpp>
 #include <gort/time.hpp>
 #include <gort/waitgroup.hpp>
