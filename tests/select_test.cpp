@@ -339,14 +339,34 @@ TEST(SelectPrograms, DoubleSelectDeliversEachValueOnce) {
   }
 }
 
-// A select of many cases (beyond the inline order buffers).
-TEST(Select, ManyCasesUseEveryChannel) {
+/// A select with one receive case per element of chans (N known at compile time).
+template <std::size_t... I>
+int select_over(const std::vector<gort::Chan<int>>& chans, std::index_sequence<I...>) {
+  return gort::select(gort::on_recv(chans[I])...);
+}
+
+// Selects of 8, 40 and 100 cases take every path of building the poll and
+// lock orders (insertion sort, std::sort, orders on the heap beyond 64 cases);
+// half the cases name a channel twice.  Every value is received exactly once.
+template <std::size_t N>
+void many_cases_receive_everything() {
   gort::run([] {
-    std::vector<gort::Chan<int>> chans;
-    for (int i = 0; i < 8; ++i) chans.push_back(gort::make_chan<int>(1));
-    chans[5].send(5);
-    EXPECT_EQ(select_recv_all(chans), 5);
+    std::vector<gort::Chan<int>> distinct;
+    for (std::size_t i = 0; i < N / 2; ++i) distinct.push_back(gort::make_chan<int>(2));
+    std::vector<gort::Chan<int>> cases;
+    for (std::size_t i = 0; i < N; ++i) cases.push_back(distinct[i % distinct.size()]);
+    for (auto& c : distinct) c.send(1);
+    std::vector<int> received(N / 2, 0);
+    for (std::size_t k = 0; k < N / 2; ++k) ++received[select_over(cases, std::make_index_sequence<N>()) % (N / 2)];
+    for (int r : received) EXPECT_EQ(r, 1);
+    for (auto& c : distinct) EXPECT_EQ(c.len(), 0);
   });
+}
+
+TEST(Select, ManyCasesWithDuplicatesReceiveEverythingOnce) {
+  many_cases_receive_everything<8>();
+  many_cases_receive_everything<40>();
+  many_cases_receive_everything<100>();
 }
 
 }  // namespace

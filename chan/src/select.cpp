@@ -47,6 +47,10 @@ namespace {
 /// selects (rare; Go allows 65536 cases) allocate them.
 constexpr int kInlineOrderCases = 64;
 
+/// Cases up to which the lock order is built by insertion sort: quadratic,
+/// but for a few cases cheaper than any O(n log n) sort's setup.
+constexpr int kInsertionSortCases = 16;
+
 /// Locks the channels of cases in lockorder, each once (mirrors sellock).
 void sellock(const SelectCase* cases, const int32_t* lockorder, int n) {
   hchan* prev = nullptr;
@@ -141,21 +145,37 @@ SelectResult selectgo(SelectCase* cases, int n, bool block) {
   }
   int32_t* lockorder = pollorder + n;
 
-  // A random permutation of the non-nil cases (inside-out Fisher-Yates).
+  // A random permutation of the non-nil cases (inside-out Fisher-Yates), as
+  // Go's pollorder.  One draw from the M's generator seeds a local xorshift
+  // for the rest, so a select costs one call into the runtime, not one per case.
+  uint64_t rnd = (uint64_t(runtime::fastrand()) << 32 | runtime::fastrand()) | 1;
   int norder = 0;
   for (int i = 0; i < n; ++i) {
     if (cases[i].c == nullptr) continue;
-    const uint32_t j = runtime::fastrandn(static_cast<uint32_t>(norder + 1));
+    rnd ^= rnd << 13;
+    rnd ^= rnd >> 7;
+    rnd ^= rnd << 17;
+    const auto j = static_cast<uint32_t>(((rnd >> 32) * uint64_t(norder + 1)) >> 32);
     pollorder[norder] = pollorder[j];
     pollorder[j] = i;
     ++norder;
   }
-  // Lock order: by channel address (Go heap-sorts to stay allocation-free;
-  // std::sort is in place too).  Equal channels end up adjacent.
-  std::copy(pollorder, pollorder + norder, lockorder);
-  std::sort(lockorder, lockorder + norder, [cases](int32_t a, int32_t b) {
-    return reinterpret_cast<uintptr_t>(cases[a].c) < reinterpret_cast<uintptr_t>(cases[b].c);
-  });
+  // Lock order: by channel address, so equal channels end up adjacent.  Go
+  // heap-sorts (allocation-free, O(n log n)); for the usual handful of cases
+  // an insertion sort straight from pollorder is cheaper, and std::sort (also
+  // in place) takes over for large selects.
+  const auto addr = [cases](int32_t i) { return reinterpret_cast<uintptr_t>(cases[i].c); };
+  if (norder <= kInsertionSortCases) {
+    for (int k = 0; k < norder; ++k) {
+      const int32_t v = pollorder[k];
+      int m = k;
+      for (; m > 0 && addr(lockorder[m - 1]) > addr(v); --m) lockorder[m] = lockorder[m - 1];
+      lockorder[m] = v;
+    }
+  } else {
+    std::copy(pollorder, pollorder + norder, lockorder);
+    std::sort(lockorder, lockorder + norder, [&](int32_t a, int32_t b) { return addr(a) < addr(b); });
+  }
 
   sellock(cases, lockorder, norder);
 
