@@ -730,23 +730,21 @@ TEST(Semaphore, LargeWaiterAtTheHeadBlocksLaterSmallOnes) {
     std::atomic<int> large_turn{-1}, small_turn{-1};
     gort::WaitGroup wg;
     wg.add(2);
-    gort::go([&] {
-      large = rt::current_g();
-      sem.acquire(10);
-      large_turn = order.fetch_add(1);
-      sem.release(10);
-      wg.done();
-    });
+    // A goroutine that acquires n, records its turn, releases n.
+    auto waiter = [&](std::atomic<rt::G*>& self, int64_t n, std::atomic<int>& turn) {
+      gort::go([&, n] {
+        self = rt::current_g();
+        sem.acquire(n);
+        turn = order.fetch_add(1);
+        sem.release(n);
+        wg.done();
+      });
+    };
+    waiter(large, 10, large_turn);
     // x/sync's Acquire blocks in a select (on ctx.Done() and its ready channel).
     ASSERT_TRUE(wait_until_parked(large, rt::WaitReason::Select));
     EXPECT_FALSE(sem.try_acquire(1)) << "5 of 10 are free, but a waiter is queued";
-    gort::go([&] {
-      small = rt::current_g();
-      sem.acquire(1);
-      small_turn = order.fetch_add(1);
-      sem.release(1);
-      wg.done();
-    });
+    waiter(small, 1, small_turn);
     ASSERT_TRUE(wait_until_parked(small, rt::WaitReason::Select));
     sem.release(5);
     wg.wait();

@@ -203,11 +203,15 @@ void newm(P* pp, bool spinning) {
   std::thread t(mstart, mp);
   // Linked into allm only with its thread handle in place, so teardown never
   // sees an M it cannot join.  Creators are Ms (joined at teardown themselves),
-  // so an M created during shutdown is still found and joined.
+  // so an M created during shutdown is still found and joined.  The thread
+  // already runs: if the program began to exit meanwhile, the exit's wake-up
+  // of every M in allm missed this one, which may already sleep in stopm;
+  // wake it here (a woken note stays set, so this is safe at any point).
   sched.lock.lock();
   mp->thread = std::move(t);
   mp->alllink = sched.allm;
   sched.allm = mp;
+  if (sched.shutdown.load(std::memory_order_relaxed)) notewakeup(&mp->park);
   sched.lock.unlock();
 }
 
