@@ -9,8 +9,35 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include <execinfo.h>
 
 extern char** environ;
+
+namespace {
+
+/// A std::terminate in a test binary prints where it came from before the
+/// abort (libstdc++'s handler names only the exception), so a rare one seen
+/// in CI can be traced from its log.
+[[noreturn]] void terminate_with_backtrace() {
+  void* pcs[64];
+  const int n = backtrace(pcs, 64);
+  std::fputs("std::terminate called from:\n", stderr);
+  backtrace_symbols_fd(pcs, n, 2);
+  if (std::current_exception()) {
+    std::fputs("with an active exception\n", stderr);
+  } else {
+    std::fputs("without an active exception\n", stderr);
+  }
+  std::abort();
+}
+
+const bool terminate_handler_installed = (std::set_terminate(terminate_with_backtrace), true);
+
+}  // namespace
 
 namespace gort::test {
 
