@@ -202,8 +202,9 @@ void newm(P* pp, bool spinning) {
   mp->fastrand_state = (0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1)) | 1;
   std::thread t(mstart, mp);
   // Linked into allm only with its thread handle in place, so teardown never
-  // sees an M it cannot join.  Creators are Ms (joined at teardown themselves),
-  // so an M created during shutdown is still found and joined.  The thread
+  // sees an M it cannot join.  Creators are Ms (joined at teardown themselves)
+  // and sysmon (stopped before the joins), so an M created during shutdown is
+  // still found and joined.  The thread
   // already runs: if the program began to exit meanwhile, the exit's wake-up
   // of every M in allm missed this one, which may already sleep in stopm;
   // wake it here (a woken note stays set, so this is safe at any point).

@@ -91,6 +91,10 @@ void reset_sched() {
 }
 
 void teardown(M* m0) {
+  // sysmon goes first: it starts Ms too (handing off a P it retook from a
+  // blocking call), and one it started after the joins below would be
+  // deleted with its thread still running (std::terminate, seen under TSAN).
+  sysmon_stop();
   // Every M has left its scheduler loop (or is about to: join waits).  An M
   // that was leaving with its locked goroutine may still have started one
   // more M before it saw the shutdown, so look again until none is left.
@@ -107,7 +111,6 @@ void teardown(M* m0) {
     if (unjoined == nullptr) break;
     unjoined->thread.join();
   }
-  sysmon_stop();
   timers_clear_all();
   signal_stack_release(m0);
   allg_destroy_all();
