@@ -31,18 +31,8 @@ namespace {
 using bench_env::Clock;
 using bench_env::ns_since;
 
-// Workload sizes — must match bench/go/chan.go and bench/peers/boost_fiber_chan.cpp.
-constexpr int kRoundTrips = 200'000;
-constexpr int64_t kStreamMessages = 1'000'000;
-constexpr int kMpmcProducers = 4;
-constexpr int kMpmcConsumers = 4;
-constexpr int64_t kMpmcPerProducer = 250'000;
-constexpr int kMpmcCapacity = 1024;
-constexpr int64_t kSelectMessages = 1'000'000;
-constexpr int kSelectCapacity = 128;
-
-/// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends.
-constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
+// Workload sizes: bench_env.hpp (shared with bench/peers; bench/go spells the same numbers).
+using namespace bench_env::sizes;
 
 /// Returns ns, or -1 with *error naming what when got != want.
 int64_t checked(int64_t ns, const char* what, int64_t got, int64_t want, std::string* error) {
@@ -58,14 +48,14 @@ int64_t workload_unbuffered_pingpong(std::string* /*error*/) {
   const auto t0 = Clock::now();
   wg.add(2);
   gort::go([&] {  // A
-    for (int i = 0; i < kRoundTrips; ++i) {
+    for (int i = 0; i < kPingpongRoundTrips; ++i) {
       ping.send(1);
       pong.recv();
     }
     wg.done();
   });
   gort::go([&] {  // B
-    for (int i = 0; i < kRoundTrips; ++i) pong.send(ping.recv());
+    for (int i = 0; i < kPingpongRoundTrips; ++i) pong.send(ping.recv());
     wg.done();
   });
   wg.wait();
@@ -166,7 +156,7 @@ int64_t workload_select(std::string* error) {
 
 void gort_bench::register_chan_benchmarks() {
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_chan_unbuffered_pingpong", &workload_unbuffered_pingpong, double(kRoundTrips)},
+      {"BM_chan_unbuffered_pingpong", &workload_unbuffered_pingpong, double(kPingpongRoundTrips)},
       {"BM_chan_buffered_1", &workload_buffered<1>, double(kStreamMessages)},
       {"BM_chan_buffered_1024", &workload_buffered<1024>, double(kStreamMessages)},
       {"BM_chan_mpmc_4x4", &workload_mpmc, double(kMpmcProducers * kMpmcPerProducer)},

@@ -26,11 +26,8 @@ namespace {
 using bench_env::Clock;
 using bench_env::ns_since;
 
-// Workload sizes — must match bench/go/sync.go and bench/peers/boost_fiber_sync.cpp.
-constexpr int kUncontendedPairs = 10'000'000;
-constexpr int kContendedGoroutines = 4;
-constexpr int kContendedPairs = 250'000;
-constexpr int kFaninGoroutines = 10'000;
+// Workload sizes: bench_env.hpp (shared with bench/peers; bench/go spells the same numbers).
+using namespace bench_env::sizes;
 
 int64_t workload_mutex_uncontended(std::string* /*error*/) {
   gort::Mutex mu;
@@ -48,8 +45,8 @@ int64_t workload_mutex_contended(std::string* error) {
   gort::WaitGroup wg;
   int64_t counter = 0;
   const auto t0 = Clock::now();
-  wg.add(kContendedGoroutines);
-  for (int g = 0; g < kContendedGoroutines; ++g) {
+  wg.add(kContendedWorkers);
+  for (int g = 0; g < kContendedWorkers; ++g) {
     gort::go([&] {
       for (int i = 0; i < kContendedPairs; ++i) {
         mu.lock();
@@ -61,9 +58,9 @@ int64_t workload_mutex_contended(std::string* error) {
   }
   wg.wait();
   const int64_t ns = ns_since(t0);
-  if (counter != int64_t(kContendedGoroutines) * kContendedPairs) {
+  if (counter != int64_t(kContendedWorkers) * kContendedPairs) {
     *error = "mutex_contended: counter is " + std::to_string(counter) + ", want " +
-             std::to_string(kContendedGoroutines * kContendedPairs);
+             std::to_string(kContendedWorkers * kContendedPairs);
     return -1;
   }
   return ns;
@@ -72,8 +69,8 @@ int64_t workload_mutex_contended(std::string* error) {
 int64_t workload_waitgroup_fanin(std::string* /*error*/) {
   gort::WaitGroup wg;
   const auto t0 = Clock::now();
-  wg.add(kFaninGoroutines);
-  for (int i = 0; i < kFaninGoroutines; ++i) gort::go([&wg] { wg.done(); });
+  wg.add(kFaninWorkers);
+  for (int i = 0; i < kFaninWorkers; ++i) gort::go([&wg] { wg.done(); });
   wg.wait();
   return ns_since(t0);
 }
@@ -83,8 +80,8 @@ int64_t workload_waitgroup_fanin(std::string* /*error*/) {
 void gort_bench::register_sync_benchmarks() {
   register_at_ncpu("BM_mutex_uncontended", &workload_mutex_uncontended, kUncontendedPairs);
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_mutex_contended", &workload_mutex_contended, double(kContendedGoroutines) * kContendedPairs},
+      {"BM_mutex_contended", &workload_mutex_contended, double(kContendedWorkers) * kContendedPairs},
   };
   register_per_procs(per_procs);
-  register_at_ncpu("BM_waitgroup_fanin", &workload_waitgroup_fanin, kFaninGoroutines);
+  register_at_ncpu("BM_waitgroup_fanin", &workload_waitgroup_fanin, kFaninWorkers);
 }

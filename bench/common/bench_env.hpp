@@ -84,6 +84,27 @@ inline std::vector<unsigned> procs_list(const char* program, unsigned default_cp
   return dedup;
 }
 
+/// Sizes of the channel and sync workloads, the contract every C++ side reads from here
+/// (bench/go/chan.go and sync.go spell the same numbers; bench/README.md defines the
+/// workloads).  Round trips, messages and pairs are what ns_per_op divides by.
+namespace sizes {
+inline constexpr int kPingpongRoundTrips = 200'000;       // chan_unbuffered_pingpong
+inline constexpr int64_t kStreamMessages = 1'000'000;     // chan_buffered_1, chan_buffered_1024
+inline constexpr int kMpmcProducers = 4;                  // chan_mpmc_4x4
+inline constexpr int kMpmcConsumers = 4;
+inline constexpr int64_t kMpmcPerProducer = 250'000;
+inline constexpr int kMpmcCapacity = 1024;
+inline constexpr int64_t kSelectMessages = 1'000'000;     // select_N
+inline constexpr int kSelectCapacity = 128;
+inline constexpr int kUncontendedPairs = 10'000'000;      // mutex_uncontended
+inline constexpr int kContendedWorkers = 4;               // mutex_contended
+inline constexpr int kContendedPairs = 250'000;
+inline constexpr int kFaninWorkers = 10'000;              // waitgroup_fanin
+
+/// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends in total.
+constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
+}  // namespace sizes
+
 /// One fan-out goroutine's (fiber's) result, on a cache line of its own so that the
 /// workers of BM_fanout_cpu do not share lines.
 struct alignas(64) ResultSlot {

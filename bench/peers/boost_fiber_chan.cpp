@@ -49,20 +49,14 @@ using bench_env::Clock;
 using bench_env::ns_since;
 using boost_fiber_bench::Workload;
 
-// Workload sizes — must match bench/go/chan.go and bench/chan_bench.cpp.
-constexpr int kPingpongRoundTrips = 200'000;
-constexpr int kStreamMessages = 1'000'000;
-constexpr int kMpmcProducers = 4;
-constexpr int kMpmcConsumers = 4;
-constexpr int kMpmcPerProducer = 250'000;
+// Workload sizes: bench_env.hpp (shared with bench/chan_bench.cpp; bench/go spells the same numbers).
+using namespace bench_env::sizes;
 
 // buffered_channel capacities standing for Go's capacities 1 and 1024 (see the header:
 // Boost holds capacity - 1 elements).
 constexpr std::size_t kOneSlotCapacity = 2;
 constexpr std::size_t kCapacity1024 = 1024;
 
-/// Returns 0 + 1 + ... + (n - 1), the total of what one producer sends; precondition: n >= 0.
-constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
 
 /// Returns true if got == want, else sets *error to a message naming `what` and returns
 /// false; precondition: what is a NUL-terminated string.

@@ -43,11 +43,8 @@ using bench_env::Clock;
 using bench_env::ns_since;
 using boost_fiber_bench::Workload;
 
-// Workload sizes — must match bench/go/sync.go and bench/sync_bench.cpp.
-constexpr int kUncontendedPairs = 10'000'000;
-constexpr int kContendedFibers = 4;
-constexpr int kContendedPairs = 250'000;
-constexpr int kFaninFibers = 10'000;
+// Workload sizes: bench_env.hpp (shared with bench/sync_bench.cpp; bench/go spells the same numbers).
+using namespace bench_env::sizes;
 
 // ---------------------------------------------------------------------------------------
 // Workloads. Each runs on the pool's main fiber and returns the wall time in ns (or -1 with
@@ -67,9 +64,9 @@ int64_t workload_mutex_contended(std::string* error) {
   boost::fibers::mutex mu;
   int64_t counter = 0;
   std::vector<boost::fibers::fiber> fibers;
-  fibers.reserve(kContendedFibers);
+  fibers.reserve(kContendedWorkers);
   const auto t0 = Clock::now();
-  for (int g = 0; g < kContendedFibers; ++g) {
+  for (int g = 0; g < kContendedWorkers; ++g) {
     fibers.emplace_back(boost::fibers::launch::post, [&] {
       for (int i = 0; i < kContendedPairs; ++i) {
         mu.lock();
@@ -80,7 +77,7 @@ int64_t workload_mutex_contended(std::string* error) {
   }
   for (auto& f : fibers) f.join();
   const int64_t ns = ns_since(t0);
-  const int64_t want = int64_t{kContendedFibers} * kContendedPairs;
+  const int64_t want = int64_t{kContendedWorkers} * kContendedPairs;
   if (counter != want) {
     *error = "mutex_contended: counter is " + std::to_string(counter) + ", want " + std::to_string(want);
     return -1;
@@ -88,15 +85,15 @@ int64_t workload_mutex_contended(std::string* error) {
   return ns;
 }
 
-int64_t workload_waitgroup_fanin(std::string* /*error*/) { return boost_fiber_bench::spawn_and_wait(kFaninFibers); }
+int64_t workload_waitgroup_fanin(std::string* /*error*/) { return boost_fiber_bench::spawn_and_wait(kFaninWorkers); }
 
 }  // namespace
 
 void boost_fiber_bench::register_sync_benchmarks() {
   register_at_hw("BM_mutex_uncontended", &workload_mutex_uncontended, kUncontendedPairs, kWarmupMinTime);
   const bench_env::PerProcs<Workload> per_procs[] = {
-      {"BM_mutex_contended", &workload_mutex_contended, double(kContendedFibers) * kContendedPairs},
+      {"BM_mutex_contended", &workload_mutex_contended, double(kContendedWorkers) * kContendedPairs},
   };
   register_per_procs(per_procs, kWarmupMinTime);
-  register_at_hw("BM_waitgroup_fanin", &workload_waitgroup_fanin, kFaninFibers, kWarmupMinTime);
+  register_at_hw("BM_waitgroup_fanin", &workload_waitgroup_fanin, kFaninWorkers, kWarmupMinTime);
 }
