@@ -78,6 +78,10 @@ struct P {
   Lock timers_lock;
   std::vector<RuntimeTimer*> timers;
   std::atomic<int64_t> timer0_when{0};
+  /// The garbage collector's allocation cache for this P (Go's p.mcache), opaque
+  /// here (gort/runtime/gc_cache.hpp); touched only by the goroutine running on
+  /// this P, and released through the registered callback when the P is destroyed.
+  void* gc_cache = nullptr;
 };
 
 /// Free Gs kept per P before half move to the global list (Go: 64).
@@ -86,5 +90,9 @@ inline constexpr int32_t kGFreeMax = 64;
 inline constexpr uint64_t kGoidCacheBatch = 16;
 /// Upper bound on GOMAXPROCS (Go's _MaxGomaxprocs = 1024).
 inline constexpr int32_t kMaxGomaxprocs = 1024;
+
+/// Hands pp's GC cache to the callback registered with set_p_gc_cache_release
+/// and clears the slot (gc_cache.cpp).  Precondition: pp is not running (teardown).
+void release_p_gc_cache(P* pp);
 
 }  // namespace gort::runtime

@@ -124,6 +124,7 @@ void teardown(M* m0) {
   }
   delete m0;
   for (auto& slot : allp) {
+    release_p_gc_cache(slot.load());
     delete slot.load();
     slot.store(nullptr);
   }
