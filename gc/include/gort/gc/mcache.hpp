@@ -1,0 +1,65 @@
+// gort/gc/mcache.hpp — the per-P allocation cache (mirrors mcache in mcache.go).
+#pragma once
+
+#include <cstdint>
+
+#include <gort/gc/sizeclasses.hpp>
+
+namespace gort::gc {
+
+struct Span;
+
+/// One span per span class, owned by one P, allocated from without locks
+/// (mirrors mcache).  Objects allocated from a cached span are counted in the heap
+/// statistics when the span goes back to its mcentral (refill or release_all).
+struct MCache {
+  /// The span allocated from for each span class; a shared empty sentinel span
+  /// (never null) when none is cached, so the fast path tests only for "full".
+  Span* alloc[kNumSpanClasses];
+  /// Link in the pool of idle caches.
+  MCache* pool_next = nullptr;
+
+  /// Sets every class to the empty sentinel.
+  MCache();
+
+  /// Returns the address of a free object of class spc and the span holding it
+  /// (mirrors mcache.nextFree): from the cached span, refilling it when full.
+  /// Precondition: the caller owns this cache (runs on its P, or holds the
+  /// fallback lock) and does not yield until it returns.
+  uintptr_t next_free(SpanClass spc, Span*& span);
+
+  /// Replaces the span of class spc by one with a free slot from the mcentral
+  /// (mirrors mcache.refill).  Same preconditions as next_free.
+  void refill(SpanClass spc);
+
+  /// Gives every cached span back to its mcentral (mirrors mcache.releaseAll),
+  /// flushing the allocation counts into heap_stats().  Same preconditions.
+  void release_all();
+};
+
+/// Runs fn(cache) with the calling P's mcache, creating it on first use (mirrors
+/// getMCache); a thread without a P gets a shared fallback cache under a lock.
+/// fn must not yield, park or block on a goroutine.
+template <class Fn>
+decltype(auto) with_current_mcache(Fn&& fn);
+
+namespace detail {
+/// Returns the calling P's mcache, creating it on first use, or null when the
+/// thread holds no P.  The result is only the caller's until it yields.
+MCache* current_p_mcache();
+/// Locks and returns the shared cache for threads without a P.
+MCache* lock_fallback_mcache();
+/// Unlocks the shared cache.
+void unlock_fallback_mcache();
+}  // namespace detail
+
+template <class Fn>
+decltype(auto) with_current_mcache(Fn&& fn) {
+  if (MCache* c = detail::current_p_mcache()) return fn(*c);
+  struct Unlock {
+    ~Unlock() { detail::unlock_fallback_mcache(); }
+  } unlock;
+  return fn(*detail::lock_fallback_mcache());
+}
+
+}  // namespace gort::gc

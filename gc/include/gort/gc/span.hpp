@@ -1,0 +1,97 @@
+// gort/gc/span.hpp — a span: a run of heap pages holding objects of one span
+// class (mirrors mspan in mheap.go and the allocation-bit helpers in mbitmap.go).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <gort/gc/sizeclasses.hpp>
+
+namespace gort::gc {
+
+/// Words of a span's allocation or mark bitmap: one bit per object, and no span
+/// holds more than 8 KiB / 8 B = 1024 objects (class 1 on one page).
+inline constexpr size_t kSpanBitmapWords = kPageSize / 8 / 64;
+
+/// What a span's pages are used for (mirrors mSpanState).
+enum class SpanState : uint8_t {
+  /// Not handed out by the page allocator (metadata parked for reuse).
+  Dead,
+  /// Holds heap objects (mSpanInUse).
+  InUse,
+};
+
+/// A run of pages holding objects of one span class.  Allocation and mark bits
+/// live here, outside the objects, so a free object's memory is never read.
+/// All fields are owned by whoever holds the span: the mcentral lock while it sits
+/// on an mcentral list, the owning P's mcache while cached, the heap lock in the
+/// page allocator.
+struct Span {
+  /// Address of the first byte.
+  uintptr_t start = 0;
+  /// Length in pages.
+  size_t npages = 0;
+  /// Size class and scan/noscan flavour of its objects.
+  SpanClass spanclass{};
+  /// Bytes per object (npages * kPageSize for a large-object span).
+  size_t elemsize = 0;
+  /// Objects the span holds.
+  uint32_t nelems = 0;
+  /// Slots below freeindex are allocated; at or above it, a slot is free unless
+  /// its alloc bit is set (mirrors mspan.freeindex).
+  uint32_t freeindex = 0;
+  /// Objects allocated (mirrors mspan.allocCount).
+  uint32_t alloc_count = 0;
+  /// Complement of alloc_bits starting at freeindex, shifted so bit 0 is the
+  /// freeindex slot: a count-trailing-zeros finds the next free slot (mirrors allocCache).
+  uint64_t alloc_cache = 0;
+  /// Objects allocated before the last sweep (set bit = allocated); slots at or
+  /// above freeindex with a clear bit are free (mirrors allocBits).  All clear in a
+  /// fresh span; a sweep will install the mark bits here.
+  uint64_t alloc_bits[kSpanBitmapWords] = {};
+  /// Objects found reachable by the current mark (mirrors gcmarkBits).  Cleared
+  /// when the span is initialised; set by the collector (next layer).
+  uint64_t mark_bits[kSpanBitmapWords] = {};
+  /// Page-allocator or mcentral state.
+  SpanState state = SpanState::Dead;
+  /// True when the span's memory may hold old data and objects must be zeroed
+  /// when allocated (mirrors mspan.needzero).
+  bool needzero = false;
+  /// alloc_count when an mcache took the span, so the mcache can count what it
+  /// allocated when it hands the span back.
+  uint32_t alloc_count_at_cache = 0;
+  /// Links in an mcentral list or the heap's free Span-record list.
+  Span* next = nullptr;
+  Span* prev = nullptr;
+
+  /// One past the last byte.
+  uintptr_t limit() const { return start + npages * kPageSize; }
+
+  /// Sets up a span fresh from the page allocator for objects of `spc` (mirrors
+  /// mspan.init plus the class-dependent part of initSpan).  Precondition: start
+  /// and npages set; the caller owns the span.
+  void init_objects(SpanClass spc);
+
+  /// Returns the index of the next free slot and advances freeindex past it, or
+  /// nelems when the span is full (mirrors mspan.nextFreeIndex).  Caller owns the span.
+  uint32_t next_free_index();
+
+  /// Returns the index of the object containing addr (mirrors mspan.objIndex).
+  /// Precondition: start <= addr < start + nelems * elemsize.
+  uint32_t object_index(uintptr_t addr) const;
+
+  /// Returns the address of object `index`.
+  uintptr_t object_address(uint32_t index) const { return start + uintptr_t{index} * elemsize; }
+
+  /// True when slot `index` is allocated (mirrors mspan.isFree, negated).
+  bool is_allocated(uint32_t index) const;
+
+  /// True when the span has no free slot left.
+  bool full() const { return freeindex == nelems; }
+
+ private:
+  /// Loads alloc_cache from the alloc_bits word holding slot word_index*64 (mirrors refillAllocCache).
+  void refill_alloc_cache(uint32_t word_index);
+};
+
+}  // namespace gort::gc

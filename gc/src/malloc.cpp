@@ -1,0 +1,81 @@
+// malloc.cpp — the raw allocation entry point (mirrors the structure of mallocgc
+// in malloc.go: size class lookup, mcache fast path, large-object path, zeroing).
+//
+// Model: a request of at most kMaxSmallSize bytes is rounded up to its size
+// class and served from the calling P's mcache span of that class (scan or
+// noscan), without a lock.  A larger request gets a span of its own straight from
+// the heap (mirrors mcache.allocLarge), counted at once in the statistics.
+// Memory is zeroed only when its span's pages held objects before (needzero);
+// fresh arena pages are zero from mmap.
+//
+// Not mirrored yet, on purpose: the tiny allocator (Go packs pointer-free objects
+// under 16 bytes into shared 16-byte blocks; it makes finalizers and the free
+// accounting subtler and waits for the object model), heap profiling, GC assist
+// and the heap-bitmap of pointer slots (gort's collector will trace objects
+// through their trace() methods, not a per-word bitmap).
+//
+// Invariants: every returned object lies inside one in-use span whose class fits
+// the size; no two live objects overlap.
+#include <gort/gc/malloc.hpp>
+
+#include <cstring>
+
+#include <gort/gc/mcache.hpp>
+#include <gort/gc/mheap.hpp>
+#include <gort/gc/sizeclasses.hpp>
+#include <gort/gc/span.hpp>
+
+namespace gort::gc {
+
+namespace {
+
+// mirrors mcache.allocLarge in mcache.go
+void* alloc_large(size_t size, bool noscan) {
+  const size_t npages = (size + kPageSize - 1) / kPageSize;
+  Span* s = heap_alloc_span(npages, SpanClass::make(0, noscan));
+  s->freeindex = 1;
+  s->alloc_count = 1;
+  s->alloc_count_at_cache = 1;
+  heap_stats().mallocs.fetch_add(1, std::memory_order_relaxed);
+  heap_stats().alloc_bytes.fetch_add(s->elemsize, std::memory_order_relaxed);
+  void* p = reinterpret_cast<void*>(s->start);
+  if (s->needzero) std::memset(p, 0, s->elemsize);
+  return p;
+}
+
+}  // namespace
+
+HeapStatsSnapshot read_heap_stats() {
+  const HeapStats& hs = heap_stats();
+  HeapStatsSnapshot snap;
+  snap.heap_sys = hs.sys_bytes.load(std::memory_order_relaxed);
+  snap.heap_inuse = hs.inuse_bytes.load(std::memory_order_relaxed);
+  snap.heap_idle = snap.heap_sys - snap.heap_inuse;
+  snap.heap_alloc = hs.alloc_bytes.load(std::memory_order_relaxed);
+  snap.mallocs = hs.mallocs.load(std::memory_order_relaxed);
+  snap.frees = hs.frees.load(std::memory_order_relaxed);
+  snap.heap_objects = snap.mallocs - snap.frees;
+  return snap;
+}
+
+namespace detail {
+
+// mirrors mallocgc in malloc.go (small and large paths)
+void* alloc(size_t size, bool noscan) {
+  if (size > kMaxSmallSize) return alloc_large(size, noscan);
+  const SpanClass spc = SpanClass::make(size_to_class(size), noscan);
+  return with_current_mcache([&](MCache& c) {
+    Span* s = nullptr;
+    void* p = reinterpret_cast<void*>(c.next_free(spc, s));
+    if (s->needzero) std::memset(p, 0, s->elemsize);
+    return p;
+  });
+}
+
+void flush_current_cache() {
+  with_current_mcache([](MCache& c) { c.release_all(); });
+}
+
+}  // namespace detail
+
+}  // namespace gort::gc

@@ -1,0 +1,142 @@
+// mcache.cpp — the per-P allocation cache (mirrors mcache.nextFree, refill,
+// releaseAll, allocmcache and freemcache in mcache.go and malloc.go).
+//
+// Model: each P has one MCache in its runtime slot (gort/runtime/gc_cache.hpp,
+// Go's p.mcache).  Only the goroutine running on the P touches it, and
+// allocation never yields, so the fast path (next_free on a non-full span) takes
+// no lock and no atomic.  When the cached span of a class is full, refill hands
+// it back to its mcentral and takes another.  A thread holding no P (outside the
+// runtime, or an M in a blocking call) uses one shared fallback cache under a
+// lock — Go has no such threads; gort's C++ callers may.
+//
+// Statistics: like Go's mcache, counts are not published per object; the
+// objects allocated from a span are added to heap_stats() when the span leaves
+// the cache, so heap_stats() lags by at most one span per class per P.
+//
+// Caches are created on first use on a P and go back to an idle pool when the
+// runtime destroys the P (after release_all), so a restart of the runtime
+// reuses them and none leaks.
+//
+// Invariants: alloc[i] is never null; a cached span is on no mcentral list;
+// each cached span's alloc_count_at_cache is its alloc_count when cached.
+#include <gort/gc/mcache.hpp>
+
+#include <mutex>
+
+#include <gort/gc/mcentral.hpp>
+#include <gort/gc/mheap.hpp>
+#include <gort/gc/span.hpp>
+#include <gort/runtime/gc_cache.hpp>
+#include <gort/runtime/lock.hpp>
+
+namespace gort::gc {
+
+namespace {
+
+/// The sentinel for "no span cached": zero slots, so it is always full (Go's emptymspan).
+Span empty_span;
+
+/// Idle caches, linked through pool_next; guarded by pool_lock.
+MCache* cache_pool = nullptr;
+std::mutex pool_lock;
+
+/// The shared cache for threads without a P, and its lock.
+MCache* fallback_cache = nullptr;
+std::mutex fallback_lock;
+
+/// Called by the runtime for each P's cache when the P is destroyed (mirrors freemcache).
+void release_p_cache(void* cache) {
+  auto* c = static_cast<MCache*>(cache);
+  c->release_all();
+  std::lock_guard<std::mutex> guard(pool_lock);
+  c->pool_next = cache_pool;
+  cache_pool = c;
+}
+
+/// Returns an idle cache from the pool or a new one (mirrors allocmcache).
+MCache* new_cache() {
+  static std::once_flag register_once;
+  std::call_once(register_once, [] { runtime::set_p_gc_cache_release(release_p_cache); });
+  {
+    std::lock_guard<std::mutex> guard(pool_lock);
+    if (MCache* c = cache_pool) {
+      cache_pool = c->pool_next;
+      c->pool_next = nullptr;
+      return c;
+    }
+  }
+  return new MCache();
+}
+
+/// Counts the objects allocated from s while cached into the heap statistics.
+void flush_span_counts(Span* s) {
+  const uint64_t allocated = s->alloc_count - s->alloc_count_at_cache;
+  if (allocated == 0) return;
+  heap_stats().mallocs.fetch_add(allocated, std::memory_order_relaxed);
+  heap_stats().alloc_bytes.fetch_add(allocated * s->elemsize, std::memory_order_relaxed);
+  s->alloc_count_at_cache = s->alloc_count;
+}
+
+}  // namespace
+
+MCache::MCache() {
+  for (auto& s : alloc) s = &empty_span;
+}
+
+// mirrors mcache.nextFree in malloc.go
+uintptr_t MCache::next_free(SpanClass spc, Span*& span) {
+  Span* s = alloc[spc.value];
+  uint32_t index = s->next_free_index();
+  if (index == s->nelems) {
+    refill(spc);
+    s = alloc[spc.value];
+    index = s->next_free_index();
+  }
+  ++s->alloc_count;
+  span = s;
+  return s->object_address(index);
+}
+
+// mirrors mcache.refill in mcache.go
+void MCache::refill(SpanClass spc) {
+  Span* old = alloc[spc.value];
+  if (old != &empty_span) {
+    flush_span_counts(old);
+    central_uncache_span(old);
+  }
+  Span* s = central_cache_span(spc);
+  s->alloc_count_at_cache = s->alloc_count;
+  alloc[spc.value] = s;
+}
+
+// mirrors mcache.releaseAll in mcache.go
+void MCache::release_all() {
+  for (auto& s : alloc) {
+    if (s == &empty_span) continue;
+    flush_span_counts(s);
+    central_uncache_span(s);
+    s = &empty_span;
+  }
+}
+
+namespace detail {
+
+// mirrors getMCache in mcache.go
+MCache* current_p_mcache() {
+  void** slot = runtime::current_p_gc_cache_slot();
+  if (slot == nullptr) return nullptr;
+  if (*slot == nullptr) *slot = new_cache();
+  return static_cast<MCache*>(*slot);
+}
+
+MCache* lock_fallback_mcache() {
+  fallback_lock.lock();
+  if (fallback_cache == nullptr) fallback_cache = new MCache();
+  return fallback_cache;
+}
+
+void unlock_fallback_mcache() { fallback_lock.unlock(); }
+
+}  // namespace detail
+
+}  // namespace gort::gc

@@ -1,0 +1,171 @@
+// mheap.cpp — the page heap (mirrors mheap.alloc, allocSpan, freeSpan, grow and
+// the span-record allocator in mheap.go).
+//
+// Model: arenas are carved into runs of 8 KiB pages.  Free runs are kept in two
+// ordered indexes: by address (to coalesce a freed run with its neighbours) and
+// by (length, address) (best fit: the shortest run that is long enough, lowest
+// address first, split, remainder back).  When no run fits, the heap grows by
+// as many whole arenas as the request needs.  Each free run remembers whether it
+// has held objects (needzero), so fresh mmap memory is never zeroed twice.
+// Span records (the metadata) are recycled through a free list and never
+// returned to the system: span_of may race with a free and must always read a
+// valid record.
+//
+// Invariants: free runs never overlap nor touch (adjacent runs are merged); a
+// page is in exactly one of {a free run, an in-use span}; the page -> span index
+// holds the span for every page of an in-use span and null for free pages; the
+// two indexes always describe the same runs.  Everything here is under heap_lock.
+//
+// Rejected: Go's radix tree of pallocBits summaries (pageAlloc in mpagealloc.go)
+// — it finds the lowest-addressed fit in O(log) over a sparse 48-bit space and
+// is built for scavenging, but costs several times this code; best fit over
+// ordered maps is O(log n) in the number of free runs and simple to check.  A
+// first-fit list was rejected for its O(n) search under fragmentation.
+#include <gort/gc/mheap.hpp>
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include <gort/gc/arena.hpp>
+#include <gort/gc/span.hpp>
+#include <gort/runtime/lock.hpp>
+
+namespace gort::gc {
+
+namespace {
+
+/// A run of free pages.
+struct FreeRun {
+  /// Length in pages.
+  size_t npages;
+  /// True when the pages may hold old data (they belonged to a span).
+  bool needzero;
+};
+
+/// The page allocator's state; every field is guarded by `lock`.
+struct PageHeap {
+  /// The heap lock (Go's mheap_.lock).
+  runtime::Lock lock;
+  /// Free runs by base address.
+  std::map<uintptr_t, FreeRun> runs_by_addr;
+  /// Free runs by (length in pages, base address), for best fit.
+  std::set<std::pair<size_t, uintptr_t>> runs_by_size;
+  /// Recycled span records, linked through Span::next (Go's mheap_.spanalloc).
+  Span* free_records = nullptr;
+  /// Total free pages.
+  size_t free_pages = 0;
+
+  void insert_run(uintptr_t base, size_t npages, bool needzero) {
+    runs_by_addr.emplace(base, FreeRun{npages, needzero});
+    runs_by_size.emplace(npages, base);
+    free_pages += npages;
+  }
+  void erase_run(std::map<uintptr_t, FreeRun>::iterator it) {
+    runs_by_size.erase({it->second.npages, it->first});
+    free_pages -= it->second.npages;
+    runs_by_addr.erase(it);
+  }
+  /// Adds [base, base+npages) as free, merged with touching runs.
+  void free_pages_at(uintptr_t base, size_t npages, bool needzero) {
+    auto next = runs_by_addr.lower_bound(base);
+    if (next != runs_by_addr.end() && next->first == base + npages * kPageSize) {
+      npages += next->second.npages;
+      needzero |= next->second.needzero;
+      erase_run(next);
+    }
+    auto after = runs_by_addr.lower_bound(base);
+    if (after != runs_by_addr.begin()) {
+      auto prev = std::prev(after);
+      if (prev->first + prev->second.npages * kPageSize == base) {
+        base = prev->first;
+        npages += prev->second.npages;
+        needzero |= prev->second.needzero;
+        erase_run(prev);
+      }
+    }
+    insert_run(base, npages, needzero);
+  }
+  /// Takes npages pages by best fit, growing the heap if needed (mirrors
+  /// pageAlloc.alloc + mheap.grow); returns the base and sets needzero.
+  uintptr_t take_pages(size_t npages, bool& needzero) {
+    auto fit = runs_by_size.lower_bound({npages, 0});
+    if (fit == runs_by_size.end()) {
+      const size_t narenas = (npages * kPageSize + kArenaBytes - 1) / kArenaBytes;
+      const uintptr_t base = arena_reserve(narenas);
+      heap_stats().sys_bytes.fetch_add(narenas * kArenaBytes, std::memory_order_relaxed);
+      free_pages_at(base, narenas * kPagesPerArena, false);
+      fit = runs_by_size.lower_bound({npages, 0});
+    }
+    const uintptr_t base = fit->second;
+    auto it = runs_by_addr.find(base);
+    const FreeRun run = it->second;
+    erase_run(it);
+    if (run.npages > npages) insert_run(base + npages * kPageSize, run.npages - npages, run.needzero);
+    needzero = run.needzero;
+    return base;
+  }
+  Span* new_record() {
+    if (Span* s = free_records) {
+      free_records = s->next;
+      *s = Span{};
+      return s;
+    }
+    return new Span();
+  }
+};
+
+PageHeap& page_heap() {
+  static PageHeap* heap = new PageHeap();  // never destroyed: spans outlive static destructors
+  return *heap;
+}
+
+}  // namespace
+
+HeapStats& heap_stats() {
+  static HeapStats stats;
+  return stats;
+}
+
+// mirrors mheap.alloc / mheap.allocSpan in mheap.go
+Span* heap_alloc_span(size_t npages, SpanClass spc) {
+  PageHeap& h = page_heap();
+  h.lock.lock();
+  bool needzero = false;
+  const uintptr_t base = h.take_pages(npages, needzero);
+  Span* s = h.new_record();
+  s->start = base;
+  s->npages = npages;
+  s->needzero = needzero;
+  s->init_objects(spc);
+  arena_set_spans(base, npages, s);
+  h.lock.unlock();
+  heap_stats().inuse_bytes.fetch_add(npages * kPageSize, std::memory_order_relaxed);
+  heap_stats().spans_inuse.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+// mirrors mheap.freeSpan / freeSpanLocked in mheap.go
+void heap_free_span(Span* s) {
+  PageHeap& h = page_heap();
+  const size_t npages = s->npages;
+  h.lock.lock();
+  arena_set_spans(s->start, npages, nullptr);
+  h.free_pages_at(s->start, npages, true);
+  s->state = SpanState::Dead;
+  s->next = h.free_records;
+  h.free_records = s;
+  h.lock.unlock();
+  heap_stats().inuse_bytes.fetch_sub(npages * kPageSize, std::memory_order_relaxed);
+  heap_stats().spans_inuse.fetch_sub(1, std::memory_order_relaxed);
+}
+
+size_t heap_free_pages() {
+  PageHeap& h = page_heap();
+  h.lock.lock();
+  const size_t n = h.free_pages;
+  h.lock.unlock();
+  return n;
+}
+
+}  // namespace gort::gc

@@ -1,0 +1,89 @@
+// span.cpp — object slots inside a span (mirrors mspan.init, nextFreeIndex,
+// refillAllocCache, objIndex and isFree in mheap.go and mbitmap.go).
+//
+// Model: a span is nelems slots of elemsize bytes.  Slots below freeindex are
+// allocated; slots at or above it are free unless their alloc bit is set.  The
+// alloc bits only change at a sweep (next layer), which replaces them with the
+// mark bits and resets freeindex to 0; allocation only advances freeindex, so the
+// fast path writes no bitmap.  alloc_cache holds the complement of the 64 alloc
+// bits from freeindex on, shifted so that the next free slot is its lowest set bit.
+//
+// Invariants: freeindex <= nelems; alloc_count <= nelems; bit b of alloc_cache
+// is 1 iff slot freeindex+b is free (within the current 64-slot word).
+//
+// Rejected: a free list threaded through the objects (what malloc does) — it
+// writes into free memory, which a conservative scan would read as pointers and
+// which a sweep would have to rebuild; bitmaps outside the objects keep the heap
+// memory of dead objects untouched until reuse.
+#include <gort/gc/span.hpp>
+
+#include <cassert>
+
+namespace gort::gc {
+
+// mirrors mspan.init and the size-class half of mheap.initSpan in mheap.go
+void Span::init_objects(SpanClass spc) {
+  spanclass = spc;
+  if (spc.sizeclass() == 0) {
+    elemsize = npages * kPageSize;
+    nelems = 1;
+  } else {
+    elemsize = kClassToSize[spc.sizeclass()];
+    nelems = class_to_objects(spc.sizeclass());
+  }
+  freeindex = 0;
+  alloc_count = 0;
+  alloc_count_at_cache = 0;
+  for (auto& w : alloc_bits) w = 0;
+  for (auto& w : mark_bits) w = 0;
+  refill_alloc_cache(0);
+  state = SpanState::InUse;
+  next = prev = nullptr;
+}
+
+// mirrors mspan.refillAllocCache in mbitmap.go
+void Span::refill_alloc_cache(uint32_t word_index) { alloc_cache = ~alloc_bits[word_index]; }
+
+// mirrors mspan.nextFreeIndex in mbitmap.go
+uint32_t Span::next_free_index() {
+  uint32_t index = freeindex;
+  if (index == nelems) return index;
+  uint64_t cache = alloc_cache;
+  while (cache == 0) {
+    // No free slot left in this word: move to the start of the next one.
+    index = (index + 64) & ~uint32_t{63};
+    if (index >= nelems) {
+      freeindex = nelems;
+      return nelems;
+    }
+    refill_alloc_cache(index / 64);
+    cache = alloc_cache;
+  }
+  const uint32_t bit = static_cast<uint32_t>(__builtin_ctzll(cache));
+  const uint32_t result = index + bit;
+  if (result >= nelems) {
+    freeindex = nelems;
+    return nelems;
+  }
+  freeindex = result + 1;
+  if (freeindex % 64 == 0) {
+    if (freeindex != nelems) refill_alloc_cache(freeindex / 64);
+  } else {
+    alloc_cache = cache >> (bit + 1);  // bit <= 62 here, so the shift is defined
+  }
+  return result;
+}
+
+// mirrors mspan.objIndex in mbitmap.go (a division; Go uses magic multipliers)
+uint32_t Span::object_index(uintptr_t addr) const {
+  assert(addr >= start && addr < limit());
+  return static_cast<uint32_t>((addr - start) / elemsize);
+}
+
+// mirrors mspan.isFree in mbitmap.go
+bool Span::is_allocated(uint32_t index) const {
+  if (index < freeindex) return true;
+  return (alloc_bits[index / 64] >> (index % 64)) & 1;
+}
+
+}  // namespace gort::gc
