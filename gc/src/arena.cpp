@@ -29,6 +29,7 @@ namespace {
 /// arena_index[addr >> 26]: metadata of the arena at that address, or null.
 std::atomic<HeapArena*> arena_index[kArenaIndexSlots];
 
+/// Reports that the heap cannot grow and aborts (Go throws "out of memory").
 [[noreturn]] void out_of_memory(const char* what) {
   std::fprintf(stderr, "fatal error: out of memory (%s)\n", what);
   std::abort();
@@ -50,10 +51,9 @@ uintptr_t arena_reserve(size_t count) {
   for (size_t i = 0; i < count; ++i) {
     const size_t slot = (base >> 26) + i;
     if (slot >= kArenaIndexSlots) out_of_memory("arena above the 48-bit address space");
-    void* meta = mmap(nullptr, sizeof(HeapArena), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (meta == MAP_FAILED) out_of_memory("arena metadata mmap");
-    // Zero-filled mmap memory is a valid array of null atomics.
-    arena_index[slot].store(static_cast<HeapArena*>(meta), std::memory_order_release);
+    // Metadata on the C++ heap, not in an mmap: leak checkers then see the span
+    // records it points to (a large object's span is referenced only from here).
+    arena_index[slot].store(new HeapArena(), std::memory_order_release);
   }
   return base;
 }

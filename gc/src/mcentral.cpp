@@ -34,6 +34,7 @@ struct SpanList {
   /// Spans on the list.
   size_t count = 0;
 
+  /// Adds s at the front.  Precondition: s is on no list.
   void push(Span* s) {
     s->prev = nullptr;
     s->next = first;
@@ -41,6 +42,7 @@ struct SpanList {
     first = s;
     ++count;
   }
+  /// Removes and returns the first span, or null when empty.
   Span* pop() {
     Span* s = first;
     if (s == nullptr) return nullptr;

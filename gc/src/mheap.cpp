@@ -56,11 +56,13 @@ struct PageHeap {
   /// Total free pages.
   size_t free_pages = 0;
 
+  /// Records [base, base+npages) as one free run.  Precondition: it touches no other run.
   void insert_run(uintptr_t base, size_t npages, bool needzero) {
     runs_by_addr.emplace(base, FreeRun{npages, needzero});
     runs_by_size.emplace(npages, base);
     free_pages += npages;
   }
+  /// Forgets the free run at `it` (its pages are being taken or merged).
   void erase_run(std::map<uintptr_t, FreeRun>::iterator it) {
     runs_by_size.erase({it->second.npages, it->first});
     free_pages -= it->second.npages;
@@ -105,6 +107,7 @@ struct PageHeap {
     needzero = run.needzero;
     return base;
   }
+  /// Returns a blank span record, recycled if one is free (mirrors fixalloc.alloc).
   Span* new_record() {
     if (Span* s = free_records) {
       free_records = s->next;
@@ -115,6 +118,7 @@ struct PageHeap {
   }
 };
 
+/// The one page heap.
 PageHeap& page_heap() {
   static PageHeap* heap = new PageHeap();  // never destroyed: spans outlive static destructors
   return *heap;

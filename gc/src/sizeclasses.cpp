@@ -13,12 +13,14 @@ namespace gort::gc {
 
 namespace {
 
+/// Object sizes strictly increase with the class.
 constexpr bool sizes_increase() {
   for (size_t c = 2; c < kNumSizeClasses; ++c)
     if (kClassToSize[c] <= kClassToSize[c - 1]) return false;
   return true;
 }
 
+/// Every object of a span is 8-aligned, and 16-aligned from 32 bytes on.
 constexpr bool sizes_aligned() {
   for (size_t c = 1; c < kNumSizeClasses; ++c) {
     const size_t align = kClassToSize[c] >= 32 ? 16 : 8;
@@ -27,12 +29,14 @@ constexpr bool sizes_aligned() {
   return true;
 }
 
+/// Each class's span holds at least one object and no more than fit.
 constexpr bool spans_hold_objects() {
   for (size_t c = 1; c < kNumSizeClasses; ++c)
     if (class_to_objects(c) == 0 || class_to_objects(c) * kClassToSize[c] > kClassToPages[c] * kPageSize) return false;
   return true;
 }
 
+/// size_to_class returns the smallest class that fits, for every small size.
 constexpr bool lookup_is_smallest_fit() {
   for (size_t size = 1; size <= kMaxSmallSize; ++size) {
     const size_t c = size_to_class(size);
@@ -45,6 +49,7 @@ static_assert(kClassToSize[kNumSizeClasses - 1] == kMaxSmallSize);
 static_assert(sizes_increase());
 static_assert(sizes_aligned());
 static_assert(spans_hold_objects());
+/// A span's alloc and mark bitmaps have a bit for each of its objects.
 constexpr bool bitmaps_cover_spans() {
   for (size_t c = 1; c < kNumSizeClasses; ++c)
     if (class_to_objects(c) > kSpanBitmapWords * 64) return false;

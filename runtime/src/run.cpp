@@ -117,6 +117,9 @@ void teardown(M* m0) {
   gslabs_release_all();
   sudog_release_all();
   stack_release_all();
+  // The GC caches go back while this thread's M still exists: releasing takes
+  // runtime locks, which count themselves on the current M.
+  for (auto& slot : allp) release_p_gc_cache(slot.load());
   for (M* mp = sched.allm; mp != nullptr;) {
     M* next = mp->alllink;
     if (mp != m0) delete mp;
@@ -124,7 +127,6 @@ void teardown(M* m0) {
   }
   delete m0;
   for (auto& slot : allp) {
-    release_p_gc_cache(slot.load());
     delete slot.load();
     slot.store(nullptr);
   }
