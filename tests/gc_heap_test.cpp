@@ -146,6 +146,7 @@ TEST(GcHeap, FreedPagesAreReused) {
   std::memset(reinterpret_cast<void*>(base), 0xAB, 40 * gc::kPageSize);
   const uint64_t sys_before = gc::read_heap_stats().heap_sys;
   gc::heap_free_span(a);
+  EXPECT_GE(gc::heap_free_pages(), 40u);
   // Best fit: a 40-page request takes the exact hole just freed, and dirty pages
   // come back marked needzero.
   gc::Span* b = gc::heap_alloc_span(40, gc::SpanClass::make(0, true));

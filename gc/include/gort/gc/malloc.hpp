@@ -37,8 +37,8 @@ namespace detail {
 /// noscan one when `noscan` (the object holds no pointers) (mirrors mallocgc
 /// without the tiny allocator, profiling and GC assist).  Objects up to
 /// kMaxSmallSize come from the P's mcache; larger ones get a span of their own.
-/// Callable from any thread, from a goroutine only where it may not yield for a
-/// while (it never parks).  Memory is never freed yet: the collector comes next.
+/// Callable from a goroutine or any other thread; never parks or yields.  Memory
+/// is not freed yet: freeing is the collector's job, which comes next.
 void* alloc(size_t size, bool noscan);
 
 /// Gives the calling P's cached spans back to their mcentrals, publishing their
