@@ -168,11 +168,10 @@ TEST(TimerConcurrency, ManyGoroutinesStopResetAndReceive) {
     gort::run([&] {
       gort::gomaxprocs(1 + iter % 4);
       const int n = gort::test::live_goroutines(500);
-      gort::WaitGroup wg;
       std::atomic<int> fired{0};
-      wg.add(n);
+      gort::test::Goroutines gs;  // joined after each Timer/Ticker is destroyed
       for (int i = 0; i < n; ++i) {
-        gort::go([&, i] {
+        gs.go([&, i] {
           gort::Timer t(std::chrono::microseconds(i % 200));
           if (i % 3 == 0) t.stop();
           if (i % 3 == 1) t.reset(std::chrono::microseconds(50));
@@ -184,10 +183,9 @@ TEST(TimerConcurrency, ManyGoroutinesStopResetAndReceive) {
             gort::Ticker tk(std::chrono::microseconds(100));
             tk.c().recv();
           }
-          wg.done();
         });
       }
-      wg.wait();
+      gs.join();
       EXPECT_EQ(fired.load(), n - (n + 2) / 3);
     });
   }

@@ -1,6 +1,8 @@
 // note.cpp — futex-backed notes (mirrors notesleep/notewakeup in lock_futex.go).
 #include "note.hpp"
 
+#include <cstdint>
+
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,7 +46,9 @@ bool notetsleep(Note* n, int64_t ns) {
     notesleep(n);
     return true;
   }
-  const int64_t deadline = nanotime() + ns;
+  // Saturate: a timer due in ~292 years (a huge timeout) must not wrap.
+  const int64_t now = nanotime();
+  const int64_t deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns;
   while (n->key.load(std::memory_order_acquire) == 0) {
     const int64_t left = deadline - nanotime();
     if (left <= 0) return false;
