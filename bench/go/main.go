@@ -1,5 +1,5 @@
 // Command gort-go-bench runs the Go side of gort's benchmarks (scheduler,
-// timers, blocking calls, channels and select, sync).
+// timers, blocking calls, channels and select, sync, allocation and GC).
 //
 // Every workload here has a twin with the identical key in the C++ suites
 // (bench/ Google Benchmark binaries: gort_bench, peer_boost_fiber) and is
@@ -51,6 +51,9 @@ type result struct {
 	NsPerOp  float64   `json:"ns_per_op"`
 	Reps     int       `json:"reps"`
 	Samples  []float64 `json:"samples"`
+	// GC is the collector's activity in the last rep (allocation workloads
+	// only); bench/compare.py ignores it.
+	GC *gcStats `json:"gc,omitempty"`
 }
 
 // failure is the JSON line printed in place of a result when a run failed.
@@ -217,6 +220,7 @@ func main() {
 	all = append(all, syscallWorkloads()...)
 	all = append(all, chanWorkloads(procs)...)
 	all = append(all, syncWorkloads(procs)...)
+	all = append(all, allocWorkloads()...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0
@@ -234,7 +238,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%s: error: %v\n", w.key, err)
 			line = failure{Workload: w.key, Error: err.Error()}
 		} else {
-			line = result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples}
+			line = result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples, GC: lastGC[w.key]}
 		}
 		if err := enc.Encode(line); err != nil {
 			fmt.Fprintln(os.Stderr, "gort-go-bench:", err)
