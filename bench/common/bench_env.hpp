@@ -101,6 +101,17 @@ inline constexpr int kContendedWorkers = 4;               // mutex_contended
 inline constexpr int kContendedPairs = 250'000;
 inline constexpr int kFaninWorkers = 10'000;              // waitgroup_fanin
 
+// Allocation and GC workloads (bench/go/alloc.go spells the same numbers). Objects are
+// what ns_per_op divides by, except binary_trees and gctrace_retained_1k (one run).
+inline constexpr int64_t kSmallObjects = 10'000'000;      // alloc_24, alloc_64_noscan
+inline constexpr int64_t kKibObjects = 1'000'000;         // alloc_1k, gctrace_retained_1k
+inline constexpr std::size_t kKib = 1024;
+inline constexpr int64_t kBigObjects = 50'000;            // alloc_64k
+inline constexpr std::size_t kBigBytes = 64 * 1024;
+inline constexpr int kLiveRingSlots = 64;                 // live references: most objects die young
+inline constexpr int kTreeMaxDepth = 16;                  // binary_trees (benchmarks-game size)
+inline constexpr int kTreeMinDepth = 4;
+
 /// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends in total.
 constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
 }  // namespace sizes
