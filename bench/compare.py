@@ -5,6 +5,8 @@ Sides (each optional; a missing binary is reported once and shown as "—"):
   gort         <build-dir>/bench/gort_bench        Google Benchmark JSON, user counter ns_per_op
   Go           bench/go (built into <build-dir>/bench/gort-go-bench), JSON lines
   Boost.Fiber  <build-dir>/bench/peer_boost_fiber  Google Benchmark JSON, user counter ns_per_op
+  Boehm GC     <build-dir>/bench/peer_boehm_gc     Google Benchmark JSON, user counter ns_per_op
+               (allocation and GC workloads only; its column and ratio come last)
 
 Workload keys are a contract shared by all sides: the Google Benchmark run_name with the
 leading "BM_" and trailing /real_time, /manual_time, /iterations:N (and other Google
@@ -42,8 +44,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 GO_DIR = BENCH_DIR / "go"
 REPO_DIR = BENCH_DIR.parent
 
-SIDES = ("gort", "Go", "Boost.Fiber")
-SIDE_ALIASES = {"gort": "gort", "go": "Go", "boost": "Boost.Fiber", "boost.fiber": "Boost.Fiber"}
+SIDES = ("gort", "Go", "Boost.Fiber", "Boehm GC")
+SIDE_ALIASES = {"gort": "gort", "go": "Go", "boost": "Boost.Fiber", "boost.fiber": "Boost.Fiber",
+                "boehm": "Boehm GC", "boehm-gc": "Boehm GC", "bdw-gc": "Boehm GC"}
+
+# Google Benchmark binary of each C++ side, in <build-dir>/bench.
+GBENCH_BINARIES = {"gort": "gort_bench", "Boost.Fiber": "peer_boost_fiber", "Boehm GC": "peer_boehm_gc"}
 
 # Google Benchmark appends these to a benchmark's name; they are not part of the key.
 _GB_SUFFIX = re.compile(
@@ -391,14 +397,14 @@ def markdown_table(results: dict[str, dict]) -> str:
         r = results.get(side, {}).get(key)
         return r["ns_per_op"] if r else None
 
-    rows = ["| workload | gort | Go | Boost.Fiber | gort/Go | gort/Boost.Fiber |",
-            "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| workload | gort | Go | Boost.Fiber | gort/Go | gort/Boost.Fiber | Boehm GC | gort/Boehm GC |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for key in ordered_keys(results):
-        g, go, bf = get("gort", key), get("Go", key), get("Boost.Fiber", key)
+        g, go, bf, bgc = get("gort", key), get("Go", key), get("Boost.Fiber", key), get("Boehm GC", key)
         rows.append(f"| `{key}` | {fmt_ns(g)} | {fmt_ns(go)} | {fmt_ns(bf)} | "
-                    f"{fmt_ratio(g, go)} | {fmt_ratio(g, bf)} |")
+                    f"{fmt_ratio(g, go)} | {fmt_ratio(g, bf)} | {fmt_ns(bgc)} | {fmt_ratio(g, bgc)} |")
     if len(rows) == 2:
-        rows.append("| (no results) | — | — | — | — | — |")
+        rows.append("| (no results) | — | — | — | — | — | — | — |")
     return "\n".join(rows)
 
 
@@ -407,7 +413,7 @@ def markdown_table(results: dict[str, dict]) -> str:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description="Run gort's scheduler benchmarks next to Go and Boost.Fiber; print one "
+        description="Run gort's scheduler benchmarks next to Go, Boost.Fiber and Boehm GC; print one "
                     "Markdown table of median ns_per_op.")
     p.add_argument("--build-dir", type=Path, default=Path("build"),
                    help="CMake build directory holding bench/gort_bench etc. (default: build)")
@@ -415,8 +421,8 @@ def parse_args(argv=None):
     p.add_argument("--filter", help="regular expression on workload keys (e.g. 'park_ready|spawn')")
     p.add_argument("--procs", help="comma list of P counts for the procs-parameterised workloads "
                                    "(Go: -procs; C++: GORT_BENCH_PROCS)")
-    p.add_argument("--sides", default="gort,go,boost",
-                   help="comma list of sides to run: gort,go,boost (default: all)")
+    p.add_argument("--sides", default="gort,go,boost,boehm",
+                   help="comma list of sides to run: gort,go,boost,boehm (default: all)")
     p.add_argument("--json-out", type=Path, help="write raw medians and metadata as JSON here")
     p.add_argument("--markdown-out", type=Path, help="write the header line and table here")
     p.add_argument("--timeout", type=float, default=None, help="per-process timeout in seconds")
@@ -440,7 +446,7 @@ def parse_args(argv=None):
     for s in args.sides.split(","):
         s = s.strip().lower()
         if s not in SIDE_ALIASES:
-            p.error(f"--sides: unknown side {s!r} (want gort, go, boost)")
+            p.error(f"--sides: unknown side {s!r} (want gort, go, boost, boehm)")
         sides.append(SIDE_ALIASES[s])
     args.sides = sides
     return args
@@ -474,8 +480,7 @@ def main(argv=None) -> int:
                 res = run_go(args, go)
                 path = str(GO_DIR)
             else:
-                name = "gort_bench" if side == "gort" else "peer_boost_fiber"
-                binary = args.build_dir / "bench" / name
+                binary = args.build_dir / "bench" / GBENCH_BINARIES[side]
                 path = str(binary)
                 if not binary.exists():
                     log(f"skipping {side}: {binary} not found")
