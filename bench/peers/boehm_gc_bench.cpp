@@ -10,6 +10,7 @@
 #include <gc.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "bench_env.hpp"
 
@@ -106,12 +107,18 @@ bool binary_trees() {
   return got == want;
 }
 
-/// Returns a benchmark body that times `run` (returning false on a wrong result), sets
-/// ns_per_op to wall ns / (iterations × `units`) and gc_cycles per iteration; preconditions:
-/// `run` is callable as bool() after GC_INIT() and `units` > 0.
+/// Returns a benchmark body that, after one untimed warm-up run the first time it is called
+/// (as on the Go side), times `run` (returning false on a wrong result), sets ns_per_op to
+/// wall ns / (iterations × `units`) and gc_cycles per iteration; preconditions: `run` is
+/// callable as bool() after GC_INIT() and `units` > 0.
 template <class Run>
 auto body(Run run, double units) {
-  return [run, units](benchmark::State& state) {
+  auto warmed = std::make_shared<bool>(false);  // shared by the copies Google Benchmark keeps
+  return [run, units, warmed](benchmark::State& state) {
+    if (!*warmed) {
+      *warmed = true;
+      run();
+    }
     double total_ns = 0;
     const auto gc0 = GC_get_gc_no();
     for (auto _ : state) {
