@@ -14,17 +14,15 @@
 #include <vector>
 
 #include "g.hpp"
+#include "poll_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
+using gort::test::eventually;
 using gort::test::live_goroutines;
 using gort::test::scaled;
 namespace rt = gort::runtime;
-
-/// Upper bound for polls of a condition another goroutine will make true: far
-/// beyond any legitimate delay, so reaching it means the condition never came.
-constexpr auto kPollBound = std::chrono::seconds(30);
 
 /// Whether *slot names a goroutine parked with `reason`.  Reads the G's wait
 /// reason only after seeing it Waiting (the status store publishes the reason).
@@ -39,34 +37,16 @@ __attribute__((no_sanitize("thread"))) bool is_parked(const std::atomic<rt::G*>&
 /// Yields until every goroutine in slots is parked with `reason`, or the poll
 /// bound passes; returns whether they all did.
 bool wait_until_parked(const std::vector<std::atomic<rt::G*>>& slots, rt::WaitReason reason) {
-  const auto deadline = std::chrono::steady_clock::now() + kPollBound;
-  for (;;) {
-    bool all = true;
-    for (const auto& s : slots) all = all && is_parked(s, reason);
-    if (all) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    gort::gosched();
-  }
+  return eventually([&] {
+    for (const auto& s : slots) {
+      if (!is_parked(s, reason)) return false;
+    }
+    return true;
+  });
 }
 
 bool wait_until_parked(const std::atomic<rt::G*>& slot, rt::WaitReason reason) {
-  const auto deadline = std::chrono::steady_clock::now() + kPollBound;
-  while (!is_parked(slot, reason)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    gort::gosched();
-  }
-  return true;
-}
-
-/// Yields until pred() holds or the poll bound passes; returns pred().
-template <class Pred>
-bool wait_until(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + kPollBound;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    gort::gosched();
-  }
-  return true;
+  return eventually([&] { return is_parked(slot, reason); });
 }
 
 // ---- Mutex ----------------------------------------------------------------
@@ -263,7 +243,7 @@ TEST(RWMutex, ReadersHoldTheLockTogether) {
       gort::go([&] {
         std::shared_lock<gort::RWMutex> lk(rw);
         inside.fetch_add(1);
-        if (wait_until([&] { return inside.load() == readers; })) all_met.fetch_add(1);
+        if (eventually([&] { return inside.load() == readers; })) all_met.fetch_add(1);
         wg.done();
       });
     }
@@ -544,7 +524,7 @@ TEST(Cond, SignalWakesExactlyOneTheOldestWaiter) {
       int still_waiting = 0;
       for (const auto& w : waiters) still_waiting += rt::readgstatus(w.load()) == rt::GStatus::Waiting;
       EXPECT_EQ(still_waiting, n - k - 1) << "signal " << k;
-      ASSERT_TRUE(wait_until([&] {
+      ASSERT_TRUE(eventually([&] {
         std::lock_guard<gort::Mutex> held(mu);
         return static_cast<int>(woken.size()) == k + 1;
       }));
