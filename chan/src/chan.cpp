@@ -71,15 +71,6 @@ std::size_t block_align(const ElemOps* ops) {
   return ops->align > alignof(hchan) ? ops->align : alignof(hchan);
 }
 
-[[noreturn]] void panic_send_on_closed() { throw RuntimeError("send on closed channel"); }
-
-/// Parks the calling goroutine forever (an operation on a nil channel).
-[[noreturn]] void block_forever(WaitReason reason) {
-  runtime::park(reason);
-  // Nobody can ready a goroutine parked without a queue.
-  throw RuntimeError("unreachable: goroutine blocked on a nil channel was woken");
-}
-
 /// Queues the calling goroutine on q of c with its element ep, parks it (the
 /// lock is released once it is off its stack) and returns whether it was
 /// woken by a communication (true) or by close (false).  Precondition: c's
@@ -100,6 +91,14 @@ bool wait_on(hchan* c, WaitQueue& q, void* ep, WaitReason reason) {
 }
 
 }  // namespace
+
+void panic_send_on_closed() { throw RuntimeError("send on closed channel"); }
+
+void block_forever(WaitReason reason) {
+  runtime::park(reason);
+  // Nobody can ready a goroutine parked without a queue.
+  throw RuntimeError("unreachable: goroutine blocked forever was woken");
+}
 
 bool unlock_chan_after_park(G*, void* c) {
   static_cast<hchan*>(c)->lock.unlock();

@@ -5,6 +5,7 @@
 #include <gort/detail/chan_core.hpp>
 #include <gort/runtime/lock.hpp>
 #include <gort/runtime/sudog.hpp>
+#include <gort/runtime/wait_reason.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -154,6 +155,13 @@ struct hchan {
     return qcount.load(std::memory_order_relaxed) == 0;
   }
 };
+
+/// Throws Go's "send on closed channel" panic.
+[[noreturn]] void panic_send_on_closed();
+
+/// Parks the calling goroutine forever with `reason` (a nil channel operation,
+/// an empty select).  Precondition: called from a goroutine.
+[[noreturn]] void block_forever(runtime::WaitReason reason);
 
 /// Unlocks c; the unlockf of a goroutine parking on one channel.
 bool unlock_chan_after_park(runtime::G* gp, void* c);

@@ -87,8 +87,6 @@ bool park_commit_select(G*, void* arg) {
   return true;
 }
 
-[[noreturn]] void panic_send_on_closed() { throw RuntimeError("send on closed channel"); }
-
 /// Pass 1 for the case at index i: completes it if it can proceed now, then
 /// releases every lock (and readies a partner).  Returns whether it did;
 /// panics (after unlocking) on a send to a closed channel.
@@ -133,8 +131,7 @@ bool try_case(SelectCase* cases, int i, const int32_t* lockorder, int norder, Se
 SelectResult selectgo(SelectCase* cases, int n, bool block) {
   if (n == 0) {
     if (!block) return {-1, false};
-    runtime::park(WaitReason::SelectNoCases);  // mirrors block() in select.go
-    throw RuntimeError("unreachable: select with no cases was woken");
+    block_forever(WaitReason::SelectNoCases);  // mirrors block() in select.go
   }
   int32_t inline_orders[2 * kInlineOrderCases];
   std::unique_ptr<int32_t[]> heap_orders;
