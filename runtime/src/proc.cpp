@@ -97,6 +97,9 @@ struct Handoff {
   /// Yield only: the M already holds sched.lock (taken to pick the next G),
   /// so the G goes onto the global queue without a second lock round trip.
   bool holds_sched_lock = false;
+  /// Park only: leave() skipped this P's timers because the G still held the
+  /// lock its unlockf releases; complete_handoff runs them after unlockf.
+  bool timers_deferred = false;
   /// The M switching.  The context that completes the handoff runs on the same
   /// thread, so it takes the M from here instead of reading TLS again.
   M* m = nullptr;
@@ -178,7 +181,11 @@ void leave(M* mp, Handoff* h) {
   // must not run timers here: a timer's function may take that same lock
   // (after/tick send on their channel).  complete_handoff runs them instead,
   // once unlockf has released it.
-  if (mp->locks == 0) run_own_timers(mp);
+  if (mp->locks == 0) {
+    run_own_timers(mp);
+  } else {
+    h->timers_deferred = true;
+  }
   const bool may_switch_directly = mp->lockedg == nullptr &&
                                    !sched.gcwaiting.load(std::memory_order_relaxed) &&
                                    !sched.shutdown.load(std::memory_order_relaxed);
@@ -238,8 +245,11 @@ M* complete_handoff(transfer_t t) {
       // mirrors park_m.  unlockf may fail (the wait condition already holds):
       // then the G is made runnable again through runnext — it runs right after
       // the G now on this M rather than instead of it.
+      // Read h first: once unlockf ran, gp may run elsewhere and h (on its
+      // stack) is gone.
       UnlockFn unlockf = h->unlockf;
       void* arg = h->arg;
+      const bool timers_deferred = h->timers_deferred;
       gp->m = nullptr;
       setgstatus(gp, GStatus::Running, GStatus::Waiting);
       if (unlockf != nullptr && !unlockf(gp, arg)) {
@@ -247,7 +257,7 @@ M* complete_handoff(transfer_t t) {
         runqput(mp->p, gp, true);
       }
       if (mp->locks > 1) fatal("park: unlockf returned holding locks");
-      if (mp->p != nullptr) run_own_timers(mp);  // skipped by leave if it held a lock
+      if (timers_deferred && mp->p != nullptr) run_own_timers(mp);
       break;
     }
     case HandoffKind::Exit:
