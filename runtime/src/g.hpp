@@ -91,8 +91,11 @@ struct alignas(64) G {
   int64_t waitsince = 0;
   /// The timer gort::sleep arms (Go's g.timer).
   RuntimeTimer sleep_timer;
-  /// Next G in allgs order (for dumps and, later, the GC's stack scan).
+  /// Next G in allgs order (for dumps and the GC's stack scan).
   G* alllink = nullptr;
+  /// Stack pointer at entersyscall, below the callee-saved registers it spilled
+  /// (Go's g.syscallsp): the GC scans a goroutine in a blocking call from here.
+  char* syscall_sp = nullptr;
 };
 
 /// Returns gp's state with acquire ordering.

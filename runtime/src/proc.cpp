@@ -447,6 +447,10 @@ top:
     }
   }
 
+  // Nothing to run: idle-priority collector work (sweeping) before the P goes
+  // idle (Go runs its idle GC workers at this point of findRunnable).
+  if (auto idle_work = idle_work_hook.load(std::memory_order_acquire); idle_work != nullptr && idle_work()) goto top;
+
   // Nothing: give the P back.
   sched.lock.lock();
   if (sched.gcwaiting.load(std::memory_order_relaxed) || sched.shutdown.load(std::memory_order_relaxed)) {

@@ -131,6 +131,7 @@ void teardown(M* m0) {
     slot.store(nullptr);
   }
   reset_sched();
+  runtime_init_ns.store(0, std::memory_order_relaxed);
   set_current_m(nullptr);
 }
 
@@ -138,6 +139,7 @@ void teardown(M* m0) {
 
 void run_main(GoEntry entry, void* arg, const int* exit_code) {
   if (current_m() != nullptr) fatal("gort::run called from inside gort::run");
+  runtime_init_ns.store(nanotime(), std::memory_order_relaxed);
   const int32_t procs = read_environment();
   stack_init();
   reset_sched();

@@ -74,6 +74,13 @@ struct Sched {
 
 extern Sched sched;
 
+/// nanotime() at the start of the running runtime (Go's runtimeInitTime); 0 when
+/// not running (gc_support.cpp).
+extern std::atomic<int64_t> runtime_init_ns;
+/// The collector's idle-work hook (gc_support.hpp), run by an M that found
+/// nothing to run before it gives up its P; null when none is registered.
+extern std::atomic<bool (*)()> idle_work_hook;
+
 /// allp[0..gomaxprocs) are the live Ps; Ps beyond stay allocated (Dead) for reuse.
 extern std::atomic<P*> allp[kMaxGomaxprocs];
 /// Current GOMAXPROCS.
@@ -125,6 +132,9 @@ void preempt_async(P* pp);
 /// Number of times a goroutine entered the preemption trampoline.
 uint64_t async_preemptions();
 
+/// Held by a goroutine that stops the world for GOMAXPROCS or the collector, so
+/// two stops never overlap (Go's worldsema); 1 = free.
+extern std::atomic<uint32_t> worldsema;
 /// Stops every P but the caller's at a safe point (mirrors stopTheWorldWithSema);
 /// returns false if deadline_ns >= 0 passed first (the world is then restarted).
 bool stop_the_world(int64_t deadline_ns = -1);

@@ -15,6 +15,7 @@
 // has queued work to an M (an idle one or a new thread) and wake one spinning M
 // for the rest.
 #include <gort/runtime.hpp>
+#include <gort/runtime/sema.hpp>
 
 #include <cstdio>
 
@@ -44,6 +45,8 @@ void preemptone(P* pp) {
   pp->preempt.store(true, std::memory_order_relaxed);
   preempt_async(pp);
 }
+
+std::atomic<uint32_t> worldsema{1};
 
 bool stop_the_world(int64_t deadline_ns) {
   M* mp = current_m();
@@ -171,8 +174,10 @@ int gomaxprocs(int n) {
   const int prev = runtime::gomaxprocs();
   if (n <= 0 || n == prev) return prev;
   if (n > kMaxGomaxprocs) n = kMaxGomaxprocs;
+  semacquire(&worldsema, WaitReason::Semacquire);
   stop_the_world();
   start_the_world(n);
+  semrelease(&worldsema);
   return prev;
 }
 

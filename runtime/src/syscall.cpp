@@ -11,6 +11,10 @@
 // returning then looks for any idle P; if there is none, it queues itself on the
 // global run queue and its thread stops, like any idle M, until it is needed.
 //
+// The garbage collector scans a goroutine in a blocking call from the stack
+// pointer entersyscall recorded (g.syscallsp), after spilling every callee-saved
+// register there.
+//
 // A stop-the-world takes Syscall Ps directly (they run no goroutine), so a long
 // blocking call never delays a stop; the returning goroutine then waits.
 #include <gort/runtime.hpp>
@@ -27,6 +31,13 @@ void entersyscall() {
   M* mp = current_m();
   G* gp = mp->curg;
   P* pp = mp->p;
+  // The caller's frames stay put during the call, but pointers it kept in
+  // callee-saved registers would be invisible to a stack scan: spill them all
+  // into this frame and record the stack pointer below them (Go's save(pc, sp)).
+  __builtin_unwind_init();
+  char* sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  gp->syscall_sp = sp;
   setgstatus(gp, GStatus::Running, GStatus::Syscall);
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   mp->oldp = pp;

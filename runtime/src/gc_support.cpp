@@ -1,0 +1,129 @@
+// gc_support.cpp — the scheduler state the garbage collector reads
+// (gort/runtime/gc_support.hpp): stop-the-world for a GC, the goroutines'
+// root ranges, the Ps' caches, the idle-work hook, clock and settings.
+//
+// Stack roots (mirrors scanstack in mgcmark.go, conservatively): a goroutine
+// that is not running saved its callee-saved registers on its own stack when it
+// switched out (jump_fcontext pushes them below the saved stack pointer; the
+// asynchronous preemption trampoline pushes every register first), so the
+// range [saved SP, stack top) holds every pointer the goroutine can still
+// reach from its frames and registers.  A goroutine in a blocking call is
+// scanned from the stack pointer entersyscall recorded after spilling the
+// callee-saved registers.  The `go` call's closure is a root too: inline in the
+// G record, or at the top of the stack (inside the stack range once started).
+#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/sema.hpp>
+
+#include <atomic>
+
+#include "current.hpp"
+#include "env.hpp"
+#include "g.hpp"
+#include "m.hpp"
+#include "nanotime.hpp"
+#include "p.hpp"
+#include "sched.hpp"
+#include "stack.hpp"
+
+namespace gort::runtime {
+
+std::atomic<int64_t> runtime_init_ns{0};
+std::atomic<bool (*)()> idle_work_hook{nullptr};
+
+namespace {
+
+/// Reports gp's root ranges; returns the stack bytes among them.
+std::size_t report_goroutine(G* gp, RootRangeFn fn, void* arg) {
+  const GStatus st = readgstatus(gp);
+  if (st == GStatus::Dead || st == GStatus::Idle) return 0;
+  fn(gp->closure_buf, gp->closure_buf + sizeof(gp->closure_buf), arg);
+  if (gp->stack_hi == nullptr) return 0;
+  const char* sp = nullptr;
+  if (st == GStatus::Syscall) {
+    sp = gp->syscall_sp;
+  } else if (gp->fiber.fctx != nullptr) {
+    sp = static_cast<const char*>(gp->fiber.fctx);
+  } else if (gp->closure != nullptr && gp->closure >= static_cast<void*>(gp->stack_lo) &&
+             gp->closure < static_cast<void*>(gp->stack_hi)) {
+    sp = static_cast<const char*>(gp->closure);  // never ran: only its closure is live
+  }
+  if (sp == nullptr || sp < gp->stack_lo || sp >= gp->stack_hi) return 0;
+  fn(sp, gp->stack_hi, arg);
+  return static_cast<std::size_t>(gp->stack_hi - sp);
+}
+
+}  // namespace
+
+void stop_the_world_gc() {
+  semacquire(&worldsema, WaitReason::Semacquire);
+  stop_the_world();
+}
+
+void start_the_world_gc() {
+  start_the_world();
+  semrelease(&worldsema);
+}
+
+bool on_goroutine_with_p() {
+  M* mp = current_m();
+  return mp != nullptr && mp->p != nullptr && mp->curg != nullptr;
+}
+
+std::size_t for_each_goroutine_root_range(RootRangeFn fn, void* arg) {
+  M* mp = current_m();
+  G* self = mp != nullptr ? mp->curg : nullptr;
+  std::size_t stack_bytes = 0;
+  LockGuard guard(sched.allglock);
+  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+    if (gp == self) continue;
+    stack_bytes += report_goroutine(gp, fn, arg);
+  }
+  return stack_bytes;
+}
+
+const void* current_goroutine_stack_hi() {
+  M* mp = current_m();
+  if (mp == nullptr || mp->curg == nullptr) return nullptr;
+  return mp->curg->stack_hi;
+}
+
+void for_each_p_gc_cache(void (*fn)(void* cache, int32_t p_id, void* arg), void* arg) {
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    if (pp != nullptr && pp->gc_cache != nullptr) fn(pp->gc_cache, pp->id, arg);
+  }
+}
+
+int32_t current_p_id_or_none() {
+  M* mp = current_m();
+  if (mp == nullptr || mp->p == nullptr) return -1;
+  return mp->p->id;
+}
+
+int32_t gc_gomaxprocs() { return gomaxprocs(); }
+
+int32_t gc_ncpu() { return ncpu(); }
+
+void set_idle_work_hook(bool (*fn)()) { idle_work_hook.store(fn, std::memory_order_release); }
+
+int64_t gc_nanotime() { return nanotime(); }
+
+int64_t runtime_init_nanotime() { return runtime_init_ns.load(std::memory_order_relaxed); }
+
+GcDebugSettings gc_debug_settings() {
+  GcDebugSettings s;
+  s.gctrace = debug.gctrace;
+  s.gccheckmark = debug.gccheckmark;
+  s.gcstoptheworld = debug.gcstoptheworld;
+  return s;
+}
+
+StackMemory read_stack_memory() {
+  StackMemory m;
+  m.inuse_bytes = uint64_t{stack_slots_in_use()} * kSlotBytes;
+  m.sys_bytes = stack_reserved_bytes();
+  return m;
+}
+
+}  // namespace gort::runtime
