@@ -8,11 +8,15 @@
 // Memory is zeroed only when its span's pages held objects before (needzero);
 // fresh arena pages are zero from mmap.
 //
-// Not mirrored yet, on purpose: the tiny allocator (Go packs pointer-free objects
+// The collector's entry point is allocate_object (object.cpp), which adds the
+// object header and starts a cycle when a refill or a large allocation finds
+// the live heap at the trigger (Go's shouldhelpgc).
+//
+// Not mirrored, on purpose: the tiny allocator (Go packs pointer-free objects
 // under 16 bytes into shared 16-byte blocks; it makes finalizers and the free
 // accounting subtler and waits for the object model), heap profiling, GC assist
-// and the heap-bitmap of pointer slots (gort's collector will trace objects
-// through their trace() methods, not a per-word bitmap).
+// and the heap-bitmap of pointer slots (gort's collector traces objects through
+// their trace() methods, not a per-word bitmap).
 //
 // Invariants: every returned object lies inside one in-use span whose class fits
 // the size; no two live objects overlap.
@@ -24,22 +28,29 @@
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/sizeclasses.hpp>
 #include <gort/gc/span.hpp>
+#include <gort/gc/mcentral.hpp>
+
+#include "collector.hpp"
 
 namespace gort::gc {
 
 namespace {
 
 // mirrors mcache.allocLarge in mcache.go
-void* alloc_large(size_t size, bool noscan) {
+void* alloc_large(size_t size, bool noscan, bool has_destructor) {
   const size_t npages = (size + kPageSize - 1) / kPageSize;
   Span* s = heap_alloc_span(npages, SpanClass::make(0, noscan));
+  s->has_destructors = has_destructor;  // before the span is on a list
   s->freeindex = 1;
   s->alloc_count = 1;
   s->alloc_count_at_cache = 1;
   heap_stats().mallocs.fetch_add(1, std::memory_order_relaxed);
   heap_stats().alloc_bytes.fetch_add(s->elemsize, std::memory_order_relaxed);
+  detail::heap_live.fetch_add(s->elemsize, std::memory_order_relaxed);
   void* p = reinterpret_cast<void*>(s->start);
   if (s->needzero) std::memset(p, 0, s->elemsize);
+  // The sweeper finds large spans on the full list of their class-0 mcentral.
+  central_push_swept(s);
   return p;
 }
 
@@ -61,15 +72,24 @@ HeapStatsSnapshot read_heap_stats() {
 namespace detail {
 
 // mirrors mallocgc in malloc.go (small and large paths)
-void* alloc(size_t size, bool noscan) {
-  if (size > kMaxSmallSize) return alloc_large(size, noscan);
+void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger) {
+  if (size > kMaxSmallSize) {
+    check_trigger = true;
+    return alloc_large(size, noscan, has_destructor);
+  }
   const SpanClass spc = SpanClass::make(size_to_class(size), noscan);
   return with_current_mcache([&](MCache& c) {
-    Span* s = nullptr;
-    void* p = reinterpret_cast<void*>(c.next_free(spc, s));
-    if (s->needzero) std::memset(p, 0, s->elemsize);
+    Span* span = nullptr;
+    void* p = reinterpret_cast<void*>(c.next_free(spc, span, check_trigger));
+    if (span->needzero) std::memset(p, 0, span->elemsize);
+    if (has_destructor) span->has_destructors = true;
     return p;
   });
+}
+
+void* alloc(size_t size, bool noscan) {
+  bool check_trigger = false;
+  return alloc_in_span(size, noscan, false, check_trigger);
 }
 
 void flush_current_cache() {

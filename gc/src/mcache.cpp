@@ -26,8 +26,12 @@
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
+#include <gort/runtime/fatal.hpp>
 #include <gort/runtime/gc_cache.hpp>
+#include <gort/runtime/gc_support.hpp>
 #include <gort/runtime/lock.hpp>
+
+#include "collector.hpp"
 
 namespace gort::gc {
 
@@ -84,13 +88,15 @@ MCache::MCache() {
 }
 
 // mirrors mcache.nextFree in malloc.go
-uintptr_t MCache::next_free(SpanClass spc, Span*& span) {
+uintptr_t MCache::next_free(SpanClass spc, Span*& span, bool& refilled) {
   Span* s = alloc[spc.value];
   uint32_t index = s->next_free_index();
   if (index == s->nelems) {
+    refilled = true;
     refill(spc);
     s = alloc[spc.value];
     index = s->next_free_index();
+    if (index == s->nelems) runtime::fatal_error("gc: mcentral handed out a full span");
   }
   ++s->alloc_count;
   span = s;
@@ -102,11 +108,13 @@ void MCache::refill(SpanClass spc) {
   Span* old = alloc[spc.value];
   if (old != &empty_span) {
     flush_span_counts(old);
-    central_uncache_span(old);
+    central_uncache_span(old);  // full: its slots are all counted already
   }
   Span* s = central_cache_span(spc);
   s->alloc_count_at_cache = s->alloc_count;
   alloc[spc.value] = s;
+  // mirrors the heapLive update in mcache.refill: the free slots count as live now
+  detail::heap_live.fetch_add(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
 }
 
 // mirrors mcache.releaseAll in mcache.go
@@ -114,6 +122,7 @@ void MCache::release_all() {
   for (auto& s : alloc) {
     if (s == &empty_span) continue;
     flush_span_counts(s);
+    detail::heap_live.fetch_sub(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
     central_uncache_span(s);
     s = &empty_span;
   }
@@ -130,12 +139,23 @@ MCache* current_p_mcache() {
 }
 
 MCache* lock_fallback_mcache() {
+  check_foreign_allocation();
   fallback_lock.lock();
   if (fallback_cache == nullptr) fallback_cache = new MCache();
   return fallback_cache;
 }
 
 void unlock_fallback_mcache() { fallback_lock.unlock(); }
+
+namespace {
+void release_cache(void* cache, int32_t, void*) { static_cast<MCache*>(cache)->release_all(); }
+}  // namespace
+
+void flush_all_mcaches() {
+  runtime::for_each_p_gc_cache(&release_cache, nullptr);
+  std::lock_guard<std::mutex> guard(fallback_lock);
+  if (fallback_cache != nullptr) fallback_cache->release_all();
+}
 
 }  // namespace detail
 

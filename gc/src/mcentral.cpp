@@ -1,20 +1,25 @@
 // mcentral.cpp — per-span-class span lists (mirrors mcentral.cacheSpan,
-// uncacheSpan and grow in mcentral.go).
+// uncacheSpan, grow and the swept/unswept spanSets in mcentral.go).
 //
-// Model: one mcentral per span class (136), each a lock and two intrusive lists:
-// `partial` (spans with a free slot, not cached by any mcache) and `full` (no
-// free slot).  An mcache takes a partial span or, if none, a fresh span the
-// mcentral gets from the heap; it gives the span back when it is used up (or the
-// P is destroyed).  A span cached by an mcache is on neither list.  The sweeper
-// (next layer) will move swept spans from `full` back to `partial` or free them.
+// Model: one mcentral per span class (136), each a lock and four intrusive
+// lists: partial and full spans, each split into swept and unswept halves by
+// sweep generation exactly as Go splits its spanSets — partial[sg/2%2] holds
+// swept spans and partial[1-sg/2%2] unswept ones, so adding 2 to the heap's
+// sweepgen at mark termination turns every swept list into the unswept one
+// without touching a span.  An mcache takes a swept partial span; failing that
+// it sweeps unswept spans of its class itself (lazy sweeping: partial first,
+// then a bounded number of full ones, keeping the first that frees a slot);
+// failing that it gets a fresh span from the heap.  The background sweeper
+// (sweep.cpp) drains the unswept lists of every class.  Large-object spans live
+// on the full lists of their class-0 mcentral so the sweeper finds them too.
 //
-// Invariants: a span is on at most one list; every span on `partial` has
-// freeindex < nelems; the lists hold only spans of their class.
+// Invariants: a span is on at most one list; a span cached by an mcache is on
+// none; every span on a swept partial list has a free slot; a span on an
+// unswept list has sweepgen == h-2 (h the heap's sweepgen).
 //
-// Rejected: Go 1.19's lock-free spanSets split into swept/unswept halves per
-// sweep generation — they exist for concurrent sweeping, which this layer does
-// not have yet; a locked list is correct and the lock is off the fast path
-// (taken once per span, not per object).
+// Rejected: Go's lock-free spanSets — the lock is taken once per span, not per
+// object, and a locked list is simpler to reason about; revisit if profiles
+// ever show the mcentral lock.
 #include <gort/gc/mcentral.hpp>
 
 #include <array>
@@ -22,6 +27,8 @@
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/lock.hpp>
+
+#include "collector.hpp"
 
 namespace gort::gc {
 
@@ -56,12 +63,17 @@ struct SpanList {
 
 /// The span lists of one span class (mirrors mcentral); every field is guarded by `lock`.
 struct MCentral {
-  /// Guards both lists.
+  /// Guards all four lists.
   runtime::Lock lock;
-  /// Spans with at least one free slot, not cached.
-  SpanList partial;
-  /// Spans with no free slot, not cached.
-  SpanList full;
+  /// Spans with at least one free slot (or unswept), indexed by sweep parity.
+  SpanList partial[2];
+  /// Spans with no free slot (or unswept), indexed by sweep parity.
+  SpanList full[2];
+
+  SpanList& partial_swept(uint32_t sg) { return partial[sg / 2 % 2]; }
+  SpanList& partial_unswept(uint32_t sg) { return partial[1 - sg / 2 % 2]; }
+  SpanList& full_swept(uint32_t sg) { return full[sg / 2 % 2]; }
+  SpanList& full_unswept(uint32_t sg) { return full[1 - sg / 2 % 2]; }
 };
 
 /// One mcentral per span class, indexed by SpanClass::value.  Never destroyed.
@@ -70,36 +82,89 @@ std::array<MCentral, kNumSpanClasses>& centrals() {
   return *all;
 }
 
+/// Full unswept spans cacheSpan sweeps before growing the heap (Go's spanBudget).
+constexpr int kFullSweepBudget = 100;
+
+/// Pops an unswept span from list (under c.lock) and claims it for sweeping;
+/// null when the list is empty.
+Span* claim_unswept(MCentral& c, SpanList& list, uint32_t sg) {
+  while (Span* s = list.pop()) {
+    uint32_t expect = sg - 2;
+    detail::sweeps_in_flight.fetch_add(1, std::memory_order_relaxed);
+    if (s->sweepgen.compare_exchange_strong(expect, sg - 1, std::memory_order_acq_rel)) return s;
+    detail::sweeps_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    // Already swept by someone holding it off-list: cannot happen while lists
+    // and claims both go through this lock, but keep the span visible if it does.
+    c.full_swept(sg).push(s);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // mirrors mcentral.cacheSpan (and mcentral.grow) in mcentral.go
 Span* central_cache_span(SpanClass spc) {
   MCentral& c = centrals()[spc.value];
+  const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_acquire);
   c.lock.lock();
-  Span* s = c.partial.pop();
+  if (Span* s = c.partial_swept(sg).pop()) {
+    c.lock.unlock();
+    return s;
+  }
+  // Sweep partial unswept spans of this class: each has a free slot afterwards.
+  if (Span* s = claim_unswept(c, c.partial_unswept(sg), sg)) {
+    c.lock.unlock();
+    detail::sweep_span(s, /*preserve=*/true);
+    return s;
+  }
+  // Then full unswept ones, keeping the first that frees a slot.
+  for (int budget = kFullSweepBudget; budget > 0; --budget) {
+    Span* s = claim_unswept(c, c.full_unswept(sg), sg);
+    if (s == nullptr) break;
+    c.lock.unlock();
+    detail::sweep_span(s, /*preserve=*/true);
+    if (!s->full()) return s;
+    c.lock.lock();
+    c.full_swept(sg).push(s);
+  }
   c.lock.unlock();
-  if (s != nullptr) return s;
   // mirrors mcentral.grow: a whole new span, lock not held across the heap call
   return heap_alloc_span(kClassToPages[spc.sizeclass()], spc);
 }
 
 // mirrors mcentral.uncacheSpan in mcentral.go
 void central_uncache_span(Span* s) {
+  central_push_swept(s);
+}
+
+void central_push_swept(Span* s) {
   MCentral& c = centrals()[s->spanclass.value];
   c.lock.lock();
+  const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_relaxed);
+  s->sweepgen.store(sg, std::memory_order_release);
   if (s->full()) {
-    c.full.push(s);
+    c.full_swept(sg).push(s);
   } else {
-    c.partial.push(s);
+    c.partial_swept(sg).push(s);
   }
   c.lock.unlock();
+}
+
+Span* central_claim_unswept(SpanClass spc) {
+  MCentral& c = centrals()[spc.value];
+  c.lock.lock();
+  const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_relaxed);
+  Span* s = claim_unswept(c, c.partial_unswept(sg), sg);
+  if (s == nullptr) s = claim_unswept(c, c.full_unswept(sg), sg);
+  c.lock.unlock();
+  return s;
 }
 
 void central_span_counts(SpanClass spc, size_t& partial, size_t& full) {
   MCentral& c = centrals()[spc.value];
   c.lock.lock();
-  partial = c.partial.count;
-  full = c.full.count;
+  partial = c.partial[0].count + c.partial[1].count;
+  full = c.full[0].count + c.full[1].count;
   c.lock.unlock();
 }
 

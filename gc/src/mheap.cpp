@@ -29,6 +29,10 @@
 
 #include <gort/gc/arena.hpp>
 #include <gort/gc/span.hpp>
+
+#include "collector.hpp"
+
+#include <new>
 #include <gort/runtime/lock.hpp>
 
 namespace gort::gc {
@@ -111,8 +115,8 @@ struct PageHeap {
   Span* new_record() {
     if (Span* s = free_records) {
       free_records = s->next;
-      *s = Span{};
-      return s;
+      s->~Span();
+      return ::new (s) Span();
     }
     return new Span();
   }
@@ -142,6 +146,7 @@ Span* heap_alloc_span(size_t npages, SpanClass spc) {
   s->npages = npages;
   s->needzero = needzero;
   s->init_objects(spc);
+  s->sweepgen.store(detail::heap_sweepgen.load(std::memory_order_relaxed), std::memory_order_relaxed);
   arena_set_spans(base, npages, s);
   h.lock.unlock();
   heap_stats().inuse_bytes.fetch_add(npages * kPageSize, std::memory_order_relaxed);

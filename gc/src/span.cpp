@@ -37,6 +37,7 @@ void Span::init_objects(SpanClass spc) {
   for (auto& w : alloc_bits) w = 0;
   for (auto& w : mark_bits) w = 0;
   refill_alloc_cache(0);
+  has_destructors = false;
   state = SpanState::InUse;
   next = prev = nullptr;
 }
@@ -81,6 +82,20 @@ uint32_t Span::object_index(uintptr_t addr) const {
 }
 
 // mirrors mspan.isFree in mbitmap.go
+uint32_t Span::install_mark_bits() {
+  uint32_t live = 0;
+  for (size_t w = 0; w < kSpanBitmapWords; ++w) {
+    live += static_cast<uint32_t>(__builtin_popcountll(mark_bits[w]));
+    alloc_bits[w] = mark_bits[w];
+    mark_bits[w] = 0;
+  }
+  freeindex = 0;
+  alloc_count = live;
+  alloc_count_at_cache = live;
+  refill_alloc_cache(0);
+  return live;
+}
+
 bool Span::is_allocated(uint32_t index) const {
   if (index < freeindex) return true;
   return (alloc_bits[index / 64] >> (index % 64)) & 1;

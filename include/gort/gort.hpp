@@ -4,6 +4,7 @@
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
 #include <gort/chan.hpp>
+#include <gort/gc.hpp>
 #include <gort/cond.hpp>
 #include <gort/context.hpp>
 #include <gort/errgroup.hpp>

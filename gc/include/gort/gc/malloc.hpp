@@ -37,9 +37,17 @@ namespace detail {
 /// noscan one when `noscan` (the object holds no pointers) (mirrors mallocgc
 /// without the tiny allocator, profiling and GC assist).  Objects up to
 /// kMaxSmallSize come from the P's mcache; larger ones get a span of their own.
-/// Callable from a goroutine or any other thread; never parks or yields.  Memory
-/// is not freed yet: freeing is the collector's job, which comes next.
+/// Callable from a goroutine or any other thread; never parks or yields.  The
+/// memory carries no object header: it is for heap tests with collection off
+/// (gc::set_gc_percent(-1)); a collection would free it.  Managed objects come
+/// from gc::make, gc::make_slice and gc::String.
 void* alloc(size_t size, bool noscan);
+
+/// The allocation step shared by alloc and gc::make: returns zeroed memory of
+/// `size`; has_destructor flags its span for the sweeper; sets check_trigger
+/// when the allocation took a span from the mcentral or the heap (the caller
+/// then tests the GC trigger, as Go's shouldhelpgc).
+void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger);
 
 /// Gives the calling P's cached spans back to their mcentrals, publishing their
 /// allocation counts in the heap statistics (mirrors mcache.releaseAll as run by

@@ -23,17 +23,20 @@ struct MCache {
   MCache();
 
   /// Returns the address of a free object of class spc and the span holding it
-  /// (mirrors mcache.nextFree): from the cached span, refilling it when full.
+  /// (mirrors mcache.nextFree): from the cached span, refilling it when full
+  /// (then sets refilled: the caller checks the GC trigger, as Go's shouldhelpgc).
   /// Precondition: the caller owns this cache (runs on its P, or holds the
   /// fallback lock) and does not yield until it returns.
-  uintptr_t next_free(SpanClass spc, Span*& span);
+  uintptr_t next_free(SpanClass spc, Span*& span, bool& refilled);
 
   /// Replaces the span of class spc by one with a free slot from the mcentral
-  /// (mirrors mcache.refill).  Same preconditions as next_free.
+  /// (mirrors mcache.refill), counting the new span's free slots as live for
+  /// the pacer (Go's heapLive).  Same preconditions as next_free.
   void refill(SpanClass spc);
 
   /// Gives every cached span back to its mcentral (mirrors mcache.releaseAll),
-  /// flushing the allocation counts into heap_stats().  Same preconditions.
+  /// flushing the allocation counts into heap_stats() and uncounting the free
+  /// slots from the pacer's live heap.  Same preconditions, or the world stopped.
   void release_all();
 };
 

@@ -10,15 +10,26 @@ namespace gort::gc {
 
 struct Span;
 
-/// Hands an mcache a span of class spc with at least one free slot: a partial
-/// span from the class's list, or a new span from the heap (mirrors
-/// mcentral.cacheSpan).  Takes the class's mcentral lock, then possibly the heap lock.
+/// Hands an mcache a swept span of class spc with at least one free slot: a
+/// swept partial span, an unswept one it sweeps itself, or a new span from the
+/// heap (mirrors mcentral.cacheSpan).  Takes the class's mcentral lock, then possibly the heap lock.
 Span* central_cache_span(SpanClass spc);
 
-/// Takes back span s from an mcache: onto the full list when it has no free
-/// slot, else onto the partial list (mirrors mcentral.uncacheSpan).  Precondition:
+/// Takes back span s from an mcache: onto the swept full list when it has no
+/// free slot, else onto the swept partial list (mirrors mcentral.uncacheSpan).  Precondition:
 /// the caller's mcache held s and no longer does.  Takes the class's mcentral lock.
 void central_uncache_span(Span* s);
+
+/// Puts span s, swept and owned by the caller, on its mcentral's swept partial
+/// or full list, stamping it swept for the current generation.  Used for spans
+/// the sweeper kept and for new large-object spans (mirrors the spanSet pushes of
+/// sweepLocked.sweep and allocLarge).  Takes the class's mcentral lock.
+void central_push_swept(Span* s);
+
+/// Pops and claims (sweepgen h-2 -> h-1) an unswept span of class spc, partial
+/// first, or returns null (the sweeper's half of mheap.nextSpanForSweep).
+/// Takes the class's mcentral lock.
+Span* central_claim_unswept(SpanClass spc);
 
 /// Number of spans on the partial and full lists of class spc (for tests).
 /// Takes the class's mcentral lock.

@@ -25,6 +25,8 @@ struct HeapStats {
   std::atomic<uint64_t> mallocs{0};
   /// Objects freed, cumulative (Frees); HeapObjects = mallocs - frees.
   std::atomic<uint64_t> frees{0};
+  /// Bytes of objects freed, cumulative (TotalAlloc = alloc_bytes + freed_bytes).
+  std::atomic<uint64_t> freed_bytes{0};
   /// In-use spans (for tests and diagnostics).
   std::atomic<uint64_t> spans_inuse{0};
 };

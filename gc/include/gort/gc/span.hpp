@@ -2,6 +2,7 @@
 // class (mirrors mspan in mheap.go and the allocation-bit helpers in mbitmap.go).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -50,8 +51,14 @@ struct Span {
   /// fresh span; a sweep will install the mark bits here.
   uint64_t alloc_bits[kSpanBitmapWords] = {};
   /// Objects found reachable by the current mark (mirrors gcmarkBits).  Cleared
-  /// when the span is initialised; set by the collector (next layer).
+  /// when the span is initialised and by each sweep; set by the marker.
   uint64_t mark_bits[kSpanBitmapWords] = {};
+  /// Sweep state relative to the heap's sweepgen h (mirrors mspan.sweepgen):
+  /// h-2 needs sweeping, h-1 is being swept, h is swept.  Claimed with a CAS.
+  std::atomic<uint32_t> sweepgen{0};
+  /// True when an object with a destructor was allocated here since the last
+  /// sweep: the sweeper then visits each dead object (Go's specials play this role).
+  bool has_destructors = false;
   /// Page-allocator or mcentral state.
   SpanState state = SpanState::Dead;
   /// True when the span's memory may hold old data and objects must be zeroed
@@ -86,8 +93,18 @@ struct Span {
   /// True when slot `index` is allocated (mirrors mspan.isFree, negated).
   bool is_allocated(uint32_t index) const;
 
-  /// True when the span has no free slot left.
-  bool full() const { return freeindex == nelems; }
+  /// True when the span has no free slot left.  Counted, not read from
+  /// freeindex: after a sweep the slots above freeindex may all be live (mirrors
+  /// the allocCount == nelems test of mcentral.uncacheSpan).
+  bool full() const { return alloc_count == nelems; }
+
+  /// True when slot index is marked in mark_bits.
+  bool is_marked(uint32_t index) const { return (mark_bits[index / 64] >> (index % 64)) & 1; }
+
+  /// Installs the mark bits as the allocation bits and clears the marks; returns
+  /// the objects still allocated (the sweep's bitmap step, mirrors the tail of
+  /// mspan.sweep).  Caller owns the span.
+  uint32_t install_mark_bits();
 
  private:
   /// Loads alloc_cache from the alloc_bits word holding slot word_index*64 (mirrors refillAllocCache).

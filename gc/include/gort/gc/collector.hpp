@@ -1,0 +1,42 @@
+// gort/gc/collector.hpp — controlling the collector: gc::collect,
+// gc::set_gc_percent, gc::set_memory_limit (runtime.GC and runtime/debug's
+// SetGCPercent, SetMemoryLimit), and gc::NoCollectionScope for threads that
+// are not goroutines.
+#pragma once
+
+#include <cstdint>
+
+namespace gort::gc {
+
+/// Runs a full collection and waits for it, then sweeps the whole heap, so
+/// every unreachable object's destructor has run on return (mirrors runtime.GC).
+/// With GODEBUG=gctrace=1 the cycle prints with "(forced)".  Precondition:
+/// called from a goroutine (inside gort::run), outside a NoCollectionScope.
+void collect();
+
+/// Sets GOGC (a percentage; negative turns the collector off, as GOGC=off) and
+/// returns the previous value (mirrors debug.SetGCPercent).  Any thread.
+int set_gc_percent(int percent);
+
+/// Sets the soft memory limit in bytes (GOMEMLIMIT; INT64_MAX: none) and returns
+/// the previous one; a negative value only reads it (mirrors
+/// debug.SetMemoryLimit).  The limit shapes the heap goal from GC part 2 on;
+/// until then it is recorded and reported only.  Any thread.
+int64_t set_memory_limit(int64_t limit);
+
+/// Keeps collections from starting while it lives (a collection already
+/// running completes first).  A thread that is not a goroutine holding a P (a
+/// plain std::thread, or code inside gort::blocking) must hold one while it
+/// allocates managed objects and until it has stored them in gc::Roots: the
+/// collector does not scan such a thread's stack.  Allocating without one while
+/// the runtime runs is a fatal error.  Nests; never blocks a goroutine for long
+/// if kept short.
+class NoCollectionScope {
+ public:
+  NoCollectionScope();
+  ~NoCollectionScope();
+  NoCollectionScope(const NoCollectionScope&) = delete;
+  NoCollectionScope& operator=(const NoCollectionScope&) = delete;
+};
+
+}  // namespace gort::gc

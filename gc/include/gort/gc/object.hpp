@@ -1,0 +1,321 @@
+// gort/gc/object.hpp — the managed object model: gc::make, gc::Ref, gc::Ptr,
+// gc::Root, T::trace(gc::Tracer&), finalizers.
+//
+// Model.  A managed object is a C++ object placed in the collected heap by
+// gc::make<T>(args...).  The collector learns where its managed pointers are
+// from T::trace, which lists them (t.visit(left_); t.visit(right_);) — precise,
+// like Go's per-type pointer bitmaps and cppgc's Trace methods.  A type without
+// trace() is pointer-free: it is allocated in a noscan span and never scanned
+// (Go's noscan span classes).  Pointers held by running code (locals,
+// temporaries, registers) need no declaration: goroutine stacks and saved
+// registers are scanned conservatively, interior pointers included.
+//
+//   Ref<T>   a pointer-sized handle for locals and return values (stack-scanned);
+//   Ptr<T>   the field type for managed pointers inside managed objects: every
+//            store runs the write-barrier hook (a no-op while the collector is
+//            not marking; Go's hybrid barrier once marking is concurrent);
+//   Root<T>  a handle from memory the collector does not scan (globals, C++
+//            containers, threads that are not goroutines).
+//
+// Each object is preceded by an 8-byte header (16 for 16-byte-aligned types)
+// holding its TypeInfo: which trace function, which destructor.  The header is
+// null while the constructor runs; the collector then scans the object's memory
+// conservatively, so a constructor that allocates cannot lose the children it
+// already stored.
+//
+// Destruction.  When the collector finds an object unreachable, the sweeper runs
+// its destructor (when it has a non-trivial one) before reusing its memory, so a
+// managed object may own ordinary C++ resources (a std::string, a file).  A
+// destructor runs on whichever thread sweeps; it must not touch other managed
+// objects (they may already be gone), allocate managed memory, or park.  Go's
+// runtime.SetFinalizer is here too (set_finalizer): a finalizer runs on a
+// goroutine after the object became unreachable, receives the object (alive
+// again for that call), and may do anything a goroutine may; the object is freed
+// by a later cycle if nothing kept it.  Destructors serve resource cleanup in
+// C++'s idiom, finalizers serve Go's (and observing death from a test).
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <new>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+namespace gort::gc {
+
+class Tracer;
+template <class T>
+class Ref;
+template <class T>
+class Ptr;
+
+/// True when T lists its managed fields with `void trace(gc::Tracer&) const`.
+template <class T>
+concept HasTrace = requires(const T& value, Tracer& tracer) { value.trace(tracer); };
+
+/// What the collector knows about a managed type (Go's _type, reduced to what
+/// marking and sweeping need).  One static instance per type.
+struct TypeInfo {
+  /// Lists the managed pointers of the object at obj; null for pointer-free types.
+  void (*trace)(const void* obj, Tracer& tracer);
+  /// Runs the destructor of the object at obj; null when trivially destructible.
+  void (*destroy)(void* obj);
+  /// The mangled type name (demangled in diagnostics).
+  const char* name;
+  /// Bytes from the allocation's base (the header) to the object.
+  uint32_t offset;
+};
+
+namespace detail {
+
+/// The word at an allocation's base: the object's TypeInfo, or null while its
+/// constructor runs (the object is then scanned conservatively).
+struct ObjectHeader {
+  const TypeInfo* type;
+};
+
+/// Header bytes before an object of alignment `align` (8, or 16 for 16-byte types).
+constexpr uint32_t header_bytes(std::size_t align) { return align > 8 ? 16 : 8; }
+
+/// Returns memory for an object of `object_bytes` of type ti, placed after its
+/// header (header left null), zeroed.  May start a GC cycle first (mirrors
+/// mallocgc).  Precondition: not called from a destructor run by the sweeper.
+void* allocate_object(std::size_t object_bytes, const TypeInfo* ti);
+
+/// Publishes the constructed object at obj: its header now names ti.
+inline void publish_object(void* obj, const TypeInfo* ti) {
+  auto* header = reinterpret_cast<ObjectHeader*>(static_cast<char*>(obj) - ti->offset);
+  __atomic_store_n(&header->type, ti, __ATOMIC_RELEASE);
+}
+
+/// True while the collector is marking: stores of managed pointers must shade.
+extern std::atomic<bool> write_barrier_enabled;
+
+/// The barrier's slow path (mirrors gcWriteBarrier / wbBuf): shades the old and
+/// the new pointee of *slot.  Called only while write_barrier_enabled.
+void write_barrier_slow(void* const* slot, const void* new_value);
+
+/// Stores value into *slot through the write barrier (mirrors writebarrierptr).
+inline void store_pointer(void** slot, void* value) {
+  if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) write_barrier_slow(slot, value);
+  *slot = value;
+}
+
+template <class T>
+void trace_thunk(const void* obj, Tracer& tracer);
+template <class T>
+void destroy_thunk(void* obj) {
+  static_cast<T*>(obj)->~T();
+}
+
+/// T's trace thunk, or null when T has no trace() (a noscan type).
+template <class T>
+constexpr auto trace_fn_of() -> void (*)(const void*, Tracer&) {
+  if constexpr (HasTrace<T>) {
+    return &trace_thunk<T>;
+  } else {
+    return nullptr;
+  }
+}
+
+/// T's destructor thunk, or null when T is trivially destructible.
+template <class T>
+constexpr auto destroy_fn_of() -> void (*)(void*) {
+  if constexpr (std::is_trivially_destructible_v<T>) {
+    return nullptr;
+  } else {
+    return &destroy_thunk<T>;
+  }
+}
+
+/// The TypeInfo of T (one per type).
+template <class T>
+const TypeInfo* type_info() {
+  static const TypeInfo info{trace_fn_of<T>(), destroy_fn_of<T>(), typeid(T).name(), header_bytes(alignof(T))};
+  return &info;
+}
+
+/// Registers/unregisters a root slot (root.cpp); slot must stay valid while registered.
+struct RootNode {
+  /// The managed object held, or null.
+  void* object = nullptr;
+  /// Links in the global root list (guarded by its lock).
+  RootNode* prev = nullptr;
+  RootNode* next = nullptr;
+};
+void register_root(RootNode* node);
+void unregister_root(RootNode* node);
+
+/// Installs fn as the finalizer of the managed object at obj, or removes it when
+/// fn is empty (mirrors SetFinalizer).  Precondition: obj is a managed object.
+void set_finalizer_raw(const void* obj, std::function<void(void*)> fn);
+
+}  // namespace detail
+
+/// A local handle to a managed object: a plain pointer the conservative stack
+/// scan finds.  Store a Ref only where the collector looks: on a goroutine's
+/// stack, in a Ptr field (via assignment), or in a Root.  Keeping one in a
+/// std::vector or any other C++ heap memory does not keep the object alive.
+template <class T>
+class Ref {
+ public:
+  /// A null handle.
+  Ref() = default;
+  Ref(std::nullptr_t) {}
+  /// Converts a handle to a derived type.
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Ref(const Ref<U>& other) : p_(other.get()) {}
+  /// A handle to what a field points to.
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Ref(const Ptr<U>& field) : p_(field.get()) {}
+
+  /// The object, or null.
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  template <class U>
+  bool operator==(const Ref<U>& o) const {
+    return p_ == o.get();
+  }
+  bool operator==(std::nullptr_t) const { return p_ == nullptr; }
+
+  /// Wraps a pointer to a managed object (from gc::make, a Ptr or a Root).
+  /// Precondition: p is null or points to a managed object of type T.
+  static Ref from_raw(T* p) {
+    Ref r;
+    r.p_ = p;
+    return r;
+  }
+
+ private:
+  T* p_ = nullptr;
+};
+
+/// A managed pointer field inside a managed object.  Every store goes through
+/// the write barrier; T::trace must visit it.
+template <class T>
+class Ptr {
+ public:
+  Ptr() = default;
+  Ptr(std::nullptr_t) {}
+  /// Initialises the field (through the barrier, as Go's initialising stores are).
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Ptr(const Ref<U>& r) {
+    set(r.get());
+  }
+  Ptr(const Ptr& o) { set(o.get()); }
+  Ptr& operator=(const Ptr& o) {
+    set(o.get());
+    return *this;
+  }
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Ptr& operator=(const Ref<U>& r) {
+    set(r.get());
+    return *this;
+  }
+  Ptr& operator=(std::nullptr_t) {
+    set(nullptr);
+    return *this;
+  }
+
+  /// The object, or null.
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool operator==(std::nullptr_t) const { return p_ == nullptr; }
+  template <class U>
+  bool operator==(const Ptr<U>& o) const {
+    return p_ == o.get();
+  }
+  template <class U>
+  bool operator==(const Ref<U>& o) const {
+    return p_ == o.get();
+  }
+
+ private:
+  void set(T* v) {
+    detail::store_pointer(reinterpret_cast<void**>(const_cast<std::remove_const_t<T>**>(&p_)),
+                          const_cast<std::remove_const_t<T>*>(v));
+  }
+  T* p_ = nullptr;
+};
+
+/// A root: keeps an object alive from memory the collector does not scan.
+/// Creating, copying and destroying one takes the root-list lock; reading does not.
+template <class T>
+class Root {
+ public:
+  Root() { detail::register_root(&node_); }
+  Root(std::nullptr_t) : Root() {}
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Root(const Ref<U>& r) : Root() {
+    node_.object = const_cast<std::remove_const_t<U>*>(r.get());
+  }
+  Root(const Root& o) : Root() { node_.object = o.node_.object; }
+  Root& operator=(const Root& o) {
+    node_.object = o.node_.object;
+    return *this;
+  }
+  template <class U>
+    requires std::convertible_to<U*, T*>
+  Root& operator=(const Ref<U>& r) {
+    node_.object = const_cast<std::remove_const_t<U>*>(r.get());
+    return *this;
+  }
+  ~Root() { detail::unregister_root(&node_); }
+
+  /// The object held, or null.
+  T* get() const { return static_cast<T*>(node_.object); }
+  T* operator->() const { return get(); }
+  T& operator*() const { return *get(); }
+  explicit operator bool() const { return node_.object != nullptr; }
+  /// A local handle to the object.
+  Ref<T> ref() const { return Ref<T>::from_raw(get()); }
+  operator Ref<T>() const { return ref(); }
+  /// Drops the object.
+  void reset() { node_.object = nullptr; }
+
+ private:
+  detail::RootNode node_;
+};
+
+/// Allocates and constructs a T in the managed heap (Go's new(T) / &T{...}).
+/// May run a collection first.  T's alignment must not exceed 16 bytes.
+/// Precondition: not called from a managed object's destructor.
+template <class T, class... Args>
+Ref<T> make(Args&&... args) {
+  static_assert(alignof(T) <= 16, "gc::make: alignment above 16 bytes is not supported");
+  static_assert(!std::is_array_v<T>, "gc::make: use gc::make_slice for arrays");
+  const TypeInfo* ti = detail::type_info<T>();
+  void* mem = detail::allocate_object(sizeof(T), ti);
+  T* obj = ::new (mem) T(std::forward<Args>(args)...);
+  detail::publish_object(obj, ti);
+  return Ref<T>::from_raw(obj);
+}
+
+/// Sets fn as obj's finalizer (runtime.SetFinalizer): when the collector finds obj
+/// unreachable, fn(obj) runs on a goroutine and obj is freed by a later cycle if
+/// fn did not make it reachable again.  An empty fn removes the finalizer.
+/// Objects reachable from a finalized object stay alive until it is freed.
+/// Precondition: obj is non-null.
+template <class T>
+void set_finalizer(const Ref<T>& obj, std::function<void(T*)> fn) {
+  if (!fn) {
+    detail::set_finalizer_raw(obj.get(), {});
+    return;
+  }
+  detail::set_finalizer_raw(obj.get(), [f = std::move(fn)](void* p) { f(static_cast<T*>(p)); });
+}
+
+}  // namespace gort::gc

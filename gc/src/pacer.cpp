@@ -1,0 +1,192 @@
+// pacer.cpp — when the next cycle starts (mirrors gcControllerState.commit,
+// heapGoalInternal and trigger in mgcpacer.go, readGOGC and readGOMEMLIMIT).
+//
+// Heap goal (Go 1.19, GOGC part): the live heap of the last mark plus GOGC% of
+// everything the next mark must scan — that live heap, the stack bytes it
+// scanned and the globals (here: the gc::Roots, 8 bytes each):
+//     goal = marked + (marked + stacks + globals) * GOGC / 100,
+// never below the minimum heap 4 MiB * GOGC / 100 (defaultHeapMinimum).  GOGC=off
+// (or a negative percentage) disables collection unless forced.
+//
+// Trigger: Go starts a concurrent cycle early, by a runway its cons/mark model
+// estimates, clamped between 0.7 and 0.95 of the way from the marked heap to the
+// goal (and at most goal - 4 MiB for large heaps).  This layer marks with the
+// world stopped, so no allocation happens during the mark and no runway is
+// needed: the runway is taken as 0, which puts the trigger at Go's upper clamp —
+// the same formula with the estimator left for GC part 2.
+//
+// Memory limit: GOMEMLIMIT is parsed with Go's syntax and stored; the goal from
+// the limit (part 2) is not applied yet.
+#include <gort/gc/collector.hpp>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include <gort/runtime/fatal.hpp>
+
+#include "collector.hpp"
+
+namespace gort::gc::detail {
+
+std::atomic<uint64_t> heap_live{0};
+std::atomic<uint64_t> heap_trigger{0};
+
+namespace {
+
+/// Go's defaultHeapMinimum: the goal never drops below 4 MiB * GOGC/100.
+constexpr uint64_t kDefaultHeapMinimum = uint64_t{4} << 20;
+/// Trigger clamps as fractions of the runway, over Go's denominator 64
+/// (triggerRatioDen, minTriggerRatioNum = 45 ≈ 0.7, maxTriggerRatioNum = 61 ≈ 0.95).
+constexpr uint64_t kTriggerRatioDen = 64;
+constexpr uint64_t kMinTriggerRatioNum = 45;
+constexpr uint64_t kMaxTriggerRatioNum = 61;
+
+/// Pacer state; written under pacer_lock, read with relaxed loads.
+std::mutex pacer_lock;
+std::atomic<int32_t> gogc{100};
+std::atomic<int64_t> memory_limit{INT64_MAX};
+std::atomic<uint64_t> heap_marked{0};
+std::atomic<uint64_t> heap_goal{kDefaultHeapMinimum};
+std::atomic<uint64_t> last_stack_scan{0};
+std::atomic<uint64_t> globals_scan{0};
+
+/// Parses GOGC as Go's readGOGC does ("off" or an integer), warning on anything else.
+int32_t read_gogc() {
+  const char* v = std::getenv("GOGC");
+  if (v == nullptr || *v == '\0') return 100;
+  if (std::strcmp(v, "off") == 0) return -1;
+  errno = 0;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n > INT32_MAX || n < INT32_MIN) {
+    std::fprintf(stderr, "runtime: GOGC: ignoring \"%s\": expected an integer percentage or \"off\"; using 100\n", v);
+    return 100;
+  }
+  return n < 0 ? -1 : static_cast<int32_t>(n);
+}
+
+/// Parses Go's memory-limit syntax (parseByteCount): digits with an optional
+/// B/KiB/MiB/GiB/TiB suffix, or "off".  False when malformed.
+bool parse_byte_count(const char* s, int64_t* out) {
+  if (std::strcmp(s, "off") == 0) {
+    *out = INT64_MAX;
+    return true;
+  }
+  const std::string str(s);
+  std::size_t digits = 0;
+  while (digits < str.size() && str[digits] >= '0' && str[digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  const std::string unit = str.substr(digits);
+  uint64_t mult = 1;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "KiB") mult = uint64_t{1} << 10;
+  else if (unit == "MiB") mult = uint64_t{1} << 20;
+  else if (unit == "GiB") mult = uint64_t{1} << 30;
+  else if (unit == "TiB") mult = uint64_t{1} << 40;
+  else return false;
+  errno = 0;
+  const unsigned long long n = std::strtoull(str.substr(0, digits).c_str(), nullptr, 10);
+  if (errno != 0 || n > static_cast<unsigned long long>(INT64_MAX) / mult) return false;
+  *out = static_cast<int64_t>(n * mult);
+  return true;
+}
+
+/// Reads GOMEMLIMIT as Go's readGOMEMLIMIT does: malformed is fatal, as in Go.
+int64_t read_gomemlimit() {
+  const char* v = std::getenv("GOMEMLIMIT");
+  if (v == nullptr || *v == '\0') return INT64_MAX;
+  int64_t n = 0;
+  if (!parse_byte_count(v, &n)) {
+    std::fprintf(stderr, "GOMEMLIMIT=%s\n", v);
+    runtime::fatal_error("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
+  }
+  return n;
+}
+
+/// Recomputes goal and trigger from the current state (mirrors commit + trigger).
+/// Caller holds pacer_lock.
+void commit_locked() {
+  const int32_t percent = gogc.load(std::memory_order_relaxed);
+  if (percent < 0) {
+    heap_goal.store(UINT64_MAX, std::memory_order_relaxed);
+    heap_trigger.store(UINT64_MAX, std::memory_order_relaxed);
+    return;
+  }
+  const uint64_t marked = heap_marked.load(std::memory_order_relaxed);
+  uint64_t goal = marked + (marked + last_stack_scan.load(std::memory_order_relaxed) +
+                            globals_scan.load(std::memory_order_relaxed)) *
+                               static_cast<uint64_t>(percent) / 100;
+  const uint64_t minimum = kDefaultHeapMinimum * static_cast<uint64_t>(percent) / 100;
+  if (goal < minimum) goal = minimum;
+  heap_goal.store(goal, std::memory_order_relaxed);
+  // mirrors gcControllerState.trigger with runway = 0
+  uint64_t trigger = goal;
+  if (marked < goal) {
+    const uint64_t min_trigger = (goal - marked) / kTriggerRatioDen * kMinTriggerRatioNum + marked;
+    uint64_t max_trigger = (goal - marked) / kTriggerRatioDen * kMaxTriggerRatioNum + marked;
+    if (goal > kDefaultHeapMinimum && goal - kDefaultHeapMinimum > max_trigger) max_trigger = goal - kDefaultHeapMinimum;
+    if (max_trigger < min_trigger) max_trigger = min_trigger;
+    trigger = max_trigger;  // goal - runway (0), clamped to the maximum
+  }
+  heap_trigger.store(trigger, std::memory_order_relaxed);
+}
+
+std::once_flag init_once;
+
+}  // namespace
+
+void pacer_init() {
+  std::call_once(init_once, [] {
+    std::lock_guard<std::mutex> guard(pacer_lock);
+    gogc.store(read_gogc(), std::memory_order_relaxed);
+    memory_limit.store(read_gomemlimit(), std::memory_order_relaxed);
+    commit_locked();
+  });
+}
+
+void pacer_commit(uint64_t marked, uint64_t stack_scan, uint64_t globals) {
+  pacer_init();
+  std::lock_guard<std::mutex> guard(pacer_lock);
+  heap_marked.store(marked, std::memory_order_relaxed);
+  last_stack_scan.store(stack_scan, std::memory_order_relaxed);
+  globals_scan.store(globals, std::memory_order_relaxed);
+  commit_locked();
+}
+
+uint64_t heap_goal_bytes() {
+  pacer_init();
+  return heap_goal.load(std::memory_order_relaxed);
+}
+
+int32_t gc_percent() {
+  pacer_init();
+  return gogc.load(std::memory_order_relaxed);
+}
+
+uint64_t last_stack_scan_bytes() { return last_stack_scan.load(std::memory_order_relaxed); }
+uint64_t globals_scan_bytes() { return globals_scan.load(std::memory_order_relaxed); }
+
+}  // namespace gort::gc::detail
+
+namespace gort::gc {
+
+int set_gc_percent(int percent) {
+  detail::pacer_init();
+  std::lock_guard<std::mutex> guard(detail::pacer_lock);
+  const int prev = detail::gogc.exchange(percent < 0 ? -1 : percent, std::memory_order_relaxed);
+  detail::commit_locked();
+  return prev;
+}
+
+int64_t set_memory_limit(int64_t limit) {
+  detail::pacer_init();
+  if (limit < 0) return detail::memory_limit.load(std::memory_order_relaxed);
+  return detail::memory_limit.exchange(limit, std::memory_order_relaxed);
+}
+
+}  // namespace gort::gc

@@ -1,0 +1,141 @@
+// sweep.cpp — sweeping (mirrors sweepone, mspan.sweep, finishsweep_m and
+// bgsweep in mgcsweep.go).
+//
+// Model.  Mark termination adds 2 to heap_sweepgen, which makes every span
+// unswept at once (mcentral.cpp).  A span is swept exactly once per cycle, by
+// whoever claims it first with a CAS on its sweepgen (h-2 -> h-1):
+//   - an allocating P whose mcentral has no swept span with room (lazy
+//     sweeping in mcentral.cacheSpan), keeping the span to allocate from;
+//   - an idle P, through the runtime's idle-work hook (the background sweeper:
+//     Go's bgsweep goroutine runs at the lowest priority; here the same work
+//     runs when a P finds nothing else to do);
+//   - the next cycle's start, which sweeps whatever is left (finishsweep_m), and
+//     gc::collect, which sweeps everything before returning (runtime.GC does).
+// Sweeping a span installs its mark bits as allocation bits: unmarked slots
+// become free without touching their memory, unless the span holds objects with
+// destructors, whose dead objects are destroyed first.  An empty span goes back
+// to the page heap (unless the sweeper keeps it to allocate from).
+//
+// Destructors run on the sweeping thread with no lock held; a thread-local flag
+// turns an allocation inside one into a fatal error (object.hpp explains why).
+#include <gort/gc/mcentral.hpp>
+#include <gort/gc/mheap.hpp>
+#include <gort/gc/span.hpp>
+#include <gort/runtime/gc_support.hpp>
+
+#include <sched.h>
+
+#include <mutex>
+
+#include "collector.hpp"
+
+namespace gort::gc::detail {
+
+std::atomic<uint32_t> heap_sweepgen{4};
+std::atomic<int32_t> sweeps_in_flight{0};
+std::atomic<uint64_t> spans_swept_background{0};
+
+namespace {
+
+/// True once a full pass over the mcentrals found nothing unswept this cycle
+/// (mirrors sweep.active's done state); reset at each mark termination.
+std::atomic<bool> sweep_done{true};
+/// Where the next sweepone starts looking (mirrors sweep.centralIndex).
+std::atomic<uint32_t> sweep_class_cursor{0};
+/// Set while this thread runs destructors for the sweeper.
+thread_local bool running_destructors = false;
+
+/// Runs the destructors of the dead objects of s (allocated, unmarked).
+void destroy_dead_objects(Span* s) {
+  running_destructors = true;
+  for (uint32_t i = 0; i < s->nelems; ++i) {
+    if (!s->is_allocated(i) || s->is_marked(i)) continue;
+    const uintptr_t base = s->object_address(i);
+    const TypeInfo* type = reinterpret_cast<const ObjectHeader*>(base)->type;
+    if (type != nullptr && type->destroy != nullptr) type->destroy(reinterpret_cast<void*>(base + type->offset));
+  }
+  running_destructors = false;
+}
+
+}  // namespace
+
+bool in_sweeper_destructor() { return running_destructors; }
+
+// mirrors sweepLocked.sweep in mgcsweep.go
+bool sweep_span(Span* s, bool preserve) {
+  const uint32_t sg = heap_sweepgen.load(std::memory_order_acquire);
+  if (s->has_destructors) destroy_dead_objects(s);
+  const uint32_t before = s->alloc_count;
+  const uint32_t live = s->install_mark_bits();
+  const uint32_t freed = before - live;
+  if (freed > 0) {
+    s->needzero = true;
+    heap_stats().frees.fetch_add(freed, std::memory_order_relaxed);
+    heap_stats().alloc_bytes.fetch_sub(uint64_t{freed} * s->elemsize, std::memory_order_relaxed);
+    heap_stats().freed_bytes.fetch_add(uint64_t{freed} * s->elemsize, std::memory_order_relaxed);
+  }
+  if (live == 0) s->has_destructors = false;
+  bool kept = true;
+  if (preserve) {
+    s->sweepgen.store(sg, std::memory_order_release);
+  } else if (live == 0) {
+    heap_free_span(s);
+    kept = false;
+  } else {
+    central_push_swept(s);
+  }
+  sweeps_in_flight.fetch_sub(1, std::memory_order_release);
+  return kept;
+}
+
+// mirrors sweepone in mgcsweep.go
+bool sweepone() {
+  if (sweep_done.load(std::memory_order_acquire)) return false;
+  const uint32_t start = sweep_class_cursor.load(std::memory_order_relaxed);
+  for (uint32_t n = 0; n < kNumSpanClasses; ++n) {
+    const uint32_t cls = (start + n) % kNumSpanClasses;
+    if (Span* s = central_claim_unswept(SpanClass{static_cast<uint8_t>(cls)})) {
+      sweep_class_cursor.store(cls, std::memory_order_relaxed);
+      sweep_span(s, /*preserve=*/false);
+      return true;
+    }
+  }
+  sweep_done.store(true, std::memory_order_release);
+  return false;
+}
+
+void finish_sweep() {
+  while (sweepone()) {
+  }
+  // Spans other threads claimed before the lists ran dry are still being swept
+  // (mirrors the wait on sweep.active in gcStart/finishsweep_m): one span each.
+  while (sweeps_in_flight.load(std::memory_order_acquire) != 0) sched_yield();
+}
+
+void start_sweep_generation() {
+  heap_sweepgen.fetch_add(2, std::memory_order_acq_rel);
+  sweep_done.store(false, std::memory_order_release);
+}
+
+namespace {
+
+/// Spans the idle sweeper sweeps before looking for goroutines again: small
+/// enough that a goroutine made runnable meanwhile waits at most a few µs.
+constexpr int kIdleSweepBatch = 8;
+
+bool idle_sweep() {
+  if (sweep_done.load(std::memory_order_relaxed)) return false;
+  int swept = 0;
+  while (swept < kIdleSweepBatch && sweepone()) ++swept;
+  spans_swept_background.fetch_add(swept, std::memory_order_relaxed);
+  return swept > 0;
+}
+
+}  // namespace
+
+void install_background_sweeper() {
+  static std::once_flag once;
+  std::call_once(once, [] { runtime::set_idle_work_hook(&idle_sweep); });
+}
+
+}  // namespace gort::gc::detail
