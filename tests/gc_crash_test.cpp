@@ -1,0 +1,92 @@
+// gc_crash_test.cpp — the collector's output and fatal errors, checked in
+// subprocesses (gc_helper.cpp): the gctrace line in Go's exact format,
+// checkmark catching a missed object, misuse ending with a clear message.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "test_util.hpp"
+
+namespace {
+
+gort::test::ProcessResult helper(const std::string& mode, const std::vector<std::string>& env = {}) {
+  return gort::test::run_process({GORT_GC_HELPER, mode}, env);
+}
+
+TEST(GcCrash, GctraceLinesHaveGosFormat) {
+  const auto r = helper("gctrace", {"GODEBUG=gctrace=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // gc 4 @0.046s 1%: 0.015+1.4+0.029 ms clock, 0.12+0.46/1.4/0.18+0.23 ms cpu, 10->12->9 MB, 11 MB goal,
+  //   0 MB stacks, 0 MB globals, 8 P
+  const std::string ms = R"((?:0|[0-9]+(?:\.[0-9]{1,3})?))";
+  const std::regex line("gc ([0-9]+) @[0-9]+\\.[0-9]{3}s [0-9]+%: " + ms + "\\+" + ms + "\\+" + ms + " ms clock, " +
+                        ms + "\\+" + ms + "/" + ms + "/" + ms + "\\+" + ms +
+                        " ms cpu, [0-9]+->[0-9]+->[0-9]+ MB, [0-9]+ MB goal, [0-9]+ MB stacks, [0-9]+ MB globals, "
+                        "[0-9]+ P( \\(forced\\))?");
+  std::istringstream in(r.err);
+  std::string l;
+  int lines = 0, forced = 0, expect_n = 1;
+  while (std::getline(in, l)) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(l, m, line)) << "not Go's gctrace format: " << l;
+    EXPECT_EQ(std::stoi(m[1]), expect_n++) << "cycles are numbered from 1";
+    ++lines;
+    if (m[2].matched) ++forced;
+  }
+  EXPECT_GE(lines, 2) << r.err;
+  EXPECT_EQ(forced, 1) << "only the gc::collect cycle is forced";
+  EXPECT_NE(r.err.rfind(" (forced)\n"), std::string::npos) << "the last line is the forced one";
+}
+
+TEST(GcCrash, NoGctraceWithoutTheSetting) {
+  const auto r = helper("gctrace");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(GcCrash, CheckmarkCatchesAnObjectTheMarkMissed) {
+  const auto r = helper("checkmark-miss", {"GODEBUG=gccheckmark=1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("runtime: checkmarks found unexpected unmarked object obj=0x"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("type=(anonymous namespace)::Node"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fatal error: checkmark found unmarked object"), std::string::npos) << r.err;
+}
+
+TEST(GcCrash, AllocatingInADestructorIsFatal) {
+  const auto r = helper("alloc-in-destructor");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("fatal error: gc: allocation from a destructor run by the sweeper"), std::string::npos)
+      << r.err;
+}
+
+TEST(GcCrash, ForeignThreadAllocationNeedsAScope) {
+  const auto r = helper("foreign-alloc");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("fatal error: gc: managed allocation on a thread without a P"), std::string::npos) << r.err;
+  const auto ok = helper("foreign-alloc-scoped");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "sum 4950\n");
+}
+
+TEST(GcCrash, CollectOutsideTheRuntimeIsFatal) {
+  const auto r = helper("collect-outside");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("fatal error: gc.collect: called outside a goroutine"), std::string::npos) << r.err;
+}
+
+TEST(GcCrash, MalformedGomemlimitExitsLikeGo) {
+  const auto r = helper("gctrace", {"GOMEMLIMIT=12 parsecs"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("GOMEMLIMIT=12 parsecs\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("malformed GOMEMLIMIT"), std::string::npos) << r.err;
+}
+
+TEST(GcCrash, MalformedGogcWarnsAndUsesTheDefault) {
+  const auto r = helper("gctrace", {"GOGC=lots"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "runtime: GOGC: ignoring \"lots\": expected an integer percentage or \"off\"; using 100\n");
+}
+
+}  // namespace

@@ -1,0 +1,128 @@
+// gc_helper — gort programs for the collector's subprocess tests
+// (gc_crash_test.cpp): gctrace output, checkmark failures, misuse that must
+// end the program with a clear message.
+#include <gort/gort.hpp>
+#include <gort/gc/span.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "../gc/src/collector.hpp"
+
+namespace gc = gort::gc;
+
+namespace {
+
+struct Node {
+  gc::Ptr<Node> next;
+  long value = 0;
+  void trace(gc::Tracer& t) const { t.visit(next); }
+};
+
+struct Mode {
+  const char* name;
+  std::function<int()> run;
+};
+
+/// Allocates a chain of n nodes and keeps it rooted.
+gc::Ref<Node> chain(int n) {
+  gc::Ref<Node> head;
+  for (int i = 0; i < n; ++i) {
+    auto node = gc::make<Node>();
+    node->value = i;
+    node->next = head;
+    head = node;
+  }
+  return head;
+}
+
+/// The object the checkmark test unmarks after the first mark.
+gc::Root<Node>* victim_root = nullptr;
+
+void unmark_victim() {
+  gc::Span* s = nullptr;
+  uint32_t idx = 0;
+  if (gc::detail::find_object(reinterpret_cast<uintptr_t>(victim_root->get()->next.get()), s, idx)) {
+    s->mark_bits[idx / 64] &= ~(uint64_t{1} << (idx % 64));
+  }
+}
+
+struct AllocatesInDestructor {
+  ~AllocatesInDestructor() { gc::make<Node>(); }
+};
+
+const Mode kModes[] = {
+    {"gctrace",
+     [] {
+       // GODEBUG=gctrace=1: heap-triggered cycles, then one forced.
+       return gort::run([] {
+         gc::Root<Node> keep = chain(1000);
+         for (int i = 0; i < 200000; ++i) chain(10);
+         gc::collect();
+       });
+     }},
+    {"checkmark-miss",
+     [] {
+       // GODEBUG=gccheckmark=1 with a reachable object unmarked on purpose
+       // after the first mark: the checkmark pass must catch it.
+       return gort::run([] {
+         gc::Root<Node> keep = chain(3);
+         victim_root = &keep;
+         gc::detail::after_mark_hook = &unmark_victim;
+         gc::collect();
+       });
+     }},
+    {"alloc-in-destructor",
+     [] {
+       return gort::run([] {
+         for (int i = 0; i < 10; ++i) gc::make<AllocatesInDestructor>();
+         gc::collect();
+       });
+     }},
+    {"foreign-alloc",
+     [] {
+       // A std::thread allocating while the runtime runs, without a scope.
+       return gort::run([] {
+         std::thread t([] { gc::make<Node>(); });
+         t.join();
+       });
+     }},
+    {"foreign-alloc-scoped",
+     [] {
+       // The same with a NoCollectionScope and a Root: fine, and survives cycles.
+       return gort::run([] {
+         gc::Root<Node>* kept = nullptr;
+         std::thread t([&] {
+           gc::NoCollectionScope scope;
+           kept = new gc::Root<Node>(chain(100));
+         });
+         t.join();
+         for (int i = 0; i < 3; ++i) gc::collect();
+         long sum = 0;
+         for (Node* n = kept->get(); n != nullptr; n = n->next.get()) sum += n->value;
+         delete kept;
+         std::printf("sum %ld\n", sum);
+       });
+     }},
+    {"collect-outside",
+     [] {
+       gc::collect();  // not inside gort::run
+       return 0;
+     }},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2) {
+    for (const Mode& m : kModes) {
+      if (std::strcmp(argv[1], m.name) == 0) return m.run();
+    }
+  }
+  std::fprintf(stderr, "usage: gc_helper MODE\nmodes:");
+  for (const Mode& m : kModes) std::fprintf(stderr, " %s", m.name);
+  std::fprintf(stderr, "\n");
+  return 64;
+}
