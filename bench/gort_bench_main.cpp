@@ -8,6 +8,7 @@ void register_all() {
   gort_bench::register_sched_benchmarks();
   gort_bench::register_chan_benchmarks();
   gort_bench::register_sync_benchmarks();
+  gort_bench::register_alloc_benchmarks();
 }
 
 }  // namespace

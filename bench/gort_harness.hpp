@@ -1,7 +1,7 @@
 // gort_harness.hpp — how every suite of the gort_bench binary measures a workload.
 //
 // gort_bench is one Google Benchmark binary built from several suites (sched_bench.cpp,
-// chan_bench.cpp, sync_bench.cpp), each registering its workloads through the functions
+// chan_bench.cpp, sync_bench.cpp, alloc_bench.cpp), each registering its workloads through the functions
 // declared at the bottom of this file; gort_bench_main.cpp calls them all.  This header
 // holds what the suites share: one gort::run per measured iteration, GOMAXPROCS set inside
 // it, an untimed warm-up (GORT_BENCH_WARMUP), the steady-clock time of the workload only,
@@ -123,5 +123,7 @@ void register_sched_benchmarks();
 void register_chan_benchmarks();
 /// Mutex and WaitGroup workloads (sync_bench.cpp).
 void register_sync_benchmarks();
+/// Allocation and collection workloads (alloc_bench.cpp).
+void register_alloc_benchmarks();
 
 }  // namespace gort_bench

@@ -23,6 +23,10 @@
 
 #include <gort/gc/span.hpp>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace gort::gc {
 
 namespace {
@@ -55,6 +59,12 @@ uintptr_t arena_reserve(size_t count) {
     // records it points to (a large object's span is referenced only from here).
     arena_index[slot].store(new HeapArena(), std::memory_order_release);
   }
+#if defined(__SANITIZE_ADDRESS__)
+  // Managed objects may own malloc'd memory (a std::string member) and live
+  // until exit without being collected, as in Go: LeakSanitizer must scan the
+  // arenas to see those owners, or it reports their memory as leaked.
+  __lsan_register_root_region(reinterpret_cast<void*>(base), bytes);
+#endif
   return base;
 }
 

@@ -133,11 +133,26 @@ void MarkState::scan_object(uintptr_t base, uint32_t bytes) {
   type->trace(reinterpret_cast<const void*>(base + type->offset), tracer);
 }
 
-// mirrors gcDrain in mgcmark.go
+// mirrors gcDrain in mgcmark.go, with a prefetch window: grey objects pass
+// through a FIFO of kPrefetchAhead entries whose first line is prefetched when
+// it enters, so the header and fields of an object are usually in cache when it
+// is scanned (scanning is bound by one cache miss per object otherwise).
 void MarkState::drain() {
-  while (!grey_.empty()) {
-    const Grey g = grey_.back();
-    grey_.pop_back();
+  constexpr unsigned kPrefetchAhead = 8;  // ~8 misses in flight: what one core overlaps well
+  Grey window[kPrefetchAhead];
+  unsigned head = 0, count = 0;
+  for (;;) {
+    while (count < kPrefetchAhead && !grey_.empty()) {
+      const Grey g = grey_.back();
+      grey_.pop_back();
+      __builtin_prefetch(reinterpret_cast<const void*>(g.base));
+      window[(head + count) % kPrefetchAhead] = g;
+      ++count;
+    }
+    if (count == 0) return;
+    const Grey g = window[head];
+    head = (head + 1) % kPrefetchAhead;
+    --count;
     scan_object(g.base, g.bytes);
   }
 }

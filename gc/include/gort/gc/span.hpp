@@ -83,6 +83,23 @@ struct Span {
   /// nelems when the span is full (mirrors mspan.nextFreeIndex).  Caller owns the span.
   uint32_t next_free_index();
 
+  /// The allocation fast path (mirrors nextFreeFast in malloc.go): the next free
+  /// slot from alloc_cache alone, counted in alloc_count, or UINT32_MAX when the
+  /// cache word is used up (the caller then takes next_free_index's slow path).
+  /// Caller owns the span.
+  uint32_t next_free_fast() {
+    if (alloc_cache == 0) return UINT32_MAX;
+    const uint32_t bit = static_cast<uint32_t>(__builtin_ctzll(alloc_cache));
+    const uint32_t result = freeindex + bit;
+    if (result >= nelems) return UINT32_MAX;
+    const uint32_t next = result + 1;
+    if (next % 64 == 0 && next != nelems) return UINT32_MAX;  // refill at a word boundary: slow path
+    alloc_cache = bit == 63 ? 0 : alloc_cache >> (bit + 1);
+    freeindex = next;
+    ++alloc_count;
+    return result;
+  }
+
   /// Returns the index of the object containing addr (mirrors mspan.objIndex).
   /// Precondition: start <= addr < start + nelems * elemsize.
   uint32_t object_index(uintptr_t addr) const;
