@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run gort's scheduler benchmarks next to their peers and print one Markdown table.
+"""Run gort's scheduler benchmarks next to their peers and print Markdown tables.
 
 Sides (each optional; a missing binary is reported once and shown as "—"):
   gort         <build-dir>/bench/gort_bench        Google Benchmark JSON, user counter ns_per_op
@@ -12,6 +12,13 @@ Workload keys are a contract shared by all sides: the Google Benchmark run_name 
 leading "BM_" and trailing /real_time, /manual_time, /iterations:N (and other Google
 Benchmark bookkeeping) segments stripped, e.g. BM_gosched_pingpong/procs:2/real_time ->
 gosched_pingpong/procs:2. Values are medians of ns_per_op over --reps repetitions.
+
+The allocation and GC workloads (GC_KEYS) run one process per workload and side (gort, Go,
+Boehm GC), so that the process's peak RSS (ru_maxrss from wait4) belongs to that workload
+alone; a second table shows, per side, their time, that peak RSS, and the GC cycles and GC
+pause per timed run (gort, Boehm: counters gc_cycles and gc_pause_ns, medians over the reps
+of the per-iteration means; Go: the "gc" object of its last rep). Every other workload runs
+as before, all of a side's in one process.
 
 Usage:
   python3 bench/compare.py --build-dir build [--reps 5] [--filter REGEX] [--procs 1,4]
@@ -32,6 +39,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -51,11 +59,21 @@ SIDE_ALIASES = {"gort": "gort", "go": "Go", "boost": "Boost.Fiber", "boost.fiber
 # Google Benchmark binary of each C++ side, in <build-dir>/bench.
 GBENCH_BINARIES = {"gort": "gort_bench", "Boost.Fiber": "peer_boost_fiber", "Boehm GC": "peer_boehm_gc"}
 
+# The allocation and GC workloads: each runs in a process of its own per side and gets a
+# row in the second table (time, peak RSS, GC cycles and pause per timed run).
+GC_KEYS = ("alloc_24", "alloc_64_noscan", "alloc_1k", "alloc_64k", "binary_trees", "gctrace_retained_1k")
+GC_SIDES = ("gort", "Go", "Boehm GC")
+
 # Google Benchmark appends these to a benchmark's name; they are not part of the key.
 _GB_SUFFIX = re.compile(
     r"(/(real_time|manual_time|process_time|iterations:\d+|repeats:\d+|"
     r"min_time:[0-9.]+s?|min_warmup_time:[0-9.]+s?))+$"
 )
+
+
+# _GB_SUFFIX for Google Benchmark's --benchmark_filter (POSIX extended regex, no \d).
+_GB_SUFFIX_ERE = (r"(/(real_time|manual_time|process_time|iterations:[0-9]+|repeats:[0-9]+|"
+                  r"min_time:[0-9.]+s?|min_warmup_time:[0-9.]+s?))*$")
 
 
 # What Google Benchmark prints on stderr (and nothing on stdout) when --benchmark_filter
@@ -95,7 +113,7 @@ def gb_filter(user_filter: str) -> str:
     bookkeeping suffixes. The result may select a superset; compare.py re-applies the
     user's filter to the parsed keys, so that stays exact.
     """
-    suffix = r"(/real_time|/manual_time|/process_time|/iterations:[0-9]+)*$"
+    suffix = _GB_SUFFIX_ERE
     out = []
     i, n = 0, len(user_filter)
     while i < n:
@@ -114,6 +132,21 @@ def gb_filter(user_filter: str) -> str:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _escape(key: str) -> str:
+    """Escape the regex metacharacters of a key; valid for Python re, RE2 and POSIX ERE."""
+    return "".join("\\" + c if c in r"\.[]{}()*+?^$|" else c for c in key)
+
+
+def exact_filter(keys: list[str]) -> str:
+    """A filter on workload keys (Go's -filter) that selects exactly `keys` (non-empty)."""
+    return "^(" + "|".join(_escape(k) for k in keys) + ")$"
+
+
+def exact_gb_filter(keys: list[str]) -> str:
+    """A --benchmark_filter that selects exactly the benchmarks of `keys` (non-empty)."""
+    return "^BM_(" + "|".join(_escape(k) for k in keys) + ")" + _GB_SUFFIX_ERE
 
 
 def median(xs: list[float]) -> float:
@@ -139,6 +172,22 @@ def fmt_ns(v: float | None) -> str:
     raise AssertionError("unreachable")
 
 
+def fmt_mib(kib: int | None) -> str:
+    """A ru_maxrss figure (KiB on Linux) in MiB."""
+    if kib is None:
+        return "—"
+    return f"{kib / 1024:.1f} MiB"
+
+
+def fmt_count(v: float | None) -> str:
+    """GC cycles per run: whole numbers as such, fractions (an average) to 3 digits."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if v == int(v) or v >= 100:
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
 def fmt_ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or not b:
         return "—"
@@ -155,6 +204,52 @@ def run_side(side: str, argv: list[str], env: dict | None = None, cwd: Path | No
 
     Returns (stdout, stderr tail text). Raises SideError on failure to start, timeout or a
     non-zero exit, naming the side and carrying the stderr tail."""
+    out, tail, _, _ = _run_child(side, argv, env=env, cwd=cwd, timeout=timeout, echo=echo)
+    return out, tail
+
+
+def _vm_hwm_kib(proc_dir: int) -> int | None:
+    """VmHWM (peak RSS of the current address space, KiB) from the status file of the
+    /proc/<pid> directory open as proc_dir; None once the process has exited."""
+    try:
+        fd = os.open("status", os.O_RDONLY, dir_fd=proc_dir)
+        try:
+            text = os.read(fd, 1 << 16).decode(errors="replace")
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    m = re.search(r"^VmHWM:\s*(\d+)\s*kB", text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def run_side_peak_rss(side: str, argv: list[str], env: dict | None = None, cwd: Path | None = None,
+                      timeout: float | None = None, echo: bool = True):
+    """run_side that also measures the child's peak RSS.
+
+    Returns (stdout, stderr tail text, peak RSS of the child in KiB or None if unknown).
+    Raises as run_side does.
+
+    ru_maxrss from wait4 alone is not enough: Linux carries the parent's peak RSS over the
+    exec into the child's (about 15 MiB of Python), so a child that stays below that shows
+    ours. A figure above our own ru_maxrss (read after the child is reaped, so at least what
+    the child inherited) is the child's and is taken as is; otherwise the result is the
+    child's VmHWM, sampled every 10 ms from /proc (exact unless the peak came in the last
+    10 ms of the process)."""
+    out, tail, ru, hwm = _run_child(side, argv, env=env, cwd=cwd, timeout=timeout, echo=echo,
+                                    sample_hwm=True)
+    floor_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if ru.ru_maxrss > floor_kib:
+        return out, tail, ru.ru_maxrss
+    return out, tail, hwm
+
+
+def _run_child(side: str, argv: list[str], env: dict | None = None, cwd: Path | None = None,
+               timeout: float | None = None, echo: bool = True, sample_hwm: bool = False):
+    """Run argv, streaming its stderr (prefixed) to ours; reap it with wait4.
+
+    Returns (stdout, stderr tail text, struct_rusage of the child, highest VmHWM seen in KiB
+    or None; sampled only if sample_hwm). Raises as run_side does."""
     log(f"[{side}] $ {shlex.join(argv)}")
     try:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -171,19 +266,57 @@ def run_side(side: str, argv: list[str], env: dict | None = None, cwd: Path | No
 
     t = threading.Thread(target=pump, daemon=True)
     t.start()
+    timed_out = threading.Event()
+
+    def expire():
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, expire) if timeout is not None else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    hwm: list[int] = []
+    reaped = threading.Event()
+    sampler = None
+    if sample_hwm:
+        try:
+            # The directory fd pins this process: once it is reaped, reads fail instead of
+            # reaching a process that reuses the pid.
+            proc_dir = os.open(f"/proc/{proc.pid}", os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            proc_dir = None
+
+        def sample():
+            while True:
+                v = _vm_hwm_kib(proc_dir)
+                if v is not None:
+                    hwm.append(max(v, hwm.pop() if hwm else 0))
+                if reaped.wait(0.01):
+                    break
+            os.close(proc_dir)
+
+        if proc_dir is not None:
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
     try:
         out = proc.stdout.read()
-        rc = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        t.join(5)
-        raise SideError(f"{side}: timed out after {timeout:g}s\n" + tail_text(tail))
+        # Reap the child ourselves: wait4 gives its own rusage (Popen.wait would not).
+        _, wstatus, ru = os.wait4(proc.pid, 0)
+        rc = proc.returncode = os.waitstatus_to_exitcode(wstatus)
+    finally:
+        reaped.set()
+        if timer:
+            timer.cancel()
+    if sampler:
+        sampler.join(5)
     t.join(5)
+    if timed_out.is_set():
+        raise SideError(f"{side}: timed out after {timeout:g}s\n" + tail_text(tail))
     if rc != 0:
         what = f"killed by signal {-rc}" if rc < 0 else f"exit status {rc}"
         raise SideError(f"{side}: {shlex.join(argv)} failed ({what})\n" + tail_text(tail))
-    return out, tail_text(tail)
+    return out, tail_text(tail), ru, (hwm[0] if hwm else None)
 
 
 def with_tail(e: SideError, tail: str) -> SideError:
@@ -203,8 +336,15 @@ def tail_text(tail) -> str:
 # --------------------------------------------------------------------------- sides
 
 
+# Counters of the GC workloads (gort, Boehm GC), per iteration; medians like ns_per_op.
+GB_GC_COUNTERS = ("gc_cycles", "gc_pause_ns")
+
+
 def parse_gbench(side: str, text: str) -> dict[str, dict]:
-    """Google Benchmark JSON -> {key: {"ns_per_op": median, "samples": [...]|None}}."""
+    """Google Benchmark JSON -> {key: {"ns_per_op": median, "samples": [...]|None}}.
+
+    A key whose benchmark reports the counters in GB_GC_COUNTERS also gets their medians
+    under "gc": {"gc_cycles": …, "gc_pause_ns": …} (only those present)."""
     # The report is the first JSON object with a "benchmarks" list that starts a line;
     # anything the runtime printed on stdout before it is skipped.
     doc, err = None, "no JSON object in output"
@@ -224,6 +364,9 @@ def parse_gbench(side: str, text: str) -> dict[str, dict]:
 
     medians: dict[str, float] = {}
     iterations: dict[str, list[float]] = collections.defaultdict(list)
+    counter_medians: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    counter_iterations: dict[str, dict[str, list[float]]] = collections.defaultdict(
+        lambda: collections.defaultdict(list))
     errors = []
     order: list[str] = []
     for b in benches:
@@ -241,11 +384,15 @@ def parse_gbench(side: str, text: str) -> dict[str, dict]:
             errors.append(f"{key}: no ns_per_op counter in {name!r}")
             continue
         val = float(b["ns_per_op"])
+        counters = {c: float(b[c]) for c in GB_GC_COUNTERS if c in b}
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
                 medians[key] = val
+                counter_medians[key].update(counters)
         else:
             iterations[key].append(val)
+            for c, v in counters.items():
+                counter_iterations[key][c].append(v)
 
     res = {}
     for key in order:
@@ -253,6 +400,11 @@ def parse_gbench(side: str, text: str) -> dict[str, dict]:
             res[key] = {"ns_per_op": medians[key], "samples": iterations.get(key) or None}
         elif iterations.get(key):  # e.g. --reps 1: Google Benchmark emits no aggregates
             res[key] = {"ns_per_op": median(iterations[key]), "samples": iterations[key]}
+        else:
+            continue
+        gc = counter_medians.get(key) or {c: median(v) for c, v in counter_iterations[key].items()}
+        if gc:
+            res[key]["gc"] = gc
     if errors:
         # Keep what parsed; the caller reports the error and fails the run at the end.
         raise PartialResult(res, f"{side}: benchmark errors:\n" +
@@ -260,57 +412,99 @@ def parse_gbench(side: str, text: str) -> dict[str, dict]:
     return res
 
 
-def run_gbench(side: str, binary: Path, args) -> dict[str, dict]:
+def gbench_env(args) -> dict:
+    """The environment of a Google Benchmark side: ours plus GORT_BENCH_PROCS for --procs."""
     env = dict(os.environ)
     if args.procs:
         env["GORT_BENCH_PROCS"] = args.procs
+    return env
+
+
+def list_gbench(side: str, binary: Path, args) -> list[str]:
+    """The workload keys of a Google Benchmark binary that --filter selects, in its order."""
+    argv = [str(binary), "--benchmark_list_tests=true"]
+    if args.filter:
+        argv.append(f"--benchmark_filter={gb_filter(args.filter)}")
+    stdout, tail = run_side(side, argv, env=gbench_env(args), timeout=args.timeout, echo=False)
+    keys: list[str] = []
+    for line in stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("BM_"):  # the runtime may print other lines
+            continue
+        key = workload_key(line)
+        if key not in keys and (not args.filter_re or args.filter_re.search(key)):
+            keys.append(key)
+    if not keys and _GB_NO_MATCH not in tail and not stdout.strip():
+        raise SideError(f"{side}: --benchmark_list_tests printed nothing\n{tail}")
+    return keys
+
+
+def run_gbench(side: str, binary: Path, args, keys: list[str]):
+    """Run the benchmarks of `keys` (non-empty) in one process of `binary`.
+
+    Returns (parse_gbench result, the process's peak RSS in KiB)."""
     with tempfile.TemporaryDirectory(prefix="gort-compare-") as tmp:
         out_file = Path(tmp) / "out.json"
         argv = [str(binary), "--benchmark_format=json",
                 f"--benchmark_repetitions={args.reps}",
                 "--benchmark_report_aggregates_only=true",
-                f"--benchmark_out={out_file}", "--benchmark_out_format=json"]
-        if args.filter:
-            argv.append(f"--benchmark_filter={gb_filter(args.filter)}")
-        stdout, tail = run_side(side, argv, env=env, timeout=args.timeout, echo=not args.quiet)
+                f"--benchmark_out={out_file}", "--benchmark_out_format=json",
+                f"--benchmark_filter={exact_gb_filter(keys)}"]
+        stdout, tail, rss = run_side_peak_rss(side, argv, env=gbench_env(args), timeout=args.timeout,
+                                              echo=not args.quiet)
         # Prefer the --benchmark_out file: immune to anything the runtime prints on stdout.
         text = out_file.read_text(errors="replace") if out_file.exists() else ""
         if not text.strip():
             text = stdout
     if not text.strip() and _GB_NO_MATCH in tail:
-        # The binary has none of the selected workloads (e.g. an older build): its rows show "—".
+        # Listed but not run (should not happen): its rows show "—".
         log(f"note: {side}: no benchmark in {binary} matches the filter")
-        return {}
+        return {}, rss
     try:
-        return parse_gbench(side, text)
+        return parse_gbench(side, text), rss
     except SideError as e:
         raise with_tail(e, tail) from None
 
 
-def run_go(args, go: str) -> dict[str, dict]:
-    side = "Go"
+def build_go(args, go: str, tmp_holder: list) -> Path:
+    """Build bench/go into <build-dir>/bench/gort-go-bench (or a temporary directory, kept
+    alive by appending it to tmp_holder, when the build directory does not exist)."""
     env = dict(os.environ, GOPROXY="off", GO111MODULE="on")  # stdlib only: never fetch
     bench_dir = args.build_dir / "bench"
-    tmp = None
     if args.build_dir.is_dir():
         bench_dir.mkdir(parents=True, exist_ok=True)
         binary = bench_dir / "gort-go-bench"
     else:
         tmp = tempfile.TemporaryDirectory(prefix="gort-go-bench-")
+        tmp_holder.append(tmp)
         binary = Path(tmp.name) / "gort-go-bench"
         log(f"note: build dir {args.build_dir} does not exist; building the Go side in {tmp.name}")
-    try:
-        run_side(side, [go, "build", "-o", str(binary.resolve()), "."], env=env, cwd=GO_DIR,
-                 timeout=args.timeout)
-        argv = [str(binary.resolve()), "-reps", str(args.reps)]
-        if args.filter:
-            argv += ["-filter", args.filter]  # same key space; Go's RE2 ~ Python re for filters
-        if args.procs:
-            argv += ["-procs", args.procs]
-        stdout, tail = run_side(side, argv, timeout=args.timeout, echo=not args.quiet)
-    finally:
-        if tmp:
-            tmp.cleanup()
+    run_side("Go", [go, "build", "-o", str(binary.resolve()), "."], env=env, cwd=GO_DIR,
+             timeout=args.timeout)
+    return binary.resolve()
+
+
+def list_go(binary: Path, args) -> list[str]:
+    """The workload keys of the Go side that --filter selects, in its order."""
+    argv = [str(binary), "-list"]
+    if args.procs:
+        argv += ["-procs", args.procs]
+    stdout, _ = run_side("Go", argv, timeout=args.timeout, echo=False)
+    keys = [k.strip() for k in stdout.splitlines() if k.strip()]
+    return [k for k in keys if not args.filter_re or args.filter_re.search(k)]
+
+
+def run_go(binary: Path, args, keys: list[str]):
+    """Run the Go workloads of `keys` (non-empty) in one process of `binary`.
+
+    Returns ({key: {"ns_per_op", "samples"[, "gc"]}}, the process's peak RSS in KiB); "gc" is
+    the line's "gc" object (GC workloads: gc_cycles, gc_pause_ns, heap_sys_delta_bytes of
+    the last rep)."""
+    side = "Go"
+    argv = [str(binary), "-reps", str(args.reps), "-filter", exact_filter(keys)]
+    if args.procs:
+        argv += ["-procs", args.procs]
+    stdout, tail, rss = run_side_peak_rss(side, argv, timeout=args.timeout, echo=not args.quiet)
     res = {}
     errors = []
     for n, line in enumerate(stdout.splitlines(), 1):
@@ -324,13 +518,48 @@ def run_go(args, go: str) -> dict[str, dict]:
                 continue
             res[obj["workload"]] = {"ns_per_op": float(obj["ns_per_op"]),
                                     "samples": obj.get("samples")}
+            if isinstance(obj.get("gc"), dict):
+                res[obj["workload"]]["gc"] = obj["gc"]
         except (ValueError, KeyError, TypeError) as e:
             raise PartialResult(res, f"{side}: unparsable output line {n}: {line[:200]!r} ({e})\n"
                                 + tail) from None
     if errors:
         raise PartialResult(res, f"{side}: benchmark errors:\n" +
                             "\n".join("    " + e for e in errors))
-    return res
+    return res, rss
+
+
+def run_keys(side: str, keys: list[str], run) -> tuple[dict, dict, list[str]]:
+    """Run a side's selected workloads: those outside GC_KEYS in one process (as ever), each
+    of GC_KEYS in a process of its own. run(keys) -> (results, peak RSS in KiB).
+
+    Returns (results by key in `keys` order, {GC key: row of the second table}, error
+    messages). A row is {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns"}, None
+    for what the side does not report."""
+    found: dict[str, dict] = {}
+    rows: dict[str, dict] = {}
+    errors: list[str] = []
+    others = [k for k in keys if k not in GC_KEYS]
+    batches = ([others] if others else []) + [[k] for k in keys if k in GC_KEYS]
+    for batch in batches:
+        rss = None
+        try:
+            res, rss = run(batch)
+        except SideError as e:
+            log(f"error: {e}")
+            errors.append(str(e))
+            res = getattr(e, "results", {})
+        found.update(res)
+        if len(batch) == 1 and batch[0] in GC_KEYS and batch[0] in res:
+            r = res[batch[0]]
+            gc = r.get("gc") or {}
+            rows[batch[0]] = {
+                "ns_per_op": r["ns_per_op"],
+                "peak_rss_kib": rss,
+                "gc_cycles": gc.get("gc_cycles"),
+                "gc_pause_ns": gc.get("gc_pause_ns"),
+            }
+    return {k: found[k] for k in keys if k in found}, rows, errors
 
 
 # --------------------------------------------------------------------------- metadata
@@ -408,13 +637,30 @@ def markdown_table(results: dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
+def markdown_gc_table(gc_rows: dict[str, dict]) -> str:
+    """The second table: per GC workload and side, time, peak RSS, GC cycles and pause."""
+    rows = ["| workload | side | time (ns/op) | peak RSS | GC cycles / run | GC pause / run |",
+            "|---|---|---:|---:|---:|---:|"]
+    for key in GC_KEYS:
+        for side in GC_SIDES:
+            r = gc_rows.get(side, {}).get(key)
+            if r is None:
+                continue
+            rows.append(f"| `{key}` | {side} | {fmt_ns(r['ns_per_op'])} | {fmt_mib(r['peak_rss_kib'])} | "
+                        f"{fmt_count(r['gc_cycles'])} | {fmt_ns(r['gc_pause_ns'])} |")
+    if len(rows) == 2:
+        return ""
+    return "\n".join(rows)
+
+
 # --------------------------------------------------------------------------- main
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description="Run gort's scheduler benchmarks next to Go, Boost.Fiber and Boehm GC; print one "
-                    "Markdown table of median ns_per_op.")
+        description="Run gort's benchmarks next to Go, Boost.Fiber and Boehm GC; print a Markdown "
+                    "table of median ns_per_op and one of time, peak RSS, GC cycles and GC pause "
+                    "for the allocation and GC workloads (each run in a process of its own).")
     p.add_argument("--build-dir", type=Path, default=Path("build"),
                    help="CMake build directory holding bench/gort_bench etc. (default: build)")
     p.add_argument("--reps", type=int, default=5, help="repetitions per workload; medians (default 5)")
@@ -460,8 +706,10 @@ def main(argv=None) -> int:
                  "build_dir": str(args.build_dir)})
 
     results: dict[str, dict] = {}
+    gc_rows: dict[str, dict] = {}  # side -> GC key -> row of the second table
     status: dict[str, dict] = {}
     failed = False
+    go_tmp: list = []  # keeps a temporary Go build directory alive until the end
 
     for side in SIDES:
         if side not in args.sides:
@@ -477,7 +725,9 @@ def main(argv=None) -> int:
                     log(f"skipping Go: {GO_DIR / 'go.mod'} not found")
                     status[side] = {"status": "missing", "path": str(GO_DIR)}
                     continue
-                res = run_go(args, go)
+                go_binary = build_go(args, go, go_tmp)
+                keys = list_go(go_binary, args)
+                run = lambda ks: run_go(go_binary, args, ks)  # noqa: E731
                 path = str(GO_DIR)
             else:
                 binary = args.build_dir / "bench" / GBENCH_BINARIES[side]
@@ -486,8 +736,16 @@ def main(argv=None) -> int:
                     log(f"skipping {side}: {binary} not found")
                     status[side] = {"status": "missing", "path": path}
                     continue
-                res = run_gbench(side, binary, args)
-            status[side] = {"status": "ok", "path": path}
+                keys = list_gbench(side, binary, args)
+                run = lambda ks, side=side, binary=binary: run_gbench(side, binary, args, ks)  # noqa: E731
+            if not keys:
+                log(f"note: {side}: no workload matches the filter")
+            res, gc_rows[side], errors = run_keys(side, keys, run)
+            if errors:
+                failed = True
+                status[side] = {"status": "failed", "error": "\n".join(errors)}
+            else:
+                status[side] = {"status": "ok", "path": path}
         except SideError as e:
             failed = True
             log(f"error: {e}")
@@ -496,12 +754,25 @@ def main(argv=None) -> int:
         if args.filter_re:
             res = {k: v for k, v in res.items() if args.filter_re.search(k)}
         results[side] = res
+    for tmp in go_tmp:
+        tmp.cleanup()
 
     header = header_line(meta)
     table = markdown_table(results)
     legend = ("Median ns per op over the reps; ratios are gort's time over the peer's "
               "(below 1.00 = gort faster). — = side or workload not available.")
     text = f"{header}\n\n{table}\n\n{legend}\n"
+    gc_table = markdown_gc_table(gc_rows)
+    if gc_table:
+        gc_legend = (
+            "Allocation and GC workloads, each run in a process of its own per side. Time: the "
+            "median ns per op above. Peak RSS: of that process, warm-up and all reps included "
+            "(ru_maxrss from wait4, or the sampled VmHWM when below compare.py's own). GC cycles and pause per timed run: gort and Boehm GC, medians over the "
+            "reps of the per-iteration means (counters gc_cycles, gc_pause_ns; Boehm's pause is "
+            "GC_get_full_gc_total_time, counted in whole ms); Go, MemStats NumGC and "
+            "PauseTotalNs deltas of the last rep, which is one run whenever a run takes at "
+            "least 50 ms. — = not available.")
+        text += f"\n{gc_table}\n\n{gc_legend}\n"
     print(text, end="")
 
     if args.markdown_out:
@@ -514,7 +785,10 @@ def main(argv=None) -> int:
             "metadata": meta,
             "sides": status,
             "workloads": ordered_keys(results),
-            "results": results,  # side -> key -> {"ns_per_op": median, "samples": [...]|null}
+            "results": results,  # side -> key -> {"ns_per_op": median, "samples": [...]|null[, "gc": {...}]}
+            # side -> GC key -> {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns"} (null:
+            # not reported); the second table.
+            "gc_workloads": gc_rows,
         }
         args.json_out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         log(f"wrote {args.json_out}")
