@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -66,11 +68,16 @@ void install_background_sweeper();
 
 // ---- mark.cpp (mirrors mgcmark.go) ----
 
-/// The state of one mark: the grey objects and what has been marked.
+class MarkWorkPool;
+
+/// The state of one marker: its grey objects and what it marked.  Several
+/// MarkStates mark in parallel through a MarkWorkPool (mark bits are then set
+/// atomically); a checkmark pass always runs alone.
 class MarkState {
  public:
   /// checkmark: mark into the separate checkmark bits (gccheckmark=1).
-  explicit MarkState(bool checkmark);
+  /// pool: the shared work of a parallel mark, or null for a marker alone.
+  explicit MarkState(bool checkmark, MarkWorkPool* pool = nullptr);
   ~MarkState();
 
   /// Marks the object containing address p, if p points into an allocated
@@ -81,7 +88,8 @@ class MarkState {
   /// Scans the fields of the object whose allocation starts at base (of
   /// `bytes`), without marking it (finalizer roots, mirrors markrootSpans).
   void scan_object(uintptr_t base, uint32_t bytes);
-  /// Scans grey objects until none is left (mirrors gcDrain).
+  /// Scans grey objects until none is left here and, in a parallel mark, in
+  /// the shared pool and in every other marker (mirrors gcDrain).
   void drain();
   /// True when the object at base (in span s, slot idx) is marked in this mark's bits.
   bool is_marked(Span* s, uint32_t idx) const;
@@ -95,20 +103,59 @@ class MarkState {
   uint64_t bytes_marked = 0;
 
  private:
+  friend class MarkWorkPool;
   struct Grey {
     uintptr_t base;
     uint32_t bytes;
   };
   uint64_t* bits_for(Span* s);
   uint64_t* const_bits_for(Span* s) const;
+  /// Drains the local grey stack only.
+  void drain_local();
 
   /// True for the checkmark pass.
   bool checkmark_;
+  /// Shared work of a parallel mark, or null.
+  MarkWorkPool* pool_;
   /// Grey objects (the work queue; Go's gcWork buffers).
   std::vector<Grey> grey_;
   /// Checkmark bits per span, allocated on first use in a checkmark pass.
   struct CheckmarkBits;
   CheckmarkBits* check_bits_ = nullptr;
+};
+
+/// The grey objects shared by the markers of a parallel mark, and its end
+/// (mirrors work.full and the nwait/nproc count of mgcwork.go / mgc.go).
+class MarkWorkPool {
+ public:
+  /// A pool for `markers` markers (the collecting goroutine and its helpers).
+  explicit MarkWorkPool(int markers) : markers_(markers) {}
+
+  /// Moves half of local to the pool when a marker waits for work.
+  void maybe_share(std::vector<MarkState::Grey>& local);
+  /// Moves a batch of shared grey objects to local and returns true, or, when
+  /// the pool is empty, waits until it is not or every marker is idle (the
+  /// mark is over: returns false).
+  bool take_or_finish(std::vector<MarkState::Grey>& local);
+
+ private:
+  /// A marker shares only when it has at least 2 * kMinShare grey objects: a
+  /// tree walked depth-first keeps only ~depth objects grey, so even a few are
+  /// worth handing out (the oldest are the roots of the largest subtrees).
+  static constexpr std::size_t kMinShare = 2;
+  /// Grey objects taken from the pool at a time.
+  static constexpr std::size_t kTakeBatch = 256;
+
+  std::mutex lock_;
+  std::condition_variable cv_;
+  /// Shared grey objects; guarded by lock_.
+  std::vector<MarkState::Grey> shared_;
+  /// Markers in total, markers idle, and whether the mark ended; lock_.
+  const int markers_;
+  int idle_ = 0;
+  bool done_ = false;
+  /// Markers blocked waiting for work (read without the lock to decide to share).
+  std::atomic<int> waiting_{0};
 };
 
 /// What the roots of one mark amounted to (the pacer's stack and globals terms).
@@ -124,6 +171,12 @@ struct MarkRoots {
 /// referents of finalizable objects (mirrors markroot + gcDrain).
 /// Precondition: the world is stopped by the caller.
 MarkRoots mark_from_roots(MarkState& state);
+
+/// The same, draining with up to `helpers` extra marker threads (Go's
+/// dedicated mark workers, one per P); returns the roots and sets *bytes_marked
+/// to the bytes all markers marked.  The mark bits end up as mark_from_roots
+/// would leave them.  Precondition: world stopped; not a checkmark pass.
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked);
 
 /// Calls fn(span, slot) for every object a checkmark pass marked.
 template <class Fn>

@@ -38,6 +38,9 @@
 #include <cstdlib>
 #include <array>
 #include <cstring>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include <gort/gc/arena.hpp>
@@ -58,7 +61,7 @@ struct MarkState::CheckmarkBits {
   std::unordered_map<Span*, std::array<uint64_t, kSpanBitmapWords>> bits;
 };
 
-MarkState::MarkState(bool checkmark) : checkmark_(checkmark) {
+MarkState::MarkState(bool checkmark, MarkWorkPool* pool) : checkmark_(checkmark), pool_(pool) {
   if (checkmark_) check_bits_ = new CheckmarkBits();
   grey_.reserve(1024);
 }
@@ -98,10 +101,14 @@ void MarkState::mark_address(uintptr_t p) {
   uint32_t idx;
   if (!find_object(p, s, idx)) return;
   uint64_t* bits = bits_for(s);
-  uint64_t& word = bits[idx / 64];
+  uint64_t* word = &bits[idx / 64];
   const uint64_t bit = uint64_t{1} << (idx % 64);
-  if (word & bit) return;
-  word |= bit;
+  if (__atomic_load_n(word, __ATOMIC_RELAXED) & bit) return;
+  if (pool_ != nullptr) {
+    if (__atomic_fetch_or(word, bit, __ATOMIC_RELAXED) & bit) return;  // another marker won
+  } else {
+    __atomic_store_n(word, *word | bit, __ATOMIC_RELAXED);
+  }
   bytes_marked += s->elemsize;
   if (s->spanclass.noscan()) return;  // marked black at once: nothing to scan
   grey_.push_back(Grey{s->object_address(idx), static_cast<uint32_t>(s->elemsize)});
@@ -136,11 +143,14 @@ void MarkState::scan_object(uintptr_t base, uint32_t bytes) {
 // mirrors gcDrain in mgcmark.go, with a prefetch window: grey objects pass
 // through a FIFO of kPrefetchAhead entries whose first line is prefetched when
 // it enters, so the header and fields of an object are usually in cache when it
-// is scanned (scanning is bound by one cache miss per object otherwise).
-void MarkState::drain() {
+// is scanned (scanning is bound by one cache miss per object otherwise).  In a
+// parallel mark, a marker with spare work hands half of it to the pool when
+// another marker waits (checked every kShareEvery objects).
+void MarkState::drain_local() {
   constexpr unsigned kPrefetchAhead = 8;  // ~8 misses in flight: what one core overlaps well
+  constexpr unsigned kShareEvery = 64;    // objects between looks at the pool: an atomic load each
   Grey window[kPrefetchAhead];
-  unsigned head = 0, count = 0;
+  unsigned head = 0, count = 0, since_share = 0;
   for (;;) {
     while (count < kPrefetchAhead && !grey_.empty()) {
       const Grey g = grey_.back();
@@ -154,8 +164,116 @@ void MarkState::drain() {
     head = (head + 1) % kPrefetchAhead;
     --count;
     scan_object(g.base, g.bytes);
+    if (pool_ != nullptr && ++since_share == kShareEvery) {
+      since_share = 0;
+      pool_->maybe_share(grey_);
+    }
   }
 }
+
+void MarkState::drain() {
+  drain_local();
+  if (pool_ == nullptr) return;
+  while (pool_->take_or_finish(grey_)) drain_local();
+}
+
+// ---- parallel marking (mirrors the work.full / work.nwait protocol of mgcwork.go) ----
+
+void MarkWorkPool::maybe_share(std::vector<MarkState::Grey>& local) {
+  if (waiting_.load(std::memory_order_relaxed) == 0 || local.size() < 2 * kMinShare) return;
+  std::lock_guard<std::mutex> guard(lock_);
+  const std::size_t give = local.size() / 2;
+  shared_.insert(shared_.end(), local.begin(), local.begin() + static_cast<std::ptrdiff_t>(give));
+  local.erase(local.begin(), local.begin() + static_cast<std::ptrdiff_t>(give));
+  cv_.notify_all();
+}
+
+bool MarkWorkPool::take_or_finish(std::vector<MarkState::Grey>& local) {
+  std::unique_lock<std::mutex> guard(lock_);
+  for (;;) {
+    if (done_) return false;
+    if (!shared_.empty()) {
+      const std::size_t take = std::min(shared_.size(), kTakeBatch);
+      local.insert(local.end(), shared_.end() - static_cast<std::ptrdiff_t>(take), shared_.end());
+      shared_.resize(shared_.size() - take);
+      return true;
+    }
+    // No work anywhere this marker can see: idle.  The last marker to go idle
+    // with the pool empty ends the mark (no marker holds grey objects then).
+    if (++idle_ == markers_) {
+      done_ = true;
+      cv_.notify_all();
+      return false;
+    }
+    waiting_.fetch_add(1, std::memory_order_relaxed);
+    cv_.wait(guard, [this] { return done_ || !shared_.empty(); });
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
+    --idle_;
+  }
+}
+
+namespace {
+
+/// Marker threads beyond the collecting goroutine (Go's gcBgMarkWorker Gs; here
+/// plain threads, since the Ps are stopped and their Ms asleep).  Created on
+/// first use, never destroyed; each waits for a job, marks, reports.
+class MarkHelpers {
+ public:
+  /// Runs a parallel drain with n helper threads on pool; returns their marked bytes.
+  uint64_t run(int n, MarkWorkPool* pool) {
+    std::unique_lock<std::mutex> guard(lock_);
+    while (static_cast<int>(threads_) < n) {
+      std::thread(&MarkHelpers::loop, this).detach();
+      ++threads_;
+    }
+    pool_ = pool;
+    wanted_ = n;
+    finished_ = 0;
+    bytes_ = 0;
+    ++generation_;
+    cv_.notify_all();
+    done_cv_.wait(guard, [&] { return finished_ == wanted_; });
+    pool_ = nullptr;
+    return bytes_;
+  }
+
+ private:
+  void loop() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> guard(lock_);
+    for (;;) {
+      cv_.wait(guard, [&] { return generation_ != seen && started_ < wanted_; });
+      seen = generation_;
+      if (started_ >= wanted_) continue;
+      ++started_;
+      MarkWorkPool* pool = pool_;
+      guard.unlock();
+      MarkState state(/*checkmark=*/false, pool);
+      state.drain();
+      guard.lock();
+      bytes_ += state.bytes_marked;
+      if (++finished_ == wanted_) {
+        started_ = 0;
+        done_cv_.notify_all();
+      }
+    }
+  }
+
+  std::mutex lock_;
+  std::condition_variable cv_, done_cv_;
+  std::size_t threads_ = 0;
+  uint64_t generation_ = 0;
+  int wanted_ = 0, started_ = 0, finished_ = 0;
+  MarkWorkPool* pool_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+MarkHelpers& mark_helpers() {
+  static auto* h = new MarkHelpers();  // threads outlive static destruction
+  return *h;
+}
+
+}  // namespace
 
 const char* object_type_name(uintptr_t base, char* buf, std::size_t len) {
   const TypeInfo* type = reinterpret_cast<const ObjectHeader*>(base)->type;
@@ -197,8 +315,36 @@ void MarkState::for_each_checkmarked_raw(void (*fn)(Span*, uint32_t, void*), voi
   }
 }
 
+namespace {
+/// Greys the roots into state (mirrors the markroot jobs).
+MarkRoots grey_roots(MarkState& state);
+}  // namespace
+
 // mirrors markroot (data/bss, finalizers, stacks) + gcDrain
 MarkRoots mark_from_roots(MarkState& state) {
+  const MarkRoots roots = grey_roots(state);
+  state.drain();
+  return roots;
+}
+
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked) {
+  MarkWorkPool pool(helpers + 1);
+  MarkState self(/*checkmark=*/false, &pool);
+  const MarkRoots roots = grey_roots(self);
+  uint64_t helper_bytes = 0;
+  std::thread runner;
+  if (helpers > 0) {
+    // The helpers start idle and take work as this marker shares it.
+    runner = std::thread([&] { helper_bytes = mark_helpers().run(helpers, &pool); });
+  }
+  self.drain();
+  if (runner.joinable()) runner.join();
+  *bytes_marked = self.bytes_marked + helper_bytes;
+  return roots;
+}
+
+namespace {
+MarkRoots grey_roots(MarkState& state) {
   MarkRoots roots;
   roots.globals_bytes = uint64_t{mark_registered_roots(state)} * sizeof(void*);
   roots.stack_bytes = runtime::for_each_goroutine_root_range(&scan_range, &state);
@@ -206,9 +352,9 @@ MarkRoots mark_from_roots(MarkState& state) {
   if (own.hi != nullptr) gort_gc_call_with_spilled_registers(&scan_own_stack, &own);
   roots.stack_bytes += own.bytes;
   mark_finalizer_roots(state);
-  state.drain();
   return roots;
 }
+}  // namespace
 
 }  // namespace detail
 

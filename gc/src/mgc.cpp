@@ -22,9 +22,9 @@
 // CPU time since start (GCCPUFraction); A, B, C the three phases' wall time;
 // D and H the stop-the-world phases times the Ps they stopped (stwprocs: P count
 // capped at the CPU count); E assist, F background and G idle mark CPU time —
-// here the mark is one goroutine's work with the world stopped, so E = G = 0
-// and F is the mark's wall time, while U counts the mark as stwprocs * B (every
-// P was stopped); h0 the live heap when the cycle started, h1 when the mark
+// here the mark runs with the world stopped on one marker per stopped P (the
+// collecting goroutine and helper threads), so E = G = 0 and F is B times the
+// markers, while U counts the mark as stwprocs * B (every P was stopped); h0 the live heap when the cycle started, h1 when the mark
 // ended, h2 the marked heap; goal the heap goal of this cycle; S the stack
 // bytes scanned; X the roots scanned (8 bytes per gc::Root); P GOMAXPROCS.
 // Times use Go's fmtNSAsMS (two significant digits, at most three decimals)
@@ -52,6 +52,10 @@
 namespace gort::gc::detail {
 
 namespace {
+
+/// Most markers in a stop-the-world mark (Go caps its parallel mark workers at
+/// GOMAXPROCS; beyond 8 the shared pool's lock would dominate this design).
+constexpr int32_t kMaxMarkers = 8;
 
 /// One cycle at a time (Go's work.startSema and gcsema); 1 = free.
 std::atomic<uint32_t> gc_sema{1};
@@ -90,7 +94,7 @@ std::string fmt_ns_as_ms(uint64_t ns) {
 /// Everything the gctrace line of one cycle reports.
 struct CycleTimes {
   int64_t t_sweep_term, t_mark, t_mark_term, t_end;
-  int32_t stwprocs, maxprocs;
+  int32_t stwprocs, maxprocs, markers;
   uint64_t heap0, heap1, heap2, goal, stacks, globals;
   bool forced;
   double cpu_fraction;
@@ -100,7 +104,7 @@ struct CycleTimes {
 void print_gctrace(const CycleTimes& c) {
   const int64_t init = runtime::runtime_init_nanotime();
   const int64_t sweep_term_cpu = int64_t{c.stwprocs} * (c.t_mark - c.t_sweep_term);
-  const int64_t mark_cpu = c.t_mark_term - c.t_mark;
+  const int64_t mark_cpu = int64_t{c.markers} * (c.t_mark_term - c.t_mark);
   const int64_t mark_term_cpu = int64_t{c.stwprocs} * (c.t_end - c.t_mark_term);
   std::string line = "gc " + std::to_string(c.numgc) + " @" +
                      itoa_div(static_cast<uint64_t>(c.t_sweep_term - init) / 1'000'000, 3) + "s " +
@@ -224,8 +228,12 @@ void gc_start(TriggerKind kind) {
   finish_sweep();
   // ---- mark ----
   c.t_mark = runtime::gc_nanotime();
+  // Every P is stopped, so the mark may use their CPUs: one marker per P the
+  // machine can run at once (stwprocs), the collecting goroutine included.
   MarkState state(/*checkmark=*/false);
-  const MarkRoots roots = mark_from_roots(state);
+  const int helpers = (c.stwprocs < kMaxMarkers ? c.stwprocs : kMaxMarkers) - 1;
+  const MarkRoots roots = mark_from_roots_parallel(helpers, &state.bytes_marked);
+  c.markers = helpers + 1;
   // ---- mark termination ----
   c.t_mark_term = runtime::gc_nanotime();
   c.heap1 = heap_live.load(std::memory_order_relaxed);
