@@ -101,6 +101,8 @@ class MarkState {
 
   /// Bytes of objects marked (Go's work.bytesMarked).
   uint64_t bytes_marked = 0;
+  /// Objects scanned (grey objects drained): the mark's work, unlike its bytes.
+  uint64_t objects_scanned = 0;
 
  private:
   friend class MarkWorkPool;
@@ -174,9 +176,9 @@ MarkRoots mark_from_roots(MarkState& state);
 
 /// The same, draining with up to `helpers` extra marker threads (Go's
 /// dedicated mark workers, one per P); returns the roots and sets *bytes_marked
-/// to the bytes all markers marked.  The mark bits end up as mark_from_roots
+/// and *objects_scanned to what all markers marked and scanned.  The mark bits end up as mark_from_roots
 /// would leave them.  Precondition: world stopped; not a checkmark pass.
-MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked);
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned);
 
 /// Calls fn(span, slot) for every object a checkmark pass marked.
 template <class Fn>

@@ -164,6 +164,7 @@ void MarkState::drain_local() {
     head = (head + 1) % kPrefetchAhead;
     --count;
     scan_object(g.base, g.bytes);
+    ++objects_scanned;
     if (pool_ != nullptr && ++since_share == kShareEvery) {
       since_share = 0;
       pool_->maybe_share(grey_);
@@ -220,7 +221,7 @@ namespace {
 class MarkHelpers {
  public:
   /// Runs a parallel drain with n helper threads on pool; returns their marked bytes.
-  uint64_t run(int n, MarkWorkPool* pool) {
+  uint64_t run(int n, MarkWorkPool* pool, uint64_t* scanned) {
     std::unique_lock<std::mutex> guard(lock_);
     while (static_cast<int>(threads_) < n) {
       std::thread(&MarkHelpers::loop, this).detach();
@@ -230,10 +231,12 @@ class MarkHelpers {
     wanted_ = n;
     finished_ = 0;
     bytes_ = 0;
+    scanned_ = 0;
     ++generation_;
     cv_.notify_all();
     done_cv_.wait(guard, [&] { return finished_ == wanted_; });
     pool_ = nullptr;
+    *scanned = scanned_;
     return bytes_;
   }
 
@@ -252,6 +255,7 @@ class MarkHelpers {
       state.drain();
       guard.lock();
       bytes_ += state.bytes_marked;
+      scanned_ += state.objects_scanned;
       if (++finished_ == wanted_) {
         started_ = 0;
         done_cv_.notify_all();
@@ -265,7 +269,7 @@ class MarkHelpers {
   uint64_t generation_ = 0;
   int wanted_ = 0, started_ = 0, finished_ = 0;
   MarkWorkPool* pool_ = nullptr;
-  uint64_t bytes_ = 0;
+  uint64_t bytes_ = 0, scanned_ = 0;
 };
 
 MarkHelpers& mark_helpers() {
@@ -327,19 +331,20 @@ MarkRoots mark_from_roots(MarkState& state) {
   return roots;
 }
 
-MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked) {
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned) {
   MarkWorkPool pool(helpers + 1);
   MarkState self(/*checkmark=*/false, &pool);
   const MarkRoots roots = grey_roots(self);
-  uint64_t helper_bytes = 0;
+  uint64_t helper_bytes = 0, helper_scanned = 0;
   std::thread runner;
   if (helpers > 0) {
     // The helpers start idle and take work as this marker shares it.
-    runner = std::thread([&] { helper_bytes = mark_helpers().run(helpers, &pool); });
+    runner = std::thread([&] { helper_bytes = mark_helpers().run(helpers, &pool, &helper_scanned); });
   }
   self.drain();
   if (runner.joinable()) runner.join();
   *bytes_marked = self.bytes_marked + helper_bytes;
+  *objects_scanned = self.objects_scanned + helper_scanned;
   return roots;
 }
 

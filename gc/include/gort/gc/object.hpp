@@ -17,11 +17,13 @@
 //   Root<T>  a handle from memory the collector does not scan (globals, C++
 //            containers, threads that are not goroutines).
 //
-// Each object is preceded by an 8-byte header (16 for 16-byte-aligned types)
-// holding its TypeInfo: which trace function, which destructor.  The header is
-// null while the constructor runs; the collector then scans the object's memory
-// conservatively, so a constructor that allocates cannot lose the children it
-// already stored.
+// Each object that has a trace() or a destructor is preceded by an 8-byte
+// header (16 for 16-byte-aligned types) holding its TypeInfo: which trace
+// function, which destructor.  The header is null while the constructor runs;
+// the collector then scans the object's memory conservatively, so a
+// constructor that allocates cannot lose the children it already stored.
+// Pointer-free, trivially destructible objects (and arrays of them: byte
+// slices, strings) have no header: the collector never needs to read one.
 //
 // Destruction.  When the collector finds an object unreachable, the sweeper runs
 // its destructor (when it has a non-trivial one) before reusing its memory, so a
@@ -132,10 +134,18 @@ constexpr auto destroy_fn_of() -> void (*)(void*) {
   }
 }
 
+/// True when the collector ever needs T's header: to trace it or to destroy it.
+/// A pointer-free, trivially destructible object is never read by the collector
+/// (noscan spans are not scanned, and the sweeper reads headers only to run
+/// destructors), so it is allocated without one, exactly Go's size.
+template <class T>
+inline constexpr bool needs_header_v = HasTrace<T> || !std::is_trivially_destructible_v<T>;
+
 /// The TypeInfo of T (one per type).
 template <class T>
 const TypeInfo* type_info() {
-  static const TypeInfo info{trace_fn_of<T>(), destroy_fn_of<T>(), typeid(T).name(), header_bytes(alignof(T))};
+  static const TypeInfo info{trace_fn_of<T>(), destroy_fn_of<T>(), typeid(T).name(),
+                             needs_header_v<T> ? header_bytes(alignof(T)) : 0};
   return &info;
 }
 
@@ -300,7 +310,7 @@ Ref<T> make(Args&&... args) {
   const TypeInfo* ti = detail::type_info<T>();
   void* mem = detail::allocate_object(sizeof(T), ti);
   T* obj = ::new (mem) T(std::forward<Args>(args)...);
-  detail::publish_object(obj, ti);
+  if constexpr (detail::needs_header_v<T>) detail::publish_object(obj, ti);
   return Ref<T>::from_raw(obj);
 }
 

@@ -1,9 +1,11 @@
 // gort/gc/slice.hpp — managed arrays: gc::Slice<T> (Go's []T) and gc::String
 // (Go's string), mirroring makeslice/growslice in slice.go.
 //
-// A backing array is one managed object: a length word and the elements.  Its
-// span class is noscan when T holds no managed pointers (ints, bytes, floats,
-// any type without trace()), so such arrays are never scanned, as in Go.  A
+// A backing array is one managed object: a length word and the elements, or,
+// for elements without managed pointers and without a destructor (bytes, ints,
+// floats, plain structs), the elements alone, with no header: exactly Go's
+// size.  Its span class is noscan when T holds no managed pointers, so such
+// arrays are never scanned, as in Go.  A
 // Slice is a value (pointer to its first element, length, capacity) that lives
 // on a stack or inside a managed object (whose trace visits it); its pointer is
 // interior to the backing array, which keeps the whole array alive.
@@ -51,6 +53,12 @@ struct ArrayStorage {
   ~ArrayStorage() = default;
 };
 
+/// True when an array of T needs no header and no length word: its elements
+/// hold no managed pointers and need no destructor, so the collector never reads
+/// the array (a []byte of 1,024 bytes is then a 1,024-byte object, as in Go).
+template <class T>
+inline constexpr bool bare_array_v = !Traceable<T> && std::is_trivially_destructible_v<T>;
+
 /// TypeInfo of ArrayStorage<T>: scan only when T is Traceable.
 template <class T>
 const TypeInfo* array_type_info() {
@@ -70,12 +78,26 @@ std::size_t round_up_alloc_size(std::size_t n);
 /// Panics with Go's "makeslice: len out of range" / "cap out of range".
 [[noreturn]] void panic_makeslice(bool cap);
 
-/// Allocates an array of cap default-constructed Ts; returns its first element.
+/// TypeInfo of a bare array of T (no header: pointer-free, nothing to destroy).
+template <class T>
+const TypeInfo* bare_array_type_info() {
+  static const TypeInfo info{nullptr, nullptr, typeid(T[]).name(), 0};
+  return &info;
+}
+
+/// Allocates an array of cap value-initialised Ts; returns its first element.
 template <class T>
 T* new_array(std::size_t cap) {
   using A = ArrayStorage<T>;
   if (cap == 0) return nullptr;
   if (cap > (std::size_t{1} << 40) / sizeof(T)) panic_makeslice(true);
+  if constexpr (bare_array_v<T>) {
+    T* e = static_cast<T*>(allocate_object(cap * sizeof(T), bare_array_type_info<T>()));
+    if constexpr (!std::is_trivially_default_constructible_v<T>) {
+      for (std::size_t i = 0; i < cap; ++i) ::new (&e[i]) T();
+    }
+    return e;  // zeroed memory: value-initialised trivially constructible Ts
+  }
   const TypeInfo* ti = array_type_info<T>();
   void* mem = allocate_object(A::elements_offset() + cap * sizeof(T), ti);
   auto* a = static_cast<A*>(mem);
