@@ -19,7 +19,9 @@
 // reachable exactly as Go's ring of pointers is.  Counters per iteration: gc_cycles
 // (MemStats.NumGC delta) and gc_pause_ns (PauseTotalNs delta), as the Go side reports them.
 //
-// Method: gort_harness.hpp (one gort::run per iteration, warm-up, 50 ms of samples).
+// Method: gort_harness.hpp (one gort::run per iteration, warm-up, 50 ms of samples), and
+// an untimed gc::collect() before the timed run, as bench/go runs runtime.GC() before
+// each rep and peer_boehm_gc GC_gcollect(): every side starts from a collected heap.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -159,6 +161,7 @@ void register_gc_workload(const char* name, gort_bench::WorkloadFn fn, double un
                                        gort::run([&] {
                                          gort::gomaxprocs(static_cast<int>(ncpu));
                                          if (warmup && fn(&error) < 0) return;
+                                         gc::collect();  // start from a collected heap, as bench/go does
                                          const gort::MemStats before = gort::read_mem_stats();
                                          ns = fn(&error);
                                          const gort::MemStats after = gort::read_mem_stats();

@@ -117,6 +117,19 @@ TEST(GcHeap, ObjectIndexOfInteriorPointers) {
   gc::heap_free_span(s);
 }
 
+TEST(GcHeap, ObjectIndexMultiplicationIsExactForEveryOffsetOfEveryClass) {
+  for (size_t c = 1; c < gc::kNumSizeClasses; ++c) {
+    gc::Span s;
+    s.start = 0;
+    s.npages = gc::kClassToPages[c];
+    s.init_objects(gc::SpanClass::make(c, false));
+    const size_t bytes = s.npages * gc::kPageSize;
+    for (size_t off = 0; off < bytes; ++off) {
+      ASSERT_EQ(s.object_index(off), off / s.elemsize) << "class " << c << " offset " << off;
+    }
+  }
+}
+
 TEST(GcHeap, SpanHandsOutEverySlotOnceThenReportsFull) {
   const auto spc = gc::SpanClass::make(1, true);  // 1024 slots: 16 bitmap words
   gc::Span* s = gc::heap_alloc_span(1, spc);

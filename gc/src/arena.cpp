@@ -29,9 +29,12 @@
 
 namespace gort::gc {
 
-namespace {
-/// arena_index[addr >> 26]: metadata of the arena at that address, or null.
+namespace detail {
 std::atomic<HeapArena*> arena_index[kArenaIndexSlots];
+}  // namespace detail
+
+namespace {
+using detail::arena_index;
 
 /// Reports that the heap cannot grow and aborts (Go throws "out of memory").
 [[noreturn]] void out_of_memory(const char* what) {
@@ -68,12 +71,6 @@ uintptr_t arena_reserve(size_t count) {
   return base;
 }
 
-HeapArena* arena_of(uintptr_t addr) {
-  const size_t slot = addr >> 26;
-  if (slot >= kArenaIndexSlots) return nullptr;
-  return arena_index[slot].load(std::memory_order_acquire);
-}
-
 // mirrors mheap.setSpans in mheap.go
 void arena_set_spans(uintptr_t base, size_t npages, Span* s) {
   for (size_t i = 0; i < npages; ++i) {
@@ -81,13 +78,6 @@ void arena_set_spans(uintptr_t base, size_t npages, Span* s) {
     HeapArena* ha = arena_of(page);
     ha->spans[(page % kArenaBytes) / kPageSize].store(s, std::memory_order_release);
   }
-}
-
-// mirrors spanOf in mheap.go
-Span* span_of(uintptr_t addr) {
-  HeapArena* ha = arena_of(addr);
-  if (ha == nullptr) return nullptr;
-  return ha->spans[(addr % kArenaBytes) / kPageSize].load(std::memory_order_acquire);
 }
 
 }  // namespace gort::gc

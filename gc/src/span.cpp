@@ -27,9 +27,11 @@ void Span::init_objects(SpanClass spc) {
   if (spc.sizeclass() == 0) {
     elemsize = npages * kPageSize;
     nelems = 1;
+    div_mul = 0;  // one object: its index is always 0
   } else {
     elemsize = kClassToSize[spc.sizeclass()];
     nelems = class_to_objects(spc.sizeclass());
+    div_mul = UINT32_MAX / static_cast<uint32_t>(elemsize) + 1;
   }
   freeindex = 0;
   alloc_count = 0;
@@ -76,10 +78,6 @@ uint32_t Span::next_free_index() {
 }
 
 // mirrors mspan.objIndex in mbitmap.go (a division; Go uses magic multipliers)
-uint32_t Span::object_index(uintptr_t addr) const {
-  assert(addr >= start && addr < limit());
-  return static_cast<uint32_t>((addr - start) / elemsize);
-}
 
 // mirrors mspan.isFree in mbitmap.go
 uint32_t Span::install_mark_bits() {
@@ -96,9 +94,5 @@ uint32_t Span::install_mark_bits() {
   return live;
 }
 
-bool Span::is_allocated(uint32_t index) const {
-  if (index < freeindex) return true;
-  return (alloc_bits[index / 64] >> (index % 64)) & 1;
-}
 
 }  // namespace gort::gc

@@ -35,9 +35,19 @@ struct HeapArena {
 /// count >= 1.  Aborts when out of memory.
 uintptr_t arena_reserve(size_t count);
 
+namespace detail {
+/// arena_index[addr >> 26]: metadata of the arena at that address, or null
+/// (Go's mheap_.arenas with arenaL1Bits = 0).  Written under the heap lock.
+extern std::atomic<HeapArena*> arena_index[kArenaIndexSlots];
+}  // namespace detail
+
 /// Returns the metadata of the arena containing addr, or null when addr is not in
-/// the heap.  Lock-free.
-HeapArena* arena_of(uintptr_t addr);
+/// the heap.  Lock-free; inline because every pointer the marker visits asks.
+inline HeapArena* arena_of(uintptr_t addr) {
+  const size_t slot = addr >> 26;
+  if (slot >= kArenaIndexSlots) return nullptr;
+  return detail::arena_index[slot].load(std::memory_order_acquire);
+}
 
 /// Records span s as the owner of pages [base, base + npages*kPageSize), or clears
 /// them when s is null (mirrors mheap.setSpans).  Precondition: heap lock held; the
@@ -47,6 +57,10 @@ void arena_set_spans(uintptr_t base, size_t npages, Span* s);
 /// Returns the in-use span containing addr, or null when addr is outside the heap
 /// or in a free page (mirrors spanOf).  O(1) and lock-free; the answer for a span
 /// being freed concurrently is only as fresh as the caller's synchronisation.
-Span* span_of(uintptr_t addr);
+inline Span* span_of(uintptr_t addr) {
+  HeapArena* ha = arena_of(addr);
+  if (ha == nullptr) return nullptr;
+  return ha->spans[(addr % kArenaBytes) / kPageSize].load(std::memory_order_acquire);
+}
 
 }  // namespace gort::gc

@@ -38,6 +38,9 @@ struct Span {
   size_t elemsize = 0;
   /// Objects the span holds.
   uint32_t nelems = 0;
+  /// 2^32 / elemsize rounded up, so offset / elemsize = (offset * div_mul) >> 32
+  /// for every offset in the span (mirrors mspan.divMul); 0 for a large span.
+  uint32_t div_mul = 0;
   /// Slots below freeindex are allocated; at or above it, a slot is free unless
   /// its alloc bit is set (mirrors mspan.freeindex).
   uint32_t freeindex = 0;
@@ -100,15 +103,22 @@ struct Span {
     return result;
   }
 
-  /// Returns the index of the object containing addr (mirrors mspan.objIndex).
+  /// Returns the index of the object containing addr (mirrors mspan.objIndex and
+  /// divideByElemSize: a multiply and a shift instead of a division, exact for
+  /// every offset inside a span of Go's size classes).
   /// Precondition: start <= addr < start + nelems * elemsize.
-  uint32_t object_index(uintptr_t addr) const;
+  uint32_t object_index(uintptr_t addr) const {
+    return static_cast<uint32_t>((uint64_t{static_cast<uint32_t>(addr - start)} * div_mul) >> 32);
+  }
 
   /// Returns the address of object `index`.
   uintptr_t object_address(uint32_t index) const { return start + uintptr_t{index} * elemsize; }
 
   /// True when slot `index` is allocated (mirrors mspan.isFree, negated).
-  bool is_allocated(uint32_t index) const;
+  bool is_allocated(uint32_t index) const {
+    if (index < freeindex) return true;
+    return (alloc_bits[index / 64] >> (index % 64)) & 1;
+  }
 
   /// True when the span has no free slot left.  Counted, not read from
   /// freeindex: after a sweep the slots above freeindex may all be live (mirrors
