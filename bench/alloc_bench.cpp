@@ -160,7 +160,20 @@ void register_gc_workload(const char* name, gort_bench::WorkloadFn fn, double un
                                        int64_t ns = -1;
                                        gort::run([&] {
                                          gort::gomaxprocs(static_cast<int>(ncpu));
-                                         if (warmup && fn(&error) < 0) return;
+                                         if (warmup) {
+                                           // On a goroutine of its own: its stack dies with it, so no
+                                           // stale word there can keep the warm-up's heap alive through
+                                           // the conservative stack scan (gc/README.md).
+                                           int64_t warm = 0;
+                                           gort::WaitGroup wg;
+                                           wg.add(1);
+                                           gort::go([&] {
+                                             warm = fn(&error);
+                                             wg.done();
+                                           });
+                                           wg.wait();
+                                           if (warm < 0) return;
+                                         }
                                          gc::collect();  // start from a collected heap, as bench/go does
                                          const gort::MemStats before = gort::read_mem_stats();
                                          ns = fn(&error);
