@@ -5,8 +5,10 @@
 // ordered indexes: by address (to coalesce a freed run with its neighbours) and
 // by (length, address) (best fit: the shortest run that is long enough, lowest
 // address first, split, remainder back).  When no run fits, the heap grows by
-// as many whole arenas as the request needs.  Each free run remembers whether it
-// has held objects (needzero), so fresh mmap memory is never zeroed twice.
+// as many whole arenas as the request needs.  Whether a new span's memory must be
+// zeroed comes from each arena's zeroed_base (Go's allocNeedsZero): pages never
+// handed out are still zero from mmap and are never zeroed twice, even after a
+// used run coalesced with them.
 // Span records (the metadata) are recycled through a free list and never
 // returned to the system: span_of may race with a free and must always read a
 // valid record.
@@ -22,6 +24,8 @@
 // ordered maps is O(log n) in the number of free runs and simple to check.  A
 // first-fit list was rejected for its O(n) search under fragmentation.
 #include <gort/gc/mheap.hpp>
+
+#include <algorithm>
 
 #include <map>
 #include <set>
@@ -43,8 +47,6 @@ namespace {
 struct FreeRun {
   /// Length in pages.
   size_t npages;
-  /// True when the pages may hold old data (they belonged to a span).
-  bool needzero;
 };
 
 /// The page allocator's state; every field is guarded by `lock`.
@@ -61,8 +63,8 @@ struct PageHeap {
   size_t free_pages = 0;
 
   /// Records [base, base+npages) as one free run.  Precondition: it touches no other run.
-  void insert_run(uintptr_t base, size_t npages, bool needzero) {
-    runs_by_addr.emplace(base, FreeRun{npages, needzero});
+  void insert_run(uintptr_t base, size_t npages) {
+    runs_by_addr.emplace(base, FreeRun{npages});
     runs_by_size.emplace(npages, base);
     free_pages += npages;
   }
@@ -73,11 +75,10 @@ struct PageHeap {
     runs_by_addr.erase(it);
   }
   /// Adds [base, base+npages) as free, merged with touching runs.
-  void free_pages_at(uintptr_t base, size_t npages, bool needzero) {
+  void free_pages_at(uintptr_t base, size_t npages) {
     auto next = runs_by_addr.lower_bound(base);
     if (next != runs_by_addr.end() && next->first == base + npages * kPageSize) {
       npages += next->second.npages;
-      needzero |= next->second.needzero;
       erase_run(next);
     }
     auto after = runs_by_addr.lower_bound(base);
@@ -86,29 +87,27 @@ struct PageHeap {
       if (prev->first + prev->second.npages * kPageSize == base) {
         base = prev->first;
         npages += prev->second.npages;
-        needzero |= prev->second.needzero;
         erase_run(prev);
       }
     }
-    insert_run(base, npages, needzero);
+    insert_run(base, npages);
   }
   /// Takes npages pages by best fit, growing the heap if needed (mirrors
-  /// pageAlloc.alloc + mheap.grow); returns the base and sets needzero.
-  uintptr_t take_pages(size_t npages, bool& needzero) {
+  /// pageAlloc.alloc + mheap.grow); returns the base.
+  uintptr_t take_pages(size_t npages) {
     auto fit = runs_by_size.lower_bound({npages, 0});
     if (fit == runs_by_size.end()) {
       const size_t narenas = (npages * kPageSize + kArenaBytes - 1) / kArenaBytes;
       const uintptr_t base = arena_reserve(narenas);
       heap_stats().sys_bytes.fetch_add(narenas * kArenaBytes, std::memory_order_relaxed);
-      free_pages_at(base, narenas * kPagesPerArena, false);
+      free_pages_at(base, narenas * kPagesPerArena);
       fit = runs_by_size.lower_bound({npages, 0});
     }
     const uintptr_t base = fit->second;
     auto it = runs_by_addr.find(base);
     const FreeRun run = it->second;
     erase_run(it);
-    if (run.npages > npages) insert_run(base + npages * kPageSize, run.npages - npages, run.needzero);
-    needzero = run.needzero;
+    if (run.npages > npages) insert_run(base + npages * kPageSize, run.npages - npages);
     return base;
   }
   /// Returns a blank span record, recycled if one is free (mirrors fixalloc.alloc).
@@ -135,16 +134,39 @@ HeapStats& heap_stats() {
   return stats;
 }
 
+namespace {
+
+/// True when any page of [base, base + bytes) was handed out before, so its
+/// memory may hold old data; advances each arena's zeroed_base past the range
+/// (mirrors mheap.allocNeedsZero).  Tracking this per arena, not per free run,
+/// keeps a fresh run that coalesced with a used one from being zeroed (and
+/// faulted in) by memset before its first use.  Caller holds the heap lock.
+bool alloc_needs_zero(uintptr_t base, size_t bytes) {
+  bool needzero = false;
+  while (bytes > 0) {
+    HeapArena* ha = arena_of(base);
+    const uintptr_t arena_start = base & ~(uintptr_t{kArenaBytes} - 1);
+    const uintptr_t off = base - arena_start;
+    const uintptr_t in_arena = std::min<uintptr_t>(bytes, kArenaBytes - off);
+    if (off < ha->zeroed_base) needzero = true;
+    if (off + in_arena > ha->zeroed_base) ha->zeroed_base = off + in_arena;
+    base += in_arena;
+    bytes -= in_arena;
+  }
+  return needzero;
+}
+
+}  // namespace
+
 // mirrors mheap.alloc / mheap.allocSpan in mheap.go
 Span* heap_alloc_span(size_t npages, SpanClass spc) {
   PageHeap& h = page_heap();
   h.lock.lock();
-  bool needzero = false;
-  const uintptr_t base = h.take_pages(npages, needzero);
+  const uintptr_t base = h.take_pages(npages);
   Span* s = h.new_record();
   s->start = base;
   s->npages = npages;
-  s->needzero = needzero;
+  s->needzero = alloc_needs_zero(base, npages * kPageSize);
   s->init_objects(spc);
   s->sweepgen.store(detail::heap_sweepgen.load(std::memory_order_relaxed), std::memory_order_relaxed);
   arena_set_spans(base, npages, s);
@@ -160,7 +182,7 @@ void heap_free_span(Span* s) {
   const size_t npages = s->npages;
   h.lock.lock();
   arena_set_spans(s->start, npages, nullptr);
-  h.free_pages_at(s->start, npages, true);
+  h.free_pages_at(s->start, npages);
   s->state = SpanState::Dead;
   s->next = h.free_records;
   h.free_records = s;

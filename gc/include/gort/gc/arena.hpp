@@ -27,6 +27,10 @@ struct HeapArena {
   /// spans[i] is the in-use span containing page i of the arena, or null for
   /// a free page.  Written under the heap lock, read lock-free by span_of.
   std::atomic<Span*> spans[kPagesPerArena];
+  /// Bytes from the arena's start below which pages have been handed out before;
+  /// everything at or above is still zero from mmap (mirrors heapArena.zeroedBase).
+  /// Only grows; guarded by the heap lock.
+  uintptr_t zeroed_base = 0;
 };
 
 /// Reserves and maps `count` new contiguous arenas of kArenaBytes, aligned to
