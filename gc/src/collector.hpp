@@ -259,8 +259,11 @@ void maybe_start_gc();
 /// Precondition: world stopped by the caller.
 void flush_all_mcaches();
 
-/// True while a destructor run by the sweeper executes on this thread.
-bool in_sweeper_destructor();
+/// True while this thread runs destructors for the sweeper (sweep.cpp); read
+/// inline on every allocation, hence a variable rather than a function.  Safe as
+/// thread-local: nothing between setting and clearing it can switch goroutines.
+extern thread_local bool running_destructors;
+inline bool in_sweeper_destructor() { return running_destructors; }
 
 // ---- mstats.cpp (mirrors mstats.go) ----
 

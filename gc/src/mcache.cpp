@@ -131,10 +131,8 @@ void MCache::release_all() {
 namespace detail {
 
 // mirrors getMCache in mcache.go
-MCache* current_p_mcache() {
-  void** slot = runtime::current_p_gc_cache_slot();
-  if (slot == nullptr) return nullptr;
-  if (*slot == nullptr) *slot = new_cache();
+MCache* install_p_mcache(void** slot) {
+  *slot = new_cache();
   return static_cast<MCache*>(*slot);
 }
 

@@ -42,8 +42,6 @@ namespace {
 std::atomic<bool> sweep_done{true};
 /// Where the next sweepone starts looking (mirrors sweep.centralIndex).
 std::atomic<uint32_t> sweep_class_cursor{0};
-/// Set while this thread runs destructors for the sweeper.
-thread_local bool running_destructors = false;
 
 /// Runs the destructors of the dead objects of s (allocated, unmarked).
 void destroy_dead_objects(Span* s) {
@@ -59,7 +57,7 @@ void destroy_dead_objects(Span* s) {
 
 }  // namespace
 
-bool in_sweeper_destructor() { return running_destructors; }
+thread_local bool running_destructors = false;
 
 // mirrors sweepLocked.sweep in mgcsweep.go
 bool sweep_span(Span* s, bool preserve) {

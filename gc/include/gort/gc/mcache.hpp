@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include <gort/gc/sizeclasses.hpp>
+#include <gort/runtime/gc_cache.hpp>
 
 namespace gort::gc {
 
@@ -47,9 +48,16 @@ template <class Fn>
 decltype(auto) with_current_mcache(Fn&& fn);
 
 namespace detail {
+/// Creates the mcache of the P whose slot this is (first use).
+MCache* install_p_mcache(void** slot);
 /// Returns the calling P's mcache, creating it on first use, or null when the
 /// thread holds no P.  The result is only the caller's until it yields.
-MCache* current_p_mcache();
+inline MCache* current_p_mcache() {
+  void** slot = runtime::current_p_gc_cache_slot();
+  if (slot == nullptr) return nullptr;
+  if (__builtin_expect(*slot == nullptr, 0)) return install_p_mcache(slot);
+  return static_cast<MCache*>(*slot);
+}
 /// Locks and returns the shared cache for threads without a P.
 MCache* lock_fallback_mcache();
 /// Unlocks the shared cache.
