@@ -160,6 +160,10 @@ void register_gc_workload(const char* name, gort_bench::WorkloadFn fn, double un
                                        int64_t ns = -1;
                                        gort::run([&] {
                                          gort::gomaxprocs(static_cast<int>(ncpu));
+                                         // The heap outlives gort::run: what the previous
+                                         // repetition left goes first (bench/go collects before
+                                         // every rep too).
+                                         gc::collect();
                                          if (warmup) {
                                            // On a goroutine of its own: its stack dies with it, so no
                                            // stale word there can keep the warm-up's heap alive through
