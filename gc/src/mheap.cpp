@@ -100,7 +100,11 @@ struct PageHeap {
       const size_t narenas = (npages * kPageSize + kArenaBytes - 1) / kArenaBytes;
       const uintptr_t base = arena_reserve(narenas);
       heap_stats().sys_bytes.fetch_add(narenas * kArenaBytes, std::memory_order_relaxed);
-      free_pages_at(base, narenas * kPagesPerArena);
+      // The arena's first page is never handed out: an address that round (a
+      // multiple of 64 MiB, often of 4 GiB) turns up on stacks as a non-pointer
+      // value — a mask, a tag, a size — and would keep an object there alive
+      // through the conservative stack scan (Boehm blacklists such pages).
+      free_pages_at(base + kPageSize, narenas * kPagesPerArena - 1);
       fit = runs_by_size.lower_bound({npages, 0});
     }
     const uintptr_t base = fit->second;
