@@ -4,9 +4,12 @@
 // and randomized graph mutation under GOGC=1 with gccheckmark.
 #include <gort/gort.hpp>
 
+#include <gort/gc/mheap.hpp>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -612,6 +615,71 @@ TEST(Gc, ManyPsAllocatingAndMutatingConcurrently) {
       }
     }
     EXPECT_EQ(bad.load(), 0);
+  });
+}
+
+}  // namespace
+
+namespace {
+
+/// Resident memory of this process in bytes (/proc/self/statm, second field).
+uint64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return uint64_t{resident} * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// Allocates and touches `mib` MiB of 1 MiB buffers that die at once.
+void touch_garbage(int mib) {
+  on_own_stack([mib] {
+    for (int i = 0; i < mib; ++i) {
+      auto b = gc::make_slice<char>(1 << 20);
+      for (std::size_t off = 0; off < b.len(); off += 4096) b[off] = 1;
+    }
+  });
+}
+
+TEST(GcScavenger, FreeOsMemoryReturnsFreePagesAndTheyComeBackZeroed) {
+  run_gc_test([] {
+    gc::set_gc_percent(-1);  // keep the garbage until free_os_memory collects it
+    settle();
+    touch_garbage(64);
+    const uint64_t rss_full = resident_bytes();
+    gc::free_os_memory();
+    const gort::MemStats m = gort::read_mem_stats();
+    const uint64_t rss_after = resident_bytes();
+    EXPECT_GE(m.HeapReleased + (1u << 20), m.HeapIdle) << "every free page released";
+    EXPECT_LE(m.HeapReleased, m.HeapIdle);
+    EXPECT_LT(rss_after + (32u << 20), rss_full) << "resident memory went back to the OS";
+    on_own_stack([released = m.HeapReleased] {
+      auto b = gc::make_slice<char>(8 << 20);
+      bool zero = true;
+      for (char c : b) zero = zero && c == 0;
+      EXPECT_TRUE(zero) << "released pages read as zero when reused";
+      EXPECT_LT(gort::read_mem_stats().HeapReleased, released) << "reused pages are no longer released";
+    });
+  });
+}
+
+TEST(GcScavenger, BackgroundScavengerBringsTheRetainedHeapToItsGoal) {
+  run_gc_test([] {
+    settle();
+    gc::set_gc_percent(-1);
+    touch_garbage(48);
+    gc::set_gc_percent(100);
+    settle();  // the garbage is freed; the goal is back near the 4 MB minimum
+    const auto retained = [] {
+      const gort::MemStats m = gort::read_mem_stats();
+      return m.HeapSys - m.HeapReleased;
+    };
+    const uint64_t goal = gort::read_mem_stats().NextGC * 110 / 100;
+    EXPECT_GT(retained(), goal) << "the freed pages are still held right after the cycle";
+    EXPECT_TRUE(gort::test::eventually([&] { return retained() <= goal + gc::kScavengeChunk; }))
+        << "retained " << retained() << " goal " << goal;
   });
 }
 

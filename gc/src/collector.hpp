@@ -265,6 +265,11 @@ void flush_all_mcaches();
 extern thread_local bool running_destructors;
 inline bool in_sweeper_destructor() { return running_destructors; }
 
+// ---- scavenge.cpp (mirrors mgcscavenge.go) ----
+
+/// Tells the background scavenger a cycle ended (new goals); starts it once.
+void scavenger_wake();
+
 // ---- mstats.cpp (mirrors mstats.go) ----
 
 /// Records a finished cycle in the statistics (pause, end time, forced, cpu).

@@ -272,6 +272,7 @@ void gc_start(TriggerKind kind) {
   if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
   runtime::semrelease(&gc_sema);
   if (finalizers_queued > 0) start_finalizer_goroutine();
+  scavenger_wake();
   clear_dead_stack();
 }
 

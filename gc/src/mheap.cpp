@@ -25,6 +25,8 @@
 // first-fit list was rejected for its O(n) search under fragmentation.
 #include <gort/gc/mheap.hpp>
 
+#include <sys/mman.h>
+
 #include <algorithm>
 
 #include <map>
@@ -42,6 +44,19 @@
 namespace gort::gc {
 
 namespace {
+
+/// Applies fn(arena, first_page, npages) to each arena's part of [base, base + npages pages).
+template <class Fn>
+void for_each_arena_part(uintptr_t base, size_t npages, Fn fn) {
+  while (npages > 0) {
+    HeapArena* ha = arena_of(base);
+    const size_t page = (base % kArenaBytes) / kPageSize;
+    const size_t n = std::min(npages, kPagesPerArena - page);
+    fn(ha, page, n);
+    base += n * kPageSize;
+    npages -= n;
+  }
+}
 
 /// A run of free pages.
 struct FreeRun {
@@ -105,6 +120,12 @@ struct PageHeap {
       // value — a mask, a tag, a size — and would keep an object there alive
       // through the conservative stack scan (Boehm blacklists such pages).
       free_pages_at(base + kPageSize, narenas * kPagesPerArena - 1);
+      // Fresh from mmap: not resident, reads as zero — released, as Go counts
+      // newly mapped heap memory in HeapReleased.
+      for_each_arena_part(base, narenas * kPagesPerArena, [](HeapArena* ha, size_t first, size_t n) {
+        for (size_t i = first; i < first + n; ++i) ha->scavenged[i / 64] |= uint64_t{1} << (i % 64);
+      });
+      heap_stats().released_bytes.fetch_add((narenas * kPagesPerArena - 1) * kPageSize, std::memory_order_relaxed);
       fit = runs_by_size.lower_bound({npages, 0});
     }
     const uintptr_t base = fit->second;
@@ -145,6 +166,25 @@ namespace {
 /// (mirrors mheap.allocNeedsZero).  Tracking this per arena, not per free run,
 /// keeps a fresh run that coalesced with a used one from being zeroed (and
 /// faulted in) by memset before its first use.  Caller holds the heap lock.
+/// Clears the scavenged bits of [base, +npages) (the pages are in use again);
+/// returns true when every page was scavenged (then it reads as zero).
+/// Caller holds the heap lock.
+bool take_scavenged(uintptr_t base, size_t npages) {
+  size_t scavenged = 0;
+  for_each_arena_part(base, npages, [&](HeapArena* ha, size_t first, size_t n) {
+    for (size_t i = first; i < first + n; ++i) {
+      uint64_t& w = ha->scavenged[i / 64];
+      const uint64_t bit = uint64_t{1} << (i % 64);
+      if (w & bit) {
+        w &= ~bit;
+        ++scavenged;
+      }
+    }
+  });
+  if (scavenged > 0) heap_stats().released_bytes.fetch_sub(scavenged * kPageSize, std::memory_order_relaxed);
+  return scavenged == npages;
+}
+
 bool alloc_needs_zero(uintptr_t base, size_t bytes) {
   bool needzero = false;
   while (bytes > 0) {
@@ -170,7 +210,10 @@ Span* heap_alloc_span(size_t npages, SpanClass spc) {
   Span* s = h.new_record();
   s->start = base;
   s->npages = npages;
-  s->needzero = alloc_needs_zero(base, npages * kPageSize);
+  const bool needzero = alloc_needs_zero(base, npages * kPageSize);
+  // Released pages read as zero when touched again (MADV_DONTNEED on private
+  // anonymous memory): no need to zero them, as Go's sysUsed path knows.
+  s->needzero = take_scavenged(base, npages) ? false : needzero;
   s->init_objects(spc);
   s->sweepgen.store(detail::heap_sweepgen.load(std::memory_order_relaxed), std::memory_order_relaxed);
   arena_set_spans(base, npages, s);
@@ -193,6 +236,62 @@ void heap_free_span(Span* s) {
   h.lock.unlock();
   heap_stats().inuse_bytes.fetch_sub(npages * kPageSize, std::memory_order_relaxed);
   heap_stats().spans_inuse.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// mirrors pageAlloc.scavenge / scavengeOne in mgcscavenge.go
+size_t heap_scavenge(size_t max_bytes) {
+  PageHeap& h = page_heap();
+  size_t released = 0;
+  uintptr_t cursor = UINTPTR_MAX;  // walk free runs from the highest address down
+  while (released < max_bytes) {
+    h.lock.lock();
+    // Find the next free run below cursor with a page not yet released.
+    uintptr_t lo = 0, hi = 0;
+    auto it = h.runs_by_addr.lower_bound(cursor);
+    while (it != h.runs_by_addr.begin()) {
+      --it;
+      const uintptr_t run_lo = it->first;
+      const uintptr_t run_hi = run_lo + it->second.npages * kPageSize;
+      // The highest unreleased stretch of this run, at most one chunk long;
+      // above the cursor everything in this run is released already.
+      uintptr_t p = std::min(run_hi, cursor);
+      while (p > run_lo) {
+        const uintptr_t page = p - kPageSize;
+        HeapArena* ha = arena_of(page);
+        const size_t i = (page % kArenaBytes) / kPageSize;
+        if (!(ha->scavenged[i / 64] & (uint64_t{1} << (i % 64)))) break;
+        p = page;
+      }
+      if (p > run_lo) {
+        hi = p;
+        lo = p;
+        while (lo > run_lo && hi - lo < kScavengeChunk && hi - lo < max_bytes - released) {
+          const uintptr_t page = lo - kPageSize;
+          HeapArena* ha = arena_of(page);
+          const size_t i = (page % kArenaBytes) / kPageSize;
+          if (ha->scavenged[i / 64] & (uint64_t{1} << (i % 64))) break;
+          lo = page;
+        }
+        break;
+      }
+    }
+    if (hi == lo) {
+      h.lock.unlock();
+      break;  // every free page is released already
+    }
+    // madvise under the lock: the pages are free, and an allocator taking them
+    // meanwhile would see them half released; a 64 KiB madvise takes a few µs.
+    madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+    const size_t npages = (hi - lo) / kPageSize;
+    for_each_arena_part(lo, npages, [](HeapArena* ha, size_t first, size_t n) {
+      for (size_t i = first; i < first + n; ++i) ha->scavenged[i / 64] |= uint64_t{1} << (i % 64);
+    });
+    heap_stats().released_bytes.fetch_add(hi - lo, std::memory_order_relaxed);
+    released += hi - lo;
+    cursor = lo;
+    h.lock.unlock();
+  }
+  return released;
 }
 
 size_t heap_free_pages() {

@@ -106,7 +106,7 @@ MemStats read_mem_stats() {
   m.HeapSys = h.heap_sys;
   m.HeapInuse = h.heap_inuse;
   m.HeapIdle = h.heap_idle;
-  m.HeapReleased = 0;
+  m.HeapReleased = gc::heap_stats().released_bytes.load(std::memory_order_relaxed);
   const runtime::StackMemory stacks = runtime::read_stack_memory();
   m.StackInuse = stacks.inuse_bytes;
   m.StackSys = stacks.sys_bytes;

@@ -29,7 +29,8 @@ struct MemStats {
   uint64_t HeapIdle = 0;
   /// Bytes in in-use spans.
   uint64_t HeapInuse = 0;
-  /// Bytes of physical memory returned to the OS (0 until the scavenger, GC part 2).
+  /// Bytes of physical memory returned to the OS (never-touched heap memory
+  /// included, as in Go); part of HeapIdle.
   uint64_t HeapReleased = 0;
   /// Number of allocated heap objects.
   uint64_t HeapObjects = 0;

@@ -31,6 +31,9 @@ struct HeapArena {
   /// everything at or above is still zero from mmap (mirrors heapArena.zeroedBase).
   /// Only grows; guarded by the heap lock.
   uintptr_t zeroed_base = 0;
+  /// Bit i set: free page i was returned to the OS (madvise DONTNEED) and reads
+  /// as zero until reused (Go's pallocData.scavenged).  Guarded by the heap lock.
+  uint64_t scavenged[kPagesPerArena / 64] = {};
 };
 
 /// Reserves and maps `count` new contiguous arenas of kArenaBytes, aligned to

@@ -14,6 +14,10 @@ namespace gort::gc {
 /// called from a goroutine (inside gort::run), outside a NoCollectionScope.
 void collect();
 
+/// Runs a full collection, then returns every free heap page to the OS
+/// (mirrors debug.FreeOSMemory).  Same preconditions as collect().
+void free_os_memory();
+
 /// Sets GOGC (a percentage; negative turns the collector off, as GOGC=off) and
 /// returns the previous value (mirrors debug.SetGCPercent).  Any thread.
 int set_gc_percent(int percent);

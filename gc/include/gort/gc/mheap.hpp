@@ -27,6 +27,8 @@ struct HeapStats {
   std::atomic<uint64_t> frees{0};
   /// Bytes of objects freed, cumulative (TotalAlloc = alloc_bytes + freed_bytes).
   std::atomic<uint64_t> freed_bytes{0};
+  /// Bytes of free pages returned to the OS (HeapReleased).
+  std::atomic<uint64_t> released_bytes{0};
   /// In-use spans (for tests and diagnostics).
   std::atomic<uint64_t> spans_inuse{0};
 };
@@ -47,5 +49,15 @@ void heap_free_span(Span* s);
 
 /// Free pages currently held by the page allocator (for tests).  Takes the heap lock.
 size_t heap_free_pages();
+
+/// Returns up to max_bytes of free, not yet released pages to the OS with
+/// madvise(MADV_DONTNEED), lowest addresses last (mirrors pageAlloc.scavenge,
+/// which works from the highest addresses down), and returns the bytes released.
+/// Takes the heap lock for each run it releases (at most kScavengeChunk bytes
+/// per acquisition, so allocators wait at most one short madvise).
+size_t heap_scavenge(size_t max_bytes);
+
+/// Bytes the scavenger releases per heap-lock acquisition: Go's 64 KiB chunk.
+inline constexpr size_t kScavengeChunk = 64 * 1024;
 
 }  // namespace gort::gc
