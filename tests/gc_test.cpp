@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -680,6 +682,56 @@ TEST(GcScavenger, BackgroundScavengerBringsTheRetainedHeapToItsGoal) {
     EXPECT_GT(retained(), goal) << "the freed pages are still held right after the cycle";
     EXPECT_TRUE(gort::test::eventually([&] { return retained() <= goal + gc::kScavengeChunk; }))
         << "retained " << retained() << " goal " << goal;
+  });
+}
+
+}  // namespace
+
+namespace {
+
+TEST(GcPacer, MemoryLimitWithGogcOffCollectsBeforeTheLimit) {
+  run_gc_test([] {
+    settle();
+    gc::set_gc_percent(-1);
+    const int64_t prev = gc::set_memory_limit(int64_t{64} << 20);
+    EXPECT_EQ(prev, INT64_MAX) << "no limit by default";
+    EXPECT_EQ(gc::set_memory_limit(-1), int64_t{64} << 20) << "a negative limit only reads it";
+    const uint32_t before = gort::read_mem_stats().NumGC;
+    uint64_t max_inuse = 0, max_goal = 0;
+    on_own_stack([&] {
+      for (int i = 0; i < 2000; ++i) {  // 500 MiB of 256 KiB buffers, each dead at once
+        auto b = gc::make_slice<char>(256 << 10);
+        b[0] = 1;
+        if (i % 50 == 0) {
+          const gort::MemStats m = gort::read_mem_stats();
+          max_inuse = std::max(max_inuse, m.HeapInuse);
+          max_goal = std::max(max_goal, m.NextGC);
+        }
+      }
+    });
+    const gort::MemStats m = gort::read_mem_stats();
+    EXPECT_GT(m.NumGC, before + 3) << "with GOGC=off, the limit alone triggers cycles";
+    EXPECT_LE(max_inuse, uint64_t{64} << 20) << "the heap stays under GOMEMLIMIT";
+    EXPECT_LE(max_goal, uint64_t{64} << 20) << "the goal comes from the limit";
+    gc::set_memory_limit(INT64_MAX);
+    EXPECT_EQ(gort::read_mem_stats().NextGC, UINT64_MAX) << "GOGC=off and no limit: no goal";
+  });
+}
+
+TEST(GcPacer, TheLowerOfTheGogcAndMemoryLimitGoalsWins) {
+  run_gc_test([] {
+    settle();
+    gc::Root<TreeNode> live = bottom_up(17);  // ~6 MiB live
+    settle();
+    const uint64_t gogc_goal = gort::read_mem_stats().NextGC;
+    EXPECT_GE(gogc_goal, 2 * gort::read_mem_stats().HeapAlloc);
+    gc::set_memory_limit(int64_t{1} << 40);  // far above: GOGC's goal stays
+    EXPECT_EQ(gort::read_mem_stats().NextGC, gogc_goal);
+    gc::set_memory_limit(static_cast<int64_t>(gogc_goal));  // at the GOGC goal: the limit's is lower
+    const uint64_t limit_goal = gort::read_mem_stats().NextGC;
+    EXPECT_LT(limit_goal, gogc_goal);
+    EXPECT_GE(limit_goal, gort::read_mem_stats().HeapAlloc) << "never below the live heap";
+    gc::set_memory_limit(INT64_MAX);
   });
 }
 

@@ -233,8 +233,12 @@ void pacer_init();
 /// Recomputes goal and trigger after a mark (mirrors gcControllerState.commit
 /// and trigger): heap_marked, the stack bytes scanned and the globals.
 void pacer_commit(uint64_t heap_marked, uint64_t stack_scan, uint64_t globals_scan);
-/// The heap goal in force (Go's heapGoal), and the one of the last finished cycle.
+/// The heap goal in force (Go's heapGoal): the GOGC goal or, when lower, the
+/// memory-limit goal.
 uint64_t heap_goal_bytes();
+/// heap_live at which the next cycle starts: the GOGC trigger, or the trigger
+/// of the memory-limit goal when that goal is lower (recomputed on each call).
+uint64_t current_trigger();
 /// GOGC in force (-1: off).
 int32_t gc_percent();
 /// Stack and globals bytes the last cycle scanned (Go's lastStackScan, globalsScan).

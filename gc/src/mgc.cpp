@@ -184,8 +184,7 @@ __attribute__((noinline)) void clear_dead_stack() {
 }  // namespace
 
 void maybe_start_gc() {
-  pacer_init();
-  if (heap_live.load(std::memory_order_relaxed) < heap_trigger.load(std::memory_order_relaxed)) return;
+  if (heap_live.load(std::memory_order_relaxed) < current_trigger()) return;
   gc_start(TriggerKind::Heap);
 }
 
@@ -205,8 +204,7 @@ void gc_start(TriggerKind kind) {
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;
   auto trigger_holds = [&] {
-    return forced || (gc_percent() >= 0 &&
-                      heap_live.load(std::memory_order_relaxed) >= heap_trigger.load(std::memory_order_relaxed));
+    return forced || heap_live.load(std::memory_order_relaxed) >= current_trigger();
   };
   if (!trigger_holds()) return;
   runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);

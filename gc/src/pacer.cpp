@@ -15,10 +15,14 @@
 // needed: the runway is taken as 0, which puts the trigger at Go's upper clamp —
 // the same formula with the estimator left for GC part 2.
 //
-// Memory limit: GOMEMLIMIT is parsed with Go's syntax and stored; the goal from
-// the limit (part 2) is not applied yet.
+// Memory limit (Go 1.19's memoryLimitHeapGoal): the heap goal is also capped by
+// what GOMEMLIMIT leaves after the memory that is not heap objects; the lower
+// goal wins, and with GOGC=off only the limit triggers cycles.  The goal moves
+// with the process's memory, so the trigger is recomputed at each check while a
+// limit is set (current_trigger).  Not yet: the GC CPU limiter (GC part 2).
 #include <gort/gc/collector.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -27,7 +31,9 @@
 #include <mutex>
 #include <string>
 
+#include <gort/gc/mheap.hpp>
 #include <gort/runtime/fatal.hpp>
+#include <gort/runtime/gc_support.hpp>
 
 #include "collector.hpp"
 
@@ -108,8 +114,52 @@ int64_t read_gomemlimit() {
   return n;
 }
 
-/// Recomputes goal and trigger from the current state (mirrors commit + trigger).
-/// Caller holds pacer_lock.
+/// Go 1.19's memoryLimitHeapGoalHeadroom: the memory-limit goal stays 1 MiB
+/// under what the limit leaves for the heap, for pacing inaccuracies.
+constexpr uint64_t kMemoryLimitHeadroom = uint64_t{1} << 20;
+
+/// The trigger for goal (mirrors gcControllerState.trigger with runway = 0: this
+/// collector marks with the world stopped, so no allocation needs room during
+/// the mark and the trigger sits at the upper bound).
+uint64_t trigger_for(uint64_t goal, uint64_t marked) {
+  if (goal == UINT64_MAX) return UINT64_MAX;
+  if (marked >= goal) return goal;
+  const uint64_t min_trigger = (goal - marked) / kTriggerRatioDen * kMinTriggerRatioNum + marked;
+  uint64_t max_trigger = (goal - marked) / kTriggerRatioDen * kMaxTriggerRatioNum + marked;
+  if (goal > kDefaultHeapMinimum && goal - kDefaultHeapMinimum > max_trigger) max_trigger = goal - kDefaultHeapMinimum;
+  if (max_trigger < min_trigger) max_trigger = min_trigger;
+  return max_trigger;
+}
+
+/// The heap goal the memory limit allows (mirrors memoryLimitHeapGoal, Go 1.19):
+/// the limit minus the memory that is not heap objects (free unreleased pages
+/// excluded: the scavenger can return them) and minus any overage, less 1 MiB of
+/// headroom, never below the marked heap.  UINT64_MAX without a limit.
+uint64_t memory_limit_goal() {
+  const int64_t limit_signed = memory_limit.load(std::memory_order_relaxed);
+  if (limit_signed == INT64_MAX) return UINT64_MAX;
+  const uint64_t limit = static_cast<uint64_t>(limit_signed);
+  const HeapStats& hs = heap_stats();
+  const uint64_t sys = hs.sys_bytes.load(std::memory_order_relaxed);
+  const uint64_t released = hs.released_bytes.load(std::memory_order_relaxed);
+  const uint64_t inuse = hs.inuse_bytes.load(std::memory_order_relaxed);
+  const uint64_t heap_alloc = hs.alloc_bytes.load(std::memory_order_relaxed);
+  const uint64_t mapped_ready = sys - released + runtime::read_stack_memory().inuse_bytes;
+  const uint64_t heap_free = sys - inuse - released;
+  const uint64_t non_heap = mapped_ready > heap_free + heap_alloc ? mapped_ready - heap_free - heap_alloc : 0;
+  const uint64_t overage = mapped_ready > limit ? mapped_ready - limit : 0;
+  const uint64_t marked = heap_marked.load(std::memory_order_relaxed);
+  if (non_heap + overage >= limit) return marked;
+  uint64_t goal = limit - (non_heap + overage);
+  if (goal < kMemoryLimitHeadroom || goal - kMemoryLimitHeadroom < kMemoryLimitHeadroom) {
+    goal = kMemoryLimitHeadroom;
+  } else {
+    goal -= kMemoryLimitHeadroom;
+  }
+  return goal < marked ? marked : goal;
+}
+
+/// Recomputes the GOGC goal and its trigger (mirrors commit).  Caller holds pacer_lock.
 void commit_locked() {
   const int32_t percent = gogc.load(std::memory_order_relaxed);
   if (percent < 0) {
@@ -124,16 +174,7 @@ void commit_locked() {
   const uint64_t minimum = kDefaultHeapMinimum * static_cast<uint64_t>(percent) / 100;
   if (goal < minimum) goal = minimum;
   heap_goal.store(goal, std::memory_order_relaxed);
-  // mirrors gcControllerState.trigger with runway = 0
-  uint64_t trigger = goal;
-  if (marked < goal) {
-    const uint64_t min_trigger = (goal - marked) / kTriggerRatioDen * kMinTriggerRatioNum + marked;
-    uint64_t max_trigger = (goal - marked) / kTriggerRatioDen * kMaxTriggerRatioNum + marked;
-    if (goal > kDefaultHeapMinimum && goal - kDefaultHeapMinimum > max_trigger) max_trigger = goal - kDefaultHeapMinimum;
-    if (max_trigger < min_trigger) max_trigger = min_trigger;
-    trigger = max_trigger;  // goal - runway (0), clamped to the maximum
-  }
-  heap_trigger.store(trigger, std::memory_order_relaxed);
+  heap_trigger.store(trigger_for(goal, marked), std::memory_order_relaxed);
 }
 
 std::once_flag init_once;
@@ -158,9 +199,18 @@ void pacer_commit(uint64_t marked, uint64_t stack_scan, uint64_t globals) {
   commit_locked();
 }
 
+// mirrors heapGoalInternal: the lower of the GOGC goal and the memory-limit goal
 uint64_t heap_goal_bytes() {
   pacer_init();
-  return heap_goal.load(std::memory_order_relaxed);
+  return std::min(heap_goal.load(std::memory_order_relaxed), memory_limit_goal());
+}
+
+uint64_t current_trigger() {
+  pacer_init();
+  if (memory_limit.load(std::memory_order_relaxed) == INT64_MAX) return heap_trigger.load(std::memory_order_relaxed);
+  const uint64_t limit_goal = memory_limit_goal();
+  if (limit_goal >= heap_goal.load(std::memory_order_relaxed)) return heap_trigger.load(std::memory_order_relaxed);
+  return trigger_for(limit_goal, heap_marked.load(std::memory_order_relaxed));
 }
 
 int32_t gc_percent() {

@@ -24,8 +24,8 @@ int set_gc_percent(int percent);
 
 /// Sets the soft memory limit in bytes (GOMEMLIMIT; INT64_MAX: none) and returns
 /// the previous one; a negative value only reads it (mirrors
-/// debug.SetMemoryLimit).  The limit shapes the heap goal from GC part 2 on;
-/// until then it is recorded and reported only.  Any thread.
+/// debug.SetMemoryLimit).  The heap goal is the lower of GOGC's and the limit's;
+/// the scavenger keeps retained memory under 95% of it.  Any thread.
 int64_t set_memory_limit(int64_t limit);
 
 /// Keeps collections from starting while it lives (a collection already
