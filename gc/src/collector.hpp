@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <type_traits>
 #include <vector>
 
@@ -50,6 +50,18 @@ bool sweep_span(Span* s, bool preserve);
 
 /// Sweeps one unswept span from any mcentral; false when none is left (mirrors sweepone).
 bool sweepone();
+
+/// What sweep_one_span returns when nothing was left to sweep.
+inline constexpr size_t SweptNothing = SIZE_MAX;
+/// Sweeps one unswept span; returns the pages it gave back to the heap (0 when
+/// the span kept live objects), or SweptNothing when none was left.
+size_t sweep_one_span();
+
+/// Sweeps until npages pages went back to the heap or nothing is left unswept,
+/// before the heap hands out npages new pages (mirrors mheap.reclaim): without
+/// it, memory freed by the last mark but not yet swept would be ignored and the
+/// heap would grow past its goal.
+void reclaim_pages(size_t npages);
 
 /// Sweeps every span still unswept and waits for sweeps other threads have in
 /// flight (mirrors finishsweep_m / the loop in gcStart).

@@ -39,6 +39,7 @@ namespace {
 // mirrors mcache.allocLarge in mcache.go
 void* alloc_large(size_t size, bool noscan, bool has_destructor) {
   const size_t npages = (size + kPageSize - 1) / kPageSize;
+  detail::reclaim_pages(npages);
   Span* s = heap_alloc_span(npages, SpanClass::make(0, noscan));
   s->has_destructors = has_destructor;  // before the span is on a list
   s->freeindex = 1;

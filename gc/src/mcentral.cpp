@@ -129,6 +129,7 @@ Span* central_cache_span(SpanClass spc) {
   }
   c.lock.unlock();
   // mirrors mcentral.grow: a whole new span, lock not held across the heap call
+  detail::reclaim_pages(kClassToPages[spc.sizeclass()]);
   return heap_alloc_span(kClassToPages[spc.sizeclass()], spc);
 }
 

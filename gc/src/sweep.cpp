@@ -87,19 +87,32 @@ bool sweep_span(Span* s, bool preserve) {
 }
 
 // mirrors sweepone in mgcsweep.go
-bool sweepone() {
-  if (sweep_done.load(std::memory_order_acquire)) return false;
+bool sweepone() { return sweep_one_span() != SweptNothing; }
+
+// mirrors mheap.reclaim in mheap.go (by sweeping in order, not by scanning the
+// page-marks bitmaps for wholly free spans as Go does)
+void reclaim_pages(size_t npages) {
+  size_t freed = 0;
+  while (freed < npages) {
+    const size_t r = sweep_one_span();
+    if (r == SweptNothing) return;
+    freed += r;
+  }
+}
+
+size_t sweep_one_span() {
+  if (sweep_done.load(std::memory_order_acquire)) return SweptNothing;
   const uint32_t start = sweep_class_cursor.load(std::memory_order_relaxed);
   for (uint32_t n = 0; n < kNumSpanClasses; ++n) {
     const uint32_t cls = (start + n) % kNumSpanClasses;
     if (Span* s = central_claim_unswept(SpanClass{static_cast<uint8_t>(cls)})) {
       sweep_class_cursor.store(cls, std::memory_order_relaxed);
-      sweep_span(s, /*preserve=*/false);
-      return true;
+      const size_t npages = s->npages;
+      return sweep_span(s, /*preserve=*/false) ? 0 : npages;
     }
   }
   sweep_done.store(true, std::memory_order_release);
-  return false;
+  return SweptNothing;
 }
 
 void finish_sweep() {
