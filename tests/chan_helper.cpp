@@ -7,12 +7,11 @@
 #include <cstring>
 #include <functional>
 
+#include "helper_modes.hpp"
+
 namespace {
 
-struct Mode {
-  const char* name;
-  std::function<int()> run;
-};
+using Mode = gort::test::HelperMode;
 
 // Every way of blocking on a channel, then main blocks in an empty select:
 // the deadlock report lists each goroutine with its wait reason.
@@ -59,14 +58,4 @@ const Mode kModes[] = {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc == 2) {
-    for (const Mode& m : kModes) {
-      if (std::strcmp(argv[1], m.name) == 0) return m.run();
-    }
-  }
-  std::fprintf(stderr, "usage: chan_helper MODE\nmodes:");
-  for (const Mode& m : kModes) std::fprintf(stderr, " %s", m.name);
-  std::fprintf(stderr, "\n");
-  return 64;
-}
+int main(int argc, char** argv) { return gort::test::run_helper_mode("chan_helper", argc, argv, kModes); }

@@ -11,6 +11,8 @@
 
 #include "../gc/src/collector.hpp"
 
+#include "helper_modes.hpp"
+
 namespace gc = gort::gc;
 
 namespace {
@@ -21,10 +23,7 @@ struct Node {
   void trace(gc::Tracer& t) const { t.visit(next); }
 };
 
-struct Mode {
-  const char* name;
-  std::function<int()> run;
-};
+using Mode = gort::test::HelperMode;
 
 /// Allocates a chain of n nodes and keeps it rooted.
 gc::Ref<Node> chain(int n) {
@@ -115,14 +114,4 @@ const Mode kModes[] = {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc == 2) {
-    for (const Mode& m : kModes) {
-      if (std::strcmp(argv[1], m.name) == 0) return m.run();
-    }
-  }
-  std::fprintf(stderr, "usage: gc_helper MODE\nmodes:");
-  for (const Mode& m : kModes) std::fprintf(stderr, " %s", m.name);
-  std::fprintf(stderr, "\n");
-  return 64;
-}
+int main(int argc, char** argv) { return gort::test::run_helper_mode("gc_helper", argc, argv, kModes); }
