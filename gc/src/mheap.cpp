@@ -58,6 +58,20 @@ void for_each_arena_part(uintptr_t base, size_t npages, Fn fn) {
   }
 }
 
+/// True when the free page at address `page` was returned to the OS.
+bool page_released(uintptr_t page) {
+  const HeapArena* ha = arena_of(page);
+  const size_t i = (page % kArenaBytes) / kPageSize;
+  return (ha->scavenged[i / 64] >> (i % 64)) & 1;
+}
+
+/// Records [base, +npages) as returned to the OS (reads as zero until reused).
+void mark_released(uintptr_t base, size_t npages) {
+  for_each_arena_part(base, npages, [](HeapArena* ha, size_t first, size_t n) {
+    for (size_t i = first; i < first + n; ++i) ha->scavenged[i / 64] |= uint64_t{1} << (i % 64);
+  });
+}
+
 /// A run of free pages.
 struct FreeRun {
   /// Length in pages.
@@ -122,9 +136,7 @@ struct PageHeap {
       free_pages_at(base + kPageSize, narenas * kPagesPerArena - 1);
       // Fresh from mmap: not resident, reads as zero — released, as Go counts
       // newly mapped heap memory in HeapReleased.
-      for_each_arena_part(base, narenas * kPagesPerArena, [](HeapArena* ha, size_t first, size_t n) {
-        for (size_t i = first; i < first + n; ++i) ha->scavenged[i / 64] |= uint64_t{1} << (i % 64);
-      });
+      mark_released(base, narenas * kPagesPerArena);
       heap_stats().released_bytes.fetch_add((narenas * kPagesPerArena - 1) * kPageSize, std::memory_order_relaxed);
       fit = runs_by_size.lower_bound({npages, 0});
     }
@@ -161,11 +173,6 @@ HeapStats& heap_stats() {
 
 namespace {
 
-/// True when any page of [base, base + bytes) was handed out before, so its
-/// memory may hold old data; advances each arena's zeroed_base past the range
-/// (mirrors mheap.allocNeedsZero).  Tracking this per arena, not per free run,
-/// keeps a fresh run that coalesced with a used one from being zeroed (and
-/// faulted in) by memset before its first use.  Caller holds the heap lock.
 /// Clears the scavenged bits of [base, +npages) (the pages are in use again);
 /// returns true when every page was scavenged (then it reads as zero).
 /// Caller holds the heap lock.
@@ -185,18 +192,18 @@ bool take_scavenged(uintptr_t base, size_t npages) {
   return scavenged == npages;
 }
 
-bool alloc_needs_zero(uintptr_t base, size_t bytes) {
+/// True when any page of [base, +npages) was handed out before, so its memory
+/// may hold old data; advances each arena's zeroed_base past the range
+/// (mirrors mheap.allocNeedsZero).  Tracking this per arena, not per free run,
+/// keeps a fresh run that coalesced with a used one from being zeroed (and
+/// faulted in) by memset before its first use.  Caller holds the heap lock.
+bool alloc_needs_zero(uintptr_t base, size_t npages) {
   bool needzero = false;
-  while (bytes > 0) {
-    HeapArena* ha = arena_of(base);
-    const uintptr_t arena_start = base & ~(uintptr_t{kArenaBytes} - 1);
-    const uintptr_t off = base - arena_start;
-    const uintptr_t in_arena = std::min<uintptr_t>(bytes, kArenaBytes - off);
-    if (off < ha->zeroed_base) needzero = true;
-    if (off + in_arena > ha->zeroed_base) ha->zeroed_base = off + in_arena;
-    base += in_arena;
-    bytes -= in_arena;
-  }
+  for_each_arena_part(base, npages, [&](HeapArena* ha, size_t first, size_t n) {
+    const uintptr_t lo = first * kPageSize, hi = (first + n) * kPageSize;
+    if (lo < ha->zeroed_base) needzero = true;
+    if (hi > ha->zeroed_base) ha->zeroed_base = hi;
+  });
   return needzero;
 }
 
@@ -210,7 +217,7 @@ Span* heap_alloc_span(size_t npages, SpanClass spc) {
   Span* s = h.new_record();
   s->start = base;
   s->npages = npages;
-  const bool needzero = alloc_needs_zero(base, npages * kPageSize);
+  const bool needzero = alloc_needs_zero(base, npages);
   // Released pages read as zero when touched again (MADV_DONTNEED on private
   // anonymous memory): no need to zero them, as Go's sysUsed path knows.
   s->needzero = take_scavenged(base, npages) ? false : needzero;
@@ -255,22 +262,13 @@ size_t heap_scavenge(size_t max_bytes) {
       // The highest unreleased stretch of this run, at most one chunk long;
       // above the cursor everything in this run is released already.
       uintptr_t p = std::min(run_hi, cursor);
-      while (p > run_lo) {
-        const uintptr_t page = p - kPageSize;
-        HeapArena* ha = arena_of(page);
-        const size_t i = (page % kArenaBytes) / kPageSize;
-        if (!(ha->scavenged[i / 64] & (uint64_t{1} << (i % 64)))) break;
-        p = page;
-      }
+      while (p > run_lo && page_released(p - kPageSize)) p -= kPageSize;
       if (p > run_lo) {
         hi = p;
         lo = p;
-        while (lo > run_lo && hi - lo < kScavengeChunk && hi - lo < max_bytes - released) {
-          const uintptr_t page = lo - kPageSize;
-          HeapArena* ha = arena_of(page);
-          const size_t i = (page % kArenaBytes) / kPageSize;
-          if (ha->scavenged[i / 64] & (uint64_t{1} << (i % 64))) break;
-          lo = page;
+        while (lo > run_lo && hi - lo < kScavengeChunk && hi - lo < max_bytes - released &&
+               !page_released(lo - kPageSize)) {
+          lo -= kPageSize;
         }
         break;
       }
@@ -283,9 +281,7 @@ size_t heap_scavenge(size_t max_bytes) {
     // meanwhile would see them half released; a 64 KiB madvise takes a few µs.
     madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
     const size_t npages = (hi - lo) / kPageSize;
-    for_each_arena_part(lo, npages, [](HeapArena* ha, size_t first, size_t n) {
-      for (size_t i = first; i < first + n; ++i) ha->scavenged[i / 64] |= uint64_t{1} << (i % 64);
-    });
+    mark_released(lo, npages);
     heap_stats().released_bytes.fetch_add(hi - lo, std::memory_order_relaxed);
     released += hi - lo;
     cursor = lo;
