@@ -108,7 +108,7 @@ void MCache::refill(SpanClass spc) {
   Span* old = alloc[spc.value];
   if (old != &empty_span) {
     flush_span_counts(old);
-    central_uncache_span(old);  // full: its slots are all counted already
+    central_push_swept(old);  // full: its slots are all counted already
   }
   Span* s = central_cache_span(spc);
   s->alloc_count_at_cache = s->alloc_count;
@@ -123,7 +123,7 @@ void MCache::release_all() {
     if (s == &empty_span) continue;
     flush_span_counts(s);
     detail::heap_live.fetch_sub(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
-    central_uncache_span(s);
+    central_push_swept(s);
     s = &empty_span;
   }
 }

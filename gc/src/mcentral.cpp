@@ -133,11 +133,7 @@ Span* central_cache_span(SpanClass spc) {
   return heap_alloc_span(kClassToPages[spc.sizeclass()], spc);
 }
 
-// mirrors mcentral.uncacheSpan in mcentral.go
-void central_uncache_span(Span* s) {
-  central_push_swept(s);
-}
-
+// mirrors mcentral.uncacheSpan in mcentral.go (and the swept-set pushes of the sweeper)
 void central_push_swept(Span* s) {
   MCentral& c = centrals()[s->spanclass.value];
   c.lock.lock();

@@ -15,15 +15,10 @@ struct Span;
 /// heap (mirrors mcentral.cacheSpan).  Takes the class's mcentral lock, then possibly the heap lock.
 Span* central_cache_span(SpanClass spc);
 
-/// Takes back span s from an mcache: onto the swept full list when it has no
-/// free slot, else onto the swept partial list (mirrors mcentral.uncacheSpan).  Precondition:
-/// the caller's mcache held s and no longer does.  Takes the class's mcentral lock.
-void central_uncache_span(Span* s);
-
 /// Puts span s, swept and owned by the caller, on its mcentral's swept partial
-/// or full list, stamping it swept for the current generation.  Used for spans
-/// the sweeper kept and for new large-object spans (mirrors the spanSet pushes of
-/// sweepLocked.sweep and allocLarge).  Takes the class's mcentral lock.
+/// or full list, stamping it swept for the current generation: a span an mcache
+/// gives back, a span the sweeper kept, a new large-object span (mirrors
+/// mcentral.uncacheSpan and the spanSet pushes of sweepLocked.sweep and allocLarge).  Takes the class's mcentral lock.
 void central_push_swept(Span* s);
 
 /// Pops and claims (sweepgen h-2 -> h-1) an unswept span of class spc, partial
