@@ -13,7 +13,6 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -84,14 +83,6 @@ void run_gc_test(F body) {
 /// Runs fn on a goroutine of its own and waits for it to return: pointers fn
 /// leaves in its frames and registers die with its stack, so a conservative
 /// scan of the caller's stack cannot keep fn's garbage alive by accident.
-/// Zeroes 32 KiB of stack below the caller's frame (where the frames it called
-/// just ran), so no stale word of theirs survives into later frames.
-__attribute__((noinline)) void scrub_stack_below() {
-  volatile char dead[32 * 1024];
-  std::memset(const_cast<char*>(dead), 0, sizeof(dead));
-  asm volatile("" : : "r"(dead) : "memory");
-}
-
 /// Calls fn one frame deeper than the caller, so fn's frames lie below it.
 template <class F>
 __attribute__((noinline)) void call_deeper(F& fn) {
@@ -103,7 +94,7 @@ void on_own_stack(F fn) {
   gort::test::Goroutines one;
   one.go([&fn] {
     call_deeper(fn);
-    scrub_stack_below();  // the next goroutine on this stack inherits nothing of fn's
+    gc::detail::clear_dead_stack<32 * 1024>();  // the next goroutine on this stack inherits nothing of fn's
   });
 }
 

@@ -71,10 +71,6 @@ void finish_sweep();
 /// Precondition: world stopped, every mcache flushed.
 void start_sweep_generation();
 
-/// Spans swept by the background (idle) sweeper and by the final sweep loop,
-/// since the last cycle (Go's sweep.nbgsweep, npausesweep), for diagnostics.
-extern std::atomic<uint64_t> spans_swept_background;
-
 /// Registers the idle-time sweeper with the runtime (once).
 void install_background_sweeper();
 
@@ -209,6 +205,18 @@ bool find_object(uintptr_t p, Span*& s, uint32_t& idx);
 /// Demangled type name of the object whose allocation starts at base.
 const char* object_type_name(uintptr_t base, char* buf, std::size_t len);
 
+/// Zeroes Bytes of stack below the caller's frame, where the frames it called
+/// just ran, so frames called next cannot find their stale heap addresses in
+/// uninitialised slots (the conservative stack scan would honour them; Boehm's
+/// GC_clear_stack).  A local array is the portable way to write below the stack
+/// pointer without racing the code doing the writing.
+template <std::size_t Bytes>
+__attribute__((noinline)) void clear_dead_stack() {
+  volatile char dead[Bytes];
+  __builtin_memset(const_cast<char*>(dead), 0, sizeof(dead));
+  asm volatile("" : : "r"(dead) : "memory");
+}
+
 /// Test hook: run between the first mark and the checkmark pass (null: none).
 extern void (*after_mark_hook)();
 
@@ -237,8 +245,6 @@ std::size_t finalizer_count();
 /// marked bytes of the last cycle plus everything allocated since, counting
 /// cached spans' free slots as allocated.
 extern std::atomic<uint64_t> heap_live;
-/// heap_live at which the next cycle starts (the trigger), or UINT64_MAX with GOGC=off.
-extern std::atomic<uint64_t> heap_trigger;
 
 /// Reads GOGC/GOMEMLIMIT once (malformed values get one line on stderr).
 void pacer_init();
@@ -251,11 +257,6 @@ uint64_t heap_goal_bytes();
 /// heap_live at which the next cycle starts: the GOGC trigger, or the trigger
 /// of the memory-limit goal when that goal is lower (recomputed on each call).
 uint64_t current_trigger();
-/// GOGC in force (-1: off).
-int32_t gc_percent();
-/// Stack and globals bytes the last cycle scanned (Go's lastStackScan, globalsScan).
-uint64_t last_stack_scan_bytes();
-uint64_t globals_scan_bytes();
 
 // ---- mgc.cpp (mirrors mgc.go) ----
 

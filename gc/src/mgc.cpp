@@ -32,7 +32,6 @@
 #include <gort/gc/collector.hpp>
 
 #include <atomic>
-#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -64,6 +63,10 @@ constexpr uint64_t kParallelMarkMinObjects = 20'000;
 /// Objects the last mark scanned, for the above (the mark's work, not its bytes:
 /// 64 live 64 KiB buffers are 4 MiB marked and nothing to scan).
 uint64_t last_objects_scanned = 0;
+
+/// Stack a cycle clears below its frame on the way out (clear_dead_stack): the
+/// depth its mark and sweep frames reach, with room to spare.
+constexpr std::size_t kClearedStackBytes = 16 * 1024;
 
 /// One cycle at a time (Go's work.startSema and gcsema); 1 = free.
 std::atomic<uint32_t> gc_sema{1};
@@ -143,9 +146,9 @@ void check_no_fake_stacks() {
 #endif
 }
 
-/// Verifies a checkmark pass: every object it marked must be marked by the
-/// first mark (mirrors the check in setCheckmark).
-void verify_checkmark(MarkState& first) {
+/// Runs a checkmark pass and verifies it: every object it marks must be marked
+/// by the first mark, whose bits are in the spans (mirrors setCheckmark).
+void verify_checkmark() {
   MarkState check(/*checkmark=*/true);
   mark_from_roots(check);
   for_each_checkmarked(check, [&](Span* s, uint32_t idx) {
@@ -160,25 +163,12 @@ void verify_checkmark(MarkState& first) {
                  object_type_name(base, name, sizeof(name)));
     runtime::fatal_error("checkmark found unmarked object");
   });
-  (void)first;
 }
 
 int64_t unix_now_ns() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-/// Zeroes the 16 KiB of stack below the caller's frame, which the cycle's deeper
-/// frames (mark, sweep) just used: frames the program calls next reuse that
-/// memory, and a stale heap address left in one of their uninitialised slots
-/// would keep an object alive through the conservative stack scan (Boehm's
-/// GC_clear_stack does the same).  A local array is the only portable way to
-/// write below the stack pointer without racing the code doing the writing.
-__attribute__((noinline)) void clear_dead_stack() {
-  volatile char dead[16 * 1024];
-  std::memset(const_cast<char*>(dead), 0, sizeof(dead));
-  asm volatile("" : : "r"(dead) : "memory");
 }
 
 }  // namespace
@@ -247,7 +237,7 @@ void gc_start(TriggerKind kind) {
   c.t_mark_term = runtime::gc_nanotime();
   c.heap1 = heap_live.load(std::memory_order_relaxed);
   if (after_mark_hook != nullptr) after_mark_hook();
-  if (runtime::gc_debug_settings().gccheckmark > 0) verify_checkmark(state);
+  if (runtime::gc_debug_settings().gccheckmark > 0) verify_checkmark();
   const std::size_t finalizers_queued = queue_dead_finalizers(state);
   c.heap2 = state.bytes_marked;
   c.stacks = roots.stack_bytes;
@@ -271,7 +261,7 @@ void gc_start(TriggerKind kind) {
   runtime::semrelease(&gc_sema);
   if (finalizers_queued > 0) start_finalizer_goroutine();
   scavenger_wake();
-  clear_dead_stack();
+  clear_dead_stack<kClearedStackBytes>();
 }
 
 }  // namespace gort::gc::detail
@@ -282,7 +272,7 @@ namespace gort::gc {
 void collect() {
   detail::gc_start(detail::TriggerKind::Forced);
   detail::finish_sweep();
-  detail::clear_dead_stack();
+  detail::clear_dead_stack<detail::kClearedStackBytes>();
 }
 
 }  // namespace gort::gc

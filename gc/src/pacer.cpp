@@ -40,9 +40,12 @@
 namespace gort::gc::detail {
 
 std::atomic<uint64_t> heap_live{0};
-std::atomic<uint64_t> heap_trigger{0};
 
 namespace {
+
+/// heap_live at which the next cycle starts under GOGC alone (UINT64_MAX with
+/// GOGC=off); current_trigger() also weighs the memory limit.
+std::atomic<uint64_t> heap_trigger{0};
 
 /// Go's defaultHeapMinimum: the goal never drops below 4 MiB * GOGC/100.
 constexpr uint64_t kDefaultHeapMinimum = uint64_t{4} << 20;
@@ -212,14 +215,6 @@ uint64_t current_trigger() {
   if (limit_goal >= heap_goal.load(std::memory_order_relaxed)) return heap_trigger.load(std::memory_order_relaxed);
   return trigger_for(limit_goal, heap_marked.load(std::memory_order_relaxed));
 }
-
-int32_t gc_percent() {
-  pacer_init();
-  return gogc.load(std::memory_order_relaxed);
-}
-
-uint64_t last_stack_scan_bytes() { return last_stack_scan.load(std::memory_order_relaxed); }
-uint64_t globals_scan_bytes() { return globals_scan.load(std::memory_order_relaxed); }
 
 }  // namespace gort::gc::detail
 

@@ -33,7 +33,6 @@ namespace gort::gc::detail {
 
 std::atomic<uint32_t> heap_sweepgen{4};
 std::atomic<int32_t> sweeps_in_flight{0};
-std::atomic<uint64_t> spans_swept_background{0};
 
 namespace {
 
@@ -138,7 +137,6 @@ bool idle_sweep() {
   if (sweep_done.load(std::memory_order_relaxed)) return false;
   int swept = 0;
   while (swept < kIdleSweepBatch && sweepone()) ++swept;
-  spans_swept_background.fetch_add(swept, std::memory_order_relaxed);
   return swept > 0;
 }
 
