@@ -147,52 +147,53 @@ int64_t workload_gctrace_retained_1k(std::string*) {
   return ns;
 }
 
-/// run_benchmark plus the per-iteration GC counters of the timed runs.
+/// One iteration of a GC workload: a gort::run that collects, warms up on a goroutine of
+/// its own, collects again and times fn; adds the timed run's cycles and pause to the
+/// totals.  Returns the timed ns, or -1 with *error set.
+int64_t run_gc_iteration(unsigned ncpu, bool warmup, gort_bench::WorkloadFn fn, std::string* error,
+                         double& cycles, double& pause_ns) {
+  int64_t ns = -1;
+  gort::run([&] {
+    gort::gomaxprocs(static_cast<int>(ncpu));
+    // The heap outlives gort::run: what the previous repetition left goes first
+    // (bench/go collects before every rep too).
+    gc::collect();
+    if (warmup) {
+      // On a goroutine of its own: its stack dies with it, so no stale word there can
+      // keep the warm-up's heap alive through the conservative stack scan (gc/README.md).
+      int64_t warm = 0;
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        warm = fn(error);
+        wg.done();
+      });
+      wg.wait();
+      if (warm < 0) return;
+    }
+    gc::collect();  // start from a collected heap, as bench/go does
+    const gort::MemStats before = gort::read_mem_stats();
+    ns = fn(error);
+    const gort::MemStats after = gort::read_mem_stats();
+    cycles += after.NumGC - before.NumGC;
+    pause_ns += static_cast<double>(after.PauseTotalNs - before.PauseTotalNs);
+  });
+  return ns;
+}
+
+/// Registers a GC workload: gort_harness's timing loop over run_gc_iteration, plus the
+/// per-iteration counters gc_cycles and gc_pause_ns.
 void register_gc_workload(const char* name, gort_bench::WorkloadFn fn, double units) {
   const unsigned ncpu = gort_bench::num_cpus();
   const bool warmup = gort_bench::warmup_enabled();
   bench_env::manual_time(
       benchmark::RegisterBenchmark(name,
                                    [ncpu, warmup, fn, units](benchmark::State& st) {
-                                     double total_ns = 0, cycles = 0, pause_ns = 0;
-                                     for (auto _ : st) {
-                                       std::string error;
-                                       int64_t ns = -1;
-                                       gort::run([&] {
-                                         gort::gomaxprocs(static_cast<int>(ncpu));
-                                         // The heap outlives gort::run: what the previous
-                                         // repetition left goes first (bench/go collects before
-                                         // every rep too).
-                                         gc::collect();
-                                         if (warmup) {
-                                           // On a goroutine of its own: its stack dies with it, so no
-                                           // stale word there can keep the warm-up's heap alive through
-                                           // the conservative stack scan (gc/README.md).
-                                           int64_t warm = 0;
-                                           gort::WaitGroup wg;
-                                           wg.add(1);
-                                           gort::go([&] {
-                                             warm = fn(&error);
-                                             wg.done();
-                                           });
-                                           wg.wait();
-                                           if (warm < 0) return;
-                                         }
-                                         gc::collect();  // start from a collected heap, as bench/go does
-                                         const gort::MemStats before = gort::read_mem_stats();
-                                         ns = fn(&error);
-                                         const gort::MemStats after = gort::read_mem_stats();
-                                         cycles += after.NumGC - before.NumGC;
-                                         pause_ns += static_cast<double>(after.PauseTotalNs - before.PauseTotalNs);
-                                       });
-                                       if (ns < 0) {
-                                         st.SkipWithError(error.empty() ? "workload failed" : error.c_str());
-                                         return;
-                                       }
-                                       st.SetIterationTime(static_cast<double>(ns) * 1e-9);
-                                       total_ns += static_cast<double>(ns);
-                                     }
-                                     bench_env::set_ns_per_op(st, total_ns, units);
+                                     double cycles = 0, pause_ns = 0;
+                                     gort_bench::time_iterations(st, units, [&](std::string* error) {
+                                       return run_gc_iteration(ncpu, warmup, fn, error, cycles, pause_ns);
+                                     });
+                                     if (st.error_occurred()) return;
                                      st.counters["gc_cycles"] =
                                          benchmark::Counter(cycles, benchmark::Counter::kAvgIterations);
                                      st.counters["gc_pause_ns"] =

@@ -71,12 +71,15 @@ inline int64_t run_once(unsigned procs, bool warmup, const Workload& workload, s
 }
 
 /// The body of a benchmark: iterations of run_once; ns_per_op = wall ns / units per run.
-inline void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, double units,
-                          const Workload& workload) {
+/// The timing loop of every benchmark: iteration(&error) runs one measured iteration and
+/// returns its ns, or -1 with error set (the benchmark is then skipped with it); ns_per_op =
+/// wall ns / units per iteration.
+template <class Iteration>
+void time_iterations(benchmark::State& state, double units, Iteration&& iteration) {
   double total_ns = 0;
   for (auto _ : state) {
     std::string error;
-    const int64_t ns = run_once(procs, warmup, workload, &error);
+    const int64_t ns = iteration(&error);
     if (ns < 0) {
       state.SkipWithError((error.empty() ? std::string("workload failed") : error).c_str());
       break;
@@ -85,6 +88,11 @@ inline void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, 
     total_ns += static_cast<double>(ns);
   }
   if (state.iterations() > 0 && !state.error_occurred()) bench_env::set_ns_per_op(state, total_ns, units);
+}
+
+inline void run_benchmark(benchmark::State& state, unsigned procs, bool warmup, double units,
+                          const Workload& workload) {
+  time_iterations(state, units, [&](std::string* error) { return run_once(procs, warmup, workload, error); });
 }
 
 /// A workload function as the suites define them.
