@@ -488,7 +488,9 @@ TEST(Gc, MemStatsCountCyclesPausesAndTheHeapGoal) {
     const gort::Float64Histogram h = gort::read_gc_pauses();
     uint64_t pauses = 0;
     for (uint64_t c : h.counts) pauses += c;
-    EXPECT_EQ(pauses, m.NumGC);
+    // Two pauses per concurrent cycle (sweep termination, mark termination),
+    // one more for each restart of the mark (Go records each in /gc/pauses).
+    EXPECT_GE(pauses, 2 * m.NumGC);
     EXPECT_EQ(h.buckets.size(), h.counts.size() + 1);
     for (std::size_t i = 1; i < h.buckets.size(); ++i) ASSERT_LT(h.buckets[i - 1], h.buckets[i]);
   });
@@ -556,8 +558,12 @@ TEST(Gc, RandomGraphMutationUnderGogc1WithCheckmark) {
     for (auto& s : table) s = gc::make<GraphNode>(next_id++);
     const uint32_t gc_before = gort::read_mem_stats().NumGC;
     std::vector<GraphNode*> scratch;
-    const int steps = gort::test::kSanitizerDivisor > 1 ? 10000 : 40000;
-    for (int step = 0; step < steps; ++step) {
+    // Until enough cycles ran: concurrent marks overlap many steps, and how many
+    // depends on the machine; the step bound only stops a collector that never runs.
+    const uint32_t wanted = gort::test::kSanitizerDivisor > 1 ? 500u : 4000u;
+    const int max_steps = 4'000'000;
+    for (int step = 0; step < max_steps; ++step) {
+      if (step % 1024 == 0 && gort::read_mem_stats().NumGC - gc_before >= wanted) break;
       GraphNode* from = table[rng() % slots].get();
       switch (rng() % 4) {
         case 0:  // new node replaces a table slot (the old one may die)
@@ -578,7 +584,7 @@ TEST(Gc, RandomGraphMutationUnderGogc1WithCheckmark) {
     }
     for (std::size_t i = 0; i < slots; ++i) verify_reachable(table[i].get(), 1, scratch);
     const uint32_t cycles = gort::read_mem_stats().NumGC - gc_before;
-    EXPECT_GE(cycles, gort::test::kSanitizerDivisor > 1 ? 500u : 4000u) << "thousands of checked cycles";
+    EXPECT_GE(cycles, wanted) << "thousands of checked cycles";
   });
   ::unsetenv("GODEBUG");
 }

@@ -13,6 +13,8 @@
 
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
+#include <gort/runtime/sema.hpp>
+#include <gort/runtime/wait_reason.hpp>
 
 namespace gort::gc {
 class Tracer;
@@ -78,6 +80,23 @@ void install_background_sweeper();
 
 class MarkWorkPool;
 
+/// A grey object: marked, its fields not scanned yet (an entry of Go's workbufs).
+struct GreyObject {
+  uintptr_t base;
+  uint32_t bytes;
+};
+
+/// How a MarkState shares its mark with other markers.
+enum class MarkMode {
+  /// Alone with the world stopped: plain bit stores, no sharing.
+  Alone,
+  /// One of the stop-the-world markers of a MarkWorkPool.
+  Parallel,
+  /// A marker of the concurrent mark: atomic bits, surplus and leftovers go to
+  /// the global grey pool, counters to the cycle's MarkCounters (mgcwork.cpp).
+  Concurrent,
+};
+
 /// The state of one marker: its grey objects and what it marked.  Several
 /// MarkStates mark in parallel through a MarkWorkPool (mark bits are then set
 /// atomically); a checkmark pass always runs alone.
@@ -86,6 +105,8 @@ class MarkState {
   /// checkmark: mark into the separate checkmark bits (gccheckmark=1).
   /// pool: the shared work of a parallel mark, or null for a marker alone.
   explicit MarkState(bool checkmark, MarkWorkPool* pool = nullptr);
+  /// A marker of the concurrent mark (MarkMode::Concurrent).
+  explicit MarkState(MarkMode mode);
   ~MarkState();
 
   /// Marks the object containing address p, if p points into an allocated
@@ -99,6 +120,19 @@ class MarkState {
   /// Scans grey objects until none is left here and, in a parallel mark, in
   /// the shared pool and in every other marker (mirrors gcDrain).
   void drain();
+  /// Concurrent mode: scans grey objects from here and the global pool until
+  /// none is left, about `budget` bytes were scanned, or stop() says so
+  /// (checked every few dozen objects); then publishes (mirrors gcDrain with
+  /// gcDrainUntilPreempt / gcDrainN).  Returns the heap bytes scanned.
+  int64_t drain_concurrent(int64_t budget, bool (*stop)());
+  /// Concurrent mode: moves the grey objects to the global pool and adds the
+  /// marked and scanned bytes to the cycle's counters (mirrors gcWork.dispose).
+  void publish();
+  /// While on: an address naming an object the (concurrent) mark left white is
+  /// skipped instead of marked.  The checkmark pass of a concurrent mark turns
+  /// it on while it greys stack roots, which changed since their scan (see
+  /// verify_checkmark in mgc.cpp).
+  void set_stack_words_need_mark(bool on) { stack_words_need_mark_ = on; }
   /// True when the object at base (in span s, slot idx) is marked in this mark's bits.
   bool is_marked(Span* s, uint32_t idx) const;
   /// Marks slot idx of s without scanning it.
@@ -111,22 +145,27 @@ class MarkState {
   uint64_t bytes_marked = 0;
   /// Objects scanned (grey objects drained): the mark's work, unlike its bytes.
   uint64_t objects_scanned = 0;
+  /// Bytes of the objects scanned (Go's heapScanWork unit).
+  uint64_t bytes_scanned = 0;
 
  private:
   friend class MarkWorkPool;
-  struct Grey {
-    uintptr_t base;
-    uint32_t bytes;
-  };
+  using Grey = GreyObject;
   uint64_t* bits_for(Span* s);
   uint64_t* const_bits_for(Span* s) const;
-  /// Drains the local grey stack only.
-  void drain_local();
+  /// Drains the local grey stack until it is empty, `budget` bytes were scanned
+  /// or stop() (checked every kStopCheckEvery objects) returns true; objects
+  /// not scanned stay on the stack.  Returns the bytes scanned.
+  int64_t drain_local(int64_t budget = INT64_MAX, bool (*stop)() = nullptr);
 
   /// True for the checkmark pass.
   bool checkmark_;
   /// Shared work of a parallel mark, or null.
   MarkWorkPool* pool_;
+  /// MarkMode::Concurrent.
+  bool concurrent_ = false;
+  /// See set_stack_words_need_mark; true only while that pass greys stack roots.
+  bool stack_words_need_mark_ = false;
   /// Grey objects (the work queue; Go's gcWork buffers).
   std::vector<Grey> grey_;
   /// Checkmark bits per span, allocated on first use in a checkmark pass.
@@ -142,11 +181,11 @@ class MarkWorkPool {
   explicit MarkWorkPool(int markers) : markers_(markers) {}
 
   /// Moves half of local to the pool when a marker waits for work.
-  void maybe_share(std::vector<MarkState::Grey>& local);
+  void maybe_share(std::vector<GreyObject>& local);
   /// Moves a batch of shared grey objects to local and returns true, or, when
   /// the pool is empty, waits until it is not or every marker is idle (the
   /// mark is over: returns false).
-  bool take_or_finish(std::vector<MarkState::Grey>& local);
+  bool take_or_finish(std::vector<GreyObject>& local);
 
  private:
   /// A marker shares only when it has at least 2 * kMinShare grey objects: a
@@ -159,7 +198,7 @@ class MarkWorkPool {
   std::mutex lock_;
   std::condition_variable cv_;
   /// Shared grey objects; guarded by lock_.
-  std::vector<MarkState::Grey> shared_;
+  std::vector<GreyObject> shared_;
   /// Markers in total, markers idle, and whether the mark ended; lock_.
   const int markers_;
   int idle_ = 0;
@@ -179,14 +218,16 @@ struct MarkRoots {
 /// Marks everything reachable from the roots into state: gc::Roots, every
 /// goroutine's stack and registers, the caller's own, queued finalizers and the
 /// referents of finalizable objects (mirrors markroot + gcDrain).
+/// stack_words_need_mark: see MarkState::set_stack_words_need_mark.
 /// Precondition: the world is stopped by the caller.
-MarkRoots mark_from_roots(MarkState& state);
+MarkRoots mark_from_roots(MarkState& state, bool stack_words_need_mark = false);
 
 /// The same, draining with up to `helpers` extra marker threads (Go's
 /// dedicated mark workers, one per P); returns the roots and sets *bytes_marked
 /// and *objects_scanned to what all markers marked and scanned.  The mark bits end up as mark_from_roots
 /// would leave them.  Precondition: world stopped; not a checkmark pass.
-MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned);
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned,
+                                   uint64_t* bytes_scanned);
 
 /// Calls fn(span, slot) for every object a checkmark pass marked.
 template <class Fn>
@@ -220,6 +261,168 @@ __attribute__((noinline)) void clear_dead_stack() {
 /// Test hook: run between the first mark and the checkmark pass (null: none).
 extern void (*after_mark_hook)();
 
+// ---- mgcwork.cpp (mirrors work.full, gcWork.dispose and the end-of-work test
+// of mgcwork.go / gcMarkDone in mgc.go) ----
+
+/// What the running concurrent mark has done so far; zeroed at its start
+/// (Go's work.bytesMarked, gcController's scan-work counters, bgScanCredit and
+/// the mark-time accumulators behind gctrace's assist/background/idle CPU).
+struct MarkCounters {
+  /// Bytes of objects marked by markers (allocate-black bytes are per P).
+  std::atomic<uint64_t> bytes_marked{0};
+  /// Scan work, in bytes scanned: heap objects, stacks, globals (gc::Roots).
+  std::atomic<uint64_t> heap_scan_work{0};
+  std::atomic<uint64_t> stack_scan_work{0};
+  std::atomic<uint64_t> globals_scan_work{0};
+  /// Scan work background workers did that assists may claim (Go's bgScanCredit).
+  std::atomic<int64_t> bg_scan_credit{0};
+  /// CPU time of assists, dedicated, fractional and idle workers this mark.
+  std::atomic<int64_t> assist_ns{0};
+  std::atomic<int64_t> dedicated_ns{0};
+  std::atomic<int64_t> fractional_ns{0};
+  std::atomic<int64_t> idle_ns{0};
+};
+MarkCounters& mark_counters();
+
+/// Empties the grey pool and zeroes the counters.  Precondition: world stopped.
+void reset_mark_work();
+/// Moves every object of objs into the global grey pool (objs ends empty).
+void grey_pool_put(std::vector<GreyObject>& objs);
+/// Moves up to max grey objects from the pool to out; false when it was empty.
+bool grey_pool_take(std::vector<GreyObject>& out, std::size_t max);
+/// True when the global pool holds no grey object.
+bool grey_pool_empty();
+
+/// The calling thread's concurrent marker.  It is empty between uses (every
+/// user publishes before returning), and no use spans a goroutine switch, so
+/// one per thread serves goroutines, g0 workers and barrier flushes alike.
+MarkState& thread_marker();
+
+/// Counts the caller as a marker holding grey objects for its lifetime (Go's
+/// nproc - nwait); the last one out of a mark with no work left wakes the
+/// mark-termination goroutine.
+class ActiveMarker {
+ public:
+  ActiveMarker();
+  ~ActiveMarker();
+  ActiveMarker(const ActiveMarker&) = delete;
+  ActiveMarker& operator=(const ActiveMarker&) = delete;
+};
+
+/// True when the mark has no work a marker could do: the pool is empty, no
+/// marker holds grey objects and every stack is scanned (write-barrier
+/// buffers are not looked at: mark termination flushes them).
+bool mark_work_exhausted();
+/// Wakes the mark-termination goroutine if the mark ran out of work; true when
+/// it did (a scheduler caller must then look for goroutines again: the woken
+/// one may be in its own run queue).
+bool signal_if_mark_done();
+/// Parks the mark-termination goroutine until a marker found the mark out of
+/// work (returns at once if it already is).
+void wait_for_mark_done();
+
+/// A list of parked goroutines woken all at once (assists waiting for credit,
+/// gc::collect waiting for a cycle).  Waiters re-check their condition after
+/// waking; a wake-up can be spurious.
+class GoroutineWaitQueue {
+ public:
+  /// Parks the caller unless done() holds once it is queued.
+  template <class Done>
+  void wait(runtime::WaitReason reason, Done&& done) {
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
+    if (done()) return;  // a later wake_all leaves a spare permit: harmless
+    runtime::semacquire(&sema_, reason);
+  }
+  /// Wakes every goroutine queued so far.
+  void wake_all() {
+    for (int32_t n = waiters_.exchange(0, std::memory_order_seq_cst); n > 0; --n) runtime::semrelease(&sema_);
+  }
+  /// True when someone may be waiting.
+  bool has_waiters() const { return waiters_.load(std::memory_order_relaxed) > 0; }
+
+ private:
+  std::atomic<uint32_t> sema_{0};
+  std::atomic<int32_t> waiters_{0};
+};
+
+// ---- mwbbuf.cpp (mirrors wbBuf in mwbbuf.go and the per-P mark fields of p) ----
+
+/// Pointers a P's write-barrier buffer holds before it is flushed: Go's wbBuf
+/// size (512 entries, two per barrier).  A flush costs a lookup and an atomic
+/// or per entry, so the buffer only amortises the call into the marker.
+inline constexpr std::size_t kWriteBarrierBufferEntries = 512;
+
+/// The collector's per-P mark state.
+struct PMarkState {
+  /// Old and new pointees the barrier shaded since the last flush (Go's wbBuf).
+  uintptr_t wb[kWriteBarrierBufferEntries];
+  /// Entries in wb.  Written only by the P's owner (relaxed stores, no RMW);
+  /// read by mark termination's ragged barrier to see which Ps must flush.
+  std::atomic<uint32_t> wb_count{0};
+  /// This P's fractional-worker mark time in this cycle (p.gcFractionalMarkTime).
+  int64_t fractional_ns = 0;
+  /// Bytes this P allocated black during this mark (gcmarknewobject's bytesMarked).
+  uint64_t black_bytes = 0;
+};
+
+/// The calling M's P's mark state, or null without a P.  Valid until the caller yields.
+PMarkState* current_p_mark_state();
+/// Greys everything in pm's write-barrier buffer and empties it (wbBufFlush).
+/// Precondition: the caller runs on pm's P, or the world is stopped.
+void flush_write_barrier_buffer(PMarkState& pm);
+/// Flushes every P's buffer; returns true when that greyed an object the mark
+/// had not reached (mark termination must then resume the mark).  World stopped.
+bool flush_all_write_barrier_buffers();
+/// Zeroes every P's per-cycle fields.  Precondition: world stopped.
+void reset_p_mark_states();
+/// Sums and zeroes the bytes allocated black this mark.  Precondition: world stopped.
+uint64_t take_black_bytes();
+/// True when some P's buffer holds pointers (read racily: a hint).
+bool any_write_barrier_buffer_used();
+
+/// True while allocation marks new objects black and charges assists (Go's
+/// gcBlackenEnabled); set and cleared with the world stopped.
+extern std::atomic<bool> allocate_black;
+/// Marks the object just allocated at base in s (mirrors gcmarknewobject).
+void mark_new_object(Span* s, uintptr_t base);
+/// Completes an allocation in s at base: black while marking, then visible to
+/// markers (Go 1.20's freeIndexForScan update).  Caller owns s.
+inline void publish_new_object(Span* s, uintptr_t base) {
+  if (__builtin_expect(allocate_black.load(std::memory_order_relaxed), 0)) mark_new_object(s, base);
+  s->publish_allocations();
+}
+
+// ---- mark_worker.cpp (mirrors gcBgMarkWorker, findRunnableGCWorker) ----
+
+/// Installs the scheduler hooks of the concurrent mark (once).
+void install_mark_hooks();
+/// Runs idle-priority mark work on the calling M's P; true when it did some.
+bool idle_mark_worker();
+
+// ---- assist.cpp (mirrors deductAssistCredit, gcAssistAlloc, gcParkAssist and
+// gcFlushBgCredit in mgcmark.go) ----
+
+/// Charges bytes to the calling goroutine's assist credit and, in debt, makes it
+/// mark in proportion before it allocates.  Only while allocate_black.
+void assist_for_allocation(std::size_t bytes);
+/// Wakes assists parked for lack of work or credit (background work arrived,
+/// or the mark ended).
+void wake_parked_assists();
+
+// ---- limiter.cpp (mirrors gcCPULimiterState in mgclimit.go) ----
+
+/// A mark starts (marking) or ends with a pause of stw_ns: accounts the window
+/// so far and the pause as GC time (startGCTransition/finishGCTransition).
+void limiter_transition(bool marking, int64_t now, int64_t stw_ns);
+/// Reports assist CPU time (GC) and idle mark time (neither side).
+void limiter_add_assist_time(int64_t ns);
+void limiter_add_idle_time(int64_t ns);
+/// Accumulates the window if 10 ms passed since the last update.  Any thread.
+void limiter_update(int64_t now);
+/// True while GC has used its 50% of the CPU over the bucket's window: assists
+/// are off until the mutator catches up (gcCPULimiter.limiting).
+bool limiter_limiting();
+
 // ---- root.cpp ----
 
 /// Calls state.mark_address on every registered root's object; returns the
@@ -248,9 +451,35 @@ extern std::atomic<uint64_t> heap_live;
 
 /// Reads GOGC/GOMEMLIMIT once (malformed values get one line on stderr).
 void pacer_init();
-/// Recomputes goal and trigger after a mark (mirrors gcControllerState.commit
-/// and trigger): heap_marked, the stack bytes scanned and the globals.
-void pacer_commit(uint64_t heap_marked, uint64_t stack_scan, uint64_t globals_scan);
+/// Recomputes goal, runway and trigger after a mark (mirrors
+/// gcControllerState.resetLive + commit): the marked heap, the heap, stack and
+/// globals scan work of that mark.
+void pacer_commit(uint64_t heap_marked, uint64_t heap_scan, uint64_t stack_scan, uint64_t globals_scan);
+
+/// Where the pacer wants background mark workers (Go's
+/// dedicatedMarkWorkersNeeded, fractionalUtilizationGoal, markStartTime).
+struct MarkWorkerPlan {
+  /// Dedicated workers still to start this mark (taken by decrement).
+  std::atomic<int64_t> dedicated_needed{0};
+  /// Share of each P a fractional worker aims at (0: none).
+  std::atomic<double> fractional_goal{0};
+  /// When the mark started.
+  std::atomic<int64_t> mark_start_ns{0};
+};
+MarkWorkerPlan& mark_worker_plan();
+
+/// Starts a cycle's pacing with the world stopped (mirrors startCycle): the
+/// trigger it started at (live: heap_live now), the worker plan, assist ratios.
+void pacer_start_cycle(int64_t now, int32_t procs, uint64_t live);
+/// Recomputes the assist ratios from the work done and the heap left before
+/// the goal (mirrors revise).  Any thread, during a mark.
+void pacer_revise();
+/// Scan work owed per byte allocated during the mark, and its inverse.
+double assist_work_per_byte();
+double assist_bytes_per_work();
+/// Measures this mark's cons/mark ratio and feeds the controller (mirrors
+/// endCycle).  Precondition: world stopped, before pacer_commit.
+void pacer_end_cycle(int64_t now, int32_t procs);
 /// The heap goal in force (Go's heapGoal): the GOGC goal or, when lower, the
 /// memory-limit goal.
 uint64_t heap_goal_bytes();
@@ -263,10 +492,15 @@ uint64_t current_trigger();
 /// Why a cycle starts (mirrors gcTriggerKind).
 enum class TriggerKind { Heap, Forced };
 
-/// Starts and completes a cycle if the trigger still holds (Heap) or always
-/// (Forced) (mirrors gcStart + gcMarkDone + gcMarkTermination).  Returns without
-/// collecting when the caller is not a goroutine with a P.
-void gc_start(TriggerKind kind);
+/// Starts a cycle if the trigger still holds and none runs (Heap), or always,
+/// after any running one (Forced) (mirrors gcStart).  A concurrent cycle
+/// returns once marking runs; a stop-the-world one (gcstoptheworld) when done.
+/// Returns the number the cycle will have (num_gc() once it ended), or 0 when
+/// none started (the caller is not a goroutine with a P, or no trigger).
+uint32_t gc_start(TriggerKind kind);
+
+/// Parks the caller until cycle n ended (mirrors gcWaitOnMark).
+void wait_for_cycle(uint32_t n);
 
 /// Called after an allocation that refilled a span or allocated a large object:
 /// starts a cycle when heap_live reached the trigger (mirrors shouldhelpgc).
@@ -289,8 +523,12 @@ void scavenger_wake();
 
 // ---- mstats.cpp (mirrors mstats.go) ----
 
-/// Records a finished cycle in the statistics (pause, end time, forced, cpu).
+/// Records a finished cycle in the statistics (its total pause, end time,
+/// forced, cpu) — MemStats' PauseNs ring and counters.
 void record_cycle(int64_t pause_ns, int64_t end_unix_ns, bool forced, double gc_cpu_fraction);
+/// Records one stop-the-world pause in the /gc/pauses histogram (Go records
+/// each of a cycle's pauses there, and their sum in PauseNs).
+void record_stw_pause(int64_t pause_ns);
 /// Cycles completed (Go's memstats.numgc).
 uint32_t num_gc();
 

@@ -50,6 +50,7 @@ void* alloc_large(size_t size, bool noscan, bool has_destructor) {
   detail::heap_live.fetch_add(s->elemsize, std::memory_order_relaxed);
   void* p = reinterpret_cast<void*>(s->start);
   if (s->needzero) std::memset(p, 0, s->elemsize);
+  detail::publish_new_object(s, s->start);
   // The sweeper finds large spans on the full list of their class-0 mcentral.
   central_push_swept(s);
   return p;
@@ -84,6 +85,7 @@ void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_t
     void* p = reinterpret_cast<void*>(c.next_free(spc, span, check_trigger));
     if (span->needzero) std::memset(p, 0, span->elemsize);
     if (has_destructor) span->has_destructors = true;
+    publish_new_object(span, reinterpret_cast<uintptr_t>(p));
     return p;
   });
 }

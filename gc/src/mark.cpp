@@ -66,6 +66,10 @@ MarkState::MarkState(bool checkmark, MarkWorkPool* pool) : checkmark_(checkmark)
   grey_.reserve(1024);
 }
 
+MarkState::MarkState(MarkMode mode) : checkmark_(false), pool_(nullptr), concurrent_(mode == MarkMode::Concurrent) {
+  grey_.reserve(1024);
+}
+
 MarkState::~MarkState() { delete check_bits_; }
 
 uint64_t* MarkState::bits_for(Span* s) {
@@ -92,7 +96,7 @@ bool find_object(uintptr_t p, Span*& s, uint32_t& idx) {
   if (s == nullptr || s->state != SpanState::InUse) return false;
   if (p >= s->start + uintptr_t{s->nelems} * s->elemsize) return false;
   idx = s->object_index(p);
-  return s->is_allocated(idx);
+  return s->is_allocated_for_scan(idx);
 }
 
 // mirrors greyobject in mgcmark.go
@@ -100,11 +104,12 @@ void MarkState::mark_address(uintptr_t p) {
   Span* s;
   uint32_t idx;
   if (!find_object(p, s, idx)) return;
+  if (stack_words_need_mark_ && !s->is_marked(idx)) return;
   uint64_t* bits = bits_for(s);
   uint64_t* word = &bits[idx / 64];
   const uint64_t bit = uint64_t{1} << (idx % 64);
   if (__atomic_load_n(word, __ATOMIC_RELAXED) & bit) return;
-  if (pool_ != nullptr) {
+  if (pool_ != nullptr || concurrent_) {
     if (__atomic_fetch_or(word, bit, __ATOMIC_RELAXED) & bit) return;  // another marker won
   } else {
     __atomic_store_n(word, *word | bit, __ATOMIC_RELAXED);
@@ -146,11 +151,13 @@ void MarkState::scan_object(uintptr_t base, uint32_t bytes) {
 // is scanned (scanning is bound by one cache miss per object otherwise).  In a
 // parallel mark, a marker with spare work hands half of it to the pool when
 // another marker waits (checked every kShareEvery objects).
-void MarkState::drain_local() {
+int64_t MarkState::drain_local(int64_t budget, bool (*stop)()) {
   constexpr unsigned kPrefetchAhead = 8;  // ~8 misses in flight: what one core overlaps well
   constexpr unsigned kShareEvery = 64;    // objects between looks at the pool: an atomic load each
+  constexpr unsigned kStopCheckEvery = 32;  // objects between stop() calls: ~1 µs of scanning
   Grey window[kPrefetchAhead];
-  unsigned head = 0, count = 0, since_share = 0;
+  unsigned head = 0, count = 0, since_share = 0, since_stop = 0;
+  int64_t scanned = 0;
   for (;;) {
     while (count < kPrefetchAhead && !grey_.empty()) {
       const Grey g = grey_.back();
@@ -159,15 +166,22 @@ void MarkState::drain_local() {
       window[(head + count) % kPrefetchAhead] = g;
       ++count;
     }
-    if (count == 0) return;
+    if (count == 0) return scanned;
     const Grey g = window[head];
     head = (head + 1) % kPrefetchAhead;
     --count;
     scan_object(g.base, g.bytes);
     ++objects_scanned;
+    bytes_scanned += g.bytes;
+    scanned += g.bytes;
     if (pool_ != nullptr && ++since_share == kShareEvery) {
       since_share = 0;
       pool_->maybe_share(grey_);
+    }
+    if (scanned >= budget || (stop != nullptr && ++since_stop == kStopCheckEvery && (since_stop = 0, stop()))) {
+      // Give the window back to the stack: nothing grey may be dropped.
+      for (; count > 0; --count, head = (head + 1) % kPrefetchAhead) grey_.push_back(window[head]);
+      return scanned;
     }
   }
 }
@@ -320,21 +334,23 @@ void MarkState::for_each_checkmarked_raw(void (*fn)(Span*, uint32_t, void*), voi
 }
 
 namespace {
-/// Greys the roots into state (mirrors the markroot jobs).
-MarkRoots grey_roots(MarkState& state);
+/// Greys the roots into state (mirrors the markroot jobs); see
+/// MarkState::set_stack_words_need_mark for the flag.
+MarkRoots grey_roots(MarkState& state, bool stack_words_need_mark);
 }  // namespace
 
 // mirrors markroot (data/bss, finalizers, stacks) + gcDrain
-MarkRoots mark_from_roots(MarkState& state) {
-  const MarkRoots roots = grey_roots(state);
+MarkRoots mark_from_roots(MarkState& state, bool stack_words_need_mark) {
+  const MarkRoots roots = grey_roots(state, stack_words_need_mark);
   state.drain();
   return roots;
 }
 
-MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned) {
+MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t* objects_scanned,
+                                   uint64_t* bytes_scanned) {
   MarkWorkPool pool(helpers + 1);
   MarkState self(/*checkmark=*/false, &pool);
-  const MarkRoots roots = grey_roots(self);
+  const MarkRoots roots = grey_roots(self, false);
   uint64_t helper_bytes = 0, helper_scanned = 0;
   std::thread runner;
   if (helpers > 0) {
@@ -345,16 +361,23 @@ MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t
   if (runner.joinable()) runner.join();
   *bytes_marked = self.bytes_marked + helper_bytes;
   *objects_scanned = self.objects_scanned + helper_scanned;
+  // Scan work in bytes, estimated from the helpers' object count at this
+  // marker's mean object size (the helpers report objects, not bytes).
+  *bytes_scanned = self.bytes_scanned + (self.objects_scanned > 0 ? helper_scanned * self.bytes_scanned /
+                                                                        self.objects_scanned
+                                                                  : 0);
   return roots;
 }
 
 namespace {
-MarkRoots grey_roots(MarkState& state) {
+MarkRoots grey_roots(MarkState& state, bool stack_words_need_mark) {
   MarkRoots roots;
   roots.globals_bytes = uint64_t{mark_registered_roots(state)} * sizeof(void*);
+  state.set_stack_words_need_mark(stack_words_need_mark);
   roots.stack_bytes = runtime::for_each_goroutine_root_range(&scan_range, &state);
   OwnStack own{&state, runtime::current_goroutine_stack_hi(), 0};
   if (own.hi != nullptr) gort_gc_call_with_spilled_registers(&scan_own_stack, &own);
+  state.set_stack_words_need_mark(false);
   roots.stack_bytes += own.bytes;
   mark_finalizer_roots(state);
   return roots;

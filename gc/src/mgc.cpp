@@ -1,34 +1,47 @@
 // mgc.cpp — one garbage-collection cycle, start to finish (mirrors gcStart,
 // gcMarkDone, gcMarkTermination and runtime.GC in mgc.go).
 //
-// A cycle (this layer marks with the world stopped; GC part 2 makes the mark
-// phase concurrent without changing the phases below or their accounting):
+// A cycle, as Go 1.19 runs it:
 //   0. start: an allocation that refilled a span finds heap_live at the trigger
-//      (or gc::collect forces a cycle); one cycle runs at a time (gc_sema, Go's
-//      work.startSema/gcsema), and the previous cycle's sweep is finished first;
-//   1. sweep termination (clock field 1): stop the world, clear sync.Pools,
-//      flush every mcache so every span is on an mcentral list;
-//   2. mark (clock field 2): grey the roots, drain (mark.cpp);
-//   3. mark termination (clock field 3): optional checkmark, queue finalizers of
-//      dead finalizable objects, reset the live heap to the marked bytes,
-//      recompute goal and trigger (pacer.cpp), flip the sweep generation so
-//      every span becomes unswept (sweep.cpp), record statistics, restart the
-//      world; then print the gctrace line and start the finalizer goroutine.
+//      (or gc::collect forces a cycle); one cycle at a time (gc_sema, Go's
+//      work.startSema + gcsema), the previous cycle's sweep finished first;
+//   1. sweep termination, world stopped (clock field 1): clear sync.Pools, reset
+//      the mark's work and counters, open the stack scans (every goroutine owes
+//      one), plan the workers and assist ratios (pacer.cpp), turn on the write
+//      barrier and black allocation; restart the world.  Work proportional to
+//      the number of Ps and goroutine records touched only to flag them;
+//   2. concurrent mark (clock field 2): a goroutine started for the cycle greys
+//      the global roots (gc::Roots, finalizer referents) and waits; background
+//      workers (25% of the CPU), idle workers and assists mark and scan stacks
+//      (mark_worker.cpp, assist.cpp, runtime/gc_stack_scan.cpp) until no work is
+//      left (mgcwork.cpp);
+//   3. mark done (gcMarkDone): a ragged barrier asks every P with a non-empty
+//      write-barrier buffer to pass through its scheduler, which flushes it;
+//      then the world stops and every buffer is flushed once more — if that
+//      greys anything, or a stack is still unscanned, the world restarts and
+//      the mark continues (Go's restart in gcMarkDone);
+//   4. mark termination, world stopped (clock field 3): barrier off, optional
+//      checkmark, finalizers of dead objects queued, caches flushed, the cycle's
+//      cons/mark measured and the next goal, runway and trigger set (pacer.cpp),
+//      sweep generation flipped (sweep.cpp), statistics recorded; restart the
+//      world, print the gctrace line, start the finalizer goroutine.
+// GODEBUG=gcstoptheworld=1 runs steps 1-4 in one stop-the-world (the part-1
+// collector, parallel over the stopped Ps) for differential runs; =2 also
+// sweeps inside it.
 //
 // gctrace: the line Go 1.19 prints, field by field:
 //   gc N @T s U%: A+B+C ms clock, D+E/F/G+H ms cpu, h0->h1->h2 MB, goal MB goal,
 //   S MB stacks, X MB globals, P P [(forced)]
 // N cycles so far; T seconds since the runtime started; U the GC share of all
-// CPU time since start (GCCPUFraction); A, B, C the three phases' wall time;
-// D and H the stop-the-world phases times the Ps they stopped (stwprocs: P count
-// capped at the CPU count); E assist, F background and G idle mark CPU time —
-// here the mark runs with the world stopped on one marker per stopped P (the
-// collecting goroutine and helper threads), so E = G = 0 and F is B times the
-// markers, while U counts the mark as stwprocs * B (every P was stopped); h0 the live heap when the cycle started, h1 when the mark
-// ended, h2 the marked heap; goal the heap goal of this cycle; S the stack
-// bytes scanned; X the roots scanned (8 bytes per gc::Root); P GOMAXPROCS.
-// Times use Go's fmtNSAsMS (two significant digits, at most three decimals)
-// and byte counts are shifted right by 20, as Go prints them.
+// CPU time since start (GCCPUFraction, idle marking excluded as in Go); A, B, C
+// the three phases' wall time; D and H the stop-the-world phases times the Ps
+// they stopped (stwprocs: P count capped at the CPU count); E assist, F
+// background (dedicated + fractional) and G idle mark CPU time, measured; h0 the
+// live heap when the cycle started, h1 when the mark ended, h2 the marked heap;
+// goal the heap goal of this cycle; S the stack bytes scanned; X the roots
+// scanned (8 bytes per gc::Root); P GOMAXPROCS.  In the stop-the-world mode E and
+// G are 0 and F is the mark's wall time times its markers.  Times use Go's
+// fmtNSAsMS and byte counts are shifted right by 20, as Go prints them.
 #include <gort/gc/collector.hpp>
 
 #include <atomic>
@@ -41,6 +54,8 @@
 #include <gort/runtime/fatal.hpp>
 #include <gort/runtime/gc_support.hpp>
 #include <gort/runtime/sema.hpp>
+
+#include <gort/runtime.hpp>
 
 #include "collector.hpp"
 
@@ -102,20 +117,39 @@ std::string fmt_ns_as_ms(uint64_t ns) {
   return itoa_div(x, dec);
 }
 
-/// Everything the gctrace line of one cycle reports.
-struct CycleTimes {
-  int64_t t_sweep_term, t_mark, t_mark_term, t_end;
-  int32_t stwprocs, maxprocs, markers;
-  uint64_t heap0, heap1, heap2, goal, stacks, globals;
-  bool forced;
-  double cpu_fraction;
-  uint32_t numgc;
+/// Everything the gctrace line of one cycle reports, and what the cycle's
+/// phases hand each other (one cycle runs at a time: gc_sema).
+struct CycleState {
+  int64_t t_sweep_term = 0, t_mark = 0, t_mark_term = 0, t_end = 0;
+  int32_t stwprocs = 0, maxprocs = 0;
+  uint64_t heap0 = 0, heap1 = 0, heap2 = 0, goal = 0, stacks = 0, globals = 0;
+  /// Mark CPU time: assists, background (dedicated + fractional), idle.
+  int64_t assist_ns = 0, background_ns = 0, idle_ns = 0;
+  /// Stop-the-world time so far (Go's work.pauseNS).
+  int64_t pause_ns = 0;
+  bool forced = false;
+  /// False for GODEBUG=gcstoptheworld (the mark ran inside the first pause).
+  bool concurrent = false;
+  double cpu_fraction = 0;
+  uint32_t numgc = 0;
 };
 
-void print_gctrace(const CycleTimes& c) {
+/// The running cycle's state (written by the phase that owns the cycle).
+CycleState cycle;
+
+/// True from a cycle's start to the end of its mark termination (Go's
+/// gcphase != _GCoff): heap triggers do nothing meanwhile.
+std::atomic<bool> cycle_running{false};
+
+/// gc::collect callers waiting for a cycle to end (Go's work.sweepWaiters).
+GoroutineWaitQueue& cycle_waiters() {
+  static auto* q = new GoroutineWaitQueue();
+  return *q;
+}
+
+void print_gctrace(const CycleState& c) {
   const int64_t init = runtime::runtime_init_nanotime();
   const int64_t sweep_term_cpu = int64_t{c.stwprocs} * (c.t_mark - c.t_sweep_term);
-  const int64_t mark_cpu = int64_t{c.markers} * (c.t_mark_term - c.t_mark);
   const int64_t mark_term_cpu = int64_t{c.stwprocs} * (c.t_end - c.t_mark_term);
   std::string line = "gc " + std::to_string(c.numgc) + " @" +
                      itoa_div(static_cast<uint64_t>(c.t_sweep_term - init) / 1'000'000, 3) + "s " +
@@ -123,9 +157,11 @@ void print_gctrace(const CycleTimes& c) {
   line += fmt_ns_as_ms(static_cast<uint64_t>(c.t_mark - c.t_sweep_term)) + "+" +
           fmt_ns_as_ms(static_cast<uint64_t>(c.t_mark_term - c.t_mark)) + "+" +
           fmt_ns_as_ms(static_cast<uint64_t>(c.t_end - c.t_mark_term)) + " ms clock, ";
-  line += fmt_ns_as_ms(static_cast<uint64_t>(sweep_term_cpu)) + "+" + fmt_ns_as_ms(0) + "/" +
-          fmt_ns_as_ms(static_cast<uint64_t>(mark_cpu)) + "/" + fmt_ns_as_ms(0) + "+" +
-          fmt_ns_as_ms(static_cast<uint64_t>(mark_term_cpu)) + " ms cpu, ";
+  line += fmt_ns_as_ms(static_cast<uint64_t>(sweep_term_cpu)) + "+" +
+          fmt_ns_as_ms(static_cast<uint64_t>(c.assist_ns)) + "/" +
+          fmt_ns_as_ms(static_cast<uint64_t>(c.background_ns)) + "/" +
+          fmt_ns_as_ms(static_cast<uint64_t>(c.idle_ns)) + "+" + fmt_ns_as_ms(static_cast<uint64_t>(mark_term_cpu)) +
+          " ms cpu, ";
   line += std::to_string(c.heap0 >> 20) + "->" + std::to_string(c.heap1 >> 20) + "->" +
           std::to_string(c.heap2 >> 20) + " MB, " + std::to_string(c.goal >> 20) + " MB goal, " +
           std::to_string(c.stacks >> 20) + " MB stacks, " + std::to_string(c.globals >> 20) + " MB globals, " +
@@ -147,10 +183,19 @@ void check_no_fake_stacks() {
 }
 
 /// Runs a checkmark pass and verifies it: every object it marks must be marked
-/// by the first mark, whose bits are in the spans (mirrors setCheckmark).
-void verify_checkmark() {
+/// by the mark, whose bits are in the spans (mirrors setCheckmark).
+///
+/// After a concurrent mark the stacks have moved on since their scan: a word
+/// a goroutine wrote after its scan names an object the mark reached (the
+/// barrier's invariant), but a word it left uninitialised may name an object
+/// that died before the mark began — a conservative scan cannot tell them
+/// apart.  The pass therefore starts from stack words only when they name marked
+/// objects, and checks everything else: every root that is not a stack word,
+/// and every edge of the heap reachable from either (a marked object pointing
+/// to an unmarked one is exactly the barrier bug it exists to catch).
+void verify_checkmark(bool after_concurrent_mark) {
   MarkState check(/*checkmark=*/true);
-  mark_from_roots(check);
+  mark_from_roots(check, /*stack_words_need_mark=*/after_concurrent_mark);
   for_each_checkmarked(check, [&](Span* s, uint32_t idx) {
     if (s->is_marked(idx)) return;
     const uintptr_t base = s->object_address(idx);
@@ -171,97 +216,225 @@ int64_t unix_now_ns() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+/// Stops the world for the collector and keeps threads without a P from
+/// allocating meanwhile (NoCollectionScope); returns when both hold.
+void stop_world() {
+  lock_out_scopes();
+  runtime::stop_the_world_gc();
+}
+
+/// Restarts the world after a pause that began at pause_start; records it.
+void start_world(int64_t pause_start) {
+  const int64_t end = runtime::gc_nanotime();
+  runtime::start_the_world_gc();
+  unlock_scopes();
+  cycle.pause_ns += end - pause_start;
+  record_stw_pause(end - pause_start);
+}
+
+/// Mark termination, world stopped (mirrors gcMarkTermination): from the
+/// mark's results to the next cycle's goal and the sweep; restarts the world.
+void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots& roots, int64_t pause_start) {
+  CycleState& c = cycle;
+  c.heap1 = heap_live.load(std::memory_order_relaxed);
+  if (after_mark_hook != nullptr) after_mark_hook();
+  if (runtime::gc_debug_settings().gccheckmark > 0) verify_checkmark(c.concurrent);
+  MarkState finalizer_state(/*checkmark=*/false);
+  const std::size_t finalizers_queued = queue_dead_finalizers(finalizer_state);
+  const uint64_t marked = bytes_marked + finalizer_state.bytes_marked;
+  c.heap2 = marked;
+  c.stacks = roots.stack_bytes;
+  c.globals = roots.globals_bytes;
+  if (c.concurrent) pacer_end_cycle(runtime::gc_nanotime(), c.maxprocs);
+  flush_all_mcaches();
+  heap_live.store(marked, std::memory_order_relaxed);
+  pacer_commit(marked, heap_scan, roots.stack_bytes, roots.globals_bytes);
+  start_sweep_generation();
+  if (runtime::gc_debug_settings().gcstoptheworld >= 2) finish_sweep();
+  c.t_end = runtime::gc_nanotime();
+  limiter_transition(false, c.t_end, c.t_end - pause_start);
+
+  // mirrors the CPU accounting of gcMarkTermination (idle marking is "free")
+  const int64_t sweep_term_cpu = int64_t{c.stwprocs} * (c.t_mark - c.t_sweep_term);
+  const int64_t mark_term_cpu = int64_t{c.stwprocs} * (c.t_end - c.t_mark_term);
+  const int64_t cycle_cpu = sweep_term_cpu + c.assist_ns + c.background_ns + mark_term_cpu;
+  const int64_t total_gc = gc_total_cpu_ns.fetch_add(cycle_cpu, std::memory_order_relaxed) + cycle_cpu;
+  const int64_t elapsed = c.t_end - runtime::runtime_init_nanotime();
+  const double total_cpu = static_cast<double>(elapsed) * c.maxprocs;
+  c.cpu_fraction = total_cpu > 0 ? static_cast<double>(total_gc) / total_cpu : 0;
+  c.pause_ns += c.t_end - pause_start;
+  record_cycle(c.pause_ns, unix_now_ns(), c.forced, c.cpu_fraction);
+  record_stw_pause(c.t_end - pause_start);
+  c.numgc = num_gc();
+  cycle_running.store(false, std::memory_order_release);
+  runtime::start_the_world_gc();
+  unlock_scopes();
+  if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
+  runtime::semrelease(&gc_sema);
+  wake_parked_assists();  // they see the mark over and allocate freely
+  cycle_waiters().wake_all();
+  if (finalizers_queued > 0) start_finalizer_goroutine();
+  scavenger_wake();
+}
+
+/// The part-1 collector (GODEBUG=gcstoptheworld=1|2): the whole mark inside the
+/// first pause, parallel over the stopped Ps.  World stopped on entry.
+void stop_the_world_mark() {
+  CycleState& c = cycle;
+  flush_all_mcaches();
+  finish_sweep();
+  c.t_mark = runtime::gc_nanotime();
+  // Every P is stopped, so the mark may use their CPUs: one marker per P the
+  // machine can run at once (stwprocs), the collecting goroutine included.
+  // Waking helper threads costs tens of µs: worth it only when the last mark
+  // scanned at least kParallelMarkMinObjects objects.
+  const bool big = last_objects_scanned >= kParallelMarkMinObjects;
+  const int helpers = big ? (c.stwprocs < kMaxMarkers ? c.stwprocs : kMaxMarkers) - 1 : 0;
+  uint64_t bytes_marked = 0, heap_scan = 0;
+  const MarkRoots roots = mark_from_roots_parallel(helpers, &bytes_marked, &last_objects_scanned, &heap_scan);
+  c.t_mark_term = runtime::gc_nanotime();
+  c.background_ns = int64_t{helpers + 1} * (c.t_mark_term - c.t_mark);
+  mark_termination(bytes_marked, heap_scan, roots, c.t_sweep_term);
+}
+
+/// Asks every P whose write-barrier buffer holds pointers to pass through its
+/// scheduler, where the buffer is flushed (background_worker), and gives them a
+/// moment (mirrors the forEachP flush of gcMarkDone; the stop that follows
+/// flushes whatever is left).
+void ragged_flush_barrier() {
+  constexpr int kRounds = 4;  // a few scheduler passes; stragglers are flushed stopped
+  for (int round = 0; round < kRounds; ++round) {
+    if (!any_write_barrier_buffer_used()) return;
+    runtime::preempt_all_goroutines();
+    gort::gosched();
+  }
+}
+
+/// The goroutine of a concurrent cycle: greys the global roots, waits for the
+/// mark to run out of work, and ends it (mirrors gcMarkDone + gcMarkTermination,
+/// which Go runs on whichever worker finds the work done; here one goroutine
+/// per cycle owns the stop-the-world steps).
+void run_concurrent_mark() {
+  CycleState& c = cycle;
+  MarkCounters& counters = mark_counters();
+  {
+    // mirrors markroot's data/bss and finalizer-special jobs
+    ActiveMarker active;
+    MarkState& m = thread_marker();
+    const uint64_t globals = uint64_t{mark_registered_roots(m)} * sizeof(void*);
+    mark_finalizer_roots(m);
+    counters.globals_scan_work.fetch_add(globals, std::memory_order_relaxed);
+    m.publish();
+  }
+  runtime::wake_idle_p();
+  for (;;) {
+    wait_for_mark_done();
+    ragged_flush_barrier();
+    const int64_t pause_start = runtime::gc_nanotime();
+    stop_world();
+    const bool greyed = flush_all_write_barrier_buffers();
+    if (greyed || !grey_pool_empty() || runtime::stacks_pending() != 0) {
+      start_world(pause_start);  // work appeared: resume the mark (gcMarkDone's restart)
+      runtime::wake_idle_p();
+      continue;
+    }
+    c.t_mark_term = pause_start;
+    break;
+  }
+  write_barrier_enabled.store(false, std::memory_order_relaxed);
+  allocate_black.store(false, std::memory_order_relaxed);
+  runtime::end_stack_scans();
+  c.assist_ns = counters.assist_ns.load();
+  c.background_ns = counters.dedicated_ns.load() + counters.fractional_ns.load();
+  c.idle_ns = counters.idle_ns.load();
+  const uint64_t bytes_marked = counters.bytes_marked.load() + take_black_bytes();
+  MarkRoots roots;
+  roots.stack_bytes = counters.stack_scan_work.load();
+  roots.globals_bytes = counters.globals_scan_work.load();
+  mark_termination(bytes_marked, counters.heap_scan_work.load(), roots, c.t_mark_term);
+  clear_dead_stack<kClearedStackBytes>();
+}
+
 }  // namespace
 
 void maybe_start_gc() {
+  if (cycle_running.load(std::memory_order_relaxed)) return;
   if (heap_live.load(std::memory_order_relaxed) < current_trigger()) return;
   gc_start(TriggerKind::Heap);
 }
 
-// mirrors gcStart, gcMarkDone and gcMarkTermination in mgc.go
-void gc_start(TriggerKind kind) {
+// mirrors gcStart
+uint32_t gc_start(TriggerKind kind) {
   const bool forced = kind == TriggerKind::Forced;
   if (!runtime::on_goroutine_with_p()) {
     if (forced) runtime::fatal_error("gc.collect: called outside a goroutine");
-    return;
+    return 0;
   }
   if (in_no_collection_scope()) {
     if (forced) runtime::fatal_error("gc.collect: called inside a gc::NoCollectionScope");
-    return;
+    return 0;
   }
   pacer_init();
   install_background_sweeper();
+  install_mark_hooks();
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;
   auto trigger_holds = [&] {
-    return forced || heap_live.load(std::memory_order_relaxed) >= current_trigger();
+    return forced || (!cycle_running.load(std::memory_order_relaxed) &&
+                      heap_live.load(std::memory_order_relaxed) >= current_trigger());
   };
-  if (!trigger_holds()) return;
+  if (!trigger_holds()) return 0;
   runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);
   if (!trigger_holds()) {  // another goroutine ran the cycle meanwhile
     runtime::semrelease(&gc_sema);
-    return;
+    return 0;
   }
   finish_sweep();
   check_no_fake_stacks();
-  lock_out_scopes();
   if (accounted_init != runtime::runtime_init_nanotime()) {
     accounted_init = runtime::runtime_init_nanotime();
     gc_total_cpu_ns.store(0, std::memory_order_relaxed);
   }
+  cycle_running.store(true, std::memory_order_release);
+  const uint32_t this_cycle = num_gc() + 1;
 
-  CycleTimes c{};
+  CycleState& c = cycle;
+  c = CycleState{};
   c.forced = forced;
+  c.concurrent = runtime::gc_debug_settings().gcstoptheworld == 0;
   c.t_sweep_term = runtime::gc_nanotime();
-  runtime::stop_the_world_gc();
+  stop_world();
   // ---- sweep termination ----
   c.maxprocs = runtime::gc_gomaxprocs();
   c.stwprocs = c.maxprocs < runtime::gc_ncpu() ? c.maxprocs : runtime::gc_ncpu();
   c.heap0 = heap_live.load(std::memory_order_relaxed);
   c.goal = heap_goal_bytes();
   pool_cleanup();
-  flush_all_mcaches();
-  finish_sweep();
-  // ---- mark ----
+  limiter_transition(true, c.t_sweep_term, 0);
+  if (!c.concurrent) {
+    stop_the_world_mark();
+    clear_dead_stack<kClearedStackBytes>();
+    return this_cycle;
+  }
+  reset_mark_work();
+  reset_p_mark_states();
+  runtime::begin_stack_scans();
+  pacer_start_cycle(c.t_sweep_term, c.maxprocs, c.heap0);
+  write_barrier_enabled.store(true, std::memory_order_relaxed);
+  allocate_black.store(true, std::memory_order_relaxed);
+  // ---- concurrent mark ----
   c.t_mark = runtime::gc_nanotime();
-  // Every P is stopped, so the mark may use their CPUs: one marker per P the
-  // machine can run at once (stwprocs), the collecting goroutine included.
-  MarkState state(/*checkmark=*/false);
-  // Waking helper threads costs tens of µs: worth it only when the last mark
-  // scanned at least kParallelMarkMinObjects objects.
-  const bool big = last_objects_scanned >= kParallelMarkMinObjects;
-  const int helpers = big ? (c.stwprocs < kMaxMarkers ? c.stwprocs : kMaxMarkers) - 1 : 0;
-  const MarkRoots roots = mark_from_roots_parallel(helpers, &state.bytes_marked, &last_objects_scanned);
-  c.markers = helpers + 1;
-  // ---- mark termination ----
-  c.t_mark_term = runtime::gc_nanotime();
-  c.heap1 = heap_live.load(std::memory_order_relaxed);
-  if (after_mark_hook != nullptr) after_mark_hook();
-  if (runtime::gc_debug_settings().gccheckmark > 0) verify_checkmark();
-  const std::size_t finalizers_queued = queue_dead_finalizers(state);
-  c.heap2 = state.bytes_marked;
-  c.stacks = roots.stack_bytes;
-  c.globals = roots.globals_bytes;
-  heap_live.store(state.bytes_marked, std::memory_order_relaxed);
-  pacer_commit(state.bytes_marked, roots.stack_bytes, roots.globals_bytes);
-  start_sweep_generation();
-  if (runtime::gc_debug_settings().gcstoptheworld >= 2) finish_sweep();
-  c.t_end = runtime::gc_nanotime();
+  start_world(c.t_sweep_term);
+  limiter_transition(true, c.t_mark, c.t_mark - c.t_sweep_term);
+  gort::go([] { run_concurrent_mark(); });
+  runtime::wake_idle_p();
+  return this_cycle;
+}
 
-  const int64_t cycle_cpu = int64_t{c.stwprocs} * (c.t_end - c.t_sweep_term);
-  const int64_t total_gc = gc_total_cpu_ns.fetch_add(cycle_cpu, std::memory_order_relaxed) + cycle_cpu;
-  const int64_t elapsed = c.t_end - runtime::runtime_init_nanotime();
-  const double total_cpu = static_cast<double>(elapsed) * c.maxprocs;
-  c.cpu_fraction = total_cpu > 0 ? static_cast<double>(total_gc) / total_cpu : 0;
-  record_cycle(c.t_end - c.t_sweep_term, unix_now_ns(), forced, c.cpu_fraction);
-  c.numgc = num_gc();
-  runtime::start_the_world_gc();
-  unlock_scopes();
-  if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
-  runtime::semrelease(&gc_sema);
-  if (finalizers_queued > 0) start_finalizer_goroutine();
-  scavenger_wake();
-  clear_dead_stack<kClearedStackBytes>();
+void wait_for_cycle(uint32_t n) {
+  while (num_gc() < n) {
+    cycle_waiters().wait(runtime::WaitReason::WaitForGCCycle, [n] { return num_gc() >= n; });
+  }
 }
 
 }  // namespace gort::gc::detail
@@ -270,7 +443,8 @@ namespace gort::gc {
 
 // mirrors runtime.GC in mgc.go: a full cycle, then the whole sweep
 void collect() {
-  detail::gc_start(detail::TriggerKind::Forced);
+  const uint32_t n = detail::gc_start(detail::TriggerKind::Forced);
+  detail::wait_for_cycle(n);
   detail::finish_sweep();
   detail::clear_dead_stack<detail::kClearedStackBytes>();
 }

@@ -76,6 +76,11 @@ void record_cycle(int64_t pause_ns, int64_t end_unix_ns, bool forced, double gc_
   s.pause_total_ns += static_cast<uint64_t>(pause_ns);
   s.last_gc_unix_ns = static_cast<uint64_t>(end_unix_ns);
   s.gc_cpu_fraction = gc_cpu_fraction;
+}
+
+void record_stw_pause(int64_t pause_ns) {
+  CycleStats& s = cycle_stats();
+  std::lock_guard<std::mutex> guard(s.lock);
   ++s.pause_hist[pause_bucket(pause_ns)];
 }
 

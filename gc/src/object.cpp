@@ -15,13 +15,14 @@
 #include <gort/gc/slice.hpp>
 
 #include <cstring>
-#include <shared_mutex>
+#include <sched.h>
 #include <string>
 
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mcache.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/gc/sizeclasses.hpp>
+#include <gort/runtime.hpp>
 #include <gort/runtime/fatal.hpp>
 #include <gort/runtime/gc_support.hpp>
 
@@ -36,11 +37,13 @@ std::atomic<bool> write_barrier_enabled{false};
 namespace {
 /// Depth of NoCollectionScopes on this thread.
 thread_local int no_collection_depth = 0;
-/// Held shared by every NoCollectionScope, exclusively by a collection.
-std::shared_mutex& collection_exclusion() {
-  static std::shared_mutex m;
-  return m;
-}
+/// Outermost NoCollectionScopes held now, and whether a pause keeps new ones
+/// out.  Not a shared_mutex: a cycle may lock on one thread and unlock on
+/// another (its goroutine can move between the two pauses' ends), which a
+/// shared_mutex forbids.  Each side publishes its flag, then reads the other's
+/// (sequentially consistent), so at least one of them sees the other.
+std::atomic<int32_t> scopes_held{0};
+std::atomic<bool> scopes_locked_out{false};
 }  // namespace
 
 namespace {
@@ -58,12 +61,36 @@ inline void zero_small(char* p, std::size_t n) {
 
 }  // namespace
 
+namespace {
+
+/// A refill (every few hundred small objects) or a large allocation is a safe
+/// point: a goroutine that only computes and allocates yields there when a
+/// stop-the-world or sysmon asks (Go reaches such loops through its function
+/// prologues' stack checks and asynchronous preemption; gort's allocation slow
+/// path is the one call every allocating loop makes).  The new object is not
+/// constructed yet: its header is null, so the collector scans it
+/// conservatively if anything reaches it meanwhile.
+void allocation_safe_point() {
+  if (runtime::on_goroutine_with_p()) gort::preempt_point();
+}
+
+}  // namespace
+
 // mirrors mallocgc's small-object path with nextFreeFast in malloc.go
 void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
   if (__builtin_expect(in_sweeper_destructor(), 0)) {
     runtime::fatal_error("gc: allocation from a destructor run by the sweeper");
   }
   const std::size_t size = object_bytes + ti->offset;
+  if (__builtin_expect(allocate_black.load(std::memory_order_relaxed), 0)) {
+    // During a mark: pay the assist first, then allocate black (mallocgc's
+    // deductAssistCredit; the trigger is moot while a cycle runs).
+    assist_for_allocation(size);
+    bool refilled = false;
+    char* base = static_cast<char*>(alloc_in_span(size, ti->trace == nullptr, ti->destroy != nullptr, refilled));
+    if (refilled) allocation_safe_point();
+    return base + ti->offset;
+  }
   if (size <= kMaxSmallSize) {
     if (MCache* c = current_p_mcache()) {
       Span* s = c->alloc[SpanClass::make(size_to_class(size), ti->trace == nullptr).value];
@@ -78,6 +105,7 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
           }
         }
         if (ti->destroy != nullptr) s->has_destructors = true;
+        s->publish_allocations();
         return base + ti->offset;
       }
     }
@@ -85,7 +113,10 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
   bool check_trigger = false;
   char* base = static_cast<char*>(
       alloc_in_span(object_bytes + ti->offset, ti->trace == nullptr, ti->destroy != nullptr, check_trigger));
-  if (check_trigger) maybe_start_gc();
+  if (check_trigger) {
+    maybe_start_gc();
+    allocation_safe_point();
+  }
   return base + ti->offset;
 }
 
@@ -99,15 +130,12 @@ void check_foreign_allocation() {
 
 bool in_no_collection_scope() { return no_collection_depth > 0; }
 
-void lock_out_scopes() { collection_exclusion().lock(); }
-void unlock_scopes() { collection_exclusion().unlock(); }
-
-// mirrors wbBuf's slow path in mwbbuf.go: with a stop-the-world mark the
-// barrier is never enabled; the concurrent mark shades here.
-void write_barrier_slow(void* const* slot, const void* new_value) {
-  (void)slot;
-  (void)new_value;
+void lock_out_scopes() {
+  scopes_locked_out.store(true, std::memory_order_seq_cst);
+  while (scopes_held.load(std::memory_order_seq_cst) != 0) sched_yield();
 }
+
+void unlock_scopes() { scopes_locked_out.store(false, std::memory_order_seq_cst); }
 
 std::size_t round_up_alloc_size(std::size_t n) {
   if (n <= kMaxSmallSize) return kClassToSize[size_to_class(n)];
@@ -135,11 +163,17 @@ void panic_makeslice(bool cap) {
 }  // namespace detail
 
 NoCollectionScope::NoCollectionScope() {
-  if (detail::no_collection_depth++ == 0) detail::collection_exclusion().lock_shared();
+  if (detail::no_collection_depth++ != 0) return;
+  for (;;) {
+    detail::scopes_held.fetch_add(1, std::memory_order_seq_cst);
+    if (!detail::scopes_locked_out.load(std::memory_order_seq_cst)) return;
+    detail::scopes_held.fetch_sub(1, std::memory_order_seq_cst);
+    while (detail::scopes_locked_out.load(std::memory_order_seq_cst)) sched_yield();
+  }
 }
 
 NoCollectionScope::~NoCollectionScope() {
-  if (--detail::no_collection_depth == 0) detail::collection_exclusion().unlock_shared();
+  if (--detail::no_collection_depth == 0) detail::scopes_held.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 }  // namespace gort::gc

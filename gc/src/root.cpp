@@ -54,7 +54,7 @@ std::size_t mark_registered_roots(MarkState& state) {
   RootList& l = roots();
   std::lock_guard<std::mutex> guard(l.lock);
   for (RootNode* n = l.head.next; n != &l.head; n = n->next) {
-    state.mark_address(reinterpret_cast<uintptr_t>(n->object));
+    state.mark_address(reinterpret_cast<uintptr_t>(load_pointer(&n->object)));
   }
   return l.count;
 }

@@ -34,6 +34,7 @@ void Span::init_objects(SpanClass spc) {
     div_mul = UINT32_MAX / static_cast<uint32_t>(elemsize) + 1;
   }
   freeindex = 0;
+  freeindex_for_scan = 0;
   alloc_count = 0;
   alloc_count_at_cache = 0;
   for (auto& w : alloc_bits) w = 0;
@@ -88,6 +89,7 @@ uint32_t Span::install_mark_bits() {
     mark_bits[w] = 0;
   }
   freeindex = 0;
+  freeindex_for_scan = 0;
   alloc_count = live;
   alloc_count_at_cache = live;
   refill_alloc_cache(0);

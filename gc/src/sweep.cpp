@@ -133,7 +133,10 @@ namespace {
 /// enough that a goroutine made runnable meanwhile waits at most a few µs.
 constexpr int kIdleSweepBatch = 8;
 
+/// Idle-priority collector work: marking while a mark runs (mark_worker.cpp),
+/// sweeping after it.
 bool idle_sweep() {
+  if (allocate_black.load(std::memory_order_relaxed)) return idle_mark_worker();
   if (sweep_done.load(std::memory_order_relaxed)) return false;
   int swept = 0;
   while (swept < kIdleSweepBatch && sweepone()) ++swept;

@@ -96,6 +96,18 @@ struct alignas(64) G {
   /// Stack pointer at entersyscall, below the callee-saved registers it spilled
   /// (Go's g.syscallsp): the GC scans a goroutine in a blocking call from here.
   char* syscall_sp = nullptr;
+  // ---- the collector's concurrent mark (gc_stack_scan.cpp) ----
+  /// Held by whoever scans this goroutine's stack (Go's _Gscan status bit): the
+  /// scheduler does not resume the goroutine, and exitsyscall does not return
+  /// into it, while it is set.  A separate word rather than a status bit, so the
+  /// owner-only status stores of every switch (setgstatus) stay plain stores.
+  std::atomic<uint32_t> gc_scan_lock{0};
+  /// The mark cycle whose stack scan covered this goroutine (Go's gcscandone,
+  /// kept as a cycle number so a new cycle needs no pass to clear it).
+  std::atomic<uint32_t> gc_scanned_cycle{0};
+  /// Allocation credit for mark assists in bytes (Go's gcAssistBytes): allocating
+  /// spends it, assist work earns it, negative is debt.  Owned by the goroutine.
+  int64_t gc_assist_bytes = 0;
 };
 
 /// Returns gp's state with acquire ordering.

@@ -19,6 +19,7 @@
 #include "current.hpp"
 #include "env.hpp"
 #include "g.hpp"
+#include "gc_stack_scan.hpp"
 #include "m.hpp"
 #include "nanotime.hpp"
 #include "p.hpp"
@@ -34,22 +35,9 @@ namespace {
 
 /// Reports gp's root ranges; returns the stack bytes among them.
 std::size_t report_goroutine(G* gp, RootRangeFn fn, void* arg) {
-  const GStatus st = readgstatus(gp);
-  if (st == GStatus::Dead || st == GStatus::Idle) return 0;
-  fn(gp->closure_buf, gp->closure_buf + sizeof(gp->closure_buf), arg);
-  if (gp->stack_hi == nullptr) return 0;
-  const char* sp = nullptr;
-  if (st == GStatus::Syscall) {
-    sp = gp->syscall_sp;
-  } else if (gp->fiber.fctx != nullptr) {
-    sp = static_cast<const char*>(gp->fiber.fctx);
-  } else if (gp->closure != nullptr && gp->closure >= static_cast<void*>(gp->stack_lo) &&
-             gp->closure < static_cast<void*>(gp->stack_hi)) {
-    sp = static_cast<const char*>(gp->closure);  // never ran: only its closure is live
-  }
-  if (sp == nullptr || sp < gp->stack_lo || sp >= gp->stack_hi) return 0;
-  fn(sp, gp->stack_hi, arg);
-  return static_cast<std::size_t>(gp->stack_hi - sp);
+  const GoroutineRoots roots = goroutine_roots(gp, readgstatus(gp));
+  for (int i = 0; i + 1 < roots.nranges; i += 2) fn(roots.ranges[i], roots.ranges[i + 1], arg);
+  return roots.stack_bytes;
 }
 
 }  // namespace
@@ -104,6 +92,8 @@ int32_t current_p_id_or_none() {
 int32_t gc_gomaxprocs() { return gomaxprocs(); }
 
 int32_t gc_ncpu() { return ncpu(); }
+
+void preempt_all_goroutines() { preemptall(); }
 
 void set_idle_work_hook(bool (*fn)()) { idle_work_hook.store(fn, std::memory_order_release); }
 

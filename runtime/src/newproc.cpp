@@ -39,6 +39,7 @@
 #include "crash.hpp"
 #include "current.hpp"
 #include "fiber.hpp"
+#include "gc_stack_scan.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
@@ -246,6 +247,7 @@ void start_fiber(P* pp, G* gp) {
 void newproc_start(G* gp) {
   P* pp = current_p();
   setgstatus(gp, GStatus::Dead, GStatus::Runnable);
+  if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_created_during_mark(gp);
   add_gcount(pp, +1);
   if (pp != nullptr) {
     runqput(pp, gp, true);
@@ -293,6 +295,7 @@ void goexit0(G* gp) {
   M* mp = current_m();
   P* pp = mp->p;
   setgstatus(gp, GStatus::Running, GStatus::Dead);
+  if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_exited_during_mark(gp);
   add_gcount(pp, -1);
   gp->m = nullptr;
   gp->waitreason = WaitReason::Zero;

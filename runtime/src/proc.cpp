@@ -65,6 +65,7 @@
 
 #include "crash.hpp"
 #include "current.hpp"
+#include "gc_stack_scan.hpp"
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
@@ -130,6 +131,7 @@ void execute_prep(M* mp, G* gp, bool inherit_time) {
   mp->curg = gp;
   gp->m = mp;
   setgstatus(gp, GStatus::Runnable, GStatus::Running);
+  if (sched.gc_marking.load(std::memory_order_relaxed)) scan_before_resume(gp);
   pp->preempt.store(false, std::memory_order_relaxed);
   if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -186,8 +188,11 @@ void leave(M* mp, Handoff* h) {
   } else {
     h->timers_deferred = true;
   }
+  // While the collector marks, every switch passes through g0: mark workers
+  // run there, and the stack scan of the next G does not run on this one's.
   const bool may_switch_directly = mp->lockedg == nullptr &&
                                    !sched.gcwaiting.load(std::memory_order_relaxed) &&
+                                   !sched.gc_marking.load(std::memory_order_relaxed) &&
                                    !sched.shutdown.load(std::memory_order_relaxed);
   if (may_switch_directly) {
     // A yielding G goes onto the global queue right after the switch: take
@@ -429,6 +434,14 @@ top:
     goto top;
   }
   run_own_timers(mp);
+  // The collector's background mark worker for this P, when the pacer wants
+  // one here now (mirrors findRunnableGCWorker at the top of findRunnable).
+  if (sched.gc_marking.load(std::memory_order_relaxed)) {
+    // A preemption request was for the goroutine that already left; the
+    // worker starts a fresh slice (sysmon asks again after 10 ms of it).
+    pp->preempt.store(false, std::memory_order_relaxed);
+    if (const GcMarkHooks* hooks = gc_mark_hooks(); hooks != nullptr && hooks->background_worker()) goto top;
+  }
   if (G* gp = pick_fast(pp, inherit_time, false)) return gp;
 
   // Steal, but not if half the busy Ps already have a spinning M looking:
@@ -449,7 +462,10 @@ top:
 
   // Nothing to run: idle-priority collector work (sweeping) before the P goes
   // idle (Go runs its idle GC workers at this point of findRunnable).
-  if (auto idle_work = idle_work_hook.load(std::memory_order_acquire); idle_work != nullptr && idle_work()) goto top;
+  if (auto idle_work = idle_work_hook.load(std::memory_order_acquire); idle_work != nullptr) {
+    pp->preempt.store(false, std::memory_order_relaxed);  // as for the mark worker above
+    if (idle_work()) goto top;
+  }
 
   // Nothing: give the P back.
   sched.lock.lock();

@@ -50,6 +50,11 @@ struct Sched {
   /// created outside any P (the main goroutine).
   std::atomic<int64_t> gcount_base{0};
 
+  /// True while the collector marks concurrently (set and cleared with the
+  /// world stopped): goroutine switches then pass through g0, where mark
+  /// workers run and resumed goroutines get their stacks scanned first.
+  std::atomic<bool> gc_marking{false};
+
   /// Stop-the-world: Ps must stop at their next safe point while gcwaiting.
   std::atomic<bool> gcwaiting{false};
   int32_t stopwait = 0;
@@ -118,6 +123,8 @@ void schedule_loop();
 void newm(P* pp, bool spinning);
 /// Asks the goroutine running on pp to yield at its next safe point.
 void preemptone(P* pp);
+/// Asks every running goroutine to yield at its next safe point (mirrors preemptall).
+void preemptall();
 /// Puts the calling goroutine at the tail of its P's local queue and runs the
 /// scheduler (mirrors goyield): unlike gosched, a G just readied into runnext
 /// runs next on this P, and the caller runs again before work queued globally.

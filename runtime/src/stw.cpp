@@ -26,8 +26,6 @@
 
 namespace gort::runtime {
 
-namespace {
-
 void preemptall() {
   const int32_t procs = gomaxprocs();
   for (int32_t i = 0; i < procs; ++i) {
@@ -36,12 +34,17 @@ void preemptall() {
   }
 }
 
+namespace {
+
 /// 100 µs: how long stop_the_world waits before asking again (Go's value).
 constexpr int64_t kStopRetryNs = 100'000;
 
 }  // namespace
 
 void preemptone(P* pp) {
+  // Never the caller's own P (Go's preemptone skips getg().m): a stopper that
+  // flagged itself would yield at its next safe point inside the stop.
+  if (pp == current_p()) return;
   pp->preempt.store(true, std::memory_order_relaxed);
   preempt_async(pp);
 }

@@ -20,6 +20,7 @@
 #include <gort/runtime.hpp>
 
 #include "current.hpp"
+#include "gc_stack_scan.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 
@@ -67,6 +68,7 @@ void exitsyscall() {
     oldp->m = mp;
     mp->p = oldp;
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);
     return;
   }
   // Retaken meanwhile: any idle P will do (exitsyscallfast_pidle).
@@ -79,6 +81,7 @@ void exitsyscall() {
   if (pp != nullptr) {
     acquirep(pp);
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);
     return;
   }
   exitsyscall_wait_for_p(mp);  // resumes on some M that holds a P

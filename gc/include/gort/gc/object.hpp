@@ -101,10 +101,34 @@ extern std::atomic<bool> write_barrier_enabled;
 /// the new pointee of *slot.  Called only while write_barrier_enabled.
 void write_barrier_slow(void* const* slot, const void* new_value);
 
+/// The barrier for copying n pointers from src to dst (src null: clearing
+/// them): shades every old and new pointee in one call (mirrors
+/// bulkBarrierPreWrite).  Called only while write_barrier_enabled.
+void bulk_barrier_pre_write(void* const* dst, void* const* src, std::size_t n);
+
 /// Stores value into *slot through the write barrier (mirrors writebarrierptr).
+/// The store is atomic (a plain move on x86-64): a concurrent marker may be
+/// reading the slot, as Go's markers read pointer words.
 inline void store_pointer(void** slot, void* value) {
   if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) write_barrier_slow(slot, value);
-  *slot = value;
+  __atomic_store_n(slot, value, __ATOMIC_RELAXED);
+}
+
+/// Reads a managed pointer a concurrent marker or mutator may be writing.
+template <class T>
+inline T* load_pointer(T* const* slot) {
+  return __atomic_load_n(slot, __ATOMIC_RELAXED);
+}
+
+/// Copies n managed pointers from src to dst (ranges may overlap) through one
+/// bulk barrier (mirrors typedmemmove's bulkBarrierPreWrite + memmove).
+inline void copy_pointers(void** dst, void* const* src, std::size_t n) {
+  if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) bulk_barrier_pre_write(dst, src, n);
+  if (dst < src) {
+    for (std::size_t i = 0; i < n; ++i) __atomic_store_n(dst + i, __atomic_load_n(src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+  } else {
+    for (std::size_t i = n; i-- > 0;) __atomic_store_n(dst + i, __atomic_load_n(src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+  }
 }
 
 template <class T>
@@ -238,18 +262,18 @@ class Ptr {
   }
 
   /// The object, or null.
-  T* get() const { return p_; }
-  T* operator->() const { return p_; }
-  T& operator*() const { return *p_; }
-  explicit operator bool() const { return p_ != nullptr; }
-  bool operator==(std::nullptr_t) const { return p_ == nullptr; }
+  T* get() const { return detail::load_pointer(&p_); }
+  T* operator->() const { return get(); }
+  T& operator*() const { return *get(); }
+  explicit operator bool() const { return get() != nullptr; }
+  bool operator==(std::nullptr_t) const { return get() == nullptr; }
   template <class U>
   bool operator==(const Ptr<U>& o) const {
-    return p_ == o.get();
+    return get() == o.get();
   }
   template <class U>
   bool operator==(const Ref<U>& o) const {
-    return p_ == o.get();
+    return get() == o.get();
   }
 
  private:
@@ -270,33 +294,39 @@ class Root {
   template <class U>
     requires std::convertible_to<U*, T*>
   Root(const Ref<U>& r) : Root() {
-    node_.object = const_cast<std::remove_const_t<U>*>(r.get());
+    set(r.get());
   }
-  Root(const Root& o) : Root() { node_.object = o.node_.object; }
+  Root(const Root& o) : Root() { set(o.get()); }
   Root& operator=(const Root& o) {
-    node_.object = o.node_.object;
+    set(o.get());
     return *this;
   }
   template <class U>
     requires std::convertible_to<U*, T*>
   Root& operator=(const Ref<U>& r) {
-    node_.object = const_cast<std::remove_const_t<U>*>(r.get());
+    set(r.get());
     return *this;
   }
-  ~Root() { detail::unregister_root(&node_); }
+  ~Root() {
+    set(nullptr);  // a deletion, shaded while marking like any other
+    detail::unregister_root(&node_);
+  }
 
   /// The object held, or null.
-  T* get() const { return static_cast<T*>(node_.object); }
+  T* get() const { return static_cast<T*>(detail::load_pointer(&node_.object)); }
   T* operator->() const { return get(); }
   T& operator*() const { return *get(); }
-  explicit operator bool() const { return node_.object != nullptr; }
+  explicit operator bool() const { return get() != nullptr; }
   /// A local handle to the object.
   Ref<T> ref() const { return Ref<T>::from_raw(get()); }
   operator Ref<T>() const { return ref(); }
   /// Drops the object.
-  void reset() { node_.object = nullptr; }
+  void reset() { set(nullptr); }
 
  private:
+  /// Roots are globals to the collector: their stores take the write barrier.
+  void set(const T* v) { detail::store_pointer(&node_.object, const_cast<std::remove_const_t<T>*>(v)); }
+
   detail::RootNode node_;
 };
 

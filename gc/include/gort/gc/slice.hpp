@@ -113,13 +113,47 @@ T* new_array(std::size_t cap) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// True for gc::Ptr<U>: an element type arrays of which are copied as pointer
+/// words through one bulk barrier.
+template <class T>
+inline constexpr bool is_managed_pointer_v = false;
+template <class U>
+inline constexpr bool is_managed_pointer_v<Ptr<U>> = true;
+
+/// Copies n elements from src to dst (ranges may overlap, as Go's copy): arrays
+/// of gc::Ptr as words through one bulk barrier, anything else element-wise.
+template <class T>
+void copy_elements(T* dst, const T* src, std::size_t n) {
+  if (n == 0 || dst == src) return;
+  if constexpr (is_managed_pointer_v<T>) {
+    static_assert(sizeof(T) == sizeof(void*));
+    copy_pointers(reinterpret_cast<void**>(dst), reinterpret_cast<void* const*>(src), n);
+  } else if (dst < src) {
+    std::copy(src, src + n, dst);
+  } else {
+    std::copy_backward(src, src + n, dst + n);
+  }
+}
+
+}  // namespace detail
+
 /// Go's []T over a managed backing array.  Copying a Slice copies the view, not
-/// the elements, as in Go.
+/// the elements, as in Go.  Its array pointer is stored through the write
+/// barrier, so a Slice may live in a managed object's field like a gc::Ptr.
 template <class T>
 class Slice {
  public:
   /// A nil slice (len 0, cap 0).
   Slice() = default;
+  Slice(const Slice& o) : len_(o.len_), cap_(o.cap_) { set_data(o.data()); }
+  Slice& operator=(const Slice& o) {
+    set_data(o.data());
+    len_ = o.len_;
+    cap_ = o.cap_;
+    return *this;
+  }
 
   /// Number of elements (len(s)).
   std::size_t len() const { return len_; }
@@ -135,9 +169,10 @@ class Slice {
     if (i >= len_) detail::panic_index(i, len_);
     return data_[i];
   }
-  T* begin() const { return data_; }
-  T* end() const { return data_ + len_; }
-  T* data() const { return data_; }
+  T* begin() const { return data(); }
+  T* end() const { return data() + len_; }
+  /// The first element (the array pointer a concurrent marker may read).
+  T* data() const { return detail::load_pointer(&data_); }
 
   /// s[lo:hi] (Go's slice expression); panics when out of range.
   Slice slice(std::size_t lo, std::size_t hi) const {
@@ -150,9 +185,13 @@ class Slice {
   Slice slice(std::size_t lo) const { return slice(lo, len_); }
 
   /// Builds a view (make_slice and append use it).
-  Slice(T* data, std::size_t len, std::size_t cap) : data_(data), len_(len), cap_(cap) {}
+  Slice(T* data, std::size_t len, std::size_t cap) : len_(len), cap_(cap) { set_data(data); }
 
  private:
+  void set_data(T* d) {
+    detail::store_pointer(reinterpret_cast<void**>(const_cast<std::remove_const_t<T>**>(&data_)),
+                          const_cast<std::remove_const_t<T>*>(d));
+  }
   T* data_ = nullptr;
   std::size_t len_ = 0;
   std::size_t cap_ = 0;
@@ -200,9 +239,19 @@ Slice<T> append(const Slice<T>& s, T v) {
   // grows exactly like Go's; the header then rides in the same or the next class.
   newcap = detail::round_up_alloc_size(newcap * sizeof(T)) / sizeof(T);
   Slice<T> out(detail::new_array<T>(newcap), need, newcap);
-  std::copy(s.begin(), s.end(), out.begin());
+  detail::copy_elements(out.begin(), s.begin(), s.len());
   out[s.len()] = std::move(v);
   return out;
+}
+
+/// copy(dst, src): copies min(len(dst), len(src)) elements, overlapping ranges
+/// allowed (Go's copy builtin; arrays of gc::Ptr through one bulk barrier).
+/// Returns the number copied.
+template <class T>
+std::size_t copy(const Slice<T>& dst, const Slice<T>& src) {
+  const std::size_t n = std::min(dst.len(), src.len());
+  detail::copy_elements(dst.begin(), src.begin(), n);
+  return n;
 }
 
 /// Go's string: immutable bytes in a noscan managed array.
@@ -210,15 +259,21 @@ class String {
  public:
   /// The empty string.
   String() = default;
+  String(const String& o) : len_(o.len_) { set_data(o.data()); }
+  String& operator=(const String& o) {
+    set_data(o.data());
+    len_ = o.len_;
+    return *this;
+  }
   /// Copies s into the managed heap.
   explicit String(std::string_view s) {
     if (s.empty()) return;
     char* p = detail::new_array<char>(s.size());
     std::memcpy(p, s.data(), s.size());
-    data_ = p;
+    set_data(p);
     len_ = s.size();
   }
-  std::string_view view() const { return {data_, len_}; }
+  std::string_view view() const { return {data(), len_}; }
   operator std::string_view() const { return view(); }
   std::string str() const { return std::string(view()); }
   std::size_t size() const { return len_; }
@@ -226,14 +281,14 @@ class String {
   /// Byte i; panics with Go's message when out of range.
   char operator[](std::size_t i) const {
     if (i >= len_) detail::panic_index(i, len_);
-    return data_[i];
+    return data()[i];
   }
   /// s[lo:hi], sharing the bytes.
   String substr(std::size_t lo, std::size_t hi) const {
     if (hi > len_ || lo > hi) detail::panic_slice(lo, hi, len_);
     String out;
     if (hi > lo) {
-      out.data_ = data_ + lo;
+      out.set_data(data() + lo);
       out.len_ = hi - lo;
     }
     return out;
@@ -245,9 +300,14 @@ class String {
     joined.append(a.view()).append(b.view());
     return String(joined);
   }
-  const char* data() const { return data_; }
+  /// The bytes (the pointer a concurrent marker may read).
+  const char* data() const { return detail::load_pointer(&data_); }
 
  private:
+  /// Strings are stored through the write barrier, like any managed pointer.
+  void set_data(const char* d) {
+    detail::store_pointer(reinterpret_cast<void**>(const_cast<char**>(&data_)), const_cast<char*>(d));
+  }
   const char* data_ = nullptr;
   std::size_t len_ = 0;
 };

@@ -44,6 +44,12 @@ struct Span {
   /// Slots below freeindex are allocated; at or above it, a slot is free unless
   /// its alloc bit is set (mirrors mspan.freeindex).
   uint32_t freeindex = 0;
+  /// freeindex as of the last allocation whose object is ready to be scanned:
+  /// zeroed and, during a mark, marked black (mirrors mspan.freeIndexForScan,
+  /// Go 1.20).  Concurrent markers judge "allocated" by it, never by freeindex,
+  /// so a stale stack word naming a slot being handed out cannot make them scan
+  /// half-initialised memory.  Written by the owner with release, read with acquire.
+  uint32_t freeindex_for_scan = 0;
   /// Objects allocated (mirrors mspan.allocCount).
   uint32_t alloc_count = 0;
   /// Complement of alloc_bits starting at freeindex, shifted so bit 0 is the
@@ -115,9 +121,30 @@ struct Span {
   uintptr_t object_address(uint32_t index) const { return start + uintptr_t{index} * elemsize; }
 
   /// True when slot `index` is allocated (mirrors mspan.isFree, negated).
+  /// Caller owns the span.
   bool is_allocated(uint32_t index) const {
     if (index < freeindex) return true;
     return (alloc_bits[index / 64] >> (index % 64)) & 1;
+  }
+
+  /// True when slot `index` holds an object a marker may scan: allocated and
+  /// published by publish_allocations (mirrors isFree with freeIndexForScan).
+  /// Any thread; alloc_bits only change at a sweep, never during a mark.
+  bool is_allocated_for_scan(uint32_t index) const {
+    if (index < __atomic_load_n(&freeindex_for_scan, __ATOMIC_ACQUIRE)) return true;
+    return (alloc_bits[index / 64] >> (index % 64)) & 1;
+  }
+
+  /// Makes every allocation so far visible to markers (after zeroing and, while
+  /// marking, after marking it).  Caller owns the span.
+  void publish_allocations() { __atomic_store_n(&freeindex_for_scan, freeindex, __ATOMIC_RELEASE); }
+
+  /// Sets the mark bit of slot index atomically (markers may set others in
+  /// the same word); returns true when it was clear.
+  bool try_mark(uint32_t index) {
+    const uint64_t bit = uint64_t{1} << (index % 64);
+    if (__atomic_load_n(&mark_bits[index / 64], __ATOMIC_RELAXED) & bit) return false;
+    return (__atomic_fetch_or(&mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) == 0;
   }
 
   /// True when the span has no free slot left.  Counted, not read from
@@ -126,7 +153,9 @@ struct Span {
   bool full() const { return alloc_count == nelems; }
 
   /// True when slot index is marked in mark_bits.
-  bool is_marked(uint32_t index) const { return (mark_bits[index / 64] >> (index % 64)) & 1; }
+  bool is_marked(uint32_t index) const {
+    return (__atomic_load_n(&mark_bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
+  }
 
   /// Installs the mark bits as the allocation bits and clears the marks; returns
   /// the objects still allocated (the sweep's bitmap step, mirrors the tail of

@@ -79,6 +79,62 @@ struct GcDebugSettings {
 /// Returns the collector's GODEBUG settings (zero before the runtime started).
 GcDebugSettings gc_debug_settings();
 
+// ---- concurrent mark (gc_stack_scan.cpp) ----
+
+/// What the collector plugs into the scheduler while it marks concurrently.
+struct GcMarkHooks {
+  /// Greys what the ranges [ranges[2i], ranges[2i+1]) point to: one goroutine's
+  /// `go` closure and stack, scanned conservatively (Go's scanstack).  Runs on
+  /// any M, on g0 or on a goroutine's stack, with the goroutine stopped and
+  /// claimed; holds no runtime lock.  stack_bytes is the stack part's size.
+  void (*scan_goroutine)(const void* const* ranges, int nranges, uint64_t stack_bytes);
+  /// Runs background mark work for the calling M's P from its scheduler context
+  /// (g0), as the dedicated or fractional worker the pacer wants there now
+  /// (Go's findRunnableGCWorker + gcBgMarkWorker); returns true when it ran.
+  bool (*background_worker)();
+};
+
+/// Installs the hooks (once, before the first mark; they stay installed).
+void set_gc_mark_hooks(const GcMarkHooks* hooks);
+
+/// Starts a mark phase: every goroutine alive now must have its stack scanned
+/// once before the mark ends; goroutines created from now on count as scanned,
+/// their `go` closures shaded at creation (Go's gcMarkRootPrepare over allgs).
+/// Sets the scheduler's marking mode.  Precondition: world stopped by the caller.
+void begin_stack_scans();
+
+/// Ends the mark phase's scheduler mode.  Precondition: world stopped by the caller.
+void end_stack_scans();
+
+/// Scans up to `max` goroutines not yet scanned this cycle that are not running
+/// (Go's markroot stack jobs with suspendG); asks running ones to stop at their
+/// next safe point when preempt_running (they are scanned before they resume).
+/// Returns the number of goroutines still unscanned.  Any thread; no locks held.
+int64_t scan_pending_stacks(int max, bool preempt_running);
+
+/// Goroutines whose stacks this mark has not scanned yet.
+int64_t stacks_pending();
+
+/// The calling goroutine's assist credit (Go's gcAssistBytes), or null when the
+/// caller is not a goroutine.  Only the goroutine itself may touch it.
+int64_t* current_goroutine_assist_credit();
+
+/// True when mark work running on the calling M should stop soon: its P is
+/// asked to preempt, or a stop-the-world is pending (Go's gp.preempt checks in
+/// gcDrain).  Also true without a P.
+bool gc_worker_should_yield();
+
+/// True when the calling M's P has goroutines waiting in its run queue or the
+/// global queue has some (Go's pollWork, checked by idle mark workers).
+bool runnable_work_waiting();
+
+/// Wakes an idle P (and an M for it) when one exists, so idle-priority mark
+/// work starts (Go's wakep after gcStart / enlistWorker).
+void wake_idle_p();
+
+/// Asks every running goroutine to stop at its next safe point (Go's preemptall).
+void preempt_all_goroutines();
+
 /// Goroutine stack memory (Go's StackInuse and StackSys).
 struct StackMemory {
   /// Bytes of stack slots bound to goroutines.
