@@ -124,6 +124,7 @@ void begin_stack_scans() {
   {
     LockGuard guard(sched.allglock);
     for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+      gp->gc_assist_bytes = 0;  // every goroutine starts the mark debt-free (gcResetMarkState)
       const GStatus st = readgstatus(gp);
       if (st == GStatus::Dead || st == GStatus::Idle) {
         gp->gc_scanned_cycle.store(cycle, std::memory_order_relaxed);
@@ -193,6 +194,10 @@ void wait_for_stack_scan(G* gp) {
 void goroutine_created_during_mark(G* gp) {
   gp->gc_scanned_cycle.store(scan_cycle.load(std::memory_order_relaxed), std::memory_order_release);
   scan_roots_of(gp, GStatus::Runnable);
+}
+
+void mark_new_g_scanned(G* gp) {
+  gp->gc_scanned_cycle.store(scan_cycle.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 void goroutine_exited_during_mark(G* gp) {

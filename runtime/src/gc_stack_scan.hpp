@@ -41,6 +41,10 @@ void wait_for_stack_scan(G* gp);
 /// closure (newproc).  Only while sched.gc_marking.
 void goroutine_created_during_mark(G* gp);
 
+/// Marks a brand-new G record as scanned in the current cycle (allgadd, under
+/// allglock): only goroutines alive when a mark began owe it a scan.
+void mark_new_g_scanned(G* gp);
+
 /// Records an exiting goroutine as scanned (nothing left to scan).  Only while
 /// sched.gc_marking.
 void goroutine_exited_during_mark(G* gp);

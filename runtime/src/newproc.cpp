@@ -197,6 +197,9 @@ void coarse_nanotime_update(int64_t now) { coarse_now.store(now, std::memory_ord
 
 void allgadd(G* gp) {
   LockGuard g(sched.allglock);
+  // A record created during a mark owes it no stack scan: it was not counted
+  // when the mark began (begin_stack_scans), so it must not be counted down.
+  mark_new_g_scanned(gp);
   gp->alllink = sched.allg;
   sched.allg = gp;
   sched.allglen.fetch_add(1, std::memory_order_relaxed);

@@ -100,7 +100,8 @@ void set_gc_mark_hooks(const GcMarkHooks* hooks);
 /// Starts a mark phase: every goroutine alive now must have its stack scanned
 /// once before the mark ends; goroutines created from now on count as scanned,
 /// their `go` closures shaded at creation (Go's gcMarkRootPrepare over allgs).
-/// Sets the scheduler's marking mode.  Precondition: world stopped by the caller.
+/// Zeroes every goroutine's assist credit and sets the scheduler's marking
+/// mode.  Precondition: world stopped by the caller.
 void begin_stack_scans();
 
 /// Ends the mark phase's scheduler mode.  Precondition: world stopped by the caller.
