@@ -16,7 +16,11 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <algorithm>
+#include <mutex>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "test_util.hpp"
 
@@ -28,11 +32,17 @@ constexpr uint64_t kDead = 0xdeaddeaddeaddeadULL;
 
 uint64_t expected_check(uint64_t id) { return id * 0x9e3779b97f4a7c15ULL; }
 
+/// Mutators publish nodes to each other through racy Ptr stores (as Go
+/// programs may through racy pointer writes), so the fields they check are
+/// read and written atomically: TSAN then checks the collector, not the test.
 struct Node {
   gc::Ptr<Node> edges[2];
   uint64_t id;
   uint64_t check;
-  explicit Node(uint64_t i) : id(i), check(expected_check(i)) {}
+  explicit Node(uint64_t i) {
+    __atomic_store_n(&id, i, __ATOMIC_RELAXED);
+    __atomic_store_n(&check, expected_check(i), __ATOMIC_RELAXED);
+  }
   ~Node() { __atomic_store_n(&check, kDead, __ATOMIC_RELAXED); }
   void trace(gc::Tracer& t) const {
     t.visit(edges[0]);
@@ -41,7 +51,8 @@ struct Node {
 };
 
 bool intact(const Node* n) {
-  return n == nullptr || __atomic_load_n(&n->check, __ATOMIC_RELAXED) == expected_check(n->id);
+  return n == nullptr ||
+         __atomic_load_n(&n->check, __ATOMIC_RELAXED) == expected_check(__atomic_load_n(&n->id, __ATOMIC_RELAXED));
 }
 
 /// Checks n and what it reaches up to `depth` edges away; counts broken nodes.
@@ -54,6 +65,9 @@ long count_broken(const Node* n, int depth) {
 
 /// Allocates short-lived garbage, so marks start and run while a pointer is
 /// held only on this goroutine's stack.
+/// One short-lived object (trace-hook test).
+__attribute__((noinline)) void churn_one() { gc::make<Node>(1); }
+
 void churn(std::mt19937_64& rng, std::atomic<uint64_t>& next_id) {
   gc::Ref<Node> chain;
   for (int i = 0; i < 8; ++i) {
@@ -159,6 +173,70 @@ TEST(GcConcurrent, MutatorsMovingPointersWhileMarkingKeepEveryReachableObject) {
     gc::set_gc_percent(prev_gogc);
   });
   ::unsetenv("GODEBUG");
+}
+
+/// Events the trace hooks saw, in order (guarded by event_lock).
+std::mutex event_lock;
+std::vector<std::string> events;
+std::atomic<long> assists_started{0}, assists_done{0};
+std::atomic<uint64_t> last_goal{0};
+
+void record(std::string e) {
+  std::lock_guard<std::mutex> guard(event_lock);
+  events.push_back(std::move(e));
+}
+
+const char* reason_name(gc::StwReason r) { return r == gc::StwReason::SweepTermination ? "sweep" : "mark"; }
+
+TEST(GcConcurrent, TraceHooksSeeEachCycleAsPausesBetweenStartAndDone) {
+  static const gc::TraceHooks hooks = [] {
+    gc::TraceHooks h;
+    h.gc_start = [](uint32_t n) { record("start " + std::to_string(n)); };
+    h.gc_done = [](uint32_t n) { record("done " + std::to_string(n)); };
+    h.stw_start = [](gc::StwReason r) { record(std::string("stw ") + reason_name(r)); };
+    h.stw_done = [](gc::StwReason r) { record(std::string("world ") + reason_name(r)); };
+    h.assist_start = [] { assists_started.fetch_add(1); };
+    h.assist_done = [] { assists_done.fetch_add(1); };
+    h.heap_goal = [](uint64_t goal) { last_goal.store(goal); };
+    return h;
+  }();
+  gort::run([] {
+    gc::set_trace_hooks(&hooks);
+    gc::collect();
+    const uint32_t n = gort::read_mem_stats().NumGC;
+    {
+      // Allocation on two Ps under a small GOGC: assists happen or not, but
+      // every one that starts ends.
+      const int prev = gc::set_gc_percent(10);
+      gort::test::Goroutines group;
+      for (int g = 0; g < 2; ++g) {
+        group.go([] {
+          for (int i = 0; i < gort::test::scaled(200000); ++i) churn_one();
+        });
+      }
+      gc::set_gc_percent(prev);
+    }
+    gc::set_trace_hooks(nullptr);
+    std::lock_guard<std::mutex> guard(event_lock);
+    // The forced cycle n: start, the sweep-termination pause, one or more
+    // mark-termination pauses (restarts), done.
+    const auto first = std::find(events.begin(), events.end(), "start " + std::to_string(n));
+    ASSERT_NE(first, events.end());
+    ASSERT_GE(events.end() - first, 6);
+    EXPECT_EQ(first[1], "stw sweep");
+    EXPECT_EQ(first[2], "world sweep");
+    auto it = first + 3;
+    int mark_pauses = 0;
+    while (it + 1 < events.end() && *it == "stw mark" && it[1] == "world mark") {
+      ++mark_pauses;
+      it += 2;
+    }
+    EXPECT_GE(mark_pauses, 1);
+    ASSERT_NE(it, events.end());
+    EXPECT_EQ(*it, "done " + std::to_string(n));
+    EXPECT_EQ(assists_started.load(), assists_done.load());
+    EXPECT_GT(last_goal.load(), 0u);
+  });
 }
 
 }  // namespace

@@ -79,7 +79,9 @@ void assist_for_allocation(std::size_t bytes) {
     }
     if (*credit >= 0) return;
     const int64_t start = runtime::gc_nanotime();
+    trace_event(&TraceHooks::assist_start);
     const int64_t done = assist_mark(work);
+    trace_event(&TraceHooks::assist_done);
     const int64_t elapsed = runtime::gc_nanotime() - start;
     c.assist_ns.fetch_add(elapsed, std::memory_order_relaxed);
     limiter_add_assist_time(elapsed);

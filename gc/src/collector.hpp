@@ -13,6 +13,7 @@
 
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
+#include <gort/gc/trace_hooks.hpp>
 #include <gort/runtime/sema.hpp>
 #include <gort/runtime/wait_reason.hpp>
 
@@ -486,6 +487,17 @@ uint64_t heap_goal_bytes();
 /// heap_live at which the next cycle starts: the GOGC trigger, or the trigger
 /// of the memory-limit goal when that goal is lower (recomputed on each call).
 uint64_t current_trigger();
+
+// ---- mgc.cpp: execution-trace hooks (gort/gc/trace_hooks.hpp) ----
+
+/// The installed hooks (null: none).
+extern std::atomic<const TraceHooks*> installed_trace_hooks;
+/// Calls hook member `which` with args when hooks are installed.
+template <class Member, class... Args>
+inline void trace_event(Member which, Args... args) {
+  const TraceHooks* h = installed_trace_hooks.load(std::memory_order_acquire);
+  if (__builtin_expect(h != nullptr, 0) && h->*which != nullptr) (h->*which)(args...);
+}
 
 // ---- mgc.cpp (mirrors mgc.go) ----
 

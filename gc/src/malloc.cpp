@@ -14,8 +14,8 @@
 //
 // Not mirrored, on purpose: the tiny allocator (Go packs pointer-free objects
 // under 16 bytes into shared 16-byte blocks; it makes finalizers and the free
-// accounting subtler and waits for the object model), heap profiling, GC assist
-// and the heap-bitmap of pointer slots (gort's collector traces objects through
+// accounting subtler), heap profiling (GC assists are charged one level up, in
+// allocate_object) and the heap-bitmap of pointer slots (gort's collector traces objects through
 // their trace() methods, not a per-word bitmap).
 //
 // Invariants: every returned object lies inside one in-use span whose class fits

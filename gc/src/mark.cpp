@@ -14,9 +14,10 @@
 // index) marks that object.  Pointer-free (noscan) objects are marked but never
 // scanned.
 //
-// This layer marks with the world stopped, on the goroutine that started the
-// cycle; the concurrent mark of GC part 2 keeps the same MarkState interface and
-// adds the write barrier's shading.
+// Three ways to run it: alone with the world stopped (checkmark); in parallel
+// over the stopped Ps (GODEBUG=gcstoptheworld, MarkWorkPool below); and
+// concurrently with the program (MarkMode::Concurrent: atomic mark bits, the
+// global grey pool of mgcwork.cpp, driven by mark_worker.cpp and assist.cpp).
 //
 // Checkmark (GODEBUG=gccheckmark=1, mirrors mcheckmark.go): after the mark, a
 // second mark from the same roots into separate bits; an object it reaches that

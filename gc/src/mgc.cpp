@@ -218,13 +218,15 @@ int64_t unix_now_ns() {
 
 /// Stops the world for the collector and keeps threads without a P from
 /// allocating meanwhile (NoCollectionScope); returns when both hold.
-void stop_world() {
+void stop_world(StwReason reason) {
   lock_out_scopes();
   runtime::stop_the_world_gc();
+  trace_event(&TraceHooks::stw_start, reason);
 }
 
 /// Restarts the world after a pause that began at pause_start; records it.
-void start_world(int64_t pause_start) {
+void start_world(int64_t pause_start, StwReason reason) {
+  trace_event(&TraceHooks::stw_done, reason);
   const int64_t end = runtime::gc_nanotime();
   runtime::start_the_world_gc();
   unlock_scopes();
@@ -267,6 +269,11 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   record_stw_pause(c.t_end - pause_start);
   c.numgc = num_gc();
   cycle_running.store(false, std::memory_order_release);
+  trace_event(&TraceHooks::heap_alloc, marked);
+  trace_event(&TraceHooks::heap_goal, heap_goal_bytes());
+  // The stop-the-world mode's single pause began as sweep termination.
+  trace_event(&TraceHooks::stw_done, c.concurrent ? StwReason::MarkTermination : StwReason::SweepTermination);
+  trace_event(&TraceHooks::gc_done, c.numgc);
   runtime::start_the_world_gc();
   unlock_scopes();
   if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
@@ -315,6 +322,7 @@ void ragged_flush_barrier() {
 /// which Go runs on whichever worker finds the work done; here one goroutine
 /// per cycle owns the stop-the-world steps).
 void run_concurrent_mark() {
+  runtime::become_system_goroutine();
   CycleState& c = cycle;
   MarkCounters& counters = mark_counters();
   {
@@ -331,10 +339,10 @@ void run_concurrent_mark() {
     wait_for_mark_done();
     ragged_flush_barrier();
     const int64_t pause_start = runtime::gc_nanotime();
-    stop_world();
+    stop_world(StwReason::MarkTermination);
     const bool greyed = flush_all_write_barrier_buffers();
     if (greyed || !grey_pool_empty() || runtime::stacks_pending() != 0) {
-      start_world(pause_start);  // work appeared: resume the mark (gcMarkDone's restart)
+      start_world(pause_start, StwReason::MarkTermination);  // work appeared: resume the mark (gcMarkDone's restart)
       runtime::wake_idle_p();
       continue;
     }
@@ -357,7 +365,10 @@ void run_concurrent_mark() {
 
 }  // namespace
 
+std::atomic<const TraceHooks*> installed_trace_hooks{nullptr};
+
 void maybe_start_gc() {
+  trace_event(&TraceHooks::heap_alloc, heap_live.load(std::memory_order_relaxed));
   if (cycle_running.load(std::memory_order_relaxed)) return;
   if (heap_live.load(std::memory_order_relaxed) < current_trigger()) return;
   gc_start(TriggerKind::Heap);
@@ -403,7 +414,8 @@ uint32_t gc_start(TriggerKind kind) {
   c.forced = forced;
   c.concurrent = runtime::gc_debug_settings().gcstoptheworld == 0;
   c.t_sweep_term = runtime::gc_nanotime();
-  stop_world();
+  trace_event(&TraceHooks::gc_start, this_cycle);
+  stop_world(StwReason::SweepTermination);
   // ---- sweep termination ----
   c.maxprocs = runtime::gc_gomaxprocs();
   c.stwprocs = c.maxprocs < runtime::gc_ncpu() ? c.maxprocs : runtime::gc_ncpu();
@@ -424,7 +436,7 @@ uint32_t gc_start(TriggerKind kind) {
   allocate_black.store(true, std::memory_order_relaxed);
   // ---- concurrent mark ----
   c.t_mark = runtime::gc_nanotime();
-  start_world(c.t_sweep_term);
+  start_world(c.t_sweep_term, StwReason::SweepTermination);
   limiter_transition(true, c.t_mark, c.t_mark - c.t_sweep_term);
   gort::go([] { run_concurrent_mark(); });
   runtime::wake_idle_p();
@@ -440,6 +452,10 @@ void wait_for_cycle(uint32_t n) {
 }  // namespace gort::gc::detail
 
 namespace gort::gc {
+
+const TraceHooks* set_trace_hooks(const TraceHooks* hooks) {
+  return detail::installed_trace_hooks.exchange(hooks, std::memory_order_acq_rel);
+}
 
 // mirrors runtime.GC in mgc.go: a full cycle, then the whole sweep
 void collect() {

@@ -1,7 +1,8 @@
-// object.cpp — managed allocation (gc::make's out-of-line half), the write
-// barrier's slow path, NoCollectionScope and the slice/string panics
-// (mirrors mallocgc's header-free object path in malloc.go, writebarrierptr in
-// mbarrier.go, and panicIndex / panicmakeslicelen in panic.go and slice.go).
+// object.cpp — managed allocation (gc::make's out-of-line half),
+// NoCollectionScope and the slice/string panics (mirrors mallocgc's
+// header-free object path in malloc.go, and panicIndex / panicmakeslicelen in
+// panic.go and slice.go).  While a mark runs, allocation first pays its assist
+// (assist.cpp) and the object is born marked (mwbbuf.cpp).
 //
 // An allocation is: object bytes + header, rounded to the size class, from the
 // P's mcache (noscan class when the type has no trace()).  The header stays null

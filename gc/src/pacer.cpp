@@ -393,13 +393,16 @@ int set_gc_percent(int percent) {
   std::lock_guard<std::mutex> guard(detail::pacer_lock);
   const int prev = detail::gogc.exchange(percent < 0 ? -1 : percent, std::memory_order_relaxed);
   detail::commit_locked();
+  detail::trace_event(&TraceHooks::heap_goal, detail::heap_goal_bytes());
   return prev;
 }
 
 int64_t set_memory_limit(int64_t limit) {
   detail::pacer_init();
   if (limit < 0) return detail::memory_limit.load(std::memory_order_relaxed);
-  return detail::memory_limit.exchange(limit, std::memory_order_relaxed);
+  const int64_t prev = detail::memory_limit.exchange(limit, std::memory_order_relaxed);
+  detail::trace_event(&TraceHooks::heap_goal, detail::heap_goal_bytes());
+  return prev;
 }
 
 }  // namespace gort::gc

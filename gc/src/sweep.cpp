@@ -91,12 +91,15 @@ bool sweepone() { return sweep_one_span() != SweptNothing; }
 // mirrors mheap.reclaim in mheap.go (by sweeping in order, not by scanning the
 // page-marks bitmaps for wholly free spans as Go does)
 void reclaim_pages(size_t npages) {
+  if (sweep_done.load(std::memory_order_acquire)) return;
+  trace_event(&TraceHooks::sweep_start);
   size_t freed = 0;
   while (freed < npages) {
     const size_t r = sweep_one_span();
-    if (r == SweptNothing) return;
+    if (r == SweptNothing) break;
     freed += r;
   }
+  trace_event(&TraceHooks::sweep_done);
 }
 
 size_t sweep_one_span() {

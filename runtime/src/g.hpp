@@ -108,6 +108,9 @@ struct alignas(64) G {
   /// Allocation credit for mark assists in bytes (Go's gcAssistBytes): allocating
   /// spends it, assist work earns it, negative is debt.  Owned by the goroutine.
   int64_t gc_assist_bytes = 0;
+  /// A runtime-internal goroutine (the collector's mark-termination goroutine):
+  /// not counted by num_goroutine, as Go's isSystemGoroutine ones are not.
+  bool system = false;
 };
 
 /// Returns gp's state with acquire ordering.

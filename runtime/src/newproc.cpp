@@ -195,6 +195,13 @@ void make_first_context(G* gp) {
 int64_t coarse_nanotime() { return coarse_now.load(std::memory_order_relaxed); }
 void coarse_nanotime_update(int64_t now) { coarse_now.store(now, std::memory_order_relaxed); }
 
+void become_system_goroutine() {
+  M* mp = current_m();
+  if (mp->curg->system) return;
+  mp->curg->system = true;
+  add_gcount(mp->p, -1);
+}
+
 void allgadd(G* gp) {
   LockGuard g(sched.allglock);
   // A record created during a mark owes it no stack scan: it was not counted
@@ -299,7 +306,8 @@ void goexit0(G* gp) {
   P* pp = mp->p;
   setgstatus(gp, GStatus::Running, GStatus::Dead);
   if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_exited_during_mark(gp);
-  add_gcount(pp, -1);
+  if (!gp->system) add_gcount(pp, -1);
+  gp->system = false;
   gp->m = nullptr;
   gp->waitreason = WaitReason::Zero;
   gp->entry = nullptr;

@@ -6,6 +6,7 @@
 #include <gort/gc/collector.hpp>
 #include <gort/gc/object.hpp>
 #include <gort/gc/slice.hpp>
+#include <gort/gc/trace_hooks.hpp>
 #include <gort/gc/tracer.hpp>
 #include <gort/memstats.hpp>
 #include <gort/pool.hpp>

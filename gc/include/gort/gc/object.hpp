@@ -12,8 +12,8 @@
 //
 //   Ref<T>   a pointer-sized handle for locals and return values (stack-scanned);
 //   Ptr<T>   the field type for managed pointers inside managed objects: every
-//            store runs the write-barrier hook (a no-op while the collector is
-//            not marking; Go's hybrid barrier once marking is concurrent);
+//            store runs the write barrier (one load and branch while the
+//            collector is not marking; Go's hybrid barrier while it marks);
 //   Root<T>  a handle from memory the collector does not scan (globals, C++
 //            containers, threads that are not goroutines).
 //
