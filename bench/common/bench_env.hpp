@@ -112,9 +112,97 @@ inline constexpr int kLiveRingSlots = 64;                 // live references: mo
 inline constexpr int kTreeMaxDepth = 16;                  // binary_trees (benchmarks-game size)
 inline constexpr int kTreeMinDepth = 4;
 
+// GC pause, mark and memory-limit workloads (bench/go/gcpause.go spells the same numbers).
+// gc_pause_live64m: a complete tree of this depth stays reachable the whole run:
+// 2^22 - 1 nodes of two pointers, 16 B each in Go and libgc (64 MiB), 24 B in gort (its
+// 8-byte object header: 96 MiB).  Meanwhile kPauseWorkers goroutines each run the
+// binary-trees depth loop (kTreeMinDepth..kTreeMaxDepth) kPausePasses times: 2 workers,
+// one per P of GOMAXPROCS=2, and 2 passes, which is about 60 M short-lived nodes (≈ 1 GB
+// in Go) per run — enough for some 15 cycles, 30 pauses, at GOGC=100 over 64 MiB live.
+inline constexpr int kLiveTreeDepth = 21;
+inline constexpr int kPauseProcs = 2;
+inline constexpr int kPauseWorkers = 2;
+inline constexpr int kPausePasses = 2;
+// gc_mark_throughput: a complete tree of depth 22 (2^23 - 1 ≈ 8.4 M nodes of 24 B in Go:
+// 192 MiB; 32 B with gort's header or libgc's 16-byte granules: 256 MiB), then
+// kMarkCollections forced full collections on one P, each timed; 4 keeps a gort run near
+// a few seconds while averaging over more than one collection.
+inline constexpr int kMarkTreeDepth = 22;
+inline constexpr int kMarkProcs = 1;
+inline constexpr int kMarkCollections = 4;
+// gc_memlimit_100mbs: GOMEMLIMIT=512MiB with GOGC=off; buffers of 1..8 KiB (uniform,
+// from a fixed LCG) at 100 MB/s for 3 s, paced in 10 ms steps of 1 MB each (absolute
+// deadlines, so a late step is caught up), a ring of 64 MiB / 4.5 KiB (the mean size)
+// slots keeping ≈ 64 MiB live.  HeapInuse is sampled after every step.
+inline constexpr int64_t kMemLimitBytes = int64_t{512} << 20;
+inline constexpr int64_t kLimitBytesPerStep = 1'000'000;       // 100 MB/s at 10 ms steps
+inline constexpr int64_t kLimitStepNs = 10'000'000;
+inline constexpr int64_t kLimitSteps = 300;                     // 3 s
+inline constexpr std::size_t kLimitMinBuf = 1024;
+inline constexpr std::size_t kLimitMaxBuf = 8192;
+inline constexpr std::size_t kLimitRingSlots = (std::size_t{64} << 20) / 4608;
+
 /// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends in total.
 constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
 }  // namespace sizes
+
+/// Returns the upper bound, in ns, of the bucket that holds a pause of `ns` (>= 0) in Go
+/// 1.19's time histogram (runtime/metrics "/gc/pauses:seconds"; gort's read_gc_pauses uses
+/// the same buckets): exact below 16 ns, then 16 linear sub-buckets per power of two.
+/// peer_boehm_gc bins the pauses it times itself with it, so every side estimates the
+/// percentiles from the same buckets.
+inline double go_time_bucket_upper_ns(int64_t ns) {
+  if (ns < 16) return static_cast<double>(ns + 1);
+  const int high = 63 - __builtin_clzll(static_cast<unsigned long long>(ns));
+  const int shift = high - 4;
+  return static_cast<double>((((static_cast<uint64_t>(ns) >> shift) + 1) << shift));
+}
+
+/// A pause distribution: the values are bucket upper bounds (see pause_quantile_ns).
+struct PauseSummary {
+  double count = 0, p50_ns = 0, p99_ns = 0, max_ns = 0;
+};
+
+/// Summarises a histogram of pauses: counts[i] pauses fell in [bounds_s[i], bounds_s[i+1])
+/// seconds (Float64Histogram shape; bounds_s.size() == counts.size() + 1).  The q-quantile
+/// is the upper bound of the bucket holding the ceil(q × N)-th smallest pause (its lower
+/// bound for the unbounded last bucket), max is q = 1 — the method of every side.
+inline PauseSummary summarize_pauses(const std::vector<uint64_t>& counts, const std::vector<double>& bounds_s) {
+  PauseSummary s;
+  uint64_t n = 0;
+  for (uint64_t c : counts) n += c;
+  s.count = static_cast<double>(n);
+  if (n == 0) return s;
+  const auto quantile = [&](double q) {
+    uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(n));
+    if (static_cast<double>(rank) < q * static_cast<double>(n)) ++rank;  // ceil
+    if (rank == 0) rank = 1;
+    uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      seen += counts[i];
+      if (seen >= rank) {
+        const double hi = bounds_s[i + 1];
+        return (hi == hi && hi < 1e300 ? hi : bounds_s[i]) * 1e9;  // +Inf: lower bound
+      }
+    }
+    return bounds_s[counts.size()] * 1e9;
+  };
+  s.p50_ns = quantile(0.50);
+  s.p99_ns = quantile(0.99);
+  s.max_ns = quantile(1.0);
+  return s;
+}
+
+/// Returns the GC CPU time between two cycle ends over the CPU time available in between,
+/// from runtime.MemStats' cumulative GCCPUFraction f0, f1 (GC CPU / CPU available since the
+/// runtime started) read right after cycles that ended at t0_ns and t1_ns (LastGC, measured
+/// from the runtime's start): (f1·t1 − f0·t0) / (t1 − t0) — the GOMAXPROCS factor of the
+/// available CPU time cancels out; 0 when no cycle ended in between.  Needs GOMAXPROCS constant since the runtime started
+/// (compare.py sets it in the environment where that matters).
+inline double gc_cpu_fraction_between(double f0, double t0_ns, double f1, double t1_ns) {
+  if (t1_ns <= t0_ns) return 0;
+  return (f1 * t1_ns - f0 * t0_ns) / (t1_ns - t0_ns);
+}
 
 /// One fan-out goroutine's (fiber's) result, on a cache line of its own so that the
 /// workers of BM_fanout_cpu do not share lines.
