@@ -51,9 +51,10 @@ type result struct {
 	NsPerOp  float64   `json:"ns_per_op"`
 	Reps     int       `json:"reps"`
 	Samples  []float64 `json:"samples"`
-	// GC is the collector's activity in the last rep (allocation workloads
-	// only); bench/compare.py ignores it.
-	GC *gcStats `json:"gc,omitempty"`
+	// GC is the collector's activity in the last rep (allocation and GC
+	// workloads only): a *gcStats (alloc.go), or a *gcExtras (gcpause.go)
+	// whose counters bench/compare.py shows.
+	GC interface{} `json:"gc,omitempty"`
 }
 
 // failure is the JSON line printed in place of a result when a run failed.
@@ -188,6 +189,18 @@ func measure(w workload, reps int) ([]float64, error) {
 	return samples, nil
 }
 
+// gcOf returns the "gc" object of workload key, or nil (no field) if it has
+// none.
+func gcOf(key string) interface{} {
+	if x := lastExtras[key]; x != nil {
+		return x
+	}
+	if g := lastGC[key]; g != nil {
+		return g
+	}
+	return nil
+}
+
 func main() {
 	reps := flag.Int("reps", 5, "timed repetitions per workload (median is reported)")
 	filter := flag.String("filter", "", "run only workloads whose key matches this regular expression")
@@ -221,6 +234,7 @@ func main() {
 	all = append(all, chanWorkloads(procs)...)
 	all = append(all, syncWorkloads(procs)...)
 	all = append(all, allocWorkloads()...)
+	all = append(all, gcPauseWorkloads()...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0
@@ -238,7 +252,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%s: error: %v\n", w.key, err)
 			line = failure{Workload: w.key, Error: err.Error()}
 		} else {
-			line = result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples, GC: lastGC[w.key]}
+			line = result{Workload: w.key, NsPerOp: median(samples), Reps: *reps, Samples: samples, GC: gcOf(w.key)}
 		}
 		if err := enc.Encode(line); err != nil {
 			fmt.Fprintln(os.Stderr, "gort-go-bench:", err)
