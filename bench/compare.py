@@ -61,8 +61,26 @@ GBENCH_BINARIES = {"gort": "gort_bench", "Boost.Fiber": "peer_boost_fiber", "Boe
 
 # The allocation and GC workloads: each runs in a process of its own per side and gets a
 # row in the second table (time, peak RSS, GC cycles and pause per timed run).
-GC_KEYS = ("alloc_24", "alloc_64_noscan", "alloc_1k", "alloc_64k", "binary_trees", "gctrace_retained_1k")
+GC_KEYS = ("alloc_24", "alloc_64_noscan", "alloc_1k", "alloc_64k", "binary_trees", "gctrace_retained_1k",
+           "gc_pause_live64m", "gc_mark_throughput", "gc_memlimit_100mbs")
 GC_SIDES = ("gort", "Go", "Boehm GC")
+
+# Environment per GC workload and side, on top of ours. Go: GOMAXPROCS for the whole
+# process, so that GCCPUFraction (measured from the start over GOMAXPROCS × elapsed) turns
+# into the fraction over the run exactly (bench/go/gcpause.go, gcCPUFractionBetween); Boehm
+# GC: GC_MARKERS, its number of marker threads (fixed at GC_INIT), = the workload's P. gort
+# sets GOMAXPROCS itself inside each gort::run.
+GC_ENV = {
+    "gc_pause_live64m": {"Go": {"GOMAXPROCS": "2"}, "Boehm GC": {"GC_MARKERS": "2"}},
+    "gc_mark_throughput": {"Go": {"GOMAXPROCS": "1"}, "Boehm GC": {"GC_MARKERS": "1"}},
+}
+
+# The counters of the latency, mark and memory-limit workloads beyond gc_cycles and
+# gc_pause_ns (Google Benchmark counters of gort and Boehm GC; the "gc" object of Go's
+# line), and the third set of tables that shows them: per workload, (label, how to get the
+# figure from a row, formatter) — one table per workload, the sides as columns.
+GC_EXTRA_COUNTERS = ("gc_pauses", "pause_p50_ns", "pause_p99_ns", "pause_max_ns", "gc_cpu_fraction",
+                     "marked_bytes", "mark_bytes_per_s", "peak_heap_bytes")
 
 # Google Benchmark appends these to a benchmark's name; they are not part of the key.
 _GB_SUFFIX = re.compile(
@@ -337,7 +355,7 @@ def tail_text(tail) -> str:
 
 
 # Counters of the GC workloads (gort, Boehm GC), per iteration; medians like ns_per_op.
-GB_GC_COUNTERS = ("gc_cycles", "gc_pause_ns")
+GB_GC_COUNTERS = ("gc_cycles", "gc_pause_ns") + GC_EXTRA_COUNTERS
 
 
 def parse_gbench(side: str, text: str) -> dict[str, dict]:
@@ -420,6 +438,14 @@ def gbench_env(args) -> dict:
     return env
 
 
+def gc_env(side: str, keys: list[str], env: dict | None) -> dict | None:
+    """env (None: ours) plus GC_ENV's settings for side when keys is one GC workload."""
+    extra = GC_ENV.get(keys[0], {}).get(side) if len(keys) == 1 else None
+    if not extra:
+        return env
+    return dict(os.environ if env is None else env, **extra)
+
+
 def list_gbench(side: str, binary: Path, args) -> list[str]:
     """The workload keys of a Google Benchmark binary that --filter selects, in its order."""
     argv = [str(binary), "--benchmark_list_tests=true"]
@@ -450,8 +476,8 @@ def run_gbench(side: str, binary: Path, args, keys: list[str]):
                 "--benchmark_report_aggregates_only=true",
                 f"--benchmark_out={out_file}", "--benchmark_out_format=json",
                 f"--benchmark_filter={exact_gb_filter(keys)}"]
-        stdout, tail, rss = run_side_peak_rss(side, argv, env=gbench_env(args), timeout=args.timeout,
-                                              echo=not args.quiet)
+        stdout, tail, rss = run_side_peak_rss(side, argv, env=gc_env(side, keys, gbench_env(args)),
+                                              timeout=args.timeout, echo=not args.quiet)
         # Prefer the --benchmark_out file: immune to anything the runtime prints on stdout.
         text = out_file.read_text(errors="replace") if out_file.exists() else ""
         if not text.strip():
@@ -504,7 +530,8 @@ def run_go(binary: Path, args, keys: list[str]):
     argv = [str(binary), "-reps", str(args.reps), "-filter", exact_filter(keys)]
     if args.procs:
         argv += ["-procs", args.procs]
-    stdout, tail, rss = run_side_peak_rss(side, argv, timeout=args.timeout, echo=not args.quiet)
+    stdout, tail, rss = run_side_peak_rss(side, argv, env=gc_env(side, keys, None), timeout=args.timeout,
+                                          echo=not args.quiet)
     res = {}
     errors = []
     for n, line in enumerate(stdout.splitlines(), 1):
@@ -534,8 +561,8 @@ def run_keys(side: str, keys: list[str], run) -> tuple[dict, dict, list[str]]:
     of GC_KEYS in a process of its own. run(keys) -> (results, peak RSS in KiB).
 
     Returns (results by key in `keys` order, {GC key: row of the second table}, error
-    messages). A row is {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns"}, None
-    for what the side does not report."""
+    messages). A row is {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns"[, "extra"]}, None
+    for what the side does not report; "extra" holds the GC_EXTRA_COUNTERS it reported."""
     found: dict[str, dict] = {}
     rows: dict[str, dict] = {}
     errors: list[str] = []
@@ -559,6 +586,9 @@ def run_keys(side: str, keys: list[str], run) -> tuple[dict, dict, list[str]]:
                 "gc_cycles": gc.get("gc_cycles"),
                 "gc_pause_ns": gc.get("gc_pause_ns"),
             }
+            extra = {c: float(gc[c]) for c in GC_EXTRA_COUNTERS if gc.get(c) is not None}
+            if extra:
+                rows[batch[0]]["extra"] = extra
     return {k: found[k] for k in keys if k in found}, rows, errors
 
 
@@ -651,6 +681,80 @@ def markdown_gc_table(gc_rows: dict[str, dict]) -> str:
     if len(rows) == 2:
         return ""
     return "\n".join(rows)
+
+
+def fmt_bytes(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v / 2**20:.1f} MiB"
+
+
+def fmt_rate(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v / 2**20:.0f} MiB/s"
+
+
+def fmt_fraction(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v * 100:.1f} %"
+
+
+def _extra(name: str):
+    return lambda r: (r.get("extra") or {}).get(name)
+
+
+def _rss_bytes(r: dict):
+    return None if r.get("peak_rss_kib") is None else r["peak_rss_kib"] * 1024.0
+
+
+# Per workload of the third tables: (label, figure of a row, formatter).
+GC_EXTRA_TABLES = {
+    "gc_pause_live64m": (
+        ("time / run", lambda r: r.get("ns_per_op"), fmt_ns),
+        ("pause p50", _extra("pause_p50_ns"), fmt_ns),
+        ("pause p99", _extra("pause_p99_ns"), fmt_ns),
+        ("pause max", _extra("pause_max_ns"), fmt_ns),
+        ("pauses / run", _extra("gc_pauses"), fmt_count),
+        ("GC cycles / run", lambda r: r.get("gc_cycles"), fmt_count),
+        ("GC pause / run", lambda r: r.get("gc_pause_ns"), fmt_ns),
+        ("GC CPU fraction", _extra("gc_cpu_fraction"), fmt_fraction),
+        ("peak RSS", _rss_bytes, fmt_bytes),
+    ),
+    "gc_mark_throughput": (
+        ("time / collection", lambda r: r.get("ns_per_op"), fmt_ns),
+        ("marked bytes", _extra("marked_bytes"), fmt_bytes),
+        ("mark rate", _extra("mark_bytes_per_s"), fmt_rate),
+        ("peak RSS", _rss_bytes, fmt_bytes),
+    ),
+    "gc_memlimit_100mbs": (
+        ("time / run", lambda r: r.get("ns_per_op"), fmt_ns),
+        ("peak HeapInuse", _extra("peak_heap_bytes"), fmt_bytes),
+        ("peak RSS", _rss_bytes, fmt_bytes),
+        ("GC cycles / run", lambda r: r.get("gc_cycles"), fmt_count),
+        ("GC pause / run", lambda r: r.get("gc_pause_ns"), fmt_ns),
+        ("GC CPU fraction", _extra("gc_cpu_fraction"), fmt_fraction),
+    ),
+}
+
+
+def markdown_gc_extra_tables(gc_rows: dict[str, dict]) -> str:
+    """The third tables: one per workload of GC_EXTRA_TABLES that some side ran, a row per
+    figure, gort next to Go and Boehm GC and gort's ratio to each."""
+    out = []
+    for key, figures in GC_EXTRA_TABLES.items():
+        side_rows = {side: gc_rows.get(side, {}).get(key) for side in GC_SIDES}
+        if not any(side_rows.values()):
+            continue
+        rows = [f"| `{key}` | gort | Go | Boehm GC | gort/Go | gort/Boehm GC |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for label, get, fmt in figures:
+            v = {side: (get(r) if r else None) for side, r in side_rows.items()}
+            rows.append(f"| {label} | {fmt(v['gort'])} | {fmt(v['Go'])} | {fmt(v['Boehm GC'])} | "
+                        f"{fmt_ratio(v['gort'], v['Go'])} | {fmt_ratio(v['gort'], v['Boehm GC'])} |")
+        out.append("\n".join(rows))
+    return "\n\n".join(out)
 
 
 # --------------------------------------------------------------------------- main
@@ -773,6 +877,21 @@ def main(argv=None) -> int:
             "PauseTotalNs deltas of the last rep, which is one run whenever a run takes at "
             "least 50 ms. — = not available.")
         text += f"\n{gc_table}\n\n{gc_legend}\n"
+    extra_tables = markdown_gc_extra_tables(gc_rows)
+    if extra_tables:
+        extra_legend = (
+            "Collector latency, mark speed and memory limit, one process per workload and side "
+            "(medians over the reps for gort and Boehm GC; Go: its last rep). Pauses: the "
+            "stop-the-world pauses of the timed runs (gort: read_gc_pauses, Go: "
+            "/gc/pauses:seconds, after − before; Boehm GC: each collection timed from "
+            "GC_EVENT_PRE_STOP_WORLD to GC_EVENT_POST_START_WORLD), every percentile the upper "
+            "bound of its bucket in Go's time histogram. GC CPU fraction: GC CPU time between the "
+            "cycle ends before and after the run over the CPU time available then, from "
+            "GCCPUFraction (Boehm GC: pause time over run time). Mark rate: marked bytes "
+            "(HeapAlloc right after the collection; Boehm GC: nodes × GC_size) over the wall "
+            "time of one forced collection. Peak HeapInuse: highest reading after each 10 ms "
+            "allocation step. Ratios: gort's figure over the peer's. — = not available.")
+        text += f"\n{extra_tables}\n\n{extra_legend}\n"
     print(text, end="")
 
     if args.markdown_out:
@@ -786,8 +905,9 @@ def main(argv=None) -> int:
             "sides": status,
             "workloads": ordered_keys(results),
             "results": results,  # side -> key -> {"ns_per_op": median, "samples": [...]|null[, "gc": {...}]}
-            # side -> GC key -> {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns"} (null:
-            # not reported); the second table.
+            # side -> GC key -> {"ns_per_op", "peak_rss_kib", "gc_cycles", "gc_pause_ns",
+            # "extra": {GC_EXTRA_COUNTERS reported}} (null: not reported); the second and
+            # third tables.
             "gc_workloads": gc_rows,
         }
         args.json_out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
