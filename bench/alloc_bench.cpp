@@ -28,7 +28,7 @@
 //                        what the mark found live) and mark_bytes_per_s = marked_bytes /
 //                        collection wall time.                              / collection
 //   BM_gc_memlimit_100mbs  set_memory_limit(512 MiB), set_gc_percent(-1) (GOMEMLIMIT=512MiB
-//                        GOGC=off): 1..8 KiB buffers at 100 MB/s for 3 s in 10 ms steps,
+//                        GOGC=off): 1..8 KiB buffers at 100 MB/s for 8 s in 10 ms steps,
 //                        ≈ 64 MiB live in a ring.  Counters: peak_heap_bytes (the highest
 //                        HeapInuse read after a step), gc_cpu_fraction.              / run
 //

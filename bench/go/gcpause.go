@@ -41,7 +41,7 @@ const (
 	memLimitBytes     = 512 << 20 // gc_memlimit_100mbs
 	limitBytesPerStep = 1_000_000 // 100 MB/s at 10 ms steps
 	limitStep         = 10 * time.Millisecond
-	limitSteps        = 300 // 3 s
+	limitSteps        = 800 // 8 s: 800 MB, past the 512 MiB limit
 	limitMinBuf       = 1024
 	limitMaxBuf       = 8192
 	limitRingSlots    = (64 << 20) / 4608 // ≈ 64 MiB live at the mean size 4.5 KiB
@@ -259,8 +259,8 @@ func nextBufSize(x *uint64) int {
 // debug.SetGCPercent(-1) (GOMEMLIMIT=512MiB GOGC=off; both restored after),
 // 300 steps of 10 ms each allocate 1 MB of []byte of 1..8 KiB into a ring of
 // limitRingSlots (≈ 64 MiB live) and then sleep to the step's absolute
-// deadline: 100 MB/s for 3 s. HeapInuse is read (ReadMemStats) after every
-// step. ns_per_op = wall time of one run (≈ 3 s). Extra: peak_heap_bytes,
+// deadline: 100 MB/s for 8 s. HeapInuse is read (ReadMemStats) after every
+// step. ns_per_op = wall time of one run (≈ 8 s). Extra: peak_heap_bytes,
 // gc_cycles, gc_pause_ns, gc_cpu_fraction.
 func memLimit100() {
 	prevPercent := debug.SetGCPercent(-1)

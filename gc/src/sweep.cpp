@@ -98,6 +98,11 @@ void reclaim_pages(size_t npages) {
     const size_t r = sweep_one_span();
     if (r == SweptNothing) break;
     freed += r;
+    // Sweeping in order may take many spans that keep live objects before one
+    // frees pages (Go's reclaim finds wholly free spans from its page-mark
+    // bitmaps instead): stop when a pause or sysmon is waiting for this P and
+    // let the heap grow a little rather than hold up the world.
+    if (runtime::gc_worker_should_yield()) break;
   }
   trace_event(&TraceHooks::sweep_done);
 }

@@ -107,17 +107,19 @@ void write_barrier_slow(void* const* slot, const void* new_value);
 void bulk_barrier_pre_write(void* const* dst, void* const* src, std::size_t n);
 
 /// Stores value into *slot through the write barrier (mirrors writebarrierptr).
-/// The store is atomic (a plain move on x86-64): a concurrent marker may be
-/// reading the slot, as Go's markers read pointer words.
+/// The store is atomic: a concurrent marker may be reading the slot, as Go's
+/// markers read pointer words.  It is a release store and load_pointer an
+/// acquire load (plain moves on x86-64), so an object published through a
+/// managed pointer is seen fully constructed by whoever loads that pointer.
 inline void store_pointer(void** slot, void* value) {
   if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) write_barrier_slow(slot, value);
-  __atomic_store_n(slot, value, __ATOMIC_RELAXED);
+  __atomic_store_n(slot, value, __ATOMIC_RELEASE);
 }
 
 /// Reads a managed pointer a concurrent marker or mutator may be writing.
 template <class T>
 inline T* load_pointer(T* const* slot) {
-  return __atomic_load_n(slot, __ATOMIC_RELAXED);
+  return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 }
 
 /// Copies n managed pointers from src to dst (ranges may overlap) through one
@@ -125,9 +127,9 @@ inline T* load_pointer(T* const* slot) {
 inline void copy_pointers(void** dst, void* const* src, std::size_t n) {
   if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) bulk_barrier_pre_write(dst, src, n);
   if (dst < src) {
-    for (std::size_t i = 0; i < n; ++i) __atomic_store_n(dst + i, __atomic_load_n(src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    for (std::size_t i = 0; i < n; ++i) __atomic_store_n(dst + i, load_pointer(src + i), __ATOMIC_RELEASE);
   } else {
-    for (std::size_t i = n; i-- > 0;) __atomic_store_n(dst + i, __atomic_load_n(src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    for (std::size_t i = n; i-- > 0;) __atomic_store_n(dst + i, load_pointer(src + i), __ATOMIC_RELEASE);
   }
 }
 
