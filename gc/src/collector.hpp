@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <gort/gc/arena.hpp>
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/gc/trace_hooks.hpp>
@@ -152,7 +153,9 @@ class MarkState {
  private:
   friend class MarkWorkPool;
   using Grey = GreyObject;
-  uint64_t* bits_for(Span* s);
+  /// The bits this mark sets for s: the span's, or the checkmark pass's own.
+  uint64_t* bits_for(Span* s) { return __builtin_expect(!checkmark_, 1) ? s->mark_bits : checkmark_bits_for(s); }
+  uint64_t* checkmark_bits_for(Span* s);
   uint64_t* const_bits_for(Span* s) const;
   /// Drains the local grey stack until it is empty, `budget` bytes were scanned
   /// or stop() (checked every kStopCheckEvery objects) returns true; objects
@@ -241,8 +244,15 @@ void for_each_checkmarked(const MarkState& state, Fn&& fn) {
 /// below sp (scan_stack_amd64.S).
 extern "C" void gort_gc_call_with_spilled_registers(void (*fn)(void* sp, void* arg), void* arg);
 
-/// The span and slot of the allocated object containing p, or false.
-bool find_object(uintptr_t p, Span*& s, uint32_t& idx);
+/// The span and slot of the allocated object containing p, or false (mirrors
+/// findObject in mbitmap.go).  Inline: the marker asks for every pointer.
+inline bool find_object(uintptr_t p, Span*& s, uint32_t& idx) {
+  s = span_of(p);
+  if (s == nullptr || s->state != SpanState::InUse) return false;
+  if (p >= s->start + uintptr_t{s->nelems} * s->elemsize) return false;
+  idx = s->object_index(p);
+  return s->is_allocated_for_scan(idx);
+}
 
 /// Demangled type name of the object whose allocation starts at base.
 const char* object_type_name(uintptr_t base, char* buf, std::size_t len);

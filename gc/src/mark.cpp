@@ -73,10 +73,7 @@ MarkState::MarkState(MarkMode mode) : checkmark_(false), pool_(nullptr), concurr
 
 MarkState::~MarkState() { delete check_bits_; }
 
-uint64_t* MarkState::bits_for(Span* s) {
-  if (!checkmark_) return s->mark_bits;
-  return check_bits_->bits.try_emplace(s).first->second.data();
-}
+uint64_t* MarkState::checkmark_bits_for(Span* s) { return check_bits_->bits.try_emplace(s).first->second.data(); }
 
 uint64_t* MarkState::const_bits_for(Span* s) const {
   if (!checkmark_) return s->mark_bits;
@@ -90,15 +87,6 @@ bool MarkState::is_marked(Span* s, uint32_t idx) const {
 }
 
 void MarkState::set_marked(Span* s, uint32_t idx) { bits_for(s)[idx / 64] |= uint64_t{1} << (idx % 64); }
-
-// mirrors findObject in mbitmap.go
-bool find_object(uintptr_t p, Span*& s, uint32_t& idx) {
-  s = span_of(p);
-  if (s == nullptr || s->state != SpanState::InUse) return false;
-  if (p >= s->start + uintptr_t{s->nelems} * s->elemsize) return false;
-  idx = s->object_index(p);
-  return s->is_allocated_for_scan(idx);
-}
 
 // mirrors greyobject in mgcmark.go
 void MarkState::mark_address(uintptr_t p) {

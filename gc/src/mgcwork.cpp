@@ -111,9 +111,10 @@ bool grey_pool_take(std::vector<GreyObject>& out, std::size_t max) {
 bool grey_pool_empty() { return pool().size.load(std::memory_order_acquire) == 0; }
 
 MarkState& thread_marker() {
-  // Leaked on purpose: a marker thread may outlive static destruction.
-  static thread_local MarkState* state = new MarkState(MarkMode::Concurrent);
-  return *state;
+  // Destroyed when its thread exits (Ms exit only at runtime teardown, when
+  // no mark runs; the buffers must not outlive them as leaks).
+  static thread_local MarkState state(MarkMode::Concurrent);
+  return state;
 }
 
 // mirrors gcWork.dispose: hand the local work and the counters to everyone
