@@ -26,6 +26,7 @@
 
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
+#include <gort/runtime/gc_support.hpp>
 #include <gort/runtime/lock.hpp>
 
 #include "collector.hpp"
@@ -126,6 +127,8 @@ Span* central_cache_span(SpanClass spc) {
     if (!s->full()) return s;
     c.lock.lock();
     c.full_swept(sg).push(s);
+    // A pause waiting for this P goes first: take a fresh span instead.
+    if (runtime::gc_worker_should_yield()) break;
   }
   c.lock.unlock();
   // mirrors mcentral.grow: a whole new span, lock not held across the heap call

@@ -39,9 +39,9 @@ namespace {
 
 /// 100 µs: how long stop_the_world waits before asking again (Go's value).
 constexpr int64_t kStopRetryNs = 100'000;
-/// How long stop_the_world polls before it sleeps: a few futex wake-ups' worth,
-/// well under a time slice.
-constexpr int64_t kStopSpinNs = 50'000;
+/// How long stop_the_world polls before it sleeps: one retry interval, so a P
+/// that stops late is still seen at once rather than a futex wake-up later.
+constexpr int64_t kStopSpinNs = kStopRetryNs;
 
 }  // namespace
 
@@ -79,7 +79,7 @@ bool stop_the_world(int64_t deadline_ns) {
   if (wait) {
     // The other Ps usually stop within microseconds (a safe point, a mark
     // worker's check), while a futex wake-up of this thread takes tens of µs
-    // on a VM: poll the note for a while before sleeping on it — only with a
+    // on a VM: poll the note for up to 100 µs before sleeping on it — only with a
     // CPU for the stopping Ps to run on meanwhile.  (Go sleeps at once; this is
     // what keeps gort's pauses under 100 µs at the 99th percentile.)
     if (ncpu() > 1) {
