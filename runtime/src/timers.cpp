@@ -119,10 +119,13 @@ int64_t nanotime_now() { return nanotime(); }
 void addtimer(RuntimeTimer* t) {
   P* pp = current_p();
   if (pp == nullptr) pp = allp[0].load(std::memory_order_acquire);
+  // Read `when` under the lock: once it is released the timer may fire on
+  // another M and its owner re-arm it (gort::sleep rewrites the same record).
   pp->timers_lock.lock();
   heap_add(pp, t);
+  const int64_t when = t->when;
   pp->timers_lock.unlock();
-  wake_for_timer(t->when);
+  wake_for_timer(when);
 }
 
 bool deltimer(RuntimeTimer* t) {
