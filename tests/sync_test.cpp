@@ -244,12 +244,13 @@ TEST(RWMutex, ReadersHoldTheLockTogether) {
         std::shared_lock<gort::RWMutex> lk(rw);
         inside.fetch_add(1);
         if (eventually([&] { return inside.load() == readers; })) all_met.fetch_add(1);
+        lk.unlock();  // before done: the writer below must find the lock free
         wg.done();
       });
     }
     wg.wait();
     EXPECT_EQ(all_met.load(), readers);
-    EXPECT_TRUE(rw.try_lock());
+    ASSERT_TRUE(rw.try_lock());
     rw.unlock();
   });
 }
