@@ -13,6 +13,8 @@
 // (everything is in other markers' hands or the mark is about to end), the
 // goroutine parks until background work arrives or the mark ends.  While the
 // GC CPU limiter is limiting, assists are skipped (limiter.cpp).
+#include <algorithm>
+
 #include <gort/runtime.hpp>
 #include <gort/runtime/gc_support.hpp>
 
@@ -36,10 +38,8 @@ bool assist_should_stop() { return runtime::gc_worker_should_yield() || !allocat
 // mirrors gcAssistAlloc1: scan up to work bytes, stacks first; returns the work done
 int64_t assist_mark(int64_t work) {
   ActiveMarker active;
-  int64_t done = 0;
   if (runtime::stacks_pending() != 0) runtime::scan_pending_stacks(4, /*preempt_running=*/false);
-  done += thread_marker().drain_concurrent(work, &assist_should_stop);
-  return done;
+  return thread_marker().drain_concurrent(work, &assist_should_stop);
 }
 
 }  // namespace
@@ -59,28 +59,24 @@ void assist_for_allocation(std::size_t bytes) {
     if (!allocate_black.load(std::memory_order_relaxed) || limiter_limiting()) return;
     pacer_revise();
     // The debt in scan work, rounded up to the minimum assist.
-    const double work_per_byte = assist_work_per_byte();
     const double bytes_per_work = assist_bytes_per_work();
-    int64_t debt_bytes = -*credit;
-    int64_t work = static_cast<int64_t>(work_per_byte * static_cast<double>(debt_bytes));
-    if (work < kOverAssistWork) {
-      work = kOverAssistWork;
-      debt_bytes = static_cast<int64_t>(bytes_per_work * static_cast<double>(work));
-    }
+    const int64_t work = std::max(
+        static_cast<int64_t>(assist_work_per_byte() * static_cast<double>(-*credit)), kOverAssistWork);
     // Steal background credit first.
+    int64_t left = work;
     int64_t available = c.bg_scan_credit.load(std::memory_order_relaxed);
     while (available > 0) {
       const int64_t take = std::min(available, work);
       if (c.bg_scan_credit.compare_exchange_weak(available, available - take, std::memory_order_relaxed)) {
         *credit += static_cast<int64_t>(bytes_per_work * static_cast<double>(take));
-        work -= take;
+        left -= take;
         break;
       }
     }
     if (*credit >= 0) return;
     const int64_t start = runtime::gc_nanotime();
     trace_event(&TraceHooks::assist_start);
-    const int64_t done = assist_mark(work);
+    const int64_t done = assist_mark(left);
     trace_event(&TraceHooks::assist_done);
     const int64_t elapsed = runtime::gc_nanotime() - start;
     c.assist_ns.fetch_add(elapsed, std::memory_order_relaxed);

@@ -73,7 +73,6 @@ bool run_worker(WorkerMode mode, PMarkState* pm, int64_t now) {
   WorkerContext ctx{mode, pm, now, plan.mark_start_ns.load(std::memory_order_relaxed),
                     plan.fractional_goal.load(std::memory_order_relaxed)};
   current_worker = &ctx;
-  flush_write_barrier_buffer(*pm);
   bool worked = false;
   {
     ActiveMarker active;
@@ -113,38 +112,46 @@ bool run_worker(WorkerMode mode, PMarkState* pm, int64_t now) {
 }
 
 /// True when a worker could find something to do (mirrors gcMarkWorkAvailable).
-bool work_available(const PMarkState& pm) {
-  return !grey_pool_empty() || runtime::stacks_pending() != 0;
+bool work_available() { return !grey_pool_empty() || runtime::stacks_pending() != 0; }
+
+/// What both workers do around their mark: flush this P's barrier buffer (its
+/// goroutine is switched out; mark termination's ragged barrier relies on it),
+/// and, if the mark has work, run the worker choose(pm, now) picks (false: no
+/// worker here now).  Returns true when it did something the scheduler should
+/// look at again: work, or readying a goroutine (a parked assist, the
+/// termination goroutine) that may be in this P's queue now.
+template <class Choose>
+bool run_worker_if_work(Choose choose) {
+  if (!allocate_black.load(std::memory_order_relaxed)) return false;
+  PMarkState* pm = current_p_mark_state();
+  if (pm == nullptr) return false;
+  flush_write_barrier_buffer(*pm);
+  if (!work_available()) return signal_if_mark_done();
+  const int64_t now = runtime::gc_nanotime();
+  WorkerMode mode;
+  if (!choose(*pm, now, &mode)) return false;
+  return run_worker(mode, pm, now) | signal_if_mark_done() | runtime::runnable_work_waiting();
 }
 
 // mirrors findRunnableGCWorker + gcBgMarkWorker
 bool background_worker() {
-  if (!allocate_black.load(std::memory_order_relaxed)) return false;
-  const int64_t now = runtime::gc_nanotime();
-  limiter_update(now);
-  PMarkState* pm = current_p_mark_state();
-  if (pm == nullptr) return false;
-  // This P's goroutine is switched out: its barrier buffer can be flushed here
-  // (the ragged barrier of mark termination relies on it, mgc.cpp).
-  flush_write_barrier_buffer(*pm);
-  if (!work_available(*pm)) return signal_if_mark_done();
-  MarkWorkerPlan& plan = mark_worker_plan();
-  WorkerMode mode;
-  int64_t dedicated = plan.dedicated_needed.load(std::memory_order_relaxed);
-  while (dedicated > 0 && !plan.dedicated_needed.compare_exchange_weak(dedicated, dedicated - 1)) {
-  }
-  if (dedicated > 0) {
-    mode = WorkerMode::Dedicated;
-  } else {
+  return run_worker_if_work([](const PMarkState& pm, int64_t now, WorkerMode* mode) {
+    limiter_update(now);
+    MarkWorkerPlan& plan = mark_worker_plan();
+    int64_t dedicated = plan.dedicated_needed.load(std::memory_order_relaxed);
+    while (dedicated > 0 && !plan.dedicated_needed.compare_exchange_weak(dedicated, dedicated - 1)) {
+    }
+    if (dedicated > 0) {
+      *mode = WorkerMode::Dedicated;
+      return true;
+    }
     const double goal = plan.fractional_goal.load(std::memory_order_relaxed);
     if (goal == 0) return false;
     const int64_t delta = now - plan.mark_start_ns.load(std::memory_order_relaxed);
-    if (delta > 0 && static_cast<double>(pm->fractional_ns) / static_cast<double>(delta) > goal) return false;
-    mode = WorkerMode::Fractional;
-  }
-  // A goroutine the work readied (a parked assist, the termination goroutine)
-  // may be in this P's queue: report work done so the scheduler looks again.
-  return run_worker(mode, pm, now) | signal_if_mark_done() | runtime::runnable_work_waiting();
+    if (delta > 0 && static_cast<double>(pm.fractional_ns) / static_cast<double>(delta) > goal) return false;
+    *mode = WorkerMode::Fractional;
+    return true;
+  });
 }
 
 // the collector's scan_goroutine hook: grey a stopped goroutine's roots
@@ -160,13 +167,10 @@ const runtime::GcMarkHooks hooks{&scan_goroutine, &background_worker};
 }  // namespace
 
 bool idle_mark_worker() {
-  if (!allocate_black.load(std::memory_order_relaxed)) return false;
-  PMarkState* pm = current_p_mark_state();
-  if (pm == nullptr) return false;
-  flush_write_barrier_buffer(*pm);
-  if (!work_available(*pm)) return signal_if_mark_done();
-  return run_worker(WorkerMode::Idle, pm, runtime::gc_nanotime()) | signal_if_mark_done() |
-         runtime::runnable_work_waiting();
+  return run_worker_if_work([](const PMarkState&, int64_t, WorkerMode* mode) {
+    *mode = WorkerMode::Idle;
+    return true;
+  });
 }
 
 void install_mark_hooks() { runtime::set_gc_mark_hooks(&hooks); }

@@ -224,14 +224,20 @@ void stop_world(StwReason reason) {
   trace_event(&TraceHooks::stw_start, reason);
 }
 
+/// Counts a pause from pause_start to end in the cycle's total and the pause
+/// histogram (Go's work.pauseNS and gcPauseDist).
+void account_pause(int64_t pause_start, int64_t end) {
+  cycle.pause_ns += end - pause_start;
+  record_stw_pause(end - pause_start);
+}
+
 /// Restarts the world after a pause that began at pause_start; records it.
 void start_world(int64_t pause_start, StwReason reason) {
   trace_event(&TraceHooks::stw_done, reason);
   const int64_t end = runtime::gc_nanotime();
   runtime::start_the_world_gc();
   unlock_scopes();
-  cycle.pause_ns += end - pause_start;
-  record_stw_pause(end - pause_start);
+  account_pause(pause_start, end);
 }
 
 /// Mark termination, world stopped (mirrors gcMarkTermination): from the
@@ -264,9 +270,8 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   const int64_t elapsed = c.t_end - runtime::runtime_init_nanotime();
   const double total_cpu = static_cast<double>(elapsed) * c.maxprocs;
   c.cpu_fraction = total_cpu > 0 ? static_cast<double>(total_gc) / total_cpu : 0;
-  c.pause_ns += c.t_end - pause_start;
+  account_pause(pause_start, c.t_end);
   record_cycle(c.pause_ns, unix_now_ns(), c.forced, c.cpu_fraction);
-  record_stw_pause(c.t_end - pause_start);
   c.numgc = num_gc();
   cycle_running.store(false, std::memory_order_release);
   trace_event(&TraceHooks::heap_alloc, marked);
@@ -438,8 +443,7 @@ uint32_t gc_start(TriggerKind kind) {
   c.t_mark = runtime::gc_nanotime();
   start_world(c.t_sweep_term, StwReason::SweepTermination);
   limiter_transition(true, c.t_mark, c.t_mark - c.t_sweep_term);
-  gort::go([] { run_concurrent_mark(); });
-  runtime::wake_idle_p();
+  gort::go([] { run_concurrent_mark(); });  // newproc wakes an idle P for it
   return this_cycle;
 }
 

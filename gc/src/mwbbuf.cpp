@@ -59,6 +59,24 @@ uint64_t shade_all(const uintptr_t* entries, uint32_t n) {
 /// Buffers the non-null pointees of one barrier, flushing when full (wbBuf.putFast).
 void push_pair(PMarkState& pm, uintptr_t old_value, uintptr_t new_value);
 
+/// Calls fn(state) for every P's mark state created so far.
+template <class Fn>
+void for_each_p_state(Fn&& fn) {
+  for (auto& slot : p_states) {
+    if (PMarkState* pm = slot.load(std::memory_order_acquire)) fn(*pm);
+  }
+}
+
+/// Greys pm's buffered pointers and empties the buffer; returns the bytes it
+/// newly greyed.
+uint64_t flush_buffer(PMarkState& pm) {
+  const uint32_t n = pm.wb_count.load(std::memory_order_relaxed);
+  if (n == 0) return 0;
+  const uint64_t greyed = shade_all(pm.wb, n);
+  pm.wb_count.store(0, std::memory_order_relaxed);
+  return greyed;
+}
+
 }  // namespace
 
 PMarkState* current_p_mark_state() {
@@ -67,52 +85,35 @@ PMarkState* current_p_mark_state() {
 }
 
 // mirrors wbBufFlush1
-void flush_write_barrier_buffer(PMarkState& pm) {
-  const uint32_t n = pm.wb_count.load(std::memory_order_relaxed);
-  if (n == 0) return;
-  shade_all(pm.wb, n);
-  pm.wb_count.store(0, std::memory_order_relaxed);
-}
+void flush_write_barrier_buffer(PMarkState& pm) { flush_buffer(pm); }
 
 bool flush_all_write_barrier_buffers() {
   bool greyed = false;
-  for (int32_t id = 0; id < kMaxProcs; ++id) {
-    PMarkState* pm = p_states[id].load(std::memory_order_acquire);
-    const uint32_t n = pm == nullptr ? 0 : pm->wb_count.load(std::memory_order_relaxed);
-    if (n == 0) continue;
-    if (shade_all(pm->wb, n) != 0) greyed = true;
-    pm->wb_count.store(0, std::memory_order_relaxed);
-  }
+  for_each_p_state([&](PMarkState& pm) { greyed |= flush_buffer(pm) != 0; });
   return greyed;
 }
 
 bool any_write_barrier_buffer_used() {
-  for (auto& slot : p_states) {
-    PMarkState* pm = slot.load(std::memory_order_acquire);
-    if (pm != nullptr && pm->wb_count.load(std::memory_order_relaxed) != 0) return true;
-  }
-  return false;
+  bool used = false;
+  for_each_p_state([&](PMarkState& pm) { used |= pm.wb_count.load(std::memory_order_relaxed) != 0; });
+  return used;
 }
 
 void reset_p_mark_states() {
-  for (auto& slot : p_states) {
-    PMarkState* pm = slot.load(std::memory_order_acquire);
-    if (pm == nullptr) continue;
-    pm->wb_count.store(0, std::memory_order_relaxed);
-    pm->fractional_ns = 0;
-    pm->black_bytes = 0;
-  }
+  for_each_p_state([](PMarkState& pm) {
+    pm.wb_count.store(0, std::memory_order_relaxed);
+    pm.fractional_ns = 0;
+    pm.black_bytes = 0;
+  });
   foreign_black_bytes.store(0, std::memory_order_relaxed);
 }
 
 uint64_t take_black_bytes() {
   uint64_t total = foreign_black_bytes.exchange(0, std::memory_order_relaxed);
-  for (auto& slot : p_states) {
-    PMarkState* pm = slot.load(std::memory_order_acquire);
-    if (pm == nullptr) continue;
-    total += pm->black_bytes;
-    pm->black_bytes = 0;
-  }
+  for_each_p_state([&](PMarkState& pm) {
+    total += pm.black_bytes;
+    pm.black_bytes = 0;
+  });
   return total;
 }
 

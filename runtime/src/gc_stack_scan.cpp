@@ -222,8 +222,6 @@ bool runnable_work_waiting() {
   return sched.runqsize.load(std::memory_order_relaxed) > 0 || (pp != nullptr && !runqempty(pp));
 }
 
-void wake_idle_p() {
-  if (sched.npidle.load(std::memory_order_relaxed) > 0) wakep();
-}
+void wake_idle_p() { wakep(); }
 
 }  // namespace gort::runtime

@@ -460,8 +460,9 @@ top:
     }
   }
 
-  // Nothing to run: idle-priority collector work (sweeping) before the P goes
-  // idle (Go runs its idle GC workers at this point of findRunnable).
+  // Nothing to run: idle-priority collector work (marking during a mark,
+  // sweeping after it) before the P goes idle (Go runs its idle GC workers at
+  // this point of findRunnable).
   if (auto idle_work = idle_work_hook.load(std::memory_order_acquire); idle_work != nullptr) {
     pp->preempt.store(false, std::memory_order_relaxed);  // as for the mark worker above
     if (idle_work()) goto top;
