@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "../gc/src/collector.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -236,6 +237,30 @@ TEST(GcConcurrent, TraceHooksSeeEachCycleAsPausesBetweenStartAndDone) {
     EXPECT_EQ(*it, "done " + std::to_string(n));
     EXPECT_EQ(assists_started.load(), assists_done.load());
     EXPECT_GT(last_goal.load(), 0u);
+  });
+}
+
+// The CPU limiter on synthetic times (no sleeping): 1.5 s in which every P
+// did nothing but assist overflows the bucket of 1 s per P; 3 s of mutator
+// time afterwards drains it.
+TEST(GcLimiter, AFullBucketLimitsUntilTheMutatorCatchesUp) {
+  gort::run([] {
+    const int prev = gc::set_gc_percent(-1);  // no cycle moves the limiter meanwhile
+    const int64_t procs = gort::runtime::gc_gomaxprocs();
+    const int64_t t0 = gort::runtime::gc_nanotime();
+    gc::detail::limiter_transition(false, t0, 0);
+    EXPECT_FALSE(gc::detail::limiter_limiting());
+    gc::detail::limiter_add_assist_time(1'500'000'000 * procs);
+    gc::detail::limiter_update(t0 + 1'500'000'000);
+    EXPECT_TRUE(gc::detail::limiter_limiting()) << "GC used all the CPU for longer than the bucket holds";
+    gc::detail::limiter_update(t0 + 4'500'000'000);
+    EXPECT_FALSE(gc::detail::limiter_limiting()) << "the mutator's time drained the bucket";
+    // A pause counts as GC time on every P: a pause of 1.5 s fills it again.
+    gc::detail::limiter_transition(false, t0 + 6'000'000'000, 1'500'000'000);
+    EXPECT_TRUE(gc::detail::limiter_limiting());
+    gc::detail::limiter_update(t0 + 9'000'000'000);
+    EXPECT_FALSE(gc::detail::limiter_limiting());
+    gc::set_gc_percent(prev);
   });
 }
 

@@ -422,8 +422,9 @@ void wake_parked_assists();
 
 // ---- limiter.cpp (mirrors gcCPULimiterState in mgclimit.go) ----
 
-/// A mark starts (marking) or ends with a pause of stw_ns: accounts the window
-/// so far and the pause as GC time (startGCTransition/finishGCTransition).
+/// A pause of stw_ns ending at now started (marking) or ended a mark: accounts
+/// the window before the pause in the state it ran in and the pause as GC time
+/// on every P (startGCTransition/finishGCTransition).
 void limiter_transition(bool marking, int64_t now, int64_t stw_ns);
 /// Reports assist CPU time (GC) and idle mark time (neither side).
 void limiter_add_assist_time(int64_t ns);

@@ -67,17 +67,18 @@ void accumulate(Limiter& l, int64_t mutator, int64_t gc) {
 }
 
 // mirrors gcCPULimiterState.updateLocked
-void update_locked(Limiter& l, int64_t now, int64_t extra_gc) {
+void update_locked(Limiter& l, int64_t now) {
   const int64_t last = l.last_update.load(std::memory_order_relaxed);
-  if (last == 0 || now < last) {
+  if (last == 0) {
     l.last_update.store(now, std::memory_order_relaxed);
     return;
   }
+  if (now <= last) return;  // already accounted up to later than now
   int64_t total = (now - last) * l.procs;
   l.last_update.store(now, std::memory_order_relaxed);
   const int64_t assist = l.assist_pool.exchange(0, std::memory_order_relaxed);
   const int64_t idle = l.idle_pool.exchange(0, std::memory_order_relaxed);
-  int64_t gc = assist + extra_gc;
+  int64_t gc = assist;
   if (l.marking) gc += static_cast<int64_t>(static_cast<double>(total) * kBackgroundUtilization);
   total -= idle;
   accumulate(l, total - gc, gc);
@@ -94,12 +95,16 @@ void ensure_capacity(Limiter& l) {
 
 }  // namespace
 
-// mirrors startGCTransition/finishGCTransition: a pause is all-GC time
+// mirrors startGCTransition/finishGCTransition: the window before the pause
+// in the state it ran in, then the pause as all-GC time, then the new state
 void limiter_transition(bool marking, int64_t now, int64_t stw_ns) {
   Limiter& l = limiter();
   std::lock_guard<std::mutex> guard(l.lock);
   ensure_capacity(l);
-  update_locked(l, now, stw_ns * l.procs);
+  update_locked(l, now - stw_ns);
+  const int64_t last = l.last_update.load(std::memory_order_relaxed);
+  if (now > last) accumulate(l, 0, (now - last) * l.procs);
+  l.last_update.store(now, std::memory_order_relaxed);
   l.marking = marking;
 }
 
@@ -114,7 +119,7 @@ void limiter_update(int64_t now) {
   std::unique_lock<std::mutex> guard(l.lock, std::try_to_lock);
   if (!guard.owns_lock()) return;
   ensure_capacity(l);
-  update_locked(l, now, 0);
+  update_locked(l, now);
 }
 
 bool limiter_limiting() { return limiter().enabled.load(std::memory_order_relaxed); }

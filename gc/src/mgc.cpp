@@ -427,7 +427,6 @@ uint32_t gc_start(TriggerKind kind) {
   c.heap0 = heap_live.load(std::memory_order_relaxed);
   c.goal = heap_goal_bytes();
   pool_cleanup();
-  limiter_transition(true, c.t_sweep_term, 0);
   if (!c.concurrent) {
     stop_the_world_mark();
     clear_dead_stack<kClearedStackBytes>();
