@@ -41,26 +41,6 @@ int64_t checked(int64_t ns, const char* what, int64_t got, int64_t want, std::st
   return -1;
 }
 
-int64_t workload_unbuffered_pingpong(std::string* /*error*/) {
-  auto ping = gort::make_chan<int>();
-  auto pong = gort::make_chan<int>();
-  gort::WaitGroup wg;
-  const auto t0 = Clock::now();
-  wg.add(2);
-  gort::go([&] {  // A
-    for (int i = 0; i < kPingpongRoundTrips; ++i) {
-      ping.send(1);
-      pong.recv();
-    }
-    wg.done();
-  });
-  gort::go([&] {  // B
-    for (int i = 0; i < kPingpongRoundTrips; ++i) pong.send(ping.recv());
-    wg.done();
-  });
-  wg.wait();
-  return ns_since(t0);
-}
 
 template <int kCapacity>
 int64_t workload_buffered(std::string* error) {
@@ -154,9 +134,30 @@ int64_t workload_select(std::string* error) {
 
 }  // namespace
 
+int64_t gort_bench::workload_unbuffered_pingpong(std::string* /*error*/) {
+  auto ping = gort::make_chan<int>();
+  auto pong = gort::make_chan<int>();
+  gort::WaitGroup wg;
+  const auto t0 = bench_env::Clock::now();
+  wg.add(2);
+  gort::go([&] {  // A
+    for (int i = 0; i < bench_env::sizes::kPingpongRoundTrips; ++i) {
+      ping.send(1);
+      pong.recv();
+    }
+    wg.done();
+  });
+  gort::go([&] {  // B
+    for (int i = 0; i < bench_env::sizes::kPingpongRoundTrips; ++i) pong.send(ping.recv());
+    wg.done();
+  });
+  wg.wait();
+  return bench_env::ns_since(t0);
+}
+
 void gort_bench::register_chan_benchmarks() {
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_chan_unbuffered_pingpong", &workload_unbuffered_pingpong, double(kPingpongRoundTrips)},
+      {"BM_chan_unbuffered_pingpong", &gort_bench::workload_unbuffered_pingpong, double(kPingpongRoundTrips)},
       {"BM_chan_buffered_1", &workload_buffered<1>, double(kStreamMessages)},
       {"BM_chan_buffered_1024", &workload_buffered<1024>, double(kStreamMessages)},
       {"BM_chan_mpmc_4x4", &workload_mpmc, double(kMpmcProducers * kMpmcPerProducer)},

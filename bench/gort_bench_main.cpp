@@ -9,6 +9,7 @@ void register_all() {
   gort_bench::register_chan_benchmarks();
   gort_bench::register_sync_benchmarks();
   gort_bench::register_alloc_benchmarks();
+  gort_bench::register_trace_benchmarks();
 }
 
 }  // namespace

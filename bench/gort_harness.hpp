@@ -133,5 +133,13 @@ void register_chan_benchmarks();
 void register_sync_benchmarks();
 /// Allocation and collection workloads (alloc_bench.cpp).
 void register_alloc_benchmarks();
+/// The execution tracer's cost: traced twins of two workloads (trace_bench.cpp).
+void register_trace_benchmarks();
+
+// Workloads the trace suite runs again with tracing on.
+/// gosched_pingpong (sched_bench.cpp).
+int64_t workload_gosched_pingpong(std::string* error);
+/// chan_unbuffered_pingpong (chan_bench.cpp).
+int64_t workload_unbuffered_pingpong(std::string* error);
 
 }  // namespace gort_bench

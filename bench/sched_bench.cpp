@@ -96,7 +96,6 @@ using gort::runtime::G;
 
 // Workload sizes — must match bench/go/sched.go and bench/peers.
 constexpr int kSpawnGoroutines = 1'000'000;
-constexpr int kYieldsPerGoroutine = 1'000'000;
 constexpr int kRoundTrips = 500'000;
 constexpr int kFanoutGoroutines = 64;
 constexpr int kFanoutSteps = 2'000'000;
@@ -128,23 +127,6 @@ int64_t workload_spawn_exit(std::string* /*error*/) {
   return ns_since(t0);
 }
 
-int64_t workload_gosched_pingpong(std::string* /*error*/) {
-  gort::WaitGroup start;  // the start gate: Go closes a channel here
-  gort::WaitGroup wg;
-  const auto t0 = Clock::now();
-  start.add(1);
-  wg.add(2);
-  for (int g = 0; g < 2; ++g) {
-    gort::go([&] {
-      start.wait();
-      for (int i = 0; i < kYieldsPerGoroutine; ++i) gort::gosched();
-      wg.done();
-    });
-  }
-  start.done();  // release both together
-  wg.wait();
-  return ns_since(t0);
-}
 
 // A one-token, one-waiter hand-off built directly on park/ready.
 //
@@ -349,6 +331,24 @@ void run_alive_benchmark(benchmark::State& state, unsigned procs) {
 
 }  // namespace
 
+int64_t gort_bench::workload_gosched_pingpong(std::string* /*error*/) {
+  gort::WaitGroup start;  // the start gate: Go closes a channel here
+  gort::WaitGroup wg;
+  const auto t0 = bench_env::Clock::now();
+  start.add(1);
+  wg.add(2);
+  for (int g = 0; g < 2; ++g) {
+    gort::go([&] {
+      start.wait();
+      for (int i = 0; i < bench_env::sizes::kYieldsPerGoroutine; ++i) gort::gosched();
+      wg.done();
+    });
+  }
+  start.done();  // release both together
+  wg.wait();
+  return bench_env::ns_since(t0);
+}
+
 void gort_bench::register_sched_benchmarks() {
   const unsigned ncpu = num_cpus();
   const bool warmup = warmup_enabled();
@@ -358,7 +358,7 @@ void gort_bench::register_sched_benchmarks() {
   register_at_ncpu("BM_blocking_call", &workload_blocking_call, double(kBlockingGoroutines) * kBlockingCalls);
 
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_gosched_pingpong", &workload_gosched_pingpong, 2.0 * kYieldsPerGoroutine},
+      {"BM_gosched_pingpong", &gort_bench::workload_gosched_pingpong, 2.0 * bench_env::sizes::kYieldsPerGoroutine},
       {"BM_park_ready", &workload_park_ready, 2.0 * kRoundTrips},
       {"BM_fanout_cpu", &workload_fanout_cpu, 1.0},
   };

@@ -89,6 +89,7 @@ inline std::vector<unsigned> procs_list(const char* program, unsigned default_cp
 /// workloads).  Round trips, messages and pairs are what ns_per_op divides by.
 namespace sizes {
 inline constexpr int kPingpongRoundTrips = 200'000;       // chan_unbuffered_pingpong
+inline constexpr int kYieldsPerGoroutine = 1'000'000;      // gosched_pingpong, per goroutine
 inline constexpr int64_t kStreamMessages = 1'000'000;     // chan_buffered_1, chan_buffered_1024
 inline constexpr int kMpmcProducers = 4;                  // chan_mpmc_4x4
 inline constexpr int kMpmcConsumers = 4;

@@ -235,6 +235,7 @@ func main() {
 	all = append(all, syncWorkloads(procs)...)
 	all = append(all, allocWorkloads()...)
 	all = append(all, gcPauseWorkloads()...)
+	all = append(all, traceWorkloads(procs)...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0

@@ -16,6 +16,7 @@
 #include <gort/gc/span.hpp>
 #include <gort/gc/trace_hooks.hpp>
 #include <gort/runtime/sema.hpp>
+#include <gort/runtime/trace_events.hpp>
 #include <gort/runtime/wait_reason.hpp>
 
 namespace gort::gc {
@@ -501,13 +502,18 @@ uint64_t current_trigger();
 
 // ---- mgc.cpp: execution-trace hooks (gort/gc/trace_hooks.hpp) ----
 
+/// The hooks that write the runtime's execution trace (trace_events.cpp):
+/// installed unless a program installs its own.
+extern const TraceHooks runtime_tracer_hooks;
 /// The installed hooks (null: none).
 extern std::atomic<const TraceHooks*> installed_trace_hooks;
-/// Calls hook member `which` with args when hooks are installed.
+/// Calls hook member `which` with args when hooks are installed; with the
+/// runtime tracer's hooks and no trace running, costs two loads and a branch.
 template <class Member, class... Args>
 inline void trace_event(Member which, Args... args) {
   const TraceHooks* h = installed_trace_hooks.load(std::memory_order_acquire);
-  if (__builtin_expect(h != nullptr, 0) && h->*which != nullptr) (h->*which)(args...);
+  if (h == &runtime_tracer_hooks && !runtime::trace_on()) [[likely]] return;
+  if (h != nullptr && h->*which != nullptr) (h->*which)(args...);
 }
 
 // ---- mgc.cpp (mirrors mgc.go) ----

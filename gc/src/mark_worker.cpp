@@ -130,7 +130,10 @@ bool run_worker_if_work(Choose choose) {
   const int64_t now = runtime::gc_nanotime();
   WorkerMode mode;
   if (!choose(*pm, now, &mode)) return false;
-  return run_worker(mode, pm, now) | signal_if_mark_done() | runtime::runnable_work_waiting();
+  trace_event(&TraceHooks::mark_worker_start, static_cast<uint8_t>(mode));
+  const bool worked = run_worker(mode, pm, now);
+  trace_event(&TraceHooks::mark_worker_done);
+  return worked | signal_if_mark_done() | runtime::runnable_work_waiting();
 }
 
 // mirrors findRunnableGCWorker + gcBgMarkWorker

@@ -220,7 +220,7 @@ int64_t unix_now_ns() {
 /// allocating meanwhile (NoCollectionScope); returns when both hold.
 void stop_world(StwReason reason) {
   lock_out_scopes();
-  runtime::stop_the_world_gc();
+  runtime::stop_the_world_gc(reason);
   trace_event(&TraceHooks::stw_start, reason);
 }
 
@@ -370,7 +370,7 @@ void run_concurrent_mark() {
 
 }  // namespace
 
-std::atomic<const TraceHooks*> installed_trace_hooks{nullptr};
+std::atomic<const TraceHooks*> installed_trace_hooks{&runtime_tracer_hooks};
 
 void maybe_start_gc() {
   trace_event(&TraceHooks::heap_alloc, heap_live.load(std::memory_order_relaxed));

@@ -98,7 +98,7 @@ MemStats read_mem_stats() {
   using namespace gc::detail;
   const bool stop = runtime::on_goroutine_with_p() && !in_no_collection_scope();
   if (stop) {
-    runtime::stop_the_world_gc();
+    runtime::stop_the_world_gc(runtime::StwReason::ReadMemStats);
     flush_all_mcaches();
   }
   MemStats m;

@@ -42,9 +42,9 @@ std::size_t report_goroutine(G* gp, RootRangeFn fn, void* arg) {
 
 }  // namespace
 
-void stop_the_world_gc() {
+void stop_the_world_gc(StwReason reason) {
   semacquire(&worldsema, WaitReason::Semacquire);
-  stop_the_world();
+  stop_the_world(reason);
 }
 
 void start_the_world_gc() {

@@ -19,6 +19,7 @@
 #include "current.hpp"
 #include "fiber.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -28,12 +29,14 @@ void acquirep(P* pp) {
   mp->p = pp;
   pp->m = mp;
   pp->status.store(PStatus::Running, std::memory_order_release);
+  trace_simple(Ev::ProcStart, uint64_t(pp->id));
 }
 
 P* releasep() {
   M* mp = current_m();
   P* pp = mp->p;
   if (pp == nullptr || pp->m != mp) fatal("releasep: invalid p state");
+  trace_simple(Ev::ProcStop);
   pp->m = nullptr;
   pp->status.store(PStatus::Idle, std::memory_order_release);
   mp->p = nullptr;

@@ -43,6 +43,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -257,6 +258,7 @@ void start_fiber(P* pp, G* gp) {
 void newproc_start(G* gp) {
   P* pp = current_p();
   setgstatus(gp, GStatus::Dead, GStatus::Runnable);
+  trace_go_create(gp);
   if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_created_during_mark(gp);
   add_gcount(pp, +1);
   if (pp != nullptr) {

@@ -49,6 +49,9 @@ struct P {
   /// Incremented on every blocking call entered on this P; sysmon retakes a P
   /// whose syscalltick has not moved for one sysmon tick (~20 µs).
   std::atomic<uint32_t> syscalltick{0};
+  /// Id of the M whose blocking call holds this P (status Syscall), for the
+  /// ProcSteal event of whoever takes the P away.
+  int64_t syscall_mid = 0;
   /// Set by sysmon (time slice used up) or stop-the-world: the goroutine running
   /// on this P yields at its next safe point.  Cleared when a G starts running.
   std::atomic<bool> preempt{false};

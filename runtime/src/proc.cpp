@@ -70,6 +70,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -95,6 +96,8 @@ struct Handoff {
   G* from;
   UnlockFn unlockf = nullptr;
   void* arg = nullptr;
+  /// Yield and YieldLocal: why the goroutine stops, as the trace names it.
+  TraceStopReason stop_reason = TraceStopReason::Gosched;
   /// Yield only: the M already holds sched.lock (taken to pick the next G),
   /// so the G goes onto the global queue without a second lock round trip.
   bool holds_sched_lock = false;
@@ -131,6 +134,7 @@ void execute_prep(M* mp, G* gp, bool inherit_time) {
   mp->curg = gp;
   gp->m = mp;
   setgstatus(gp, GStatus::Runnable, GStatus::Running);
+  trace_go_start(gp);
   if (sched.gc_marking.load(std::memory_order_relaxed)) scan_before_resume(gp);
   pp->preempt.store(false, std::memory_order_relaxed);
   if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -172,11 +176,26 @@ void run_own_timers(M* mp) {
   --mp->locks;
 }
 
+/// Records why the running goroutine leaves its M (the GoStop, GoBlock or
+/// GoDestroy of the trace); before any switch, so it precedes the next GoStart.
+void trace_leave(const Handoff* h) {
+  if (!trace_on()) [[likely]] return;
+  switch (h->kind) {
+    case HandoffKind::Park: trace_go_block(h->from->waitreason); break;
+    case HandoffKind::Yield:
+    case HandoffKind::YieldLocal: trace_go_stop(h->stop_reason); break;
+    case HandoffKind::Exit: trace_simple(Ev::GoDestroy); break;
+    case HandoffKind::Run:
+    case HandoffKind::ExitSyscall: break;
+  }
+}
+
 /// Leaves the running goroutine as h describes: straight to the next G when one
 /// is at hand, else to g0.  Returns when the goroutine is resumed (not for Exit).
 void leave(M* mp, Handoff* h) {
   h->m = mp;
   G* gp = h->from;
+  trace_leave(h);
   G* next = nullptr;
   bool inherit = false;
   // A goroutine parking with a lock its unlockf will release (a channel's)
@@ -259,6 +278,7 @@ M* complete_handoff(transfer_t t) {
       setgstatus(gp, GStatus::Running, GStatus::Waiting);
       if (unlockf != nullptr && !unlockf(gp, arg)) {
         setgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+        trace_go_unblock(gp);
         runqput(mp->p, gp, true);
       }
       if (mp->locks > 1) fatal("park: unlockf returned holding locks");
@@ -560,8 +580,9 @@ inline bool preempt_requested(M* mp) {
          mp->curg != nullptr;
 }
 
-void yield_current(M* mp) {
+void yield_current(M* mp, TraceStopReason why) {
   Handoff h{HandoffKind::Yield, mp->curg};
+  h.stop_reason = why;
   leave(mp, &h);
 }
 
@@ -627,11 +648,12 @@ void park(WaitReason reason, UnlockFn unlockf, void* arg) {
 void ready(G* gp) {
   casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
   gp->waitreason = WaitReason::Zero;
+  trace_go_unblock(gp);
   M* mp = current_m();
   if (mp != nullptr && mp->p != nullptr) {
     runqput(mp->p, gp, true);
     wakep();
-    if (preempt_requested(mp)) yield_current(mp);
+    if (preempt_requested(mp)) yield_current(mp, TraceStopReason::Preempted);
   } else {
     sched.lock.lock();
     globrunqput(gp);
@@ -645,6 +667,7 @@ void exitsyscall_wait_for_p(M* mp) {
   // find_runnable (without a P) stops the M until one is handed over.
   Handoff h{HandoffKind::ExitSyscall, mp->curg};
   h.m = mp;
+  trace_simple(Ev::GoSyscallEndBlocked);
   mp->curg = nullptr;
   switch_to(h.from, &mp->g0, &h);
 }
@@ -652,6 +675,7 @@ void exitsyscall_wait_for_p(M* mp) {
 void goyield() {
   M* mp = current_m();
   Handoff h{HandoffKind::YieldLocal, mp->curg};
+  h.stop_reason = TraceStopReason::Yield;
   leave(mp, &h);
 }
 
@@ -684,12 +708,12 @@ void gosched() {
     pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return;
   }
-  yield_current(mp);
+  yield_current(mp, TraceStopReason::Gosched);
 }
 
 void preempt_point() {
   M* mp = current_m();
-  if (preempt_requested(mp)) yield_current(mp);
+  if (preempt_requested(mp)) yield_current(mp, TraceStopReason::Preempted);
 }
 
 int64_t goid() { return current_m()->curg->goid; }

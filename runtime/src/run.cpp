@@ -14,11 +14,14 @@
 // not run, as deferred calls do not run in Go at exit.  The runtime can then be
 // started again (the test suites run many programs in one process).
 #include <gort/runtime.hpp>
+#include <gort/trace.hpp>
 
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -44,7 +47,7 @@ struct MainClosure {
 
 /// Ends the program from the main goroutine (mirrors the tail of runtime.main).
 [[noreturn]] void exit_program(const int* exit_code) {
-  if (!stop_the_world(nanotime() + kExitStopDeadlineNs)) {
+  if (!stop_the_world(StwReason::Exit, nanotime() + kExitStopDeadlineNs)) {
     std::fflush(nullptr);
     _exit(*exit_code);
   }
@@ -56,9 +59,25 @@ struct MainClosure {
   goexit1();
 }
 
+/// GORTTRACE=FILE: traces the whole run of main's function.  A file that cannot
+/// be created is reported and the program runs untraced.
+bool start_environment_trace() {
+  const char* path = std::getenv("GORTTRACE");
+  if (path == nullptr || path[0] == '\0') return false;
+  try {
+    gort::trace::start(path);
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gort: GORTTRACE=%s: %s; running without a trace\n", path, e.what());
+    return false;
+  }
+}
+
 void main_goroutine(void* p) {
   auto* c = static_cast<MainClosure*>(p);
+  const bool traced = start_environment_trace();
   c->entry(c->arg);
+  if (traced) gort::trace::stop();
   exit_program(c->exit_code);
 }
 

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include <gort/runtime/stw_reason.hpp>
+
 #include "g.hpp"
 #include "lock.hpp"
 #include "m.hpp"
@@ -144,7 +146,7 @@ uint64_t async_preemptions();
 extern std::atomic<uint32_t> worldsema;
 /// Stops every P but the caller's at a safe point (mirrors stopTheWorldWithSema);
 /// returns false if deadline_ns >= 0 passed first (the world is then restarted).
-bool stop_the_world(int64_t deadline_ns = -1);
+bool stop_the_world(StwReason reason, int64_t deadline_ns = -1);
 /// Resizes the P set to newprocs (when > 0) and restarts the world.
 void start_the_world(int32_t newprocs = 0);
 /// Resizes allp (mirrors procresize); caller holds sched.lock with the world stopped;

@@ -18,12 +18,14 @@
 #include <gort/runtime/sema.hpp>
 
 #include <cstdio>
+#include <utility>
 
 #include "current.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -55,9 +57,17 @@ void preemptone(P* pp) {
 
 std::atomic<uint32_t> worldsema{1};
 
-bool stop_the_world(int64_t deadline_ns) {
+namespace {
+/// Whether the stop in progress wrote STWBegin (start_the_world then writes
+/// STWEnd): a trace switched on while the world is stopped sees neither.
+bool stw_traced = false;
+}  // namespace
+
+bool stop_the_world(StwReason reason, int64_t deadline_ns) {
   M* mp = current_m();
   P* self = mp->p;
+  stw_traced = trace_on();
+  if (stw_traced) trace_event(Ev::STWBegin, trace_string(reason));
   sched.lock.lock();
   sched.stopwait = gomaxprocs();
   sched.gcwaiting.store(true, std::memory_order_release);
@@ -68,7 +78,10 @@ bool stop_the_world(int64_t deadline_ns) {
   for (int32_t i = 0; i < gomaxprocs(); ++i) {
     P* pp = allp[i].load(std::memory_order_acquire);
     PStatus s = PStatus::Syscall;
-    if (pp->status.compare_exchange_strong(s, PStatus::GCStop)) --sched.stopwait;
+    if (pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
+      trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(pp->syscall_mid));
+      --sched.stopwait;
+    }
   }
   while (P* pp = pidleget()) {
     pp->status.store(PStatus::GCStop, std::memory_order_release);
@@ -134,12 +147,14 @@ P* procresize(int32_t nprocs) {
     pp->status.store(PStatus::Dead, std::memory_order_release);
   }
   set_gomaxprocs_value(nprocs);
+  if (nprocs != old) trace_simple(Ev::GoMaxProcs, uint64_t(nprocs));
 
   M* mp = current_m();
   if (mp->p != nullptr && mp->p->id < nprocs) {
     mp->p->status.store(PStatus::Running, std::memory_order_release);
   } else {
     if (mp->p != nullptr) {
+      trace_simple(Ev::ProcStop);
       mp->p->m = nullptr;
       mp->p = nullptr;
     }
@@ -172,6 +187,7 @@ void start_the_world(int32_t newprocs) {
   P* runnable = procresize(newprocs > 0 ? newprocs : gomaxprocs());
   sched.gcwaiting.store(false, std::memory_order_release);
   sched.lock.unlock();
+  if (std::exchange(stw_traced, false)) trace_simple(Ev::STWEnd);
   while (runnable != nullptr) {
     P* pp = runnable;
     runnable = pp->link;
@@ -191,7 +207,7 @@ int gomaxprocs(int n) {
   if (n <= 0 || n == prev) return prev;
   if (n > kMaxGomaxprocs) n = kMaxGomaxprocs;
   semacquire(&worldsema, WaitReason::Semacquire);
-  stop_the_world();
+  stop_the_world(StwReason::GoMaxProcs);
   start_the_world(n);
   semrelease(&worldsema);
   return prev;

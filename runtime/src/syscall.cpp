@@ -23,6 +23,7 @@
 #include "gc_stack_scan.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 namespace gort {
 
@@ -40,6 +41,8 @@ void entersyscall() {
   asm volatile("mov %%rsp, %0" : "=r"(sp));
   gp->syscall_sp = sp;
   setgstatus(gp, GStatus::Running, GStatus::Syscall);
+  trace_simple(Ev::GoSyscallBegin, 0);
+  pp->syscall_mid = mp->id;
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   mp->oldp = pp;
   mp->p = nullptr;
@@ -51,6 +54,7 @@ void entersyscall() {
     sched.lock.lock();
     PStatus s = PStatus::Syscall;
     if (sched.stopwait > 0 && pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
+      trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(mp->id));
       if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
     }
     sched.lock.unlock();
@@ -68,6 +72,7 @@ void exitsyscall() {
     oldp->m = mp;
     mp->p = oldp;
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    trace_simple(Ev::GoSyscallEnd);
     if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);
     return;
   }
@@ -81,6 +86,7 @@ void exitsyscall() {
   if (pp != nullptr) {
     acquirep(pp);
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    trace_simple(Ev::GoSyscallEnd);
     if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);
     return;
   }

@@ -29,6 +29,7 @@
 #include "note.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -75,6 +76,7 @@ bool retake_syscall(SysmonTick& pd, P* pp, int64_t now) {
   }
   PStatus s = PStatus::Syscall;
   if (!pp->status.compare_exchange_strong(s, PStatus::Idle)) return false;
+  trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(pp->syscall_mid));
   handoffp(pp);
   return true;
 }

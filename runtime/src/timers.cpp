@@ -27,6 +27,7 @@
 #include "current.hpp"
 #include "nanotime.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 namespace gort::runtime {
 
@@ -171,6 +172,7 @@ int check_timers(P* pp, int64_t now) {
       heap_add(pp, t);
     }
     pp->timers_lock.unlock();
+    trace_simple(Ev::TimerFire, uint64_t(delay));
     f(arg, seq, delay);  // without the lock: f may arm timers itself
     ++ran;
   }

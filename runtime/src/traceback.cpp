@@ -1130,25 +1130,31 @@ void traceback_pcs(FILE* out, void* const* pcs, int n, bool show_runtime) {
   print_walk(out, sl, w, 0, show_runtime);
 }
 
+namespace {
+
+/// The frame that names return address upc: gort::go and other inlined
+/// helpers sit inside their caller, so it is the innermost user function
+/// around upc (the physical function if none is user code).  Null without
+/// symbols.  *entry: the physical function's start.  Valid while sl is held.
+const Frame* naming_frame(SymbolizerLock& sl, uintptr_t upc, uintptr_t* entry) {
+  *entry = 0;
+  if (sl.dwfl() == nullptr) return nullptr;
+  g_syms.used = 0;
+  const int k = expand(sl, upc - 1, g_syms.frames, kMaxInline, entry);
+  for (int j = 0; j < k; ++j) {
+    if (g_syms.frames[j].kind == Kind::User) return &g_syms.frames[j];
+  }
+  return &g_syms.frames[k - 1];
+}
+
+}  // namespace
+
 void traceback_created_by(FILE* out, const void* pc, int64_t parent_goid) {
   if (pc == nullptr) return;
   const auto upc = reinterpret_cast<uintptr_t>(pc);
   SymbolizerLock sl;
-  const Frame* creator = nullptr;
   uintptr_t entry = 0;
-  if (sl.dwfl() != nullptr) {
-    g_syms.used = 0;
-    const int k = expand(sl, upc - 1, g_syms.frames, kMaxInline, &entry);
-    // gort::go is inlined into its caller: the creator is the innermost user
-    // function around it, at the line of the go statement.
-    creator = &g_syms.frames[k - 1];
-    for (int j = 0; j < k; ++j) {
-      if (g_syms.frames[j].kind == Kind::User) {
-        creator = &g_syms.frames[j];
-        break;
-      }
-    }
-  }
+  const Frame* creator = naming_frame(sl, upc, &entry);
   char buf[64];
   std::fputs("created by ", out);
   if (creator != nullptr) {
@@ -1162,6 +1168,25 @@ void traceback_created_by(FILE* out, const void* pc, int64_t parent_goid) {
   // statement sits in an inlined call.
   print_location(out, creator != nullptr ? creator->file : nullptr, creator != nullptr ? creator->line : 0, false,
                  upc, entry);
+}
+
+bool symbolize_return_address(const void* pc, std::string* function, std::string* file, int* line) {
+  if (pc == nullptr) return false;
+  SymbolizerLock sl;
+  uintptr_t entry = 0;
+  const Frame* f = naming_frame(sl, reinterpret_cast<uintptr_t>(pc), &entry);
+  if (f == nullptr || (f->mangled == nullptr && f->text == nullptr)) return false;
+  char* text = nullptr;
+  std::size_t size = 0;
+  FILE* mem = open_memstream(&text, &size);
+  if (mem == nullptr) return false;
+  print_name(mem, *f);
+  std::fclose(mem);
+  function->assign(text, size);
+  std::free(text);
+  file->assign(f->file != nullptr ? f->file : "");
+  *line = f->line;
+  return true;
 }
 
 }  // namespace gort::runtime

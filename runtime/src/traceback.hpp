@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace gort::runtime {
 
@@ -86,5 +87,10 @@ void traceback_pcs(FILE* out, void* const* pcs, int n, bool show_runtime);
 /// offset is pc's from the start of the physical function containing it.  If
 /// gort::go was not inlined, pc lies in gort::go<...> itself and that is named.
 void traceback_created_by(FILE* out, const void* pc, int64_t parent_goid);
+
+/// Names return address pc as traceback_created_by does (the innermost user
+/// function around it, demangled) with its file and line; false when nothing
+/// is known.  Takes the symbolizer lock and allocates: not for signal handlers.
+bool symbolize_return_address(const void* pc, std::string* function, std::string* file, int* line);
 
 }  // namespace gort::runtime

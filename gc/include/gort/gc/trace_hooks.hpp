@@ -11,10 +11,13 @@
 
 #include <cstdint>
 
+#include <gort/runtime/stw_reason.hpp>
+
 namespace gort::gc {
 
-/// Why the world stopped (Go's stwReason for the GC's two pauses).
-enum class StwReason : uint8_t { SweepTermination, MarkTermination };
+/// Why the world stopped (Go's stwReason; the GC's pauses are
+/// SweepTermination and MarkTermination).
+using StwReason = runtime::StwReason;
 
 /// The collector's trace events; any member may be null.
 struct TraceHooks {
@@ -35,6 +38,10 @@ struct TraceHooks {
   void (*heap_alloc)(uint64_t live_bytes) = nullptr;
   /// The heap goal changed (after each mark, and on set_gc_percent / set_memory_limit).
   void (*heap_goal)(uint64_t goal_bytes) = nullptr;
+  /// The calling thread's P starts / stops running a mark worker; kind is
+  /// 0 dedicated, 1 fractional, 2 idle (Go's gcMarkWorkerMode).
+  void (*mark_worker_start)(uint8_t kind) = nullptr;
+  void (*mark_worker_done)() = nullptr;
 };
 
 /// Installs hooks (null: none); the struct must outlive its installation.

@@ -11,11 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <gort/runtime/stw_reason.hpp>
+
 namespace gort::runtime {
 
-/// Stops every goroutine but the caller at a safe point (mirrors stopTheWorldGC).
+/// Stops every goroutine but the caller at a safe point (mirrors stopTheWorldGC);
+/// reason names the pause in execution traces.
 /// Precondition: called from a goroutine that holds a P and no runtime lock.
-void stop_the_world_gc();
+void stop_the_world_gc(StwReason reason);
 
 /// Restarts the world stopped by stop_the_world_gc (mirrors startTheWorldGC).
 /// Precondition: the caller stopped it.

@@ -1,0 +1,262 @@
+// trace.cpp — starting and stopping the execution tracer, and the events that
+// need more than a number (mirrors StartTrace, StopTrace and traceAdvance's
+// status snapshot in golang/go src/runtime/trace2.go, and trace2status.go).
+//
+// Start: the world is stopped, the file header and the fixed string table
+// (wait reasons, stop reasons, stop-the-world reasons) are written, then every
+// P's and every goroutine's state at that instant (ProcStatus, GoStatus), so
+// the reader's state machines begin from a known state; tracing is switched
+// on before the world restarts, so the first event of any other thread comes
+// after the snapshot.  The stop that start makes is itself not in the trace.
+//
+// Stop: tracing is switched off, every thread's buffer is drained into the
+// file (trace_buffer.cpp's seqlock makes that safe without stopping the
+// world), then the Frame records naming every pc the trace's stacks hold,
+// then the end-of-trace record.  A reader that finds no end-of-trace record
+// knows the file was cut short.
+//
+// Rejected: Go 1.22 splits a long trace into generations, each re-stating
+// every state, so a reader can start anywhere and memory stays bounded.  gort
+// writes one generation per file: lab traces are seconds long, and one
+// generation keeps the format and the reader small.
+#include <gort/trace.hpp>
+#include <gort/runtime/sema.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "current.hpp"
+#include "nanotime.hpp"
+#include "sched.hpp"
+#include "trace.hpp"
+#include "trace_buffer.hpp"
+#include "trace_intern.hpp"
+#include "traceback.hpp"
+
+namespace gort::runtime {
+
+using trace::format::GoState;
+using trace::format::ProcState;
+using trace::format::put_uvarint;
+
+namespace {
+
+/// Serialises start and stop (a goroutine waits on it, not its thread).
+std::atomic<uint32_t> trace_control_sema{1};
+
+/// Return addresses GoCreate names: the `go` call (gopc) and the goroutine's
+/// first function.  The latter is an entry point, not a return address, so it
+/// is recorded plus one: every stack pc is looked up at pc-1.
+uint64_t create_stack(TraceWriter& w, const void* pc) {
+  if (pc == nullptr) return 0;
+  void* pcs[1] = {const_cast<void*>(pc)};
+  return trace_intern_stack(w, pcs, 1);
+}
+
+const char* stop_reason_string(TraceStopReason r) {
+  switch (r) {
+    case TraceStopReason::Gosched: return "runtime.Gosched";
+    case TraceStopReason::Preempted: return "preempted";
+    case TraceStopReason::Yield: return "yield";
+    case TraceStopReason::kCount: break;
+  }
+  return "?";
+}
+
+void define_fixed_strings(TraceWriter& w) {
+  auto define = [&](uint64_t id, const char* s) {
+    const uint64_t args[1] = {id};
+    w.event_with_bytes(Ev::String, args, 1, s);
+  };
+  for (int r = 0; r < int(WaitReason::kCount); ++r) {
+    define(trace_string(WaitReason(r)), wait_reason_string(WaitReason(r)));
+  }
+  for (int r = 0; r < int(StwReason::kCount); ++r) define(trace_string(StwReason(r)), stw_reason_string(StwReason(r)));
+  for (int r = 0; r < int(TraceStopReason::kCount); ++r) {
+    define(trace_string(TraceStopReason(r)), stop_reason_string(TraceStopReason(r)));
+  }
+}
+
+/// The state of every P and goroutine, world stopped (traceAdvance's snapshot).
+void write_statuses(TraceWriter& w, M* self) {
+  const int32_t procs = gomaxprocs();
+  uint64_t a[4] = {uint64_t(procs)};
+  w.event(Ev::GoMaxProcs, a, 1);
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    const bool mine = self->p == pp;
+    uint64_t s[3] = {uint64_t(pp->id), uint64_t(mine ? ProcState::Running : ProcState::Idle),
+                     mine ? uint64_t(self->id) : 0};
+    w.event(Ev::ProcStatus, s, 3);
+  }
+  LockGuard g(sched.allglock);
+  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+    const GStatus st = readgstatus(gp);
+    uint64_t s[4] = {uint64_t(gp->goid), 0, 0, 0};
+    switch (st) {
+      case GStatus::Runnable:
+      case GStatus::Preempted:
+        s[1] = uint64_t(GoState::Runnable);
+        break;
+      case GStatus::Running:
+        s[1] = uint64_t(GoState::Running);
+        s[2] = gp->m != nullptr ? uint64_t(gp->m->id) : 0;
+        break;
+      case GStatus::Syscall:
+        s[1] = uint64_t(GoState::Syscall);
+        s[2] = gp->m != nullptr ? uint64_t(gp->m->id) : 0;
+        break;
+      case GStatus::Waiting:
+        s[1] = uint64_t(GoState::Waiting);
+        s[3] = trace_string(gp->waitreason);
+        break;
+      default:
+        continue;  // idle or dead records are not goroutines
+    }
+    w.event(Ev::GoStatus, s, 4);
+  }
+}
+
+/// Appends one event to a batch being built outside the tracer (stop's Frame
+/// batch, written after every thread's buffer was drained).
+struct LocalBatch {
+  std::vector<uint8_t> bytes;
+  void event(Ev ev, std::initializer_list<uint64_t> args, std::string_view data = {}, bool with_data = false) {
+    uint8_t tmp[1 + 6 * trace::format::kMaxUvarintBytes];
+    uint8_t* p = tmp;
+    *p++ = uint8_t(ev);
+    p = put_uvarint(p, 0);
+    for (uint64_t a : args) p = put_uvarint(p, a);
+    if (with_data) p = put_uvarint(p, data.size());
+    bytes.insert(bytes.end(), tmp, p);
+    bytes.insert(bytes.end(), data.begin(), data.end());
+  }
+  uint64_t string(std::string_view s) {
+    bool is_new = false;
+    const uint64_t id = trace_string_id(s, &is_new);
+    if (is_new) event(Ev::String, {id}, s, true);
+    return id;
+  }
+};
+
+/// Frame records for every pc the trace's stacks name (symbolized once, at
+/// the end, so the hot paths only record addresses).
+void write_frames(uint64_t thread_id, uint64_t at_ns) {
+  LocalBatch b;
+  std::string function, file;
+  for (uintptr_t pc : trace_stack_pcs()) {
+    int line = 0;
+    if (!symbolize_return_address(reinterpret_cast<void*>(pc), &function, &file, &line)) continue;
+    const uint64_t fn = b.string(function);
+    const uint64_t fl = b.string(file);
+    b.event(Ev::Frame, {pc, fn, fl, uint64_t(line < 0 ? 0 : line)});
+  }
+  if (!b.bytes.empty()) trace_write_batch(thread_id, at_ns, b.bytes.data(), b.bytes.size());
+}
+
+}  // namespace
+
+const char* stw_reason_string(StwReason r) {
+  switch (r) {
+    case StwReason::Unknown: return "unknown";
+    case StwReason::SweepTermination: return "GC sweep termination";
+    case StwReason::MarkTermination: return "GC mark termination";
+    case StwReason::GoMaxProcs: return "GOMAXPROCS";
+    case StwReason::ReadMemStats: return "ReadMemStats";
+    case StwReason::StartTrace: return "start trace";
+    case StwReason::Exit: return "exit";
+    case StwReason::kCount: break;
+  }
+  return "unknown";
+}
+
+void trace_go_create_slow(const G* gp) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  const uint64_t site = create_stack(w, gp->gopc);
+  const uint64_t start =
+      create_stack(w, gp->entry != nullptr ? reinterpret_cast<const char*>(gp->entry) + 1 : nullptr);
+  const uint64_t a[3] = {uint64_t(gp->goid), site, start};
+  w.event(Ev::GoCreate, a, 3);
+}
+
+void trace_go_block_slow(WaitReason reason) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  // Skip this function, trace_go_block and park: the stack starts at the
+  // operation that blocked (chan receive, sleep, ...), as Go's does.
+  const uint64_t a[2] = {trace_string(reason), trace_current_stack(w, 2)};
+  w.event(Ev::GoBlock, a, 2);
+}
+
+}  // namespace gort::runtime
+
+namespace gort::trace {
+
+using namespace runtime;
+
+void start(const std::string& path) {
+  M* mp = current_m();
+  if (mp == nullptr || mp->curg == nullptr) throw std::logic_error("gort::trace::start: not called from a goroutine");
+  semacquire(&trace_control_sema, WaitReason::Semacquire);
+  struct Release {
+    ~Release() { semrelease(&trace_control_sema); }
+  } release;
+  if (trace_on()) throw std::logic_error("gort::trace::start: tracing is already enabled");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "gort::trace::start: cannot create " + path);
+  trace_intern_reset();
+  semacquire(&worldsema, WaitReason::Semacquire);
+  stop_the_world(StwReason::StartTrace);
+  mp = current_m();
+  trace_buffers_open(fd, nanotime());
+  uint8_t header[format::kHeaderBytes] = {};
+  std::copy(format::kMagic.begin(), format::kMagic.end(), header);
+  for (int i = 0; i < 4; ++i) header[format::kMagic.size() + i] = uint8_t(format::kVersion >> (8 * i));
+  trace_file_write(header, sizeof header);
+  trace_enabled.store(true, std::memory_order_seq_cst);
+  {
+    TraceWriter w;
+    define_fixed_strings(w);
+    write_statuses(w, mp);
+  }
+  start_the_world();
+  semrelease(&worldsema);
+}
+
+void stop() {
+  semacquire(&trace_control_sema, WaitReason::Semacquire);
+  struct Release {
+    ~Release() { semrelease(&trace_control_sema); }
+  } release;
+  if (!trace_on()) return;
+  uint64_t thread_id = 0;
+  {
+    TraceWriter w;  // the caller's thread id, for the Frame batch
+    thread_id = w.thread()->thread_id;
+  }
+  trace_enabled.store(false, std::memory_order_seq_cst);
+  const uint64_t end_ns = trace_now();
+  trace_buffers_drain();
+  write_frames(thread_id, end_ns);
+  const uint64_t batches = trace_buffers_drain();
+  uint8_t trailer[1 + 2 * format::kMaxUvarintBytes];
+  uint8_t* p = trailer;
+  *p++ = format::kTrailerTag;
+  p = put_uvarint(p, batches);
+  p = put_uvarint(p, end_ns);
+  trace_file_write(trailer, std::size_t(p - trailer));
+  trace_buffers_close();
+}
+
+bool is_enabled() { return trace_on(); }
+
+}  // namespace gort::trace

@@ -1,0 +1,74 @@
+// trace.hpp — the runtime's side of the execution tracer: the calls the
+// scheduler makes at each traced event (mirrors the traceGoStart, traceGoPark,
+// traceProcStart, ... helpers of golang/go src/runtime/trace2runtime.go).
+//
+// Every helper is inline and costs one relaxed load and a not-taken branch
+// while tracing is off (the flag sits alone on its cache line, read-mostly);
+// the work is out of line in trace_buffer.cpp.  Each must be called on the
+// thread where the event happens, in the order the events happen on that
+// thread: the batch of a thread is its timeline (format in
+// gort/trace_format.hpp).  None of them parks, yields or takes a runtime lock,
+// so they may be called anywhere in the scheduler, with locks held.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <gort/runtime/trace_events.hpp>
+#include <gort/runtime/wait_reason.hpp>
+#include <gort/trace_format.hpp>
+
+#include "g.hpp"
+
+namespace gort::runtime {
+
+using trace::format::Ev;
+
+/// Fixed string ids: every trace defines them at its start (trace.cpp), so the
+/// hot paths name a wait reason or a stop reason by number.
+inline constexpr uint64_t kTraceWaitReasonStrings = 1;  // + WaitReason
+inline constexpr uint64_t kTraceStwReasonStrings = kTraceWaitReasonStrings + uint64_t(WaitReason::kCount);
+inline constexpr uint64_t kTraceStopReasonStrings = kTraceStwReasonStrings + uint64_t(StwReason::kCount);
+/// Why a goroutine stopped while still runnable (GoStop's reason).
+enum class TraceStopReason : uint8_t { Gosched, Preempted, Yield, kCount };
+/// First id of strings interned while the trace runs.
+inline constexpr uint64_t kTraceDynamicStrings = kTraceStopReasonStrings + uint64_t(TraceStopReason::kCount);
+
+/// Returns the string id of a wait reason / stop reason / stop-the-world reason.
+inline uint64_t trace_string(WaitReason r) { return kTraceWaitReasonStrings + uint64_t(r); }
+inline uint64_t trace_string(TraceStopReason r) { return kTraceStopReasonStrings + uint64_t(r); }
+inline uint64_t trace_string(StwReason r) { return kTraceStwReasonStrings + uint64_t(r); }
+
+/// GoCreate for gp, created by the running context.
+void trace_go_create_slow(const G* gp);
+inline void trace_go_create(const G* gp) {
+  if (trace_on()) [[unlikely]] trace_go_create_slow(gp);
+}
+
+/// GoBlock for the running goroutine with Go's wait reason and its stack.
+void trace_go_block_slow(WaitReason reason);
+inline void trace_go_block(WaitReason reason) {
+  if (trace_on()) [[unlikely]] trace_go_block_slow(reason);
+}
+
+/// GoStop: the running goroutine yields but stays runnable.
+inline void trace_go_stop(TraceStopReason reason) {
+  if (trace_on()) [[unlikely]] trace_event(Ev::GoStop, trace_string(reason), 0);
+}
+
+/// GoStart of gp on this thread.
+inline void trace_go_start(const G* gp) {
+  if (trace_on()) [[unlikely]] trace_event(Ev::GoStart, uint64_t(gp->goid));
+}
+
+/// GoUnblock: the running context made gp runnable.
+inline void trace_go_unblock(const G* gp) {
+  if (trace_on()) [[unlikely]] trace_event(Ev::GoUnblock, uint64_t(gp->goid), 0);
+}
+
+/// Events without arguments or with plain numbers.
+inline void trace_simple(Ev ev, uint64_t a0 = 0, uint64_t a1 = 0) {
+  if (trace_on()) [[unlikely]] trace_event(ev, a0, a1);
+}
+
+}  // namespace gort::runtime
