@@ -78,8 +78,9 @@ bool stop_the_world(StwReason reason, int64_t deadline_ns) {
   for (int32_t i = 0; i < gomaxprocs(); ++i) {
     P* pp = allp[i].load(std::memory_order_acquire);
     PStatus s = PStatus::Syscall;
+    const uint64_t stamp = trace_stamp();
     if (pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
-      trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(pp->syscall_mid));
+      trace_proc_steal(stamp, pp->id, pp->syscall_mid);
       --sched.stopwait;
     }
   }
@@ -153,8 +154,15 @@ P* procresize(int32_t nprocs) {
   if (mp->p != nullptr && mp->p->id < nprocs) {
     mp->p->status.store(PStatus::Running, std::memory_order_release);
   } else {
+    // The caller's P is going away: it moves to P 0.  The trace shows its
+    // goroutine stopping and starting again around the change of P, as Go's
+    // procresize does.
+    const bool traced = mp->p != nullptr && mp->curg != nullptr && trace_on();
     if (mp->p != nullptr) {
-      trace_simple(Ev::ProcStop);
+      if (traced) {
+        trace_go_stop(TraceStopReason::Gosched);
+        trace_event(Ev::ProcStop);
+      }
       mp->p->m = nullptr;
       mp->p = nullptr;
     }
@@ -162,6 +170,7 @@ P* procresize(int32_t nprocs) {
     pp->m = nullptr;
     pp->status.store(PStatus::Idle, std::memory_order_relaxed);
     acquirep(pp);
+    if (traced) trace_go_start(mp->curg);
   }
   // Everything else becomes idle or, with work queued, runnable by some M.
   sched.pidle = nullptr;

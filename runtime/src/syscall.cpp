@@ -68,10 +68,18 @@ void exitsyscall() {
   mp->oldp = nullptr;
   // Fast path: the P is still ours to take back.
   PStatus s = PStatus::Syscall;
+  const uint64_t stamp = trace_stamp();
   if (oldp != nullptr && oldp->status.compare_exchange_strong(s, PStatus::Running, std::memory_order_acq_rel)) {
     oldp->m = mp;
     mp->p = oldp;
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
+    if (oldp->syscall_mid != mp->id) {
+      // The P was retaken meanwhile, handed to another M, and lent again by
+      // that M's blocking call: taking it back steals it from that call
+      // (mirrors exitsyscallfast_reacquired's trace events).
+      trace_proc_steal(stamp, oldp->id, oldp->syscall_mid);
+      trace_simple(Ev::ProcStart, uint64_t(oldp->id));
+    }
     trace_simple(Ev::GoSyscallEnd);
     if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);
     return;

@@ -75,8 +75,9 @@ bool retake_syscall(SysmonTick& pd, P* pp, int64_t now) {
     return false;
   }
   PStatus s = PStatus::Syscall;
+  const uint64_t stamp = trace_stamp();
   if (!pp->status.compare_exchange_strong(s, PStatus::Idle)) return false;
-  trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(pp->syscall_mid));
+  trace_proc_steal(stamp, pp->id, pp->syscall_mid);
   handoffp(pp);
   return true;
 }

@@ -188,6 +188,18 @@ void trace_go_create_slow(const G* gp) {
   w.event(Ev::GoCreate, a, 3);
 }
 
+uint64_t trace_stamp_slow() {
+  const uint64_t now = trace_now();
+  return now != 0 ? now : 1;
+}
+
+void trace_proc_steal_slow(uint64_t stamp, int32_t p, int64_t victim_mid) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  const uint64_t a[2] = {uint64_t(p), uint64_t(victim_mid)};
+  w.event_at(stamp, Ev::ProcSteal, a, 2);
+}
+
 void trace_go_block_slow(WaitReason reason) {
   TraceWriter w;
   if (!w.ok()) return;

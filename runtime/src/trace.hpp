@@ -66,6 +66,19 @@ inline void trace_go_unblock(const G* gp) {
   if (trace_on()) [[unlikely]] trace_event(Ev::GoUnblock, uint64_t(gp->goid), 0);
 }
 
+/// A time stamp for an event that a compare-and-swap decides (0 while not
+/// tracing).  Taken before the CAS: the thread that loses the race notices it
+/// only after the CAS, so the stamped event comes first in the trace too.
+uint64_t trace_stamp_slow();
+inline uint64_t trace_stamp() { return trace_on() ? trace_stamp_slow() : 0; }
+
+/// ProcSteal of pp, lent by M victim_mid's blocking call, stamped at `stamp`
+/// (trace_stamp before the CAS that took it).
+void trace_proc_steal_slow(uint64_t stamp, int32_t p, int64_t victim_mid);
+inline void trace_proc_steal(uint64_t stamp, int32_t p, int64_t victim_mid) {
+  if (stamp != 0 && trace_on()) [[unlikely]] trace_proc_steal_slow(stamp, p, victim_mid);
+}
+
 /// Events without arguments or with plain numbers.
 inline void trace_simple(Ev ev, uint64_t a0 = 0, uint64_t a1 = 0) {
   if (trace_on()) [[unlikely]] trace_event(ev, a0, a1);

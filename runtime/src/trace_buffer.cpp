@@ -182,8 +182,7 @@ uint8_t* TraceWriter::reserve(std::size_t bytes) {
   return t_->buf + t_->used;
 }
 
-uint8_t* TraceWriter::header(uint8_t* p, Ev ev) {
-  uint64_t now = trace_now();
+uint8_t* TraceWriter::header(uint8_t* p, Ev ev, uint64_t now) {
   if (t_->used == 0) {
     t_->base_ns = now;
     t_->last_ns = now;
@@ -195,8 +194,10 @@ uint8_t* TraceWriter::header(uint8_t* p, Ev ev) {
   return p;
 }
 
-void TraceWriter::event(Ev ev, const uint64_t* args, int nargs) {
-  uint8_t* p = header(reserve(kTraceMaxEventBytes), ev);
+void TraceWriter::event(Ev ev, const uint64_t* args, int nargs) { event_at(trace_now(), ev, args, nargs); }
+
+void TraceWriter::event_at(uint64_t at, Ev ev, const uint64_t* args, int nargs) {
+  uint8_t* p = header(reserve(kTraceMaxEventBytes), ev, at);
   const int n = kSpecs[int(ev)].args;
   for (int i = 0; i < n; ++i) p = put_uvarint(p, i < nargs ? args[i] : 0);
   t_->used = std::size_t(p - t_->buf);
@@ -204,7 +205,7 @@ void TraceWriter::event(Ev ev, const uint64_t* args, int nargs) {
 
 void TraceWriter::event_with_bytes(Ev ev, const uint64_t* args, int nargs, std::string_view bytes) {
   if (bytes.size() > kTraceMaxBytes) bytes = bytes.substr(0, kTraceMaxBytes);
-  uint8_t* p = header(reserve(kTraceMaxEventBytes + bytes.size()), ev);
+  uint8_t* p = header(reserve(kTraceMaxEventBytes + bytes.size()), ev, trace_now());
   const int n = kSpecs[int(ev)].args;
   for (int i = 0; i < n; ++i) p = put_uvarint(p, i < nargs ? args[i] : 0);
   p = put_uvarint(p, bytes.size());
@@ -214,7 +215,7 @@ void TraceWriter::event_with_bytes(Ev ev, const uint64_t* args, int nargs, std::
 
 void TraceWriter::stack(uint64_t id, void* const* pcs, int n) {
   if (n > kTraceMaxStackDepth) n = kTraceMaxStackDepth;
-  uint8_t* p = header(reserve(kTraceMaxEventBytes), Ev::Stack);
+  uint8_t* p = header(reserve(kTraceMaxEventBytes), Ev::Stack, trace_now());
   p = put_uvarint(p, id);
   p = put_uvarint(p, uint64_t(n));
   for (int i = 0; i < n; ++i) p = put_uvarint(p, reinterpret_cast<uintptr_t>(pcs[i]));

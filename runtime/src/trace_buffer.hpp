@@ -78,6 +78,9 @@ class TraceWriter {
   bool ok() const { return ok_; }
   /// Appends ev (stamped now) with its fixed arguments.
   void event(trace::format::Ev ev, const uint64_t* args, int nargs);
+  /// The same, stamped at `at` (ns since the trace started; raised to the
+  /// thread's last stamp if earlier, so a batch's times never decrease).
+  void event_at(uint64_t at, trace::format::Ev ev, const uint64_t* args, int nargs);
   /// Appends ev with its fixed arguments and a byte string (String, UserLog).
   void event_with_bytes(trace::format::Ev ev, const uint64_t* args, int nargs, std::string_view bytes);
   /// Appends a Stack definition.
@@ -88,7 +91,7 @@ class TraceWriter {
   /// Makes room for `bytes` more, writing the buffer out as a batch first if needed.
   uint8_t* reserve(std::size_t bytes);
   /// Writes the event header (type, time delta) at p.
-  uint8_t* header(uint8_t* p, trace::format::Ev ev);
+  uint8_t* header(uint8_t* p, trace::format::Ev ev, uint64_t now);
   TraceThread* t_;
   bool ok_;
 };

@@ -1,0 +1,205 @@
+// trace_test.cpp — the runtime's execution tracer, checked through the
+// trace-viewer's reader: every trace it writes parses, orders into a legal
+// stream (each goroutine's transitions chain and are legal, every block is
+// followed by an unblock or the end), and records what the program did.
+#include <gort/gort.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "order.hpp"
+#include "reader.hpp"
+#include "test_util.hpp"
+#include "trace_workload.hpp"
+
+namespace {
+
+namespace tf = gort::trace::format;
+using gort::test::scaled;
+
+/// A trace file path in the temporary directory, removed by the destructor.
+class TempTrace {
+ public:
+  explicit TempTrace(const char* tag)
+      : path_((std::filesystem::temp_directory_path() /
+               ("gort_trace_test_" + std::to_string(::getpid()) + "_" + tag + ".trace"))
+                  .string()) {}
+  ~TempTrace() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// Parses, orders and validates a trace; fails the test with the reader's
+/// problems if any.
+struct CheckedTrace {
+  gort::viewer::Trace trace;
+  gort::viewer::Ordered ordered;
+  gort::viewer::Validation validation;
+};
+
+CheckedTrace read_checked(const std::string& path) {
+  auto trace = gort::viewer::Trace::read_file(path);
+  auto ordered = gort::viewer::order(trace);
+  auto validation = gort::viewer::validate(trace, ordered);
+  std::string problems;
+  for (const auto& p : validation.problems) problems += p + "\n";
+  EXPECT_TRUE(validation.ok) << problems;
+  return {std::move(trace), std::move(ordered), std::move(validation)};
+}
+
+TEST(TraceApi, StartOutsideAGoroutineIsALogicError) {
+  TempTrace t("outside");
+  EXPECT_THROW(gort::trace::start(t.path()), std::logic_error);
+  EXPECT_FALSE(gort::trace::is_enabled());
+}
+
+TEST(TraceApi, StartTwiceIsALogicErrorAndStopWithoutStartDoesNothing) {
+  TempTrace t("twice");
+  gort::run([&] {
+    gort::trace::stop();  // nothing running: no effect
+    gort::trace::start(t.path());
+    EXPECT_TRUE(gort::trace::is_enabled());
+    try {
+      gort::trace::start(t.path());
+      ADD_FAILURE() << "second start did not throw";
+    } catch (const std::logic_error& e) {
+      EXPECT_NE(std::string(e.what()).find("already enabled"), std::string::npos) << e.what();
+    }
+    gort::trace::stop();
+    EXPECT_FALSE(gort::trace::is_enabled());
+  });
+  read_checked(t.path());
+}
+
+TEST(TraceApi, AnUncreatableFileIsASystemErrorNamingThePath) {
+  gort::run([] {
+    const std::string path = "/nonexistent-gort-dir/x.trace";
+    try {
+      gort::trace::start(path);
+      ADD_FAILURE() << "start on an uncreatable path did not throw";
+    } catch (const std::system_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_EQ(e.code().value(), ENOENT);
+    }
+    EXPECT_FALSE(gort::trace::is_enabled());
+  });
+}
+
+// The workload under the tracer, many times and on 1, 2 and 4 Ps: the
+// orderings differ from run to run, and every one must replay legally.
+TEST(Tracer, EveryTraceOfTheWorkloadReplaysLegallyAndCountsWhatRan) {
+  const int iterations = scaled(20);
+  for (int it = 0; it < iterations; ++it) {
+    const int procs = 1 << (it % 3);
+    TempTrace t("workload");
+    gort::test::TraceWorkloadCounts n;
+    gort::run([&] {
+      gort::gomaxprocs(procs);
+      gort::trace::start(t.path());
+      n = gort::test::run_trace_workload();
+      gort::trace::stop();
+    });
+    SCOPED_TRACE("iteration " + std::to_string(it) + ", GOMAXPROCS " + std::to_string(procs));
+    CheckedTrace c = read_checked(t.path());
+    const auto& trace = c.trace;
+    // Every `go` of the workload is a GoCreate (plus the collector's
+    // mark-termination goroutine, one per cycle); every one ended.
+    EXPECT_GE(trace.count(tf::Ev::GoCreate), uint64_t(n.goroutines_started));
+    EXPECT_EQ(trace.count(tf::Ev::GoCreate), trace.count(tf::Ev::GoDestroy));
+    EXPECT_EQ(trace.count(tf::Ev::GoCreate), uint64_t(n.goroutines_started) + trace.count(tf::Ev::GCBegin));
+    // Blocking calls: each begins and ends once, with or without its P.
+    EXPECT_EQ(trace.count(tf::Ev::GoSyscallBegin), uint64_t(n.blocking_calls));
+    EXPECT_EQ(trace.count(tf::Ev::GoSyscallEnd) + trace.count(tf::Ev::GoSyscallEndBlocked),
+              uint64_t(n.blocking_calls));
+    // Sleeps fire timers.
+    EXPECT_GE(trace.count(tf::Ev::TimerFire), uint64_t(n.sleeps));
+    // The forced collection: a cycle begun and ended, its two pauses (and
+    // GOMAXPROCS's one) begun and ended.
+    EXPECT_GE(trace.count(tf::Ev::GCBegin), 1u);
+    EXPECT_EQ(trace.count(tf::Ev::GCBegin), trace.count(tf::Ev::GCEnd));
+    EXPECT_GE(trace.count(tf::Ev::STWBegin), 3u);
+    EXPECT_EQ(trace.count(tf::Ev::STWBegin), trace.count(tf::Ev::STWEnd));
+    EXPECT_GE(trace.count(tf::Ev::HeapGoal), 1u);
+    EXPECT_EQ(trace.count(tf::Ev::GoMaxProcs), 2u);  // the snapshot and the change
+    // User annotations.
+    EXPECT_EQ(trace.count(tf::Ev::UserTaskBegin), 1u);
+    EXPECT_EQ(trace.count(tf::Ev::UserTaskEnd), 1u);
+    EXPECT_EQ(trace.count(tf::Ev::UserRegionBegin), 4u);
+    EXPECT_EQ(trace.count(tf::Ev::UserRegionEnd), 4u);
+    EXPECT_EQ(trace.count(tf::Ev::UserLog), 2u);
+    // Nothing but the main goroutine may be left blocked.
+    EXPECT_EQ(c.validation.blocked_at_end, 0u);
+    // Blocks carry stacks, and the stop wrote the frames naming them.
+    EXPECT_TRUE(trace.has_frames());
+  }
+}
+
+// GoBlock names Go's wait reason; the stack of a channel receive names the
+// function that received.
+TEST(Tracer, ABlockRecordsItsWaitReasonAndTheBlockingCallersStack) {
+  TempTrace t("block");
+  gort::run([&] {
+    gort::trace::start(t.path());
+    auto c = gort::make_chan<int>();
+    gort::go([c]() mutable { c.send(7); });
+    EXPECT_EQ(c.recv(), 7);
+    gort::trace::stop();
+  });
+  CheckedTrace c = read_checked(t.path());
+  bool found = false;
+  for (const auto& ev : c.ordered.events) {
+    if (ev.type != tf::Ev::GoBlock || c.trace.string(ev.args[0]) != "chan receive") continue;
+    found = true;
+    std::string frames;
+    for (uint64_t pc : c.trace.stack(ev.args[1])) {
+      if (const auto* f = c.trace.frame(pc)) frames += std::string(c.trace.string(f->func)) + "\n";
+    }
+    EXPECT_NE(frames.find("chanrecv"), std::string::npos) << frames;
+  }
+  EXPECT_TRUE(found) << "no GoBlock with reason \"chan receive\"";
+}
+
+// A trace stopped and started again in one run writes a second complete file.
+TEST(Tracer, StartAfterStopWritesAFreshCompleteTrace) {
+  TempTrace a("first"), b("second");
+  gort::run([&] {
+    for (const TempTrace* t : {&a, &b}) {
+      gort::trace::start(t->path());
+      gort::test::Goroutines gs;
+      for (int i = 0; i < 8; ++i) gs.go([] { gort::sleep(std::chrono::microseconds(100)); });
+      gs.join();
+      gort::trace::stop();
+    }
+  });
+  for (const TempTrace* t : {&a, &b}) {
+    CheckedTrace c = read_checked(t->path());
+    EXPECT_EQ(c.trace.count(tf::Ev::GoCreate), 8u);
+  }
+}
+
+// GORTTRACE traces a whole program; an uncreatable path is reported on
+// stderr and the program runs untraced, exiting normally.
+TEST(Tracer, GorttraceTracesAWholeProgramAndReportsABadPath) {
+  TempTrace t("env");
+  auto ok = gort::test::run_process({GORT_TRACE_HELPER}, {"GORTTRACE=" + t.path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  CheckedTrace c = read_checked(t.path());
+  EXPECT_GE(c.trace.count(tf::Ev::GoCreate), 13u);
+
+  auto bad = gort::test::run_process({GORT_TRACE_HELPER}, {"GORTTRACE=/nonexistent-gort-dir/x.trace"});
+  EXPECT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_NE(bad.err.find("GORTTRACE=/nonexistent-gort-dir/x.trace"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("running without a trace"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.out.find("goroutines 13"), std::string::npos) << bad.out;
+}
+
+}  // namespace
