@@ -147,7 +147,7 @@
       const group = strings[g.group_str] || '';
       return {
         id, index: i, name: typeof g.name === 'string' ? g.name : `G${id}`, group,
-        search: `g${id} ${group}`.toLowerCase(), label: null,
+        search: group.toLowerCase(), label: null,
         regions: null, logs: null, ...c,
       };
     });
@@ -413,7 +413,8 @@
       const exact = /^g?(\d+)$/.exec(filterText);
       const out = [];
       for (let i = 0; i < gs.length; i++) {
-        if (exact ? String(gs[i].id) === exact[1] || gs[i].search.includes(filterText) : gs[i].search.includes(filterText)) out.push(i);
+        // "12" or "G12" is a goroutine id; any text also matches group names
+        if ((exact && String(gs[i].id) === exact[1]) || gs[i].search.includes(filterText)) out.push(i);
       }
       gOrder = Int32Array.from(out);
     }
@@ -1386,7 +1387,7 @@
     canvas.focus({ preventScroll: true });
     const [x, y] = localXY(e);
     drag = { x, y, t0: view.t0, t1: view.t1, scroll: view.scrollY, id: e.pointerId, moved: false };
-    canvas.setPointerCapture(e.pointerId);
+    try { canvas.setPointerCapture(e.pointerId); } catch (_) { /* a synthetic event has no pointer */ }
   }
   function onPointerMove(e) {
     const [x, y] = localXY(e);
@@ -1543,6 +1544,7 @@
     const box = $('error');
     box.innerHTML = `<strong>This trace cannot be shown</strong>${esc(msg)}`;
     box.hidden = false;
+    body.classList.add('failed');
     body.dataset.error = msg;
   }
 
@@ -1627,7 +1629,27 @@
 
   window.gortSelect = gortSelect;
   window.gortView = (t0, t1) => { if (M) { setView(t0, t1); draw(); } };
+  window.gortRedraw = () => { if (M) draw(); };
   window.gortStats = () => (lastStats ? { ...lastStats } : null);
+  // the canvas y (CSS pixels) of the middle of a lane ('g' goroutine id, 'p'
+  // P id, 'gc', 'stw'), or null when it is scrolled out of view
+  window.gortLaneY = (kind, id) => {
+    if (!M) return null;
+    if (kind === 'gc') return AXIS_H + BAND_H / 2;
+    if (kind === 'stw') return AXIS_H + BAND_H * 1.5;
+    let cy = null;
+    if (kind === 'g') {
+      const pos = gOrder.indexOf(M.gIndex.get(Number(id)));
+      if (pos >= 0) cy = gTop + pos * G_H + G_STATE_TOP + G_STATE_H / 2;
+    } else if (kind === 'p') {
+      const r = rows.find((x) => x.type === 'proc' && x.proc.id === Number(id));
+      if (r) cy = r.y + r.h / 2;
+    }
+    if (cy === null) return null;
+    const y = PINNED_H + cy - view.scrollY;
+    return y >= PINNED_H && y < view.h ? y : null;
+  };
+  window.gortTimeX = (t) => (M ? xOf(t) : null);
   window.addEventListener('error', (e) => { if (!body.dataset.error) showError(`internal error: ${e.message}`); });
   try { start(); } catch (e) { showError(`internal error: ${e && e.stack ? e.stack : e}`); }
 })();

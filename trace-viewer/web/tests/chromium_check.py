@@ -63,7 +63,7 @@ def run_chromium(cmd, timeout):
     return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
-def base_args(chromium, profile, width, height, budget):
+def base_args(chromium, profile, width, height, budget, scale=None):
     args = [chromium, "--headless=new", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
             "--disable-extensions", "--mute-audio", "--allow-file-access-from-files",
             f"--user-data-dir={profile}", f"--window-size={width},{height}"]
@@ -72,6 +72,8 @@ def base_args(chromium, profile, width, height, budget):
     args.append("--no-sandbox")
     if budget > 0:
         args.append(f"--virtual-time-budget={budget}")
+    if scale:
+        args.append(f"--force-device-scale-factor={scale}")
     return args
 
 
@@ -83,6 +85,7 @@ def main():
     ap.add_argument("--screenshot", help="write the screenshot here (default: a temporary file, removed)")
     ap.add_argument("--no-screenshot", action="store_true", help="skip the screenshot run")
     ap.add_argument("--window-size", default="1400,900")
+    ap.add_argument("--scale", type=float, help="device pixel ratio (--force-device-scale-factor)")
     ap.add_argument("--virtual-time-budget", type=int, default=5000,
                     help="ms of virtual time Chromium gives the page (0: none)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds for each Chromium run")
@@ -125,7 +128,7 @@ def main():
             shot = pathlib.Path(a.screenshot).resolve() if a.screenshot else pathlib.Path(profile) / "shot.png"
             if shot.exists():
                 shot.unlink()
-            cmd = base_args(chromium, profile + "/s", width, height, a.virtual_time_budget) + [f"--screenshot={shot}", url]
+            cmd = base_args(chromium, profile + "/s", width, height, a.virtual_time_budget, a.scale) + [f"--screenshot={shot}", url]
             try:
                 rc, _, err = run_chromium(cmd, a.timeout)
             except subprocess.TimeoutExpired:
@@ -136,7 +139,7 @@ def main():
                 return 1
             if a.screenshot:
                 print(f"screenshot: {shot}")
-        cmd = base_args(chromium, profile + "/d", width, height, a.virtual_time_budget) + ["--dump-dom", url]
+        cmd = base_args(chromium, profile + "/d", width, height, a.virtual_time_budget, a.scale) + ["--dump-dom", url]
         try:
             rc, dom, err = run_chromium(cmd, a.timeout)
         except subprocess.TimeoutExpired:
