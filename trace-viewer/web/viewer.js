@@ -815,6 +815,7 @@
   function draw() {
     if (!M) return;
     const tStart = performance.now();
+    if ((window.devicePixelRatio || 1) !== view.dpr) resize();   // moved to another screen
     const W = view.w, H = view.h;
     stats = { slices: 0, procs: 0, gs: 0, gc: 0, stw: 0, counters: 0, logs: 0 };
     texts.length = 0;
@@ -1431,7 +1432,8 @@
   // Held W/S/A/D keys zoom and pan smoothly, as in Perfetto.
   const KEYS = { w: 'in', s: 'out', a: 'left', d: 'right', arrowleft: 'left', arrowright: 'right' };
   function onKeyDown(e) {
-    if (e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')) return;
+    const tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || (tag === 'BUTTON' && (e.key === ' ' || e.key === 'Enter'))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key.toLowerCase();
     if (KEYS[k]) {
@@ -1606,6 +1608,7 @@
   }
 
   function start() {
+    $('loading').remove();
     const tLoad = performance.now();
     try {
       M = readModel();

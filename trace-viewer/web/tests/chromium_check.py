@@ -172,7 +172,10 @@ def main():
     else:
         if error is not None:
             failures.append(f"the page reports an error: {error}")
-        if data.get("data-ready") != "1":
+        if not data:
+            failures.append("the page's script did not run (no data-* attribute on <body>); "
+                            "if the data holds \"</\" or \"<!--\", was it escaped?")
+        elif data.get("data-ready") != "1":
             failures.append("the page never finished a frame (data-ready is not 1)")
 
     def number(name):

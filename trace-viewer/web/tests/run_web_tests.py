@@ -97,9 +97,14 @@ def main():
     g1 = evil["goroutines"][0]
     evil["strings"].append("main.</script><script>document.body.dataset.injected='1'</script><!--")
     g1["group_str"] = len(evil["strings"]) - 1
+    evil["strings"].append("main.x<!--<script>y")
+    evil["goroutines"][1]["group_str"] = len(evil["strings"]) - 1
     p = write("escaping", page_from(json.dumps(evil)))
     cases.append(("</script> inside the data stays data", p, [
         "--no-screenshot", "--hash", "select=g:1", "--expect-attr-contains", "data-details-title=</script>",
+        "--expect-proc-lanes", "2"]))
+    cases.append(("<!--<script> inside the data stays data", p, [
+        "--no-screenshot", "--hash", "select=g:2", "--expect-attr-contains", "data-details-title=<!--<script>",
         "--expect-proc-lanes", "2"]))
 
     # -- an empty but valid trace --

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Builds a self-contained trace-viewer page from a view-model JSON file, the
 way `trace-viewer html` does: viewer.html's three placeholders are replaced
-with viewer.css, viewer.js and the JSON (with "</" written as "<\\/" so no
-string in the data can close the <script> element).
+with viewer.css, viewer.js and the JSON, in which "</" is written "<\\/" (so no
+string can close the <script> element) and "<!--" is written "<\\u0021--" (so
+no string can put the HTML parser into the "double-escaped" state, in which
+"<!--<script>" in the data would swallow the rest of the page).  Both are JSON
+escapes: the data reads the same.
 
     fill_template.py model.json -o page.html
 
@@ -19,7 +22,8 @@ PLACEHOLDERS = ("/*GORT_CSS*/", "/*GORT_JS*/", "/*GORT_DATA*/")
 
 
 def escape_json(text):
-    return text.replace("</", "<\\/")
+    # "<" appears in JSON text only inside strings, so both are safe rewrites
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
 def fill(template, css, js, data_json):
