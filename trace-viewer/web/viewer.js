@@ -442,7 +442,7 @@
 
   function resize() {
     const box = $('timeline');
-    const w = Math.max(100, box.clientWidth - SCROLLBAR_W);
+    const w = Math.max(LABEL_W + 100, box.clientWidth - SCROLLBAR_W);   // narrower: the canvas overflows, clipped
     const h = Math.max(PINNED_H + 20, box.clientHeight);
     const dpr = window.devicePixelRatio || 1;
     if (w === view.w && h === view.h && dpr === view.dpr) return;
