@@ -235,7 +235,7 @@ void Trace::walk_structure() {
   const uint64_t size = bytes_.size();
   // Header.
   const uint64_t have = size < tf::kMagic.size() ? size : tf::kMagic.size();
-  if (std::memcmp(b, tf::kMagic.data(), have) != 0 || size == 0) {
+  if (size == 0 || std::memcmp(b, tf::kMagic.data(), have) != 0) {
     throw TraceError(0, "not a gort trace (expected \"gort trace\" magic)");
   }
   if (size < tf::kHeaderBytes) {
