@@ -37,6 +37,13 @@ Analysed analyse(const std::vector<uint8_t>& bytes) {
   return Analysed{std::move(t), std::move(o), std::move(tl)};
 }
 
+Analysed analyse_file(const std::string& path) {
+  Trace t = Trace::read_file(path);
+  Ordered o = order(t);
+  Timeline tl = build_timeline(t, o);
+  return Analysed{std::move(t), std::move(o), std::move(tl)};
+}
+
 const GoroutineStats& stats(const GoroutineAnalysis& a, uint64_t id) {
   for (const GoroutineStats& s : a.goroutines) {
     if (s.id == id) return s;
@@ -349,6 +356,35 @@ TEST(TraceViewerAnalysis, SummaryMentionsEverySection) {
                            "### Scheduler latency profile", "## Garbage collection", "## Minimum mutator utilisation"}) {
     EXPECT_NE(text.find(want), std::string::npos) << "missing: " << want << "\n" << text;
   }
+}
+
+}  // namespace
+}  // namespace gort::viewer
+
+namespace gort::viewer {
+namespace {
+
+/// A trace the runtime's tracer wrote (tests/trace_workload.hpp's workload,
+/// 2 Ps): it orders, validates, and every analysis adds up.
+TEST(TraceViewerAnalysis, RealWorkloadTraceAddsUp) {
+  Analysed a = analyse_file(std::string(GORT_TRACE_VIEWER_CORPUS) + "/real-workload");
+  EXPECT_TRUE(validate(a.trace, a.ordered).ok);
+  GoroutineAnalysis ga = analyze_goroutines(a.trace, a.timeline);
+  ASSERT_GT(ga.goroutines.size(), 1u);
+  for (const GoroutineStats& g : ga.goroutines) {
+    EXPECT_EQ(g.total, g.exec + g.sched_wait + g.block + g.syscall) << "G" << g.id;
+    int64_t by_reason = 0;
+    for (const auto& [r, d] : g.block_by_reason) by_reason += d;
+    EXPECT_EQ(by_reason, g.block) << "G" << g.id;
+  }
+  for (const Proc& p : a.timeline.procs) {
+    for (size_t i = 1; i < p.slices.size(); i++) EXPECT_LE(p.slices[i - 1].end, p.slices[i].start) << "P" << p.id;
+  }
+  for (const MMUPoint& m : analyze_mmu(a.timeline)) {
+    EXPECT_GE(m.mmu, 0.0);
+    EXPECT_LE(m.mmu, 1.0);
+  }
+  EXPECT_EQ(analyze_gc(a.trace, a.timeline).cycles.size(), 1u);
 }
 
 }  // namespace
