@@ -389,3 +389,21 @@ TEST(TraceViewerAnalysis, RealWorkloadTraceAddsUp) {
 
 }  // namespace
 }  // namespace gort::viewer
+
+namespace gort::viewer {
+namespace {
+
+TEST(TraceViewerAnalysis, RuntimeFramesAreRecognisedByName) {
+  EXPECT_TRUE(is_runtime_function("void gort::go<main::{lambda()#1}::operator()() const::{lambda()#2}>(main::{lambda()#1}::operator()() const::{lambda()#2}&&)"));
+  EXPECT_TRUE(is_runtime_function("gort::runtime::(anonymous namespace)::leave(gort::runtime::M*, gort::runtime::(anonymous namespace)::Handoff*)"));
+  EXPECT_TRUE(is_runtime_function("gort::runtime::park(gort::runtime::WaitReason, bool (*)(gort::runtime::G*, void*), void*)"));
+  EXPECT_TRUE(is_runtime_function("make_fcontext"));
+  // A parameter of a runtime type does not make a function the runtime's.
+  EXPECT_FALSE(is_runtime_function("gort::detail::(anonymous namespace)::wait_on(gort::detail::hchan*, gort::runtime::WaitReason)"));
+  EXPECT_FALSE(is_runtime_function("main::{lambda()#1}::operator()() const"));
+  EXPECT_FALSE(is_runtime_function("std::vector<gort::runtime::G*> collect(int)"));
+  EXPECT_FALSE(is_runtime_function("gort::Chan<int>::recv()"));
+}
+
+}  // namespace
+}  // namespace gort::viewer

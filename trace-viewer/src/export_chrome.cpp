@@ -56,7 +56,7 @@ class Writer {
 
 json stack_json(const Trace& trace, uint64_t stack) {
   json frames = json::array();
-  for (uint64_t pc : trace.stack(stack)) frames.push_back(describe_pc(trace, pc));
+  for (std::string& f : user_frames(trace, stack)) frames.push_back(std::move(f));
   return frames;
 }
 
@@ -112,7 +112,11 @@ void write_chrome_json(std::ostream& out, const Trace& trace, const Timeline& tl
       json args = json::object();
       if (s.state == SliceState::Blocked) args["reason"] = reason_text(trace, s.reason);
       if (s.state == SliceState::Runnable && s.reason != 0) args["reason"] = std::string(trace.string(s.reason));
-      if (s.stack != 0) args["stack"] = stack_json(trace, s.stack);
+      // Stacks say where a goroutine waited; a runnable slice's stack (its
+      // unblocker's) is left to the summary's scheduler latency profile.
+      if (s.stack != 0 && (s.state == SliceState::Blocked || s.state == SliceState::Syscall)) {
+        args["stack"] = stack_json(trace, s.stack);
+      }
       w.slice(kPidGoroutines, g.id, s.start, s.end, slice_state_name(s.state), "state", std::move(args));
     }
   }

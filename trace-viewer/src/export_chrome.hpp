@@ -8,7 +8,9 @@
 //                         worker slice and per blocking call that kept the P
 //   process "Goroutines"  one thread per goroutine: its running / runnable /
 //                         blocked (reason in args) / syscall / GC assist
-//                         slices, back to back; user log messages as instant
+//                         slices, back to back (blocked and syscall slices
+//                         carry their stack without runtime frames); user
+//                         log messages as instant
 //                         events; counters Goroutines and Runnable
 //   process "GC"          thread "GC cycles" and thread "Stop-the-world";
 //                         counters HeapAlloc and HeapGoal

@@ -15,11 +15,51 @@ std::string describe_pc(const Trace& trace, uint64_t pc) {
   return out;
 }
 
+namespace {
+
+/// The qualified name of a demangled function, without its return type and
+/// parameter list: "void gort::go<F>(F&&)" -> "gort::go<F>".
+std::string bare_name(std::string_view func) {
+  std::string f(func);
+  for (size_t at; (at = f.find("(anonymous namespace)")) != std::string::npos;) f.replace(at, 21, "{anon}");
+  int depth = 0;
+  size_t name_start = 0, end = f.size();
+  for (size_t i = 0; i < f.size(); i++) {
+    const char c = f[i];
+    if (c == '<' || c == '{') {
+      depth++;
+    } else if ((c == '>' || c == '}') && depth > 0) {
+      depth--;
+    } else if (depth == 0 && c == ' ') {
+      name_start = i + 1;  // what came before was a return type
+    } else if (depth == 0 && c == '(') {
+      end = i;
+      break;
+    }
+  }
+  return name_start < end ? f.substr(name_start, end - name_start) : f;
+}
+
+}  // namespace
+
 bool is_runtime_function(std::string_view func) {
-  // Demangled names may carry a return type first ("void gort::go<...>(...)").
-  return func.find("gort::runtime::") != std::string_view::npos ||
-         func.find("gort::go<") != std::string_view::npos || func.starts_with("gort::go(") ||
-         func.find(" gort::go(") != std::string_view::npos;
+  const std::string n = bare_name(func);
+  return n.starts_with("gort::runtime::") || n.starts_with("gort::go<") || n == "gort::go" ||
+         n.starts_with("make_fcontext") || n.starts_with("jump_fcontext") || n.starts_with("ontop_fcontext");
+}
+
+std::vector<std::string> user_frames(const Trace& trace, uint64_t stack) {
+  std::vector<std::string> out;
+  auto pcs = trace.stack(stack);
+  for (uint64_t pc : pcs) {
+    const FrameInfo* f = trace.frame(pc);
+    if (f != nullptr && is_runtime_function(trace.string(f->func))) continue;
+    out.push_back(describe_pc(trace, pc));
+  }
+  if (out.empty()) {
+    for (uint64_t pc : pcs) out.push_back(describe_pc(trace, pc));
+  }
+  return out;
 }
 
 std::string group_name(const Trace& trace, bool existed_at_start, uint64_t create_stack, uint64_t start_stack) {

@@ -17,6 +17,7 @@
 #include "reader.hpp"
 
 #include <string>
+#include <vector>
 
 namespace gort::viewer {
 
@@ -25,9 +26,14 @@ inline constexpr const char* kExistingGroup = "(existing at trace start)";
 /// "func (file:line)" for a pc with a Frame record, else "0x...".
 std::string describe_pc(const Trace& trace, uint64_t pc);
 
-/// True for a frame of the runtime's own `go` machinery (gort::go<...>,
-/// gort::runtime::...), which the call-site grouping skips.
+/// True for a frame of the runtime's own machinery (gort::go<...>,
+/// gort::runtime::..., Boost.Context's fcontext entry points), which the
+/// call-site grouping and the Chrome export's stacks skip.
 bool is_runtime_function(std::string_view func);
+
+/// A stack's frames as text (describe_pc), without runtime frames unless
+/// every frame is one.
+std::vector<std::string> user_frames(const Trace& trace, uint64_t stack);
 
 /// The group a goroutine belongs to (see the file comment).
 std::string group_name(const Trace& trace, bool existed_at_start, uint64_t create_stack, uint64_t start_stack);
