@@ -30,7 +30,9 @@ std::string slurp(const std::string& path) {
 std::string dir() { return ::testing::TempDir(); }
 
 Result run(const std::string& args) {
-  const std::string out = dir() + "tv_cli_out.txt", err = dir() + "tv_cli_err.txt";
+  // Per test: ctest runs tests in parallel, each in its own process.
+  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string out = dir() + "tv_cli_" + name + ".out", err = dir() + "tv_cli_" + name + ".err";
   const std::string cmd = std::string("'") + GORT_TRACE_VIEWER + "' " + args + " >'" + out + "' 2>'" + err + "'";
   Result r;
   const int w = std::system(cmd.c_str());
