@@ -43,8 +43,7 @@ void more(std::ostream& out, size_t shown, size_t total, const char* what) {
   if (shown < total) fmt::print(out, "\n… and {} more {} (`--top 0` shows all).\n", total - shown, what);
 }
 
-void overview(std::ostream& out, const Trace& trace, const Ordered& ord, const Timeline& tl,
-              const GoroutineAnalysis& ga) {
+void overview(std::ostream& out, const Trace& trace, const Ordered& ord, const Timeline& tl) {
   uint64_t created = 0, existing = 0, ended = 0;
   for (const Goroutine& g : tl.goroutines) {
     (g.existed_at_start ? existing : created)++;
@@ -70,10 +69,9 @@ void overview(std::ostream& out, const Trace& trace, const Ordered& ord, const T
     fmt::print(out, "| Out-of-order timestamps | {} events ran later than stamped, by at most {} |\n", ord.adjusted,
                format_duration(ord.max_adjust_ns));
   }
-  (void)ga;
 }
 
-void goroutine_section(std::ostream& out, const Trace& trace, const GoroutineAnalysis& ga, size_t top) {
+void goroutine_section(std::ostream& out, const GoroutineAnalysis& ga, size_t top) {
   fmt::print(out, "\n## Goroutine analysis\n\n");
   fmt::print(out,
              "Goroutines grouped by where they were created (the `go` call site's function and line; see "
@@ -114,7 +112,6 @@ void goroutine_section(std::ostream& out, const Trace& trace, const GoroutineAna
                format_duration(g.assist), format_duration(g.sweep), cell(reasons));
   }
   more(out, n, by_exec.size(), "goroutines");
-  (void)trace;
 }
 
 void reason_section(std::ostream& out, const BlockingAnalysis& ba) {
@@ -284,8 +281,8 @@ void write_summary(std::ostream& out, const Trace& trace, const Ordered& ord, co
   const auto mmu = analyze_mmu(tl);
 
   fmt::print(out, "# Trace summary: {}\n\n", opt.title);
-  overview(out, trace, ord, tl, ga);
-  goroutine_section(out, trace, ga, opt.top);
+  overview(out, trace, ord, tl);
+  goroutine_section(out, ga, opt.top);
   reason_section(out, ba);
   latency_section(out, lat);
   fmt::print(out, "\n## Blocking profiles\n");
