@@ -299,12 +299,14 @@ TEST(TraceViewerReader, RejectsOtherStructuralDamage) {
 }
 
 TEST(TraceViewerReader, FileErrorsNameNoOffset) {
-  try {
-    Trace::read_file("/nonexistent/trace");
-    ADD_FAILURE();
-  } catch (const TraceError& e) {
-    EXPECT_FALSE(e.has_offset());
-    EXPECT_NE(std::string(e.what()).find("cannot open"), std::string::npos);
+  for (auto [path, what] : {std::pair{"/nonexistent/trace", "cannot open"}, std::pair{"/", "it is a directory"}}) {
+    try {
+      Trace::read_file(path);
+      ADD_FAILURE() << path;
+    } catch (const TraceError& e) {
+      EXPECT_FALSE(e.has_offset());
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
   }
 }
 

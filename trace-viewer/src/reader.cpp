@@ -2,9 +2,12 @@
 // base.go (the string and stack tables), event/go122 (the argument specs).
 #include "reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
@@ -207,16 +210,25 @@ void check_args(const RawEvent& ev) {
 }  // namespace
 
 Trace Trace::read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(fmt::format("cannot open: {}", std::strerror(errno)));
+  // Read to the end rather than trusting a size: pipes and /dev/stdin work,
+  // and a file that grows while it is read is read as far as it got.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw TraceError(fmt::format("cannot open: {}", std::strerror(errno)));
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } close_fd{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) throw TraceError("cannot read: it is a directory");
   std::vector<uint8_t> bytes;
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) throw TraceError("cannot read: not a regular file");
-  in.seekg(0, std::ios::beg);
-  bytes.resize(size_t(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
-    throw TraceError(fmt::format("cannot read: {}", std::strerror(errno)));
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(size_t(st.st_size));
+  uint8_t buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw TraceError(fmt::format("cannot read: {}", std::strerror(errno)));
+    if (n == 0) break;
+    bytes.insert(bytes.end(), buf, buf + n);
   }
   return parse(std::move(bytes));
 }
