@@ -254,3 +254,41 @@ TEST(TraceViewerOrder, SeedTracesOrderAndValidate) {
 
 }  // namespace
 }  // namespace gort::viewer
+
+namespace gort::viewer {
+namespace {
+
+// Events that can never happen are set aside until the state they wait for
+// changes, so thousands of them cost no more than one each ...
+TEST(TraceViewerOrder, ManyStuckThreadsFailWithTheEarliest) {
+  TraceBuilder b;
+  const size_t first = b.ev(100, 0, E::GoStop, {0, 0});
+  for (uint64_t i = 1; i < 3000; i++) b.ev(100 + i, 0, E::GoStop, {0, 0});
+  for (uint64_t i = 0; i < 3000; i++) b.ev(1, 1 + int64_t(i), E::HeapAlloc, {i});
+  expect_order_error(b, 10'000, first,
+                     "cannot order event GoStop on thread 100 at 0 ns: GoStop on thread 100 with no running "
+                     "goroutine; none of the other 2999 threads' next events can come first either");
+}
+
+// ... and a trace whose events keep waking thousands of them that can never
+// happen is given up on after a bounded number of attempts.
+TEST(TraceViewerOrder, OrderingWorkIsBounded) {
+  TraceBuilder b;
+  b.ev(1, 0, E::STWBegin, {0});
+  b.ev(1, 0, E::STWEnd);
+  for (uint64_t i = 0; i < 2000; i++) b.ev(100 + i, 1, E::STWEnd);  // the world is not stopped
+  for (uint64_t i = 0; i < 2000; i++) {
+    b.ev(1, 2 + 2 * int64_t(i), E::GCBegin, {i});
+    b.ev(1, 3 + 2 * int64_t(i), E::GCEnd, {i});
+  }
+  Trace t = Trace::parse(b.bytes(10'000));
+  try {
+    order(t);
+    ADD_FAILURE() << "ordered";
+  } catch (const TraceError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot order the events: gave up after"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gort::viewer

@@ -51,6 +51,7 @@ struct ThreadState {
   uint64_t g = 0;
   bool working = false, worker_seen = false;
   bool sweeping = false, sweep_seen = false;
+  bool parked = false;  // its head waits for a state change (see wait_keys)
 
   void advance() {
     while ((has_head = cursor.next(head)) && is_definition(head.type)) {
@@ -70,6 +71,20 @@ struct PInfo {
   bool held = false;
   uint64_t holder = 0;
 };
+
+/// What a parked event waits for / what an applied event changed.
+struct WaitKey {
+  enum Kind : uint8_t { Thread, Goroutine, Proc, World } kind;
+  uint64_t id;
+  bool operator==(const WaitKey&) const = default;
+};
+struct WaitKeyHash {
+  size_t operator()(const WaitKey& k) const { return std::hash<uint64_t>()(k.id * 4 + k.kind); }
+};
+
+constexpr bool is_world_event(E t) {
+  return t == E::STWBegin || t == E::STWEnd || t == E::GCBegin || t == E::GCEnd;
+}
 
 struct Key {
   int64_t time;
@@ -107,32 +122,39 @@ class Orderer {
     }
     uint64_t defs = tr_.count(E::String) + tr_.count(E::Stack) + tr_.count(E::Frame) + tr_.count(E::ThreadName);
     out.events.reserve(tr_.event_count() - defs);
-    std::vector<Key> deferred;
+    // A head that is not legal now is parked on the state it depends on
+    // (wait_keys) and goes back into the heap when an applied event changes
+    // that state (changed_keys), so an event is re-tried only when it might
+    // have become legal.  The attempts are also budgeted: a file crafted so
+    // that huge numbers of heads stay illegal fails instead of running for
+    // hours.
+    std::unordered_map<WaitKey, std::vector<size_t>, WaitKeyHash> waiters;
+    size_t parked = 0;
+    const uint64_t budget = 64 * (tr_.event_count() + threads_.size()) + 1'000'000;
+    uint64_t attempts = 0;
     int64_t last = 0;
-    while (!heap.empty()) {
-      deferred.clear();
-      bool found = false;
-      Key k{};
-      while (!heap.empty()) {
-        k = heap.top();
-        heap.pop();
-        if (check(threads_[k.idx], threads_[k.idx].head).empty()) {
-          found = true;
-          break;
-        }
-        deferred.push_back(k);
+    std::vector<WaitKey> keys;
+    for (;;) {
+      if (heap.empty()) {
+        if (parked == 0) break;
+        stuck(parked);
       }
-      if (!found) {
-        const ThreadState& t = threads_[deferred[0].idx];
-        std::string others;
-        if (deferred.size() > 1) {
-          others = fmt::format("; none of the other {} threads' next events can come first either", deferred.size() - 1);
-        }
-        throw TraceError(t.head.offset, fmt::format("cannot order event {} on thread {} at {} ns: {}{}",
-                                                    event_name(t.head.type), t.id, t.head.time,
-                                                    check(t, t.head), others));
-      }
+      const Key k = heap.top();
+      heap.pop();
       ThreadState& t = threads_[k.idx];
+      if (++attempts > budget) {
+        throw TraceError(t.head.offset, fmt::format("cannot order the events: gave up after {} attempts (too many "
+                                                    "threads' events wait for each other)",
+                                                    attempts - 1));
+      }
+      if (!check(t, t.head).empty()) {
+        t.parked = true;
+        parked++;
+        keys.clear();
+        wait_keys(t, t.head, keys);
+        for (const WaitKey& w : keys) waiters[w].push_back(k.idx);
+        continue;
+      }
       Event& e = out.events.emplace_back();
       apply(t, t.head, e, out);
       if (t.head.time < last) {
@@ -144,14 +166,100 @@ class Orderer {
         e.time = t.head.time;
         last = t.head.time;
       }
+      keys.clear();
+      changed_keys(e, keys);
+      for (const WaitKey& w : keys) {
+        auto it = waiters.find(w);
+        if (it == waiters.end()) continue;
+        for (size_t idx : it->second) {
+          ThreadState& p = threads_[idx];
+          if (!p.parked) continue;  // woken by another key already
+          p.parked = false;
+          parked--;
+          heap.push(Key{p.head.time, p.head.offset, idx});
+        }
+        waiters.erase(it);
+      }
       t.advance();
       if (t.has_head) heap.push(Key{t.head.time, t.head.offset, k.idx});
-      for (const Key& d : deferred) heap.push(d);
     }
     return out;
   }
 
  private:
+  /// No head is legal: the trace is broken at the earliest one.
+  [[noreturn]] void stuck(size_t parked) const {
+    const ThreadState* first = nullptr;
+    for (const ThreadState& t : threads_) {
+      if (!t.parked) continue;
+      if (!first || t.head.time < first->head.time ||
+          (t.head.time == first->head.time && t.head.offset < first->head.offset)) {
+        first = &t;
+      }
+    }
+    std::string others;
+    if (parked > 1) {
+      others = fmt::format("; none of the other {} threads' next events can come first either", parked - 1);
+    }
+    throw TraceError(first->head.offset, fmt::format("cannot order event {} on thread {} at {} ns: {}{}",
+                                                     event_name(first->head.type), first->id, first->head.time,
+                                                     check(*first, first->head), others));
+  }
+
+  /// The state check(t, e) reads: e can become legal only when one of these changes.
+  void wait_keys(const ThreadState& t, const RawEvent& e, std::vector<WaitKey>& out) const {
+    out.push_back({WaitKey::Thread, t.id});
+    if (t.g != 0) out.push_back({WaitKey::Goroutine, t.g});
+    switch (e.type) {
+      case E::ProcStatus:
+        out.push_back({WaitKey::Proc, e.args[0]});
+        out.push_back({WaitKey::Thread, e.args[2]});
+        break;
+      case E::ProcStart:
+        out.push_back({WaitKey::Proc, e.args[0]});
+        break;
+      case E::ProcSteal: {
+        out.push_back({WaitKey::Proc, e.args[0]});
+        out.push_back({WaitKey::Thread, e.args[1]});
+        const ThreadState* v = find_thread(e.args[1]);
+        if (v && v->g != 0) out.push_back({WaitKey::Goroutine, v->g});
+        break;
+      }
+      case E::GoStatus:
+        out.push_back({WaitKey::Goroutine, e.args[0]});
+        out.push_back({WaitKey::Thread, e.args[2]});
+        break;
+      case E::GoCreate:
+      case E::GoStart:
+      case E::GoUnblock:
+        out.push_back({WaitKey::Goroutine, e.args[0]});
+        break;
+      default:
+        if (is_world_event(e.type)) out.push_back({WaitKey::World, 0});
+        break;
+    }
+  }
+
+  /// The state an applied event may have changed (a superset of what it did).
+  static void changed_keys(const Event& e, std::vector<WaitKey>& out) {
+    out.push_back({WaitKey::Thread, e.thread});
+    if (e.target != 0) out.push_back({WaitKey::Goroutine, e.target});
+    if (e.g != 0) out.push_back({WaitKey::Goroutine, e.g});
+    if (e.p >= 0) out.push_back({WaitKey::Proc, uint64_t(e.p)});
+    switch (e.type) {
+      case E::ProcStatus:
+      case E::GoStatus:
+        out.push_back({WaitKey::Thread, e.args[2]});
+        break;
+      case E::ProcSteal:
+        out.push_back({WaitKey::Thread, e.args[1]});
+        break;
+      default:
+        if (is_world_event(e.type)) out.push_back({WaitKey::World, 0});
+        break;
+    }
+  }
+
   size_t index(uint64_t id) {
     auto [it, fresh] = index_.try_emplace(id, threads_.size());
     if (fresh) threads_.emplace_back().id = id;

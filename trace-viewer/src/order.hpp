@@ -11,6 +11,10 @@
 // trace is broken: TraceError naming the earliest candidate, its thread, its
 // offset and why it is not legal.  An event taken after a later-stamped one
 // gets that later time (times never go backwards); Ordered counts how often.
+// A candidate that is not legal is set aside until an applied event changes
+// the state it depends on (its thread, goroutine, P, or the world), so each
+// event is tried about once; the attempts are also budgeted, so no file,
+// however crafted, keeps the ordering busy for long.
 //
 // Per-thread context (format: "an event happens on the thread of its batch,
 // to the P that thread holds and the goroutine it runs"): the P from
