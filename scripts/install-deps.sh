@@ -9,6 +9,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liburing-dev libunwind-dev libdw-dev libjemalloc-dev libfmt-dev libcli11-dev
   libgc-dev                                 # Boehm GC, a benchmark peer
+  nlohmann-json3-dev                        # trace-viewer: JSON export and web view model
+  clang libclang-rt-dev                     # trace-viewer: the libFuzzer target (fuzz test)
   golang-go                                 # Go 1.19: parity checks and benchmark peer
 )
 
