@@ -11,6 +11,7 @@ PACKAGES=(
   libgc-dev                                 # Boehm GC, a benchmark peer
   nlohmann-json3-dev                        # trace-viewer: JSON export and web view model
   clang libclang-rt-dev                     # trace-viewer: the libFuzzer target (fuzz test)
+  chromium                                  # trace-viewer: the web page drawn in headless Chromium (tests)
   golang-go                                 # Go 1.19: parity checks and benchmark peer
 )
 

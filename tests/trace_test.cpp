@@ -97,7 +97,7 @@ TEST(TraceApi, AnUncreatableFileIsASystemErrorNamingThePath) {
 // The workload under the tracer, many times and on 1, 2 and 4 Ps: the
 // orderings differ from run to run, and every one must replay legally.
 TEST(Tracer, EveryTraceOfTheWorkloadReplaysLegallyAndCountsWhatRan) {
-  const int iterations = scaled(20);
+  const int iterations = scaled(100);
   for (int it = 0; it < iterations; ++it) {
     const int procs = 1 << (it % 3);
     TempTrace t("workload");
