@@ -14,13 +14,15 @@
 // Batch     = 0xB1, uvarint thread, uvarint base_ns, uvarint length, length bytes of events
 // Trailer   = 0xE1, uvarint batch_count, uvarint end_ns       (written by stop(); a file
 //             without it was cut short)
-// Event     = type u8, uvarint delta_ns, kArgCount[type] uvarints [, uvarint n, n bytes]
+// Event     = type u8, uvarint delta_ns, kSpecs[type].args uvarints
+//             [, uvarint n, n uvarints (pc_list: Stack)] [, uvarint n, n bytes (bytes)]
 //
 // Timestamps are nanoseconds since the trace started (CLOCK_MONOTONIC).  An
 // event's time is its batch's base_ns plus the deltas of the events before it
 // in the batch, including its own.  Threads are numbered by the tracer: an M's
 // thread is its M id; other runtime threads (sysmon, the scavenger, collector
-// helpers, foreign threads) get ids from kFirstNonMThread up.
+// helpers, foreign threads) get ids from kFirstNonMThread up.  A thread's
+// batches appear in the file in the order it wrote them (time order).
 //
 // An event happens on the thread of its batch, to the P that thread holds
 // (after ProcStart, until ProcStop) and the goroutine it runs (after GoStart,
@@ -58,11 +60,15 @@ enum class Ev : uint8_t {
   ProcStatus = 6,  // (p, status, thread): at trace start, P p is idle(0)/running(1) held by thread
   ProcStart = 7,   // (p): this thread acquired P p
   ProcStop = 8,    // (): this thread released its P
-  ProcSteal = 9,   // (p, thread): sysmon took P p from thread (in a blocking call)
+  ProcSteal = 9,   // (p, thread): this thread took P p, lent by thread's blocking call (sysmon
+                   // retaking it, a stop-the-world, or an M taking back a P another M's
+                   // call had been lent); stamped before the take
   // ---- goroutines ----
   GoStatus = 10,       // (goid, status, thread, str): at trace start; see GoState; thread
                        // for running/syscall, str = wait reason for waiting
-  GoCreate = 11,       // (goid, stack, start stack): created goid; stack = the `go` call site
+  GoCreate = 11,       // (goid, stack, start stack): created goid; stack = the `go` call site;
+                       // start stack = the goroutine's first function's entry + 1 (stack pcs
+                       // are return addresses, looked up at pc - 1)
   GoStart = 12,        // (goid): this thread runs goid from here on
   GoStop = 13,         // (reason str, stack): still runnable (gosched, preempted)
   GoBlock = 14,        // (reason str, stack): parked; reason is Go's waitReason text
