@@ -141,10 +141,29 @@ CycleState cycle;
 /// gcphase != _GCoff): heap triggers do nothing meanwhile.
 std::atomic<bool> cycle_running{false};
 
+/// The highest cycle number whose goroutine has finished with its cycle,
+/// locals and all: a cycle has ended for gc::collect only then.  (num_gc
+/// counts a cycle as soon as the world restarts; a program that returned from
+/// collect() then and ended would abandon the cycle's goroutine still holding
+/// gc_sema and its mark state, and the next gort::run in the process would
+/// wait for gc_sema forever.)
+std::atomic<uint32_t> released_cycle{0};
+
 /// gc::collect callers waiting for a cycle to end (Go's work.sweepWaiters).
 GoroutineWaitQueue& cycle_waiters() {
   static auto* q = new GoroutineWaitQueue();
   return *q;
+}
+
+/// Cycle n's goroutine is done with it (its locals destroyed too): wakes the
+/// gc::collect callers waiting for it.
+void release_cycle(uint32_t n) {
+  // The next cycle may start (and even end) once gc_sema is released, before
+  // this goroutine gets here: the count only grows.
+  uint32_t seen = released_cycle.load(std::memory_order_relaxed);
+  while (seen < n && !released_cycle.compare_exchange_weak(seen, n, std::memory_order_release)) {
+  }
+  cycle_waiters().wake_all();
 }
 
 void print_gctrace(const CycleState& c) {
@@ -284,7 +303,6 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
   runtime::semrelease(&gc_sema);
   wake_parked_assists();  // they see the mark over and allocate freely
-  cycle_waiters().wake_all();
   if (finalizers_queued > 0) start_finalizer_goroutine();
   scavenger_wake();
 }
@@ -430,6 +448,7 @@ uint32_t gc_start(TriggerKind kind) {
   if (!c.concurrent) {
     stop_the_world_mark();
     clear_dead_stack<kClearedStackBytes>();
+    release_cycle(this_cycle);
     return this_cycle;
   }
   reset_mark_work();
@@ -442,14 +461,16 @@ uint32_t gc_start(TriggerKind kind) {
   c.t_mark = runtime::gc_nanotime();
   start_world(c.t_sweep_term, StwReason::SweepTermination);
   limiter_transition(true, c.t_mark, c.t_mark - c.t_sweep_term);
-  gort::go([] { run_concurrent_mark(); });  // newproc wakes an idle P for it
+  gort::go([this_cycle] {  // newproc wakes an idle P for it
+    run_concurrent_mark();
+    release_cycle(this_cycle);
+  });
   return this_cycle;
 }
 
 void wait_for_cycle(uint32_t n) {
-  while (num_gc() < n) {
-    cycle_waiters().wait(runtime::WaitReason::WaitForGCCycle, [n] { return num_gc() >= n; });
-  }
+  auto ended = [n] { return released_cycle.load(std::memory_order_acquire) >= n; };
+  while (!ended()) cycle_waiters().wait(runtime::WaitReason::WaitForGCCycle, ended);
 }
 
 }  // namespace gort::gc::detail
