@@ -222,4 +222,15 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> seed_traces() {
   return out;
 }
 
+namespace {
+Analysed lay_out(Trace t) {
+  Ordered o = order(t);
+  Timeline tl = build_timeline(t, o);
+  return Analysed{std::move(t), std::move(o), std::move(tl)};
+}
+}  // namespace
+
+Analysed analyse(std::vector<uint8_t> bytes) { return lay_out(Trace::parse(std::move(bytes))); }
+Analysed analyse_file(const std::string& path) { return lay_out(Trace::read_file(path)); }
+
 }  // namespace gort::viewer::test

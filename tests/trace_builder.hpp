@@ -8,6 +8,10 @@
 
 #include <gort/trace_format.hpp>
 
+#include "order.hpp"
+#include "reader.hpp"
+#include "timeline.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -117,5 +121,19 @@ class TraceBuilder {
 /// Small valid traces covering every event type: the fuzzer's seed corpus
 /// and a smoke test of the whole pipeline.  (name, file bytes).
 std::vector<std::pair<std::string, std::vector<uint8_t>>> seed_traces();
+
+/// A trace read, ordered and laid out as intervals: what the analysis and
+/// export tests start from.
+struct Analysed {
+  Trace trace;
+  Ordered ordered;
+  Timeline timeline;
+};
+
+/// Parses, orders and lays out a trace held in memory; TraceError if invalid.
+Analysed analyse(std::vector<uint8_t> bytes);
+
+/// The same for a trace file.
+Analysed analyse_file(const std::string& path);
 
 }  // namespace gort::viewer::test

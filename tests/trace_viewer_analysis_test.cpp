@@ -24,25 +24,9 @@ namespace {
 using test::TraceBuilder;
 using E = tf::Ev;
 
-struct Analysed {
-  Trace trace;
-  Ordered ordered;
-  Timeline timeline;
-};
-
-Analysed analyse(const std::vector<uint8_t>& bytes) {
-  Trace t = Trace::parse(bytes);
-  Ordered o = order(t);
-  Timeline tl = build_timeline(t, o);
-  return Analysed{std::move(t), std::move(o), std::move(tl)};
-}
-
-Analysed analyse_file(const std::string& path) {
-  Trace t = Trace::read_file(path);
-  Ordered o = order(t);
-  Timeline tl = build_timeline(t, o);
-  return Analysed{std::move(t), std::move(o), std::move(tl)};
-}
+using test::Analysed;
+using test::analyse;
+using test::analyse_file;
 
 const GoroutineStats& stats(const GoroutineAnalysis& a, uint64_t id) {
   for (const GoroutineStats& s : a.goroutines) {

@@ -29,18 +29,8 @@ using E = tf::Ev;
 
 const std::string kNasty = "</script><script>alert(\"x\")</script><!-- \\ \x01 \xff";
 
-struct Analysed {
-  Trace trace;
-  Ordered ordered;
-  Timeline timeline;
-};
-
-Analysed analyse(const std::vector<uint8_t>& bytes) {
-  Trace t = Trace::parse(bytes);
-  Ordered o = order(t);
-  Timeline tl = build_timeline(t, o);
-  return Analysed{std::move(t), std::move(o), std::move(tl)};
-}
+using test::Analysed;
+using test::analyse;
 
 /// Two Ps.  G1 (existing) creates G2 and G3; G2 blocks on a channel and is
 /// woken by G3; a GC cycle with two pauses, a mark worker and an assist;

@@ -49,9 +49,6 @@ struct P {
   /// Incremented on every blocking call entered on this P; sysmon retakes a P
   /// whose syscalltick has not moved for one sysmon tick (~20 µs).
   std::atomic<uint32_t> syscalltick{0};
-  /// Id of the M whose blocking call holds this P (status Syscall), for the
-  /// ProcSteal event of whoever takes the P away.
-  int64_t syscall_mid = 0;
   /// Set by sysmon (time slice used up) or stop-the-world: the goroutine running
   /// on this P yields at its next safe point.  Cleared when a G starts running.
   std::atomic<bool> preempt{false};
@@ -85,6 +82,10 @@ struct P {
   /// here (gort/runtime/gc_cache.hpp); touched only by the goroutine running on
   /// this P, and released through the registered callback when the P is destroyed.
   void* gc_cache = nullptr;
+  /// Id of the M whose blocking call was last lent this P (status Syscall), for
+  /// the ProcSteal event of whoever takes the P away.  Cold: kept last, out of
+  /// the lines the scheduler's hot fields share.
+  int64_t syscall_mid = 0;
 };
 
 /// Free Gs kept per P before half move to the global list (Go: 64).
