@@ -41,7 +41,7 @@ void entersyscall() {
   asm volatile("mov %%rsp, %0" : "=r"(sp));
   gp->syscall_sp = sp;
   setgstatus(gp, GStatus::Running, GStatus::Syscall);
-  trace_simple(Ev::GoSyscallBegin, 0);
+  trace_go_syscall_begin();
   pp->syscall_mid = mp->id;
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   mp->oldp = pp;

@@ -188,6 +188,15 @@ void trace_go_create_slow(const G* gp) {
   w.event(Ev::GoCreate, a, 3);
 }
 
+void trace_go_syscall_begin_slow() {
+  TraceWriter w;
+  if (!w.ok()) return;
+  // Skip this function: the stack starts at entersyscall, then the caller's
+  // gort::blocking.
+  const uint64_t a[1] = {trace_current_stack(w, 2)};
+  w.event(Ev::GoSyscallBegin, a, 1);
+}
+
 uint64_t trace_stamp_slow() {
   const uint64_t now = trace_now();
   return now != 0 ? now : 1;

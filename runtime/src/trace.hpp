@@ -51,6 +51,12 @@ inline void trace_go_block(WaitReason reason) {
   if (trace_on()) [[unlikely]] trace_go_block_slow(reason);
 }
 
+/// GoSyscallBegin for the running goroutine, with the stack of the call.
+void trace_go_syscall_begin_slow();
+inline void trace_go_syscall_begin() {
+  if (trace_on()) [[unlikely]] trace_go_syscall_begin_slow();
+}
+
 /// GoStop: the running goroutine yields but stays runnable.
 inline void trace_go_stop(TraceStopReason reason) {
   if (trace_on()) [[unlikely]] trace_event(Ev::GoStop, trace_string(reason), 0);
