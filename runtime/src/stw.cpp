@@ -60,15 +60,16 @@ std::atomic<uint32_t> worldsema{1};
 namespace {
 /// Whether the stop in progress wrote STWBegin (start_the_world then writes
 /// STWEnd): a trace switched on while the world is stopped sees neither.
+/// Under sched.lock (the stop at exit does not take worldsema).
 bool stw_traced = false;
 }  // namespace
 
 bool stop_the_world(StwReason reason, int64_t deadline_ns) {
   M* mp = current_m();
   P* self = mp->p;
+  sched.lock.lock();
   stw_traced = trace_on();
   if (stw_traced) trace_event(Ev::STWBegin, trace_string(reason));
-  sched.lock.lock();
   sched.stopwait = gomaxprocs();
   sched.gcwaiting.store(true, std::memory_order_release);
   preemptall();
@@ -195,8 +196,9 @@ void start_the_world(int32_t newprocs) {
   sched.lock.lock();
   P* runnable = procresize(newprocs > 0 ? newprocs : gomaxprocs());
   sched.gcwaiting.store(false, std::memory_order_release);
+  const bool end_traced = std::exchange(stw_traced, false);
   sched.lock.unlock();
-  if (std::exchange(stw_traced, false)) trace_simple(Ev::STWEnd);
+  if (end_traced) trace_simple(Ev::STWEnd);
   while (runnable != nullptr) {
     P* pp = runnable;
     runnable = pp->link;
