@@ -125,24 +125,20 @@ void write_statuses(TraceWriter& w, M* self) {
   }
 }
 
-/// Appends one event to a batch being built outside the tracer (stop's Frame
-/// batch, written after every thread's buffer was drained).
+/// Appends events to a batch built outside the tracer (stop's Frame batch,
+/// written after every thread's buffer was drained).
 struct LocalBatch {
   std::vector<uint8_t> bytes;
-  void event(Ev ev, std::initializer_list<uint64_t> args, std::string_view data = {}, bool with_data = false) {
-    uint8_t tmp[1 + 6 * trace::format::kMaxUvarintBytes];
-    uint8_t* p = tmp;
-    *p++ = uint8_t(ev);
-    p = put_uvarint(p, 0);
-    for (uint64_t a : args) p = put_uvarint(p, a);
-    if (with_data) p = put_uvarint(p, data.size());
-    bytes.insert(bytes.end(), tmp, p);
-    bytes.insert(bytes.end(), data.begin(), data.end());
+  void event(Ev ev, std::initializer_list<uint64_t> args, std::string_view data = {}) {
+    const std::size_t at = bytes.size();
+    bytes.resize(at + kTraceMaxEventBytes + data.size());
+    const uint8_t* end = encode_event(bytes.data() + at, ev, 0, args.begin(), int(args.size()), data);
+    bytes.resize(std::size_t(end - bytes.data()));
   }
   uint64_t string(std::string_view s) {
     bool is_new = false;
     const uint64_t id = trace_string_id(s, &is_new);
-    if (is_new) event(Ev::String, {id}, s, true);
+    if (is_new) event(Ev::String, {id}, s);
     return id;
   }
 };
@@ -268,7 +264,7 @@ void stop() {
   const uint64_t end_ns = trace_now();
   trace_buffers_drain();
   write_frames(thread_id, end_ns);
-  const uint64_t batches = trace_buffers_drain();
+  const uint64_t batches = trace_batches_written();
   uint8_t trailer[1 + 2 * format::kMaxUvarintBytes];
   uint8_t* p = trailer;
   *p++ = format::kTrailerTag;

@@ -131,7 +131,7 @@ void trace_buffers_open(int fd, int64_t origin_ns) {
   generation.fetch_add(1, std::memory_order_relaxed);
 }
 
-uint64_t trace_buffers_drain() {
+void trace_buffers_drain() {
   std::lock_guard<std::mutex> rg(registry_mu);
   TraceThread** link = &registry_head;
   while (TraceThread* t = *link) {
@@ -148,6 +148,9 @@ uint64_t trace_buffers_drain() {
     }
     link = &t->next;
   }
+}
+
+uint64_t trace_batches_written() {
   std::lock_guard<std::mutex> g(file_mu);
   return batches_written;
 }
@@ -182,40 +185,46 @@ uint8_t* TraceWriter::reserve(std::size_t bytes) {
   return t_->buf + t_->used;
 }
 
-uint8_t* TraceWriter::header(uint8_t* p, Ev ev, uint64_t now) {
+uint64_t TraceWriter::advance_clock(uint64_t now) {
   if (t_->used == 0) {
     t_->base_ns = now;
     t_->last_ns = now;
   }
   if (now < t_->last_ns) now = t_->last_ns;  // one thread's clock never runs back
-  *p++ = uint8_t(ev);
-  p = put_uvarint(p, now - t_->last_ns);
+  const uint64_t delta = now - t_->last_ns;
   t_->last_ns = now;
-  return p;
+  return delta;
+}
+
+uint8_t* encode_event(uint8_t* p, Ev ev, uint64_t delta_ns, const uint64_t* args, int nargs, std::string_view bytes) {
+  *p++ = uint8_t(ev);
+  p = put_uvarint(p, delta_ns);
+  const int n = kSpecs[int(ev)].args;
+  for (int i = 0; i < n; ++i) p = put_uvarint(p, i < nargs ? args[i] : 0);
+  if (!kSpecs[int(ev)].bytes) return p;
+  p = put_uvarint(p, bytes.size());
+  std::memcpy(p, bytes.data(), bytes.size());
+  return p + bytes.size();
 }
 
 void TraceWriter::event(Ev ev, const uint64_t* args, int nargs) { event_at(trace_now(), ev, args, nargs); }
 
 void TraceWriter::event_at(uint64_t at, Ev ev, const uint64_t* args, int nargs) {
-  uint8_t* p = header(reserve(kTraceMaxEventBytes), ev, at);
-  const int n = kSpecs[int(ev)].args;
-  for (int i = 0; i < n; ++i) p = put_uvarint(p, i < nargs ? args[i] : 0);
-  t_->used = std::size_t(p - t_->buf);
+  uint8_t* p = reserve(kTraceMaxEventBytes);
+  t_->used = std::size_t(encode_event(p, ev, advance_clock(at), args, nargs) - t_->buf);
 }
 
 void TraceWriter::event_with_bytes(Ev ev, const uint64_t* args, int nargs, std::string_view bytes) {
   if (bytes.size() > kTraceMaxBytes) bytes = bytes.substr(0, kTraceMaxBytes);
-  uint8_t* p = header(reserve(kTraceMaxEventBytes + bytes.size()), ev, trace_now());
-  const int n = kSpecs[int(ev)].args;
-  for (int i = 0; i < n; ++i) p = put_uvarint(p, i < nargs ? args[i] : 0);
-  p = put_uvarint(p, bytes.size());
-  std::memcpy(p, bytes.data(), bytes.size());
-  t_->used = std::size_t(p + bytes.size() - t_->buf);
+  uint8_t* p = reserve(kTraceMaxEventBytes + bytes.size());
+  t_->used = std::size_t(encode_event(p, ev, advance_clock(trace_now()), args, nargs, bytes) - t_->buf);
 }
 
 void TraceWriter::stack(uint64_t id, void* const* pcs, int n) {
   if (n > kTraceMaxStackDepth) n = kTraceMaxStackDepth;
-  uint8_t* p = header(reserve(kTraceMaxEventBytes), Ev::Stack, trace_now());
+  uint8_t* p = reserve(kTraceMaxEventBytes);
+  *p++ = uint8_t(Ev::Stack);
+  p = put_uvarint(p, advance_clock(trace_now()));
   p = put_uvarint(p, id);
   p = put_uvarint(p, uint64_t(n));
   for (int i = 0; i < n; ++i) p = put_uvarint(p, reinterpret_cast<uintptr_t>(pcs[i]));

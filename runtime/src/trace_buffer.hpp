@@ -43,6 +43,17 @@ inline constexpr std::size_t kTraceMaxEventBytes =
 /// cut to this length (a quarter of a buffer, so it always fits in an empty one).
 inline constexpr std::size_t kTraceMaxBytes = kTraceBufferBytes / 4;
 
+/// Encodes one event at p: its type, the time delta, the format's fixed
+/// arguments (args[i], 0 past nargs) and, for a type that carries one, the
+/// byte string; returns the byte after it.  The one encoder of events (the
+/// per-thread buffers and stop's Frame batch both use it).
+/// Precondition: room for kTraceMaxEventBytes + bytes.size().
+uint8_t* encode_event(uint8_t* p, trace::format::Ev ev, uint64_t delta_ns, const uint64_t* args, int nargs,
+                      std::string_view bytes = {});
+
+/// Batches written to the trace file since it was opened.
+uint64_t trace_batches_written();
+
 /// A thread's event buffer.
 struct TraceThread {
   /// Odd while the owning thread may be appending (see the file comment).
@@ -90,8 +101,9 @@ class TraceWriter {
  private:
   /// Makes room for `bytes` more, writing the buffer out as a batch first if needed.
   uint8_t* reserve(std::size_t bytes);
-  /// Writes the event header (type, time delta) at p.
-  uint8_t* header(uint8_t* p, trace::format::Ev ev, uint64_t now);
+  /// Advances the thread's clock to `now` (never backwards) and returns the
+  /// delta from its previous event.
+  uint64_t advance_clock(uint64_t now);
   TraceThread* t_;
   bool ok_;
 };
@@ -106,8 +118,8 @@ uint64_t trace_now();
 
 /// Stop's part: with trace_enabled already false, waits for every writer to
 /// leave its buffer, writes every non-empty buffer as a batch and forgets the
-/// records of exited threads.  Returns the number of batches written so far.
-uint64_t trace_buffers_drain();
+/// records of exited threads.
+void trace_buffers_drain();
 
 /// Closes the trace file (stop's last step).
 void trace_buffers_close();
