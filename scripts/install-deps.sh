@@ -12,7 +12,9 @@ PACKAGES=(
   nlohmann-json3-dev                        # trace-viewer: JSON export and web view model
   clang libclang-rt-dev                     # trace-viewer: the libFuzzer target (fuzz test)
   chromium                                  # trace-viewer: the web page drawn in headless Chromium (tests)
-  golang-go                                 # Go 1.19: parity checks and benchmark peer
+  golang-go                                 # Go 1.19: parity checks, benchmark peer, the labs' Go twins
+  gnuplot-nox                               # labs: SVG plots
+  libboost-filesystem-dev                   # labs: Boost.Process (Go twins, gnuplot)
 )
 
 missing=()

@@ -1,0 +1,38 @@
+// lab/go_twin.hpp — builds and runs a lab's Go program (labs/<lab>/go/).
+//
+// The twin is built once with the installed `go` into the build tree
+// (GORT_LABS_BINARY_DIR/<lab>/go-twin) and rebuilt when its source is newer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+/// What a run of the Go twin produced.
+struct GoTwinRun {
+  /// Exit status, or 128 + signal.
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Builds labs/<lab>/go when needed.  Returns the binary's path, or an error
+/// text (no `go` on PATH, compile error) in `error`.
+std::optional<std::string> build_go_twin(const std::string& lab, std::string* error);
+
+/// Runs the built twin with args and extra environment entries ("NAME=value").
+/// Returns nullopt with `error` set when it cannot be built or started.
+std::optional<GoTwinRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
+                                     const std::vector<std::string>& env, std::string* error);
+
+/// Runs argv (argv[0] found on PATH when it has no '/') with extra environment
+/// entries, in directory cwd (empty: this process's), feeds it `input` on stdin
+/// and captures both output streams.  Returns nullopt with `error` set when the
+/// program cannot be started.
+std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& env, std::string* error,
+                                     const std::string& input = {}, const std::string& cwd = {});
+
+}  // namespace lab

@@ -1,0 +1,3 @@
+module schedule-forensics-twin
+
+go 1.19

@@ -1,0 +1,180 @@
+// options.cpp — the command line (CLI11) and Go's duration syntax.
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+namespace schedlab {
+
+const char* loop_kind_name(LoopKind k) {
+  switch (k) {
+    case LoopKind::Busy: return "busy";
+    case LoopKind::Gosched: return "gosched";
+    case LoopKind::Sleep: return "sleep";
+  }
+  return "?";
+}
+
+std::string variant_label(const Variant& v) {
+  std::string s = fmt::format("procs={} {}", v.procs, loop_kind_name(v.loop));
+  if (!v.async_preempt && v.loop != LoopKind::Sleep) s += " async-off";
+  return s;
+}
+
+std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s) {
+  // time.ParseDuration: a sequence of decimal numbers, each with an optional
+  // fraction and a unit suffix; units ns, us (µs), ms, s, m, h.
+  struct Unit { const char* name; double ns; };
+  static constexpr Unit kUnits[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"μs", 1e3}, {"ms", 1e6},
+                                    {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
+  std::size_t i = 0;
+  if (s.empty()) return std::nullopt;
+  while (i < s.size()) {
+    std::size_t start = i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    if (i == start) return std::nullopt;
+    double value = 0;
+    try {
+      std::size_t used = 0;
+      value = std::stod(s.substr(start, i - start), &used);
+      if (used != i - start) return std::nullopt;
+    } catch (...) {
+      return std::nullopt;
+    }
+    const Unit* unit = nullptr;
+    for (const Unit& u : kUnits) {
+      std::size_t n = std::char_traits<char>::length(u.name);
+      // Longest match first matters only for "m" vs "ms": "ms" is listed first.
+      if (s.compare(i, n, u.name) == 0 && (unit == nullptr || n > std::char_traits<char>::length(unit->name)))
+        unit = &u;
+    }
+    if (unit == nullptr) return std::nullopt;
+    i += std::char_traits<char>::length(unit->name);
+    total += value * unit->ns;
+  }
+  if (!(total >= 1) || total > 1e15) return std::nullopt;  // at least 1ns, at most ~11 days
+  return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
+}
+
+namespace {
+
+/// Prints the error line and records exit status 2.
+std::nullopt_t usage_error(int* exit_code, const std::string& msg) {
+  fmt::print(stderr, "schedule-forensics: {}\n", msg);
+  *exit_code = 2;
+  return std::nullopt;
+}
+
+/// Splits "1,2,all" at commas.
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = s.find(',', start);
+    out.push_back(s.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+/// Most GOMAXPROCS the lab accepts: Go caps GOMAXPROCS at 256 on 64-bit (_MaxGomaxprocs is 1024
+/// since Go 1.10, but more Ps than CPUs only measures the OS scheduler).
+constexpr int kMaxProcs = 256;
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
+  Options o;
+  CLI::App app{
+      "schedule-forensics: the course's week-2 lab. Spawns N goroutines that each do D of work "
+      "(a CPU loop, the loop with yields, or a sleep) and reports the distribution of their "
+      "times to completion, per GOMAXPROCS and loop kind. Markdown report on stdout, progress "
+      "on stderr."};
+  std::string procs = "1,2,all";
+  std::string work = "10ms";
+  std::string async = "on";
+  bool busy = false, gosched = false, sleep = false, short_mode = false;
+  app.add_option("--procs", procs, "GOMAXPROCS values, comma-separated: positive numbers or 'all' (CPUs)")
+      ->default_val(procs);
+  app.add_flag("--busy", busy, "run the busy CPU loop (default when no loop flag is given: all three)");
+  app.add_flag("--gosched", gosched, "run the loop with a yield (gort::gosched) every 1/100 of the work");
+  app.add_flag("--sleep", sleep, "sleep for the work instead of computing (the timer path)");
+  app.add_option("--async-preempt", async, "async preemption of the busy loop: on, off or both")
+      ->default_val(async);
+  app.add_option("--goroutines", o.goroutines, "goroutines per variant")->default_val(o.goroutines);
+  app.add_option("--work", work, "work per goroutine, a Go duration (10ms, 500us, 1s)")->default_val(work);
+  app.add_flag("--short", short_mode, "small run for tests: 100 goroutines of 2ms unless given");
+  app.add_option("--trace", o.trace_path, "write an execution trace (gort::trace) of all variants to FILE");
+  app.add_option("--svg", o.svg_path, "write the CDF of completion times as SVG to FILE")
+      ->default_val("schedule-forensics.svg");
+  app.add_option("--json", o.json_path, "write every measurement as JSON to FILE");
+  app.add_flag("--go", o.with_go, "also run the Go program of the same experiment (labs/schedule-forensics/go)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    *exit_code = app.exit(e);
+    return std::nullopt;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(exit_code, std::string(e.what()) + " (see --help)");
+  }
+  if (short_mode) {
+    if (app.count("--goroutines") == 0) o.goroutines = 100;
+    if (app.count("--work") == 0) work = "2ms";
+  }
+  if (o.goroutines < 1 || o.goroutines > 1'000'000)
+    return usage_error(exit_code, fmt::format("--goroutines {}: must be between 1 and 1000000", o.goroutines));
+  auto d = parse_go_duration(work);
+  if (!d) return usage_error(exit_code, fmt::format("--work '{}': not a positive Go duration (e.g. 10ms, 500us, 1s)", work));
+  o.work = *d;
+
+  std::vector<int> proc_counts;
+  for (const auto& p : split_list(procs)) {
+    int n = 0;
+    if (p == "all") {
+      n = static_cast<int>(std::thread::hardware_concurrency());
+    } else {
+      try {
+        std::size_t used = 0;
+        n = std::stoi(p, &used);
+        if (used != p.size()) n = 0;
+      } catch (...) {
+        n = 0;
+      }
+    }
+    if (n < 1 || n > kMaxProcs)
+      return usage_error(exit_code, fmt::format("--procs '{}': expected comma-separated numbers 1..{} or 'all'", procs, kMaxProcs));
+    if (std::find(proc_counts.begin(), proc_counts.end(), n) == proc_counts.end()) proc_counts.push_back(n);
+  }
+  std::vector<bool> asyncs;
+  if (async == "on") asyncs = {true};
+  else if (async == "off") asyncs = {false};
+  else if (async == "both") asyncs = {true, false};
+  else return usage_error(exit_code, fmt::format("--async-preempt '{}': expected on, off or both", async));
+
+  std::vector<LoopKind> loops;
+  if (busy) loops.push_back(LoopKind::Busy);
+  if (gosched) loops.push_back(LoopKind::Gosched);
+  if (sleep) loops.push_back(LoopKind::Sleep);
+  if (loops.empty()) loops = {LoopKind::Busy, LoopKind::Gosched, LoopKind::Sleep};
+  o.twin_args = {"-goroutines=" + std::to_string(o.goroutines),
+                 "-work=" + std::to_string(o.work.count()) + "ns", "-procs=" + procs};
+  for (LoopKind k : loops) o.twin_args.push_back(std::string("-") + loop_kind_name(k));
+  for (int n : proc_counts) {
+    for (LoopKind k : loops) {
+      if (k == LoopKind::Sleep) {
+        o.variants.push_back({n, k, true});  // a sleeping goroutine runs no loop to preempt
+        continue;
+      }
+      for (bool a : asyncs) o.variants.push_back({n, k, a});
+    }
+  }
+  return o;
+}
+
+}  // namespace schedlab
