@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds gort and runs the demo program.
+# The main job: installs what is missing, builds gort and runs the week-2 lab,
+# schedule-forensics, on one P (the course's first variant: busy loop, loop with
+# yields, sleep).  Arguments replace the default `--procs 1`.  The report goes to
+# stdout; the plot (and any trace) land in build/lab-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh release
-exec build/labs/demo/gort-demo "$@"
+args=("$@")
+if ((${#args[@]} == 0)); then args=(--procs 1); fi
+mkdir -p build/lab-output
+cd build/lab-output
+exec ../labs/schedule-forensics/schedule-forensics "${args[@]}"

@@ -13,6 +13,7 @@ export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_retu
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 failed=()
+failed_tests=()
 for f in "${flavours[@]}"; do
   echo "=== gort tests: $f build ==="
   scripts/build.sh "$f"
@@ -21,10 +22,15 @@ for f in "${flavours[@]}"; do
   repeat=()
   if [[ "$f" != release ]]; then repeat=(--repeat until-fail:3); fi
   start=$(date +%s)
-  if ! ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${repeat[@]}"; then failed+=("$f"); fi
+  if ! ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${repeat[@]}"; then
+    failed+=("$f")
+    # Name the failed tests again at the very end, where a truncated log still shows them.
+    failed_tests+=("$f: $(tr '\n' ' ' < "$dir/Testing/Temporary/LastTestsFailed.log" 2>/dev/null || true)")
+  fi
   echo "=== $f: $(( $(date +%s) - start )) s ==="
 done
 if ((${#failed[@]} != 0)); then
+  printf 'failed tests: %s\n' "${failed_tests[@]}" >&2
   echo "FAILED in: ${failed[*]}" >&2
   exit 1
 fi
