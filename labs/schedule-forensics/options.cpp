@@ -1,8 +1,8 @@
 // options.cpp — the command line (CLI11) and Go's duration syntax.
 #include "options.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <lab/cli.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -63,29 +63,12 @@ std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s) 
 
 namespace {
 
-/// Prints the error line and records exit status 2.
-std::nullopt_t usage_error(int* exit_code, const std::string& msg) {
-  fmt::print(stderr, "schedule-forensics: {}\n", msg);
-  *exit_code = 2;
-  return std::nullopt;
-}
-
-/// Splits "1,2,all" at commas.
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 /// Most GOMAXPROCS the lab accepts: Go caps GOMAXPROCS at 256 on 64-bit (_MaxGomaxprocs is 1024
 /// since Go 1.10, but more Ps than CPUs only measures the OS scheduler).
 constexpr int kMaxProcs = 256;
+
+/// The lab's name in messages and default file names.
+constexpr const char* kLab = "schedule-forensics";
 
 }  // namespace
 
@@ -99,7 +82,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   std::string procs = "1,2,all";
   std::string work = "10ms";
   std::string async = "on";
-  bool busy = false, gosched = false, sleep = false, short_mode = false;
+  bool busy = false, gosched = false, sleep = false;
+  lab::CommonFlags common;
   app.add_option("--procs", procs, "GOMAXPROCS values, comma-separated: positive numbers or 'all' (CPUs)")
       ->default_val(procs);
   app.add_flag("--busy", busy, "run the busy CPU loop (default when no loop flag is given: all three)");
@@ -109,32 +93,24 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       ->default_val(async);
   app.add_option("--goroutines", o.goroutines, "goroutines per variant")->default_val(o.goroutines);
   app.add_option("--work", work, "work per goroutine, a Go duration (10ms, 500us, 1s)")->default_val(work);
-  app.add_flag("--short", short_mode, "small run for tests: 100 goroutines of 2ms unless given");
   app.add_option("--trace", o.trace_path, "write an execution trace (gort::trace) of all variants to FILE");
-  app.add_option("--svg", o.svg_path, "write the CDF of completion times as SVG to FILE")
-      ->default_val("schedule-forensics.svg");
-  app.add_option("--json", o.json_path, "write every measurement as JSON to FILE");
-  app.add_flag("--go", o.with_go, "also run the Go program of the same experiment (labs/schedule-forensics/go)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    *exit_code = app.exit(e);
-    return std::nullopt;
-  } catch (const CLI::ParseError& e) {
-    return usage_error(exit_code, std::string(e.what()) + " (see --help)");
-  }
-  if (short_mode) {
+  lab::add_common_flags(app, kLab, &common);
+  if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
+  o.svg_path = common.svg_path;
+  o.json_path = common.json_path;
+  o.with_go = common.with_go;
+  if (common.short_mode) {  // 100 goroutines of 2 ms unless given
     if (app.count("--goroutines") == 0) o.goroutines = 100;
     if (app.count("--work") == 0) work = "2ms";
   }
   if (o.goroutines < 1 || o.goroutines > 1'000'000)
-    return usage_error(exit_code, fmt::format("--goroutines {}: must be between 1 and 1000000", o.goroutines));
+    return lab::usage_error(kLab, fmt::format("--goroutines {}: must be between 1 and 1000000", o.goroutines), exit_code);
   auto d = parse_go_duration(work);
-  if (!d) return usage_error(exit_code, fmt::format("--work '{}': not a positive Go duration (e.g. 10ms, 500us, 1s)", work));
+  if (!d) return lab::usage_error(kLab, fmt::format("--work '{}': not a positive Go duration (e.g. 10ms, 500us, 1s)", work), exit_code);
   o.work = *d;
 
   std::vector<int> proc_counts;
-  for (const auto& p : split_list(procs)) {
+  for (const auto& p : lab::split_list(procs)) {
     int n = 0;
     if (p == "all") {
       n = static_cast<int>(std::thread::hardware_concurrency());
@@ -148,14 +124,14 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       }
     }
     if (n < 1 || n > kMaxProcs)
-      return usage_error(exit_code, fmt::format("--procs '{}': expected comma-separated numbers 1..{} or 'all'", procs, kMaxProcs));
+      return lab::usage_error(kLab, fmt::format("--procs '{}': expected comma-separated numbers 1..{} or 'all'", procs, kMaxProcs), exit_code);
     if (std::find(proc_counts.begin(), proc_counts.end(), n) == proc_counts.end()) proc_counts.push_back(n);
   }
   std::vector<bool> asyncs;
   if (async == "on") asyncs = {true};
   else if (async == "off") asyncs = {false};
   else if (async == "both") asyncs = {true, false};
-  else return usage_error(exit_code, fmt::format("--async-preempt '{}': expected on, off or both", async));
+  else return lab::usage_error(kLab, fmt::format("--async-preempt '{}': expected on, off or both", async), exit_code);
 
   std::vector<LoopKind> loops;
   if (busy) loops.push_back(LoopKind::Busy);

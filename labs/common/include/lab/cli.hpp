@@ -1,0 +1,41 @@
+// lab/cli.hpp — the command-line conventions every lab shares (CLI11).
+//
+// A malformed flag gets one line on stderr, "<lab>: <what is wrong>", and exit
+// status 2, as Go's flag package exits on a bad flag; --help prints and exits 0.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+/// The flags every lab has.
+struct CommonFlags {
+  /// --short: the small counts the test suite runs.
+  bool short_mode = false;
+  /// --svg FILE: where the plot goes (empty: no plot).
+  std::string svg_path;
+  /// --json FILE: every measurement as JSON (empty: none).
+  std::string json_path;
+  /// --go: also build and run the lab's Go program with the same parameters.
+  bool with_go = false;
+};
+
+/// Adds --short, --svg (default `<lab>.svg`), --json and --go to app.
+void add_common_flags(CLI::App& app, const std::string& lab, CommonFlags* flags);
+
+/// Parses argv into app.  Returns true to go on; false when the lab must exit
+/// with *exit_code (0 after --help, 2 after an error line on stderr).
+bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** argv, int* exit_code);
+
+/// Prints "<lab>: <msg>" on stderr, sets *exit_code to 2 and returns nullopt
+/// (so a parser can `return usage_error(...)`).
+std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* exit_code);
+
+/// Splits "a,b,c" at commas (an empty string gives one empty item).
+std::vector<std::string> split_list(const std::string& s);
+
+}  // namespace lab
