@@ -531,6 +531,14 @@ uint32_t gc_start(TriggerKind kind);
 /// Parks the caller until cycle n ended (mirrors gcWaitOnMark).
 void wait_for_cycle(uint32_t n);
 
+/// Registers finish_cycles_for_exit as the runtime's exit hook (idempotent).
+void install_exit_hook();
+
+/// Ends collection in a run whose main function has returned: starts no more
+/// cycles and waits until the last started one's goroutine is done with it.
+/// Precondition: called from a goroutine (the main one, at exit).
+void finish_cycles_for_exit();
+
 /// Called after an allocation that refilled a span or allocated a large object:
 /// starts a cycle when heap_live reached the trigger (mirrors shouldhelpgc).
 void maybe_start_gc();

@@ -47,6 +47,7 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <string>
 
 #include <gort/gc/mheap.hpp>
@@ -148,6 +149,15 @@ std::atomic<bool> cycle_running{false};
 /// gc_sema and its mark state, and the next gort::run in the process would
 /// wait for gc_sema forever.)
 std::atomic<uint32_t> released_cycle{0};
+
+/// The number of the last cycle started (its goroutine may still run it).
+/// Written under gc_sema.
+std::atomic<uint32_t> started_cycle{0};
+
+/// runtime_init_nanotime() of the run whose main function has returned: no
+/// cycle starts in that run any more (see finish_cycles_for_exit).  Keyed to
+/// the run so that the next gort::run in the process collects again.
+std::atomic<int64_t> exiting_run{0};
 
 /// gc::collect callers waiting for a cycle to end (Go's work.sweepWaiters).
 GoroutineWaitQueue& cycle_waiters() {
@@ -411,6 +421,7 @@ uint32_t gc_start(TriggerKind kind) {
   pacer_init();
   install_background_sweeper();
   install_mark_hooks();
+  install_exit_hook();
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;
   auto trigger_holds = [&] {
@@ -419,7 +430,8 @@ uint32_t gc_start(TriggerKind kind) {
   };
   if (!trigger_holds()) return 0;
   runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);
-  if (!trigger_holds()) {  // another goroutine ran the cycle meanwhile
+  if (!trigger_holds() ||  // another goroutine ran the cycle meanwhile
+      exiting_run.load(std::memory_order_relaxed) == runtime::runtime_init_nanotime()) {
     runtime::semrelease(&gc_sema);
     return 0;
   }
@@ -431,6 +443,7 @@ uint32_t gc_start(TriggerKind kind) {
   }
   cycle_running.store(true, std::memory_order_release);
   const uint32_t this_cycle = num_gc() + 1;
+  started_cycle.store(this_cycle, std::memory_order_relaxed);
 
   CycleState& c = cycle;
   c = CycleState{};
@@ -471,6 +484,24 @@ uint32_t gc_start(TriggerKind kind) {
 void wait_for_cycle(uint32_t n) {
   auto ended = [n] { return released_cycle.load(std::memory_order_acquire) >= n; };
   while (!ended()) cycle_waiters().wait(runtime::WaitReason::WaitForGCCycle, ended);
+}
+
+// The runtime's exit hook (gc_support.hpp set_exit_hook).  gc_sema is held by a
+// cycle from its start to the end of mark termination, so once this goroutine
+// holds it no cycle is between those points and none can start after it (the
+// exiting check in gc_start); what is left is waiting for the last started
+// cycle's goroutine to return from its cycle.
+void install_exit_hook() {
+  static std::once_flag once;
+  std::call_once(once, [] { runtime::set_exit_hook(&finish_cycles_for_exit); });
+}
+
+void finish_cycles_for_exit() {
+  exiting_run.store(runtime::runtime_init_nanotime(), std::memory_order_relaxed);
+  runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);
+  const uint32_t last = started_cycle.load(std::memory_order_relaxed);
+  runtime::semrelease(&gc_sema);
+  wait_for_cycle(last);
 }
 
 }  // namespace gort::gc::detail

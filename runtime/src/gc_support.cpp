@@ -30,6 +30,7 @@ namespace gort::runtime {
 
 std::atomic<int64_t> runtime_init_ns{0};
 std::atomic<bool (*)()> idle_work_hook{nullptr};
+std::atomic<void (*)()> exit_hook{nullptr};
 
 namespace {
 
@@ -96,6 +97,8 @@ int32_t gc_ncpu() { return ncpu(); }
 void preempt_all_goroutines() { preemptall(); }
 
 void set_idle_work_hook(bool (*fn)()) { idle_work_hook.store(fn, std::memory_order_release); }
+
+void set_exit_hook(void (*fn)()) { exit_hook.store(fn, std::memory_order_release); }
 
 int64_t gc_nanotime() { return nanotime(); }
 

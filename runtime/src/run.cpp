@@ -6,7 +6,8 @@
 // sysmon and enters the scheduler loop on the thread's own stack (m0's g0).
 //
 // When main's function returns, the program ends, as in Go.  The main goroutine
-// stops the world (every other goroutine stops at its next safe point; within a
+// first runs the collector's exit hook (it finishes a cycle in flight, so no
+// cycle goroutine is abandoned holding the cycle's memory), then stops the world (every other goroutine stops at its next safe point; within a
 // second, or the process exits with main's code, stdio flushed, as Go's would),
 // sets sched.shutdown and wakes every M.  Each M leaves its scheduler loop; m0's
 // loop returns into run_main, which joins every thread and unmaps every stack.
@@ -47,6 +48,7 @@ struct MainClosure {
 
 /// Ends the program from the main goroutine (mirrors the tail of runtime.main).
 [[noreturn]] void exit_program(const int* exit_code) {
+  if (auto hook = exit_hook.load(std::memory_order_acquire); hook != nullptr) hook();
   if (!stop_the_world(StwReason::Exit, nanotime() + kExitStopDeadlineNs)) {
     std::fflush(nullptr);
     _exit(*exit_code);

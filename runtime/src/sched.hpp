@@ -87,6 +87,8 @@ extern std::atomic<int64_t> runtime_init_ns;
 /// The collector's idle-work hook (gc_support.hpp), run by an M that found
 /// nothing to run before it gives up its P; null when none is registered.
 extern std::atomic<bool (*)()> idle_work_hook;
+/// The collector's work before exit (set_exit_hook), or null.
+extern std::atomic<void (*)()> exit_hook;
 
 /// allp[0..gomaxprocs) are the live Ps; Ps beyond stay allocated (Dead) for reuse.
 extern std::atomic<P*> allp[kMaxGomaxprocs];

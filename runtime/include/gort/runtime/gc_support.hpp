@@ -63,6 +63,13 @@ int32_t gc_ncpu();
 /// stack holding a P: it must not park, yield or allocate from the managed heap.
 void set_idle_work_hook(bool (*fn)());
 
+/// Registers fn, called on the main goroutine when main's function has
+/// returned, before the world stops for exit.  The collector uses it to finish
+/// a cycle in flight and start no other, so that no cycle goroutine is abandoned
+/// holding the cycle's memory (Go abandons it; gort's ASAN build would report
+/// the mark state as leaked).  fn may park; it must return.
+void set_exit_hook(void (*fn)());
+
 /// Nanoseconds on the monotonic clock (Go's nanotime).
 int64_t gc_nanotime();
 
