@@ -57,9 +57,4 @@ struct Options {
 /// (*exit_code = 2).
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code);
 
-/// Parses a Go duration ("10ms", "1.5s", "250us", "2m", "100µs", "1h2m").  Returns
-/// nullopt when s is not one (Go's time.ParseDuration syntax; negative and zero
-/// durations are rejected here because the experiment needs work > 0).
-std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s);
-
 }  // namespace schedlab

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 
 namespace lab {
@@ -42,6 +44,42 @@ std::vector<std::string> split_list(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s) {
+  // time.ParseDuration: a sequence of decimal numbers, each with an optional
+  // fraction and a unit suffix; units ns, us (µs), ms, s, m, h.
+  struct Unit { const char* name; double ns; };
+  static constexpr Unit kUnits[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"μs", 1e3}, {"ms", 1e6},
+                                    {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
+  std::size_t i = 0;
+  if (s.empty()) return std::nullopt;
+  while (i < s.size()) {
+    std::size_t start = i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    if (i == start) return std::nullopt;
+    double value = 0;
+    try {
+      std::size_t used = 0;
+      value = std::stod(s.substr(start, i - start), &used);
+      if (used != i - start) return std::nullopt;
+    } catch (...) {
+      return std::nullopt;
+    }
+    const Unit* unit = nullptr;
+    for (const Unit& u : kUnits) {
+      std::size_t n = std::char_traits<char>::length(u.name);
+      // Longest match first matters only for "m" vs "ms": "ms" is listed first.
+      if (s.compare(i, n, u.name) == 0 && (unit == nullptr || n > std::char_traits<char>::length(unit->name)))
+        unit = &u;
+    }
+    if (unit == nullptr) return std::nullopt;
+    i += std::char_traits<char>::length(unit->name);
+    total += value * unit->ns;
+  }
+  if (!(total >= 1) || total > 1e15) return std::nullopt;  // at least 1ns, at most ~11 days
+  return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
 }
 
 }  // namespace lab

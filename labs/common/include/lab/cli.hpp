@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** 
 /// Prints "<lab>: <msg>" on stderr, sets *exit_code to 2 and returns nullopt
 /// (so a parser can `return usage_error(...)`).
 std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* exit_code);
+
+/// Parses a positive Go duration ("10ms", "1.5s", "250us", "100µs", "2m", "1h2m"):
+/// Go's time.ParseDuration syntax.  Returns nullopt when s is not one, or is
+/// zero or negative (no lab has a use for those), or exceeds 10^15 ns.
+std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s);
 
 /// Splits "a,b,c" at commas (an empty string gives one empty item).
 std::vector<std::string> split_list(const std::string& s);
