@@ -1,0 +1,3 @@
+module escape-clinic-twin
+
+go 1.19
