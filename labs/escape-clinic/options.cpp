@@ -5,7 +5,6 @@
 #include <lab/cli.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "snippets.hpp"
@@ -21,9 +20,6 @@ constexpr const char* kLab = "escape-clinic";
 constexpr double kMaxBenchSeconds = 600;
 /// Most iterations per run: 10^9, the cap go test puts on b.N.
 constexpr int64_t kMaxIterations = 1'000'000'000;
-/// Digits of the largest count accepted (10^9), checked before converting so
-/// that no count can overflow.
-constexpr std::size_t kMaxIterationDigits = 10;
 /// Most repetitions (Go's -count); the median of more says nothing new.
 constexpr int kMaxCount = 100;
 
@@ -33,12 +29,9 @@ std::optional<BenchTime> parse_benchtime(const std::string& s) {
   BenchTime b;
   b.text = s;
   if (!s.empty() && s.back() == 'x') {
-    const std::string digits = s.substr(0, s.size() - 1);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-      return std::nullopt;
-    if (digits.size() > kMaxIterationDigits) return std::nullopt;
-    b.iterations = std::stoll(digits);
-    if (b.iterations < 1 || b.iterations > kMaxIterations) return std::nullopt;
+    const auto n = lab::parse_integer(s.substr(0, s.size() - 1), 1, kMaxIterations);
+    if (!n) return std::nullopt;
+    b.iterations = *n;
     return b;
   }
   auto d = lab::parse_go_duration(s);

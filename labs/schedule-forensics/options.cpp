@@ -75,17 +75,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   std::vector<int> proc_counts;
   for (const auto& p : lab::split_list(procs)) {
     int n = 0;
-    if (p == "all") {
-      n = static_cast<int>(std::thread::hardware_concurrency());
-    } else {
-      try {
-        std::size_t used = 0;
-        n = std::stoi(p, &used);
-        if (used != p.size()) n = 0;
-      } catch (...) {
-        n = 0;
-      }
-    }
+    if (p == "all") n = static_cast<int>(std::thread::hardware_concurrency());
+    else if (auto v = lab::parse_integer(p, 1, kMaxProcs)) n = static_cast<int>(*v);
     if (n < 1 || n > kMaxProcs)
       return lab::usage_error(kLab, fmt::format("--procs '{}': expected comma-separated numbers 1..{} or 'all'", procs, kMaxProcs), exit_code);
     if (std::find(proc_counts.begin(), proc_counts.end(), n) == proc_counts.end()) proc_counts.push_back(n);

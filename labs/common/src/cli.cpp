@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -32,6 +33,13 @@ std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* 
   fmt::print(stderr, "{}: {}\n", lab, msg);
   *exit_code = 2;
   return std::nullopt;
+}
+
+std::optional<int64_t> parse_integer(const std::string& s, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  return v;
 }
 
 std::vector<std::string> split_list(const std::string& s) {

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* 
 /// Go's time.ParseDuration syntax.  Returns nullopt when s is not one, or is
 /// zero or negative (no lab has a use for those), or exceeds 10^15 ns.
 std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s);
+
+/// Parses the whole of s as a decimal integer in [lo, hi]; nullopt when s is
+/// not one (sign, spaces or trailing text included) or lies outside.
+std::optional<int64_t> parse_integer(const std::string& s, int64_t lo, int64_t hi);
 
 /// Splits "a,b,c" at commas (an empty string gives one empty item).
 std::vector<std::string> split_list(const std::string& s);
