@@ -1,0 +1,3 @@
+module stack-growth-twin
+
+go 1.19
