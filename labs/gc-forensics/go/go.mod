@@ -1,0 +1,3 @@
+module gc-forensics-twin
+
+go 1.19

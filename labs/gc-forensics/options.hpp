@@ -1,0 +1,45 @@
+// options.hpp — gc-forensics' command line: the workload, the GC settings to
+// run it under, and where the report's files go.
+//
+// With no --gogc and no --memlimit the lab runs the course's set for the
+// workload: for the service, GOGC=100, 50 and 200 and GOGC=off under
+// GOMEMLIMIT (6.3 Lab steps 1-3); for the retained buffers, the worked
+// example's GOGC=100, 50 and 200 ("Try tuning"; its GOMEMLIMIT=20MiB run is
+// `--scenario retain --memlimit 20MiB`).  --gogc takes a list (each value a
+// run); --memlimit applies to every run.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+
+namespace gclab {
+
+/// Everything the command line decides.
+struct Options {
+  /// The workload and its size.
+  WorkloadParams params;
+  /// The runs, in order: one process per setting (per runtime).
+  std::vector<GcSetting> settings;
+  /// Hidden: run one scenario in this process under the environment's
+  /// GOGC/GOMEMLIMIT and print its result as JSON (what the parent starts).
+  bool child = false;
+  /// Also run the Go twin (labs/gc-forensics/go) for every setting.
+  bool with_go = false;
+  /// Heap-over-time SVG path; each setting's plot is this name with the
+  /// setting inserted before ".svg".  Empty: no plots.
+  std::string svg_path;
+  /// JSON output of every measurement (empty: none).
+  std::string json_path;
+  /// gctrace lines shown per run in the report (the rest are counted).
+  int shown_lines = 8;
+};
+
+/// Parses argv.  Returns the options, or nullopt after printing help (exit 0
+/// wanted: *exit_code = 0) or one error line naming the flag and its accepted
+/// forms (*exit_code = 2).
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code);
+
+}  // namespace gclab

@@ -1,0 +1,54 @@
+// scenario_run.cpp — starting a run and reading its output (see scenario_run.hpp).
+#include "scenario_run.hpp"
+
+#include <fmt/format.h>
+#include <lab/go_twin.hpp>
+
+namespace gclab {
+
+namespace {
+
+/// This program, for starting itself in --child mode (Linux's link to the
+/// running executable: no dependence on argv[0] or the working directory).
+constexpr const char* kSelf = "/proc/self/exe";
+
+/// The last few lines of a stderr capture, for an error message.
+std::string tail(const std::string& text) {
+  constexpr std::size_t kTailBytes = 2000;  // enough for a panic message and a few frames
+  return text.size() <= kTailBytes ? text : "..." + text.substr(text.size() - kTailBytes);
+}
+
+/// Reads a finished run: exit status, JSON on stdout, gctrace on stderr.
+std::optional<ScenarioRun> read_run(const std::optional<lab::GoTwinRun>& run, const std::string& who,
+                                    std::string* why) {
+  if (!run) return std::nullopt;  // *why already says why
+  if (run->exit_code != 0) {
+    *why = fmt::format("{} exited with status {}: {}", who, run->exit_code, tail(run->err));
+    return std::nullopt;
+  }
+  ScenarioRun out;
+  auto result = run_result_from_json(run->out, why);
+  if (!result) {
+    *why = fmt::format("{} printed no result JSON ({}): {}", who, *why, tail(run->out));
+    return std::nullopt;
+  }
+  out.result = std::move(*result);
+  out.trace = read_gctrace_log(run->err);
+  return out;
+}
+
+}  // namespace
+
+std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why) {
+  std::vector<std::string> argv{kSelf, "--child"};
+  for (std::string& f : workload_flags(p, "--")) argv.push_back(std::move(f));
+  return read_run(lab::run_program(argv, gc_setting_env(s), why), "the gort run", why);
+}
+
+std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why) {
+  std::vector<std::string> args = workload_flags(p, "-");
+  args.push_back("-json");
+  return read_run(lab::run_go_twin("gc-forensics", args, gc_setting_env(s), why), "the Go program", why);
+}
+
+}  // namespace gclab

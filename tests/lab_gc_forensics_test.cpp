@@ -1,0 +1,311 @@
+// lab_gc_forensics_test.cpp — the gc-forensics lab: its gctrace parser on Go's
+// real lines (the worked example's) and on lines that are not Go's format, and
+// the lab itself in --short mode as a subprocess: the report's structure, the
+// gctrace lines gort printed parsing with Go's format, and the collector facts
+// the numbers must show on any machine (the retained heap grows; GOGC=50 runs
+// more cycles than GOGC=200; under GOGC=off the memory limit alone starts
+// cycles and bounds the goal).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_util.hpp"
+
+// The parser is tested directly (the lab's gc_forensics_gctrace library).
+#include "gctrace.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using gclab::GctraceLine;
+using gclab::parse_gctrace_line;
+using gort::test::run_process;
+
+/// The six lines of the course's worked example, as Go 1.19 printed them.
+const std::vector<std::string> kWorkedExampleLines = {
+    "gc 1 @0.003s 0%: 0.012+0.31+0.020 ms clock, 0.10+0.054/0.30/0.072+0.16 ms cpu, 4->4->2 MB, 5 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+    "gc 2 @0.012s 0%: 0.011+0.46+0.030 ms clock, 0.094+0.21/0.45/0.10+0.24 ms cpu, 4->5->3 MB, 5 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+    "gc 3 @0.024s 0%: 0.014+0.66+0.027 ms clock, 0.11+0.23/0.66/0.18+0.22 ms cpu, 6->7->5 MB, 7 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+    "gc 4 @0.046s 1%: 0.015+1.4+0.029 ms clock, 0.12+0.46/1.4/0.18+0.23 ms cpu, 10->12->9 MB, 11 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+    "gc 5 @0.094s 1%: 0.014+2.4+0.030 ms clock, 0.11+0.49/2.4/0.42+0.24 ms cpu, 18->20->15 MB, 19 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+    "gc 6 @0.187s 1%: 0.013+3.6+0.025 ms clock, 0.10+0.84/3.6/0.93+0.20 ms cpu, 30->33->24 MB, 31 MB goal, 0 MB "
+    "stacks, 0 MB globals, 8 P",
+};
+
+TEST(LabGcForensicsParser, ReadsEveryFieldOfGosLines) {
+  for (std::size_t i = 0; i < kWorkedExampleLines.size(); ++i) {
+    std::string why;
+    auto g = parse_gctrace_line(kWorkedExampleLines[i], &why);
+    ASSERT_TRUE(g) << kWorkedExampleLines[i] << ": " << why;
+    EXPECT_EQ(g->cycle, i + 1);
+    EXPECT_EQ(g->procs, 8);
+    EXPECT_FALSE(g->forced);
+  }
+  const GctraceLine g = *parse_gctrace_line(kWorkedExampleLines[3]);
+  EXPECT_DOUBLE_EQ(g.start_s, 0.046);
+  EXPECT_EQ(g.cpu_percent, 1);
+  EXPECT_DOUBLE_EQ(g.clock_sweep_term_ms, 0.015);
+  EXPECT_DOUBLE_EQ(g.clock_mark_ms, 1.4);
+  EXPECT_DOUBLE_EQ(g.clock_mark_term_ms, 0.029);
+  EXPECT_DOUBLE_EQ(g.cpu_sweep_term_ms, 0.12);
+  EXPECT_DOUBLE_EQ(g.cpu_assist_ms, 0.46);
+  EXPECT_DOUBLE_EQ(g.cpu_background_ms, 1.4);
+  EXPECT_DOUBLE_EQ(g.cpu_idle_ms, 0.18);
+  EXPECT_DOUBLE_EQ(g.cpu_mark_term_ms, 0.23);
+  EXPECT_EQ(g.heap_start_mb, 10u);
+  EXPECT_EQ(g.heap_end_mb, 12u);
+  EXPECT_EQ(g.heap_marked_mb, 9u);
+  EXPECT_EQ(g.goal_mb, 11u);
+  EXPECT_EQ(g.stacks_mb, 0u);
+  EXPECT_EQ(g.globals_mb, 0u);
+  EXPECT_NEAR(g.pause_ms(), 0.044, 1e-12) << "the worked example's ~44 µs of pauses";
+}
+
+TEST(LabGcForensicsParser, ReadsForcedCyclesAndWholeMilliseconds) {
+  // fmtNSAsMS prints whole milliseconds from 10 ms up; runtime.GC appends " (forced)".
+  auto g = parse_gctrace_line(
+      "gc 12 @61.250s 3%: 0.010+12+0.050 ms clock, 0.020+0/23/0+0.10 ms cpu, 745->745->731 MB, 746 MB goal, 0 MB "
+      "stacks, 0 MB globals, 2 P (forced)");
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->forced);
+  EXPECT_DOUBLE_EQ(g->start_s, 61.25);
+  EXPECT_DOUBLE_EQ(g->clock_mark_ms, 12);
+  EXPECT_DOUBLE_EQ(g->cpu_background_ms, 23);
+  EXPECT_EQ(g->heap_marked_mb, 731u);
+  EXPECT_EQ(g->procs, 2);
+}
+
+TEST(LabGcForensicsParser, RejectsLinesNotInGosFormat) {
+  const std::string good = kWorkedExampleLines[3];
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    const auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+  };
+  const std::vector<std::string> bad = {
+      "",
+      "GC forced",
+      // Go 1.17's line: no stacks and globals fields.
+      "gc 4 @0.046s 1%: 0.015+1.4+0.029 ms clock, 0.12+0.46/1.4/0.18+0.23 ms cpu, 10->12->9 MB, 11 MB goal, 8 P",
+      good + " ",
+      good + " (forced) extra",
+      with("@0.046s", "@0.04s"),       // itoaDiv always prints 3 decimals
+      with("@0.046s", "0.046s"),       // the @ is missing
+      with("0.015+", "0.0151+"),       // fmtNSAsMS prints at most 3 decimals
+      with("0.015+", "-0.015+"),       // no signs
+      with("0.015+", ".015+"),         // a leading digit always
+      with("1%", "101%"),              // a percentage of all CPU
+      with("gc 4", "gc 0"),            // cycles count from 1
+      with("gc 4", "gc x"),            // not a number
+      with("ms clock", "ms wall"),     // field names exactly
+      with("0.46/1.4/0.18", "0.46/1.4"),  // three mark components
+      with("10->12->9 MB", "10->12->9 MiB"),
+      with("11 MB goal", "11MB goal"),
+      with("8 P", "0 P"),              // at least one P
+      with("8 P", "8 Ps"),
+  };
+  for (const std::string& line : bad) {
+    std::string why;
+    EXPECT_FALSE(parse_gctrace_line(line, &why)) << "accepted: " << line;
+    EXPECT_FALSE(why.empty()) << "no reason given for: " << line;
+  }
+}
+
+TEST(LabGcForensicsParser, SortsALogIntoCyclesRejectedAndOtherLines) {
+  const std::string log = kWorkedExampleLines[0] + "\nGC forced\n" + kWorkedExampleLines[1] +
+                          "\r\ngc 3 @0.024s 0%: garbled\n\nruntime: GODEBUG: ignoring \"x\"\n";
+  const gclab::GctraceLog sorted = gclab::read_gctrace_log(log);
+  ASSERT_EQ(sorted.cycles.size(), 2u);
+  EXPECT_EQ(sorted.cycle_text[1], kWorkedExampleLines[1]) << "the \\r of a CRLF line is not part of it";
+  ASSERT_EQ(sorted.rejected.size(), 1u);
+  EXPECT_EQ(sorted.rejected[0].rfind("gc 3 @0.024s 0%: garbled: expected", 0), 0u) << sorted.rejected[0];
+  EXPECT_EQ(sorted.other.size(), 2u);
+}
+
+/// A scratch directory for one test's output files.
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("gort-lab-gc-" + std::to_string(getpid()) + "-" + name);
+  fs::create_directories(dir);
+  return dir;
+}
+
+/// Runs the lab with args plus --json and --svg into dir, checks it succeeded,
+/// and returns the parsed JSON (and the Markdown report in *report).
+nlohmann::json run_lab(const fs::path& dir, const std::vector<std::string>& args, std::string* report = nullptr) {
+  std::vector<std::string> argv{GORT_LAB_PROGRAM};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--json=" + (dir / "out.json").string());
+  argv.push_back("--svg=" + (dir / "heap.svg").string());
+  const auto r = run_process(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (report != nullptr) *report = r.out;
+  std::ifstream f(dir / "out.json");
+  std::stringstream text;
+  text << f.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+/// The run of `runtime` in the setting labelled `label`.
+const nlohmann::json& run_of(const nlohmann::json& j, const std::string& label, const std::string& runtime = "gort") {
+  for (const auto& s : j.at("settings")) {
+    if (s.at("label") != label) continue;
+    for (const auto& r : s.at("runs")) {
+      if (r.at("runtime") == runtime) return r;
+    }
+  }
+  throw std::runtime_error("no " + runtime + " run for " + label);
+}
+
+/// Checks what every run must show: every stderr gctrace line in Go's format,
+/// numbered 1.., one per completed cycle, every cycle's pause collected, sane
+/// distributions and a heap series.
+void expect_consistent_run(const nlohmann::json& r) {
+  SCOPED_TRACE(r.at("runtime").get<std::string>() + " GOGC=" + r.at("gogc").get<std::string>());
+  EXPECT_TRUE(r.at("gctrace_rejected").empty()) << r.at("gctrace_rejected").dump();
+  if (r.at("runtime") == "gort") {
+    // Nothing but gctrace on gort's stderr: no runtime warning, no sanitizer report.
+    EXPECT_TRUE(r.at("stderr_other").empty()) << r.at("stderr_other").dump();
+  }
+  const auto& lines = r.at("gctrace");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].at("cycle"), i + 1);
+    EXPECT_TRUE(parse_gctrace_line(lines[i].at("text").get<std::string>())) << lines[i].at("text");
+    EXPECT_EQ(lines[i].at("procs"), r.at("procs"));
+  }
+  // The last sample may precede a cycle that then completed and printed.
+  const auto num_gc = r.at("num_gc").get<std::size_t>();
+  EXPECT_GE(lines.size(), num_gc);
+  EXPECT_LE(lines.size(), num_gc + 1);
+  EXPECT_EQ(r.at("lost_pauses"), 0);
+  EXPECT_EQ(r.at("pauses_ns").size(), num_gc);
+  const auto& s = r.at("summary");
+  EXPECT_LE(s.at("pause_p50_ns").get<double>(), s.at("pause_p99_ns").get<double>());
+  EXPECT_LE(s.at("pause_p99_ns").get<double>(), s.at("pause_max_ns").get<double>());
+  EXPECT_GE(r.at("gc_cpu_fraction").get<double>(), 0.0);
+  EXPECT_LT(r.at("gc_cpu_fraction").get<double>(), 1.0);
+  const auto& samples = r.at("samples");
+  ASSERT_GE(samples.size(), 2u);
+  for (std::size_t i = 1; i < samples.size(); ++i) EXPECT_GE(samples[i][0], samples[i - 1][0]);
+  EXPECT_GE(r.at("peak_heap_inuse").get<uint64_t>(), r.at("peak_heap_alloc").get<uint64_t>());
+  EXPECT_GT(r.at("total_alloc_bytes").get<uint64_t>(), 0u);
+}
+
+/// gctrace cycles per MiB the runtime allocated: GOGC's effect, whatever rate
+/// a loaded machine achieved.
+double cycles_per_mib(const nlohmann::json& r) {
+  return static_cast<double>(r.at("gctrace").size()) / (r.at("total_alloc_bytes").get<double>() / (1 << 20));
+}
+
+TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
+  const fs::path dir = scratch("service");
+  std::string report;
+  const nlohmann::json j = run_lab(dir, {"--short"}, &report);
+  for (const char* section : {"## Summary", "## GOGC=100\n", "## GOGC=50\n", "## GOGC=200\n",
+                              "## GOGC=off GOMEMLIMIT=32MiB\n", "## Reading one gctrace line", "Cycles on gort:"}) {
+    EXPECT_NE(report.find(section), std::string::npos) << "missing " << section << " in\n" << report;
+  }
+  ASSERT_EQ(j.at("settings").size(), 4u);
+  for (const auto& s : j.at("settings")) {
+    ASSERT_EQ(s.at("runs").size(), 1u) << s.dump();
+    const auto& r = s.at("runs")[0];
+    expect_consistent_run(r);
+    EXPECT_EQ(r.at("workload"), "service");
+    EXPECT_GT(r.at("requested_bytes").get<uint64_t>(), 0u);
+    // The caches hold --live (4 MiB in --short) through the end.
+    EXPECT_GE(r.at("samples").back()[1].get<uint64_t>(), uint64_t{3} << 20);
+    // A plot is drawn, or the report says why: only a missing gnuplot may stop it.
+    const std::string plot = s.at("plot").get<std::string>();
+    if (plot.empty()) {
+      EXPECT_NE(s.at("plot_error").get<std::string>().find("gnuplot"), std::string::npos) << s.at("plot_error");
+    } else {
+      EXPECT_TRUE(fs::exists(plot)) << plot;
+      EXPECT_EQ(fs::path(plot).filename().string().rfind("heap-gogc", 0), 0u) << plot;
+    }
+  }
+  const auto& gogc50 = run_of(j, "GOGC=50");
+  const auto& gogc200 = run_of(j, "GOGC=200");
+  EXPECT_GT(cycles_per_mib(gogc50), cycles_per_mib(gogc200)) << "GOGC=50 collects more often than GOGC=200";
+
+  // GOGC=off: the 32 MiB limit alone starts cycles, and caps every goal.
+  const auto& limited = run_of(j, "GOGC=off GOMEMLIMIT=32MiB");
+  EXPECT_EQ(limited.at("gogc"), "off");
+  ASSERT_GE(limited.at("gctrace").size(), 1u) << "no cycle under GOGC=off with a 32 MiB limit";
+  for (const auto& line : limited.at("gctrace")) EXPECT_LE(line.at("goal_mb").get<int>(), 32) << line.at("text");
+  fs::remove_all(dir);
+}
+
+TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
+  const fs::path dir = scratch("retain");
+  std::string report;
+  const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=50,200"}, &report);
+  ASSERT_EQ(j.at("settings").size(), 2u);
+  constexpr uint64_t kBuffers = 40'000;  // --short's --buffers
+  for (const char* label : {"GOGC=50", "GOGC=200"}) {
+    const auto& r = run_of(j, label);
+    expect_consistent_run(r);
+    EXPECT_EQ(r.at("retained_objects"), kBuffers);
+    EXPECT_GE(r.at("peak_heap_alloc").get<uint64_t>(), kBuffers * 1024) << "every buffer is held at the end";
+    const auto& samples = r.at("samples");
+    EXPECT_GT(samples.back()[1].get<uint64_t>(), samples.front()[1].get<uint64_t>()) << "the heap grows";
+    const auto& lines = r.at("gctrace");
+    ASSERT_GE(lines.size(), 1u);
+    if (lines.size() >= 2) {
+      EXPECT_GT(lines.back().at("heap_mb")[2].get<int>(), lines.front().at("heap_mb")[2].get<int>())
+          << "the live heap of later cycles holds more buffers";
+    }
+  }
+  EXPECT_GT(run_of(j, "GOGC=50").at("gctrace").size(), run_of(j, "GOGC=200").at("gctrace").size())
+      << report;
+  fs::remove_all(dir);
+}
+
+TEST(LabGcForensics, GoTwinLinesParseWithTheSameParser) {
+  if (run_process({"/bin/sh", "-c", "command -v go"}).exit_code != 0) GTEST_SKIP() << "no go on PATH";
+  const fs::path dir = scratch("twin");
+  const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=100", "--go"});
+  const auto& go = run_of(j, "GOGC=100", "go");
+  expect_consistent_run(go);
+  EXPECT_EQ(go.at("retained_objects"), 40'000);
+  EXPECT_GE(go.at("gctrace").size(), 1u);
+  expect_consistent_run(run_of(j, "GOGC=100", "gort"));
+  fs::remove_all(dir);
+}
+
+TEST(LabGcForensics, BadFlagsExitWithStatus2AndNameTheFlag) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--rate", "100MBps"},     {"--rate", "fast"},     {"--rate", "0MB/s"},      {"--gogc", "fifty"},
+      {"--gogc", "50,-1"},       {"--memlimit", "512MB"}, {"--memlimit", "lots"},  {"--duration", "10"},
+      {"--scenario", "leak"},    {"--workers", "0"},     {"--live", "4 MiB"},      {"--buffers", "many"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_process({GORT_LAB_PROGRAM, c[0], c[1]});
+    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << ": " << r.err;
+    EXPECT_NE(r.err.find(c[0]), std::string::npos) << "the message names the flag: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+TEST(LabGcForensics, HelpListsTheFlags) {
+  const auto r = run_process({GORT_LAB_PROGRAM, "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* flag : {"--scenario", "--gogc", "--memlimit", "--rate", "--short", "--go", "--svg", "--json"}) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(r.out.find("--child"), std::string::npos) << "the internal mode stays out of --help";
+}
+
+}  // namespace
