@@ -381,8 +381,10 @@ TEST(Sched, IdleRuntimeBurnsAlmostNoCpu) {
     wake.wait();
     const long cpu_us = gort::test::process_cpu_us() - before;
     finished.wait();
-    // A spinning or polling runtime would burn ~1 s per core; allow 5%.
-    EXPECT_LT(cpu_us, 50'000) << "CPU used while idle: " << cpu_us << " us";
+    // A spinning or polling runtime would burn ~1 s per core; allow 10%.  The
+    // whole release test process uses under 10 ms of CPU, the ASAN one ~50 ms; an
+    // ASAN build on a busy 2-CPU machine was seen at 63 ms.
+    EXPECT_LT(cpu_us, 100'000) << "CPU used while idle: " << cpu_us << " us";
   });
 }
 
