@@ -16,7 +16,8 @@ esac
 extra=()
 if [[ -n "$san" ]]; then
   # Sanitizer builds exist to run the tests (the labs' short modes among them); benchmarks stay out.
-  extra+=(-DGORT_BUILD_BENCH=OFF)
+  # Labs on and the full lab list, whatever an earlier configure left in the cache.
+  extra+=(-DGORT_BUILD_BENCH=OFF -DGORT_BUILD_LABS=ON -UGORT_LABS)
 fi
 cmake -S . -B "$dir" -G Ninja -DGORT_SANITIZE="$san" -DGORT_BUILD_TESTS=ON "${extra[@]}" "$@" >/dev/null
 ninja -C "$dir"
