@@ -12,6 +12,7 @@
 // compiler's -m decisions are quoted next to the C++ predictions.
 #include <gort/gort.hpp>
 #include <fmt/format.h>
+#include <lab/cli.hpp>
 #include <lab/report.hpp>
 
 #include <cstdio>
@@ -25,13 +26,6 @@
 
 namespace escape {
 namespace {
-
-/// The command line as one string, for the report and the JSON.
-std::string command_line(int argc, char** argv) {
-  std::string s = "escape-clinic";
-  for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
-  return s;
-}
 
 /// Writes the JSON file: the command, gort's results, Go's when it ran, and
 /// the contradicted predictions.  Returns false when the file cannot be written.
@@ -78,7 +72,7 @@ int lab_main(int argc, char** argv) {
   }
 
   ReportContext ctx;
-  ctx.command = command_line(argc, argv);
+  ctx.command = lab::command_text("escape-clinic", argc, argv);
   ctx.machine = lab::machine_description();
   std::optional<RuntimeResults> go;
   if (o.with_go) {

@@ -12,6 +12,7 @@
 // lines and a table of the cycles, and decodes one line field by field; one
 // SVG per setting shows the heap against its goal and limit.  See README.md.
 #include <fmt/format.h>
+#include <lab/cli.hpp>
 #include <lab/progress.hpp>
 #include <lab/report.hpp>
 
@@ -26,13 +27,6 @@
 
 namespace gclab {
 namespace {
-
-/// The command line as typed, for the report.
-std::string command_line(int argc, char** argv) {
-  std::string s = "gc-forensics";
-  for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
-  return s;
-}
 
 /// What a run of the workload will take, for the progress line.
 std::string run_length(const WorkloadParams& p) {
@@ -98,7 +92,7 @@ int lab_main(int argc, char** argv) {
 
   const std::vector<SettingRuns> settings = run_settings(o);
   ReportContext ctx;
-  ctx.command = command_line(argc, argv);
+  ctx.command = lab::command_text("gc-forensics", argc, argv);
   ctx.machine = lab::machine_description();
   ctx.params = o.params;
   ctx.shown_lines = o.shown_lines;

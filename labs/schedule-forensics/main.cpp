@@ -11,6 +11,7 @@
 #include <gort/gort.hpp>
 #include <gort/trace.hpp>
 #include <fmt/format.h>
+#include <lab/cli.hpp>
 #include <lab/go_twin.hpp>
 #include <lab/progress.hpp>
 #include <lab/report.hpp>
@@ -134,12 +135,6 @@ std::optional<RuntimeRuns> run_on_go(const Options& o, std::string* why) {
   return merged;
 }
 
-std::string command_line(int argc, char** argv) {
-  std::string s = "schedule-forensics";
-  for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
-  return s;
-}
-
 int lab_main(int argc, char** argv) {
   int exit_code = 0;
   auto options = parse_options(argc, argv, &exit_code);
@@ -154,7 +149,7 @@ int lab_main(int argc, char** argv) {
     return 1;
   }
   ReportContext ctx;
-  ctx.command = command_line(argc, argv);
+  ctx.command = lab::command_text("schedule-forensics", argc, argv);
   ctx.machine = lab::machine_description();
   ctx.trace_path = o.trace_path;
   if (o.with_go) {

@@ -13,6 +13,7 @@
 // README.md describes the flags and the report; NOTES.md explains the numbers.
 #include <fmt/format.h>
 #include <gort/gort.hpp>
+#include <lab/cli.hpp>
 #include <lab/go_twin.hpp>
 #include <lab/plot.hpp>
 
@@ -69,9 +70,11 @@ void run_go(const Options& o, LabRun& run) {
   }
 }
 
-/// The whole lab after option parsing; returns the exit status.
-int lab_main(const Options& o) {
+/// The whole lab after option parsing (`command`: the command line as typed,
+/// for the report); returns the exit status.
+int lab_main(const Options& o, std::string command) {
   LabRun run;
+  run.command = std::move(command);
   std::string failure;
   bool flag_failure = false;
   gort::run([&] {
@@ -117,5 +120,5 @@ int main(int argc, char** argv) {
   auto options = stacklab::parse_options(argc, argv, &exit_code);
   if (!options) return exit_code;
   if (options->overflow_now) return stacklab::run_overflow_mode();
-  return stacklab::lab_main(*options);
+  return stacklab::lab_main(*options, lab::command_text("stack-growth", argc, argv));
 }

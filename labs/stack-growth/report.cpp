@@ -158,7 +158,7 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
                             const std::optional<std::string>& svg_error) {
   std::string out;
   out += "# stack-growth: goroutine stacks under depth(n)\n\n";
-  out += fmt::format("Machine: {}.\n\n", lab::machine_description());
+  out += fmt::format("Command: `{}`  \nMachine: {}.\n\n", run.command, lab::machine_description());
 
   out += "## 1. depth(n) in one goroutine\n\n";
   out +=

@@ -136,7 +136,8 @@ void to_json(nlohmann::json& j, const OverflowReport& v) {
 }
 
 void to_json(nlohmann::json& j, const LabRun& v) {
-  j = {{"gort", v.gort},
+  j = {{"command", v.command},
+       {"gort", v.gort},
        {"go", v.go ? nlohmann::json(*v.go) : nlohmann::json(nullptr)},
        {"go_error", v.go_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.go_error)},
        {"overflow", v.overflow ? nlohmann::json(*v.overflow) : nlohmann::json(nullptr)},

@@ -134,6 +134,9 @@ struct OverflowReport {
 
 /// Everything one invocation of the lab produced: the --json file's shape.
 struct LabRun {
+  /// The command as typed, for the report.
+  std::string command;
+  /// gort's results.
   RuntimeResults gort;
   /// The Go twin's results (--go), or empty.
   std::optional<RuntimeResults> go;

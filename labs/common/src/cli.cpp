@@ -29,6 +29,23 @@ bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** 
   return false;
 }
 
+std::string command_text(const std::string& lab, int argc, char** argv) {
+  std::string s = lab;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    // Quoted as a shell would need it, so the line can be pasted back.
+    const bool plain = !arg.empty() && arg.find_first_of(" \t'\"$`\\*?;&|<>()") == std::string::npos;
+    if (plain) {
+      s += " " + arg;
+      continue;
+    }
+    s += " '";
+    for (char c : arg) s += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    s += "'";
+  }
+  return s;
+}
+
 std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* exit_code) {
   fmt::print(stderr, "{}: {}\n", lab, msg);
   *exit_code = 2;

@@ -33,6 +33,11 @@ void add_common_flags(CLI::App& app, const std::string& lab, CommonFlags* flags)
 /// with *exit_code (0 after --help, 2 after an error line on stderr).
 bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** argv, int* exit_code);
 
+/// The command as typed, for a report: "<lab> <arg1> <arg2> ..." (the
+/// program's own path replaced by the lab's name; an empty argument or one
+/// with shell metacharacters single-quoted, so the line can be pasted back).
+std::string command_text(const std::string& lab, int argc, char** argv);
+
 /// Prints "<lab>: <msg>" on stderr, sets *exit_code to 2 and returns nullopt
 /// (so a parser can `return usage_error(...)`).
 std::nullopt_t usage_error(const std::string& lab, const std::string& msg, int* exit_code);
