@@ -322,12 +322,19 @@ void pacer_revise() {
                                                  (live > marked ? live - marked : 0));
   const int64_t max_scan = heap_scan + static_cast<int64_t>(runtime::read_stack_memory().inuse_bytes +
                                                             globals_scan.load(std::memory_order_relaxed));
-  if (work > expected && expected > 0) {
-    int64_t ext_goal = static_cast<int64_t>(static_cast<double>(goal - static_cast<int64_t>(trig)) /
-                                            static_cast<double>(expected) * static_cast<double>(max_scan)) +
-                       static_cast<int64_t>(trig);
-    expected = max_scan;
+  if (work > expected) {
+    // The first cycle expects no work at all (nothing was scanned before it,
+    // and gort has no data segment to count as globals): any work is past the
+    // expectation and the extrapolation is unbounded, so the hard goal holds —
+    // as in Go, whose first expectation is only its small globals estimate.
     const auto hard_goal = static_cast<int64_t>((1.0 + percent / 100.0) * static_cast<double>(goal));
+    int64_t ext_goal = hard_goal;
+    if (expected > 0) {
+      ext_goal = static_cast<int64_t>(static_cast<double>(goal - static_cast<int64_t>(trig)) /
+                                      static_cast<double>(expected) * static_cast<double>(max_scan)) +
+                 static_cast<int64_t>(trig);
+    }
+    expected = max_scan;
     goal = std::min(ext_goal, hard_goal);
   }
   if (static_cast<int64_t>(live) > goal) {
