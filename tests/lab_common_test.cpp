@@ -75,6 +75,9 @@ TEST(LabReport, UnitsReadAsTheReportsPrintThem) {
   EXPECT_EQ(lab::format_duration_ns(57.7e3), "57.7µs");
   EXPECT_EQ(lab::format_bytes(4096), "4 KiB");
   EXPECT_EQ(lab::format_bytes(216.0 * 1024 * 1024), "216 MiB");
+  EXPECT_EQ(lab::format_bytes(1000.0 * 1024 * 1024), "1000 MiB");  // not 1e+03
+  EXPECT_EQ(lab::format_bytes(1023.9 * 1024), "1024 KiB");
+  EXPECT_EQ(lab::format_bytes(1.5 * 1024 * 1024 * 1024), "1.5 GiB");
   EXPECT_EQ(lab::format_sig3(1.2345), "1.23");
 }
 

@@ -87,6 +87,8 @@ std::string format_bytes(double bytes) {
     ++u;
   }
   if (u == 0) return fmt::format("{:.0f} B", bytes);
+  // 3 significant digits, but never an exponent: 1000-1023 of a unit print whole.
+  if (std::fabs(bytes) >= 999.5) return fmt::format("{:.0f} {}", bytes, kUnits[u]);
   return fmt::format("{:.3g} {}", bytes, kUnits[u]);
 }
 
