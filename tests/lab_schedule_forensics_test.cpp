@@ -89,16 +89,19 @@ TEST(LabScheduleForensics, OnePWithoutPreemptionRunsGoroutinesOneAfterAnotherSoT
   EXPECT_EQ(first, 99);
 }
 
-TEST(LabScheduleForensics, SleepVariantFinishesEveryGoroutineWithinAFractionOfTheBusyTime) {
+TEST(LabScheduleForensics, SleepVariantFinishesEveryGoroutineWithinAFewSleeps) {
   auto dir = scratch("sleep");
   auto j = run_lab(dir, {"--short", "--procs=1", "--busy", "--sleep", "--async-preempt=off"});
   auto sleep = completions(variant(j, "sleep"));
   auto busy = completions(variant(j, "busy", false));
   const int64_t work = j["runs"][0]["work_ns"].get<int64_t>();
   // Every sleep lasts at least its duration, and they overlap: all 100 are done
-  // in a small part of the time 100 sequential loops of the same length take.
+  // within a few sleeps, where 100 sequential loops of the same length take
+  // 100 of them.  The bound is the busy run's own length over 10 (so about 10
+  // sleeps), measured in the same process: a slow build or a busy machine
+  // stretches both.
   EXPECT_GE(sleep.front(), work);
-  EXPECT_LT(sleep.back() * 4, busy.back());
+  EXPECT_LT(sleep.back(), busy.back() / 10);
 }
 
 TEST(LabScheduleForensics, GoschedSharesOneProcessorSoEveryGoroutineFinishesNearTheEnd) {
