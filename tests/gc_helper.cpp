@@ -48,46 +48,11 @@ void unmark_victim() {
   }
 }
 
-/// A retained record with a pointer-free payload, as a cache entry is.
-struct Entry {
-  gc::Ptr<Entry> next;
-  gc::Slice<char> payload;
-  void trace(gc::Tracer& t) const {
-    t.visit(next);
-    t.visit(payload);
-  }
-};
-
-/// Four goroutines fill caches of 1 KiB entries as fast as they can from the
-/// program's start (64 MiB in all, all of it kept): a start-up burst.
-int startup_burst() {
-  return gort::run([] {
-    constexpr int kWorkers = 4;
-    constexpr int kEntriesPerWorker = 16 * 1024;
-    gort::WaitGroup wg;
-    wg.add(kWorkers);
-    for (int w = 0; w < kWorkers; ++w) {
-      gort::go([&wg] {
-        gc::Root<Entry> cache;
-        for (int i = 0; i < kEntriesPerWorker; ++i) {
-          auto e = gc::make<Entry>();
-          e->payload = gc::make_slice<char>(1024);
-          e->next = cache.ref();
-          cache = e;
-        }
-        wg.done();
-      });
-    }
-    wg.wait();
-  });
-}
-
 struct AllocatesInDestructor {
   ~AllocatesInDestructor() { gc::make<Node>(); }
 };
 
 const Mode kModes[] = {
-    {"startup-burst", &startup_burst},
     {"gctrace",
      [] {
        // GODEBUG=gctrace=1: heap-triggered cycles, then one forced.
