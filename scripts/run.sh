@@ -5,8 +5,9 @@
 # stdout; the plot (and any trace) land in build/lab-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-scripts/build.sh release
+# Setup and build output go to stderr: stdout carries the lab's report alone.
+scripts/install-deps.sh >&2
+scripts/build.sh release >&2
 args=("$@")
 if ((${#args[@]} == 0)); then args=(--procs 1); fi
 mkdir -p build/lab-output
