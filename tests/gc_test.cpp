@@ -124,6 +124,20 @@ bool settle_until(Pred pred) {
   return pred();
 }
 
+// GOMEMLIMIT's syntax, as Go's parseByteCount reads it; gc-forensics checks
+// its --memlimit and --live with the same function.
+TEST(GcPacer, MemoryLimitSyntaxIsGos) {
+  EXPECT_EQ(gort::gc::parse_memory_limit("512MiB"), int64_t{512} << 20);
+  EXPECT_EQ(gort::gc::parse_memory_limit("1048576"), 1048576);
+  EXPECT_EQ(gort::gc::parse_memory_limit("64B"), 64);
+  EXPECT_EQ(gort::gc::parse_memory_limit("2TiB"), int64_t{2} << 40);
+  EXPECT_EQ(gort::gc::parse_memory_limit("off"), INT64_MAX);
+  for (const char* bad : {"", "MiB", "512M", "512mib", "512 MiB", "-1", "1.5GiB", "9223372036854775808",
+                          "8388608TiB"}) {
+    EXPECT_FALSE(gort::gc::parse_memory_limit(bad).has_value()) << "'" << bad << "'";
+  }
+}
+
 // The first cycle has no previous scan to expect work from, so any work at all
 // is past the expectation, and revise paces assists to the hard goal,
 // (1 + GOGC/100) x goal, as Go's revise does.  Without that step the first

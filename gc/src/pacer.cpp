@@ -36,6 +36,7 @@
 #include <gort/gc/collector.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cerrno>
 #include <climits>
@@ -140,42 +141,16 @@ int32_t read_gogc() {
   return n < 0 ? -1 : static_cast<int32_t>(n);
 }
 
-/// Parses Go's memory-limit syntax (parseByteCount): digits with an optional
-/// B/KiB/MiB/GiB/TiB suffix, or "off".  False when malformed.
-bool parse_byte_count(const char* s, int64_t* out) {
-  if (std::strcmp(s, "off") == 0) {
-    *out = INT64_MAX;
-    return true;
-  }
-  const std::string str(s);
-  std::size_t digits = 0;
-  while (digits < str.size() && str[digits] >= '0' && str[digits] <= '9') ++digits;
-  if (digits == 0) return false;
-  const std::string unit = str.substr(digits);
-  uint64_t mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "KiB") mult = uint64_t{1} << 10;
-  else if (unit == "MiB") mult = uint64_t{1} << 20;
-  else if (unit == "GiB") mult = uint64_t{1} << 30;
-  else if (unit == "TiB") mult = uint64_t{1} << 40;
-  else return false;
-  errno = 0;
-  const unsigned long long n = std::strtoull(str.substr(0, digits).c_str(), nullptr, 10);
-  if (errno != 0 || n > static_cast<unsigned long long>(INT64_MAX) / mult) return false;
-  *out = static_cast<int64_t>(n * mult);
-  return true;
-}
-
 /// Reads GOMEMLIMIT as Go's readGOMEMLIMIT does: malformed is fatal, as in Go.
 int64_t read_gomemlimit() {
   const char* v = std::getenv("GOMEMLIMIT");
   if (v == nullptr || *v == '\0') return INT64_MAX;
-  int64_t n = 0;
-  if (!parse_byte_count(v, &n)) {
+  const std::optional<int64_t> n = parse_memory_limit(v);
+  if (!n) {
     std::fprintf(stderr, "GOMEMLIMIT=%s\n", v);
     runtime::fatal_error("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
   }
-  return n;
+  return *n;
 }
 
 /// Go 1.19's memoryLimitHeapGoalHeadroom: the memory-limit goal stays 1 MiB
@@ -410,6 +385,26 @@ int64_t set_memory_limit(int64_t limit) {
   const int64_t prev = detail::memory_limit.exchange(limit, std::memory_order_relaxed);
   detail::trace_event(&TraceHooks::heap_goal, detail::heap_goal_bytes());
   return prev;
+}
+
+// mirrors parseByteCount in runtime/string.go (plus readGOMEMLIMIT's "off")
+std::optional<int64_t> parse_memory_limit(std::string_view s) {
+  if (s == "off") return INT64_MAX;
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  const std::string_view unit = s.substr(digits);
+  uint64_t mult = 1;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "KiB") mult = uint64_t{1} << 10;
+  else if (unit == "MiB") mult = uint64_t{1} << 20;
+  else if (unit == "GiB") mult = uint64_t{1} << 30;
+  else if (unit == "TiB") mult = uint64_t{1} << 40;
+  else return std::nullopt;
+  uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + digits, n);
+  if (ec != std::errc() || n > static_cast<uint64_t>(INT64_MAX) / mult) return std::nullopt;
+  return static_cast<int64_t>(n * mult);
 }
 
 }  // namespace gort::gc

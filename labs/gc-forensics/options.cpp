@@ -2,6 +2,7 @@
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <gort/gc/collector.hpp>
 #include <lab/cli.hpp>
 #include <fmt/format.h>
 
@@ -105,7 +106,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
                                                  "500ms, 1m30s", duration));
   if (auto n = lab::parse_integer(workers, 1, kMaxWorkers)) p.workers = static_cast<int>(*n);
   else return fail(fmt::format("--workers '{}': expected an integer 1..{}", workers, kMaxWorkers));
-  if (auto b = parse_byte_count(live); b && *b <= kMaxLiveBytes) p.live_bytes = *b;
+  if (auto b = gort::gc::parse_memory_limit(live); b && *b <= kMaxLiveBytes) p.live_bytes = *b;
   else return fail(fmt::format("--live '{}': expected bytes or a number with B, KiB, MiB, GiB "
                                                  "(at most 16GiB)", live));
   if (auto n = lab::parse_integer(buffers, 1, kMaxBuffers)) p.buffers = *n;
@@ -118,8 +119,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
 
   std::optional<int64_t> limit;
   if (app.count("--memlimit") > 0) {
-    limit = parse_byte_count(memlimit);
-    if (!limit || *limit == 0)
+    limit = gort::gc::parse_memory_limit(memlimit);
+    if (!limit || *limit == 0 || memlimit == "off")
       return fail(fmt::format("--memlimit '{}': expected GOMEMLIMIT's syntax, a positive byte count "
                                                 "with an optional B, KiB, MiB, GiB or TiB suffix (512MiB, 1GiB)",
                                                 memlimit));

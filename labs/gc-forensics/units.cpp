@@ -20,7 +20,8 @@ struct Unit {
   double scale;
 };
 
-/// GOMEMLIMIT's suffixes (Go's parseByteCount: only B and the binary units).
+/// GOMEMLIMIT's suffixes (Go's parseByteCount: only B and the binary units),
+/// for printing byte counts the way the child will read them.
 constexpr std::array<Unit, 5> kByteCountUnits{{
     {"B", 1}, {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
     {"TiB", 1024.0 * 1024 * 1024 * 1024}}};
@@ -68,24 +69,6 @@ const Unit* unit_named(std::string_view s, const std::array<Unit, N>& units) {
 }
 
 }  // namespace
-
-std::optional<int64_t> parse_byte_count(const std::string& s) {
-  std::size_t digits = 0;
-  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-  if (digits == 0) return std::nullopt;
-  uint64_t n = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + digits, n);
-  if (ec != std::errc()) return std::nullopt;
-  std::string_view rest(s.data() + digits, s.size() - digits);
-  uint64_t scale = 1;
-  if (!rest.empty()) {
-    const Unit* u = unit_named(rest, kByteCountUnits);
-    if (u == nullptr) return std::nullopt;
-    scale = static_cast<uint64_t>(u->scale);
-  }
-  if (n > static_cast<uint64_t>(INT64_MAX) / scale) return std::nullopt;
-  return static_cast<int64_t>(n * scale);
-}
 
 std::optional<double> parse_rate(const std::string& s) {
   std::string_view v(s);

@@ -1,13 +1,11 @@
-// units.hpp — the Go-style quantities gc-forensics reads from its command line:
-// allocation rates ("100MB/s") and byte counts in GOMEMLIMIT's syntax
-// ("512MiB").  Durations ("10s") use lab::parse_go_duration (lab/cli.hpp).
-//
-// Byte counts follow runtime/debug.SetMemoryLimit's parser (parseByteCount in
-// Go's runtime/string.go): digits and an optional B/KiB/MiB/GiB/TiB suffix,
-// because the lab passes --memlimit straight to the child as GOMEMLIMIT and a
-// value Go would refuse must be refused here too.  Rates use the decimal units
-// Go's benchmarks print (testing's "MB/s" is 10^6 bytes per second) and accept
-// the binary ones as well.
+// units.hpp — the Go-style quantities gc-forensics reads from its command line
+// and prints: allocation rates ("100MB/s") and byte counts in GOMEMLIMIT's
+// syntax ("512MiB").  Durations ("10s") use lab::parse_go_duration
+// (lab/cli.hpp); byte counts are parsed by the runtime's own GOMEMLIMIT parser,
+// gort::gc::parse_memory_limit, because the lab passes --memlimit straight to
+// the child as GOMEMLIMIT and a value the runtime would refuse must be refused
+// here too.  Rates use the decimal units Go's benchmarks print (testing's
+// "MB/s" is 10^6 bytes per second) and accept the binary ones as well.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +13,6 @@
 #include <string>
 
 namespace gclab {
-
-/// Parses a byte count in GOMEMLIMIT's syntax ("512MiB", "1GiB", "1048576",
-/// "64B").  Returns nullopt when s is not one or overflows int64.
-std::optional<int64_t> parse_byte_count(const std::string& s);
 
 /// Parses an allocation rate: a positive decimal number, a unit (B, kB/KB, MB,
 /// GB, KiB, MiB, GiB) and "/s" ("100MB/s", "1.5GB/s", "64MiB/s").  Returns

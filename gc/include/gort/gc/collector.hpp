@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace gort::gc {
 
@@ -27,6 +29,12 @@ int set_gc_percent(int percent);
 /// debug.SetMemoryLimit).  The heap goal is the lower of GOGC's and the limit's;
 /// the scavenger keeps retained memory under 95% of it.  Any thread.
 int64_t set_memory_limit(int64_t limit);
+
+/// Parses GOMEMLIMIT's syntax (Go's parseByteCount): decimal digits with an
+/// optional B, KiB, MiB, GiB or TiB suffix ("512MiB", "1048576"), or "off"
+/// (INT64_MAX: no limit).  Returns nullopt for anything else and for a count
+/// that overflows int64.  The runtime reads GOMEMLIMIT with it.  Any thread.
+std::optional<int64_t> parse_memory_limit(std::string_view s);
 
 /// Keeps collections from starting while it lives (a collection already
 /// running completes first).  A thread that is not a goroutine holding a P (a
