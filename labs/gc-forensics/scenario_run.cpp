@@ -8,10 +8,6 @@ namespace gclab {
 
 namespace {
 
-/// This program, for starting itself in --child mode (Linux's link to the
-/// running executable: no dependence on argv[0] or the working directory).
-constexpr const char* kSelf = "/proc/self/exe";
-
 /// The last few lines of a stderr capture, for an error message.
 std::string tail(const std::string& text) {
   constexpr std::size_t kTailBytes = 2000;  // enough for a panic message and a few frames
@@ -40,9 +36,9 @@ std::optional<ScenarioRun> read_run(const std::optional<lab::GoTwinRun>& run, co
 }  // namespace
 
 std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why) {
-  std::vector<std::string> argv{kSelf, "--child"};
-  for (std::string& f : workload_flags(p, "--")) argv.push_back(std::move(f));
-  return read_run(lab::run_program(argv, gc_setting_env(s), why), "the gort run", why);
+  std::vector<std::string> args{"--child"};
+  for (std::string& f : workload_flags(p, "--")) args.push_back(std::move(f));
+  return read_run(lab::run_self(args, gc_setting_env(s), why), "the gort run", why);
 }
 
 std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why) {

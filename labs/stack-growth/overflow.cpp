@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -98,11 +97,8 @@ OverflowReport parse_overflow_report(std::string runtime, int exit_code, const s
 }
 
 OverflowReport run_overflow_child() {
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return not_run("gort", "cannot find this program (/proc/self/exe): " + ec.message());
   std::string error;
-  auto run = lab::run_program({self.string(), "--overflow"}, child_environment(), &error);
+  auto run = lab::run_self({"--overflow"}, child_environment(), &error);
   if (!run) return not_run("gort", "cannot run the overflow child: " + error);
   return parse_overflow_report("gort", run->exit_code, run->err);
 }

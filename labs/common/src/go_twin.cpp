@@ -53,6 +53,13 @@ std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
   }
 }
 
+std::optional<GoTwinRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                                  std::string* error) {
+  std::vector<std::string> argv{"/proc/self/exe"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, env, error);
+}
+
 std::optional<std::string> build_go_twin(const std::string& lab, std::string* error) {
   const fs::path src = fs::path(GORT_LABS_SOURCE_DIR) / lab / "go";
   const fs::path bin = fs::path(GORT_LABS_BINARY_DIR) / lab / "go-twin";

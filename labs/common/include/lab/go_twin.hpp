@@ -35,4 +35,10 @@ std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
                                      const std::vector<std::string>& env, std::string* error,
                                      const std::string& input = {}, const std::string& cwd = {});
 
+/// Runs this program again (Linux's /proc/self/exe: no dependence on argv[0]
+/// or the working directory) with args and extra environment entries, for a
+/// lab's child modes.  Same results as run_program.
+std::optional<GoTwinRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                                  std::string* error);
+
 }  // namespace lab
