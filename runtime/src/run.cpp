@@ -7,7 +7,8 @@
 //
 // When main's function returns, the program ends, as in Go.  The main goroutine
 // first runs the collector's exit hook (it finishes a cycle in flight, so no
-// cycle goroutine is abandoned holding the cycle's memory), then stops the world (every other goroutine stops at its next safe point; within a
+// cycle goroutine is abandoned holding the cycle's memory), then stops the
+// world (every other goroutine stops at its next safe point; within a
 // second, or the process exits with main's code, stdio flushed, as Go's would),
 // sets sched.shutdown and wakes every M.  Each M leaves its scheduler loop; m0's
 // loop returns into run_main, which joins every thread and unmaps every stack.
