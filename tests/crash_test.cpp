@@ -98,6 +98,24 @@ TEST(Crash, MalformedGotracebackWarnsAndUsesSingle) {
   EXPECT_TRUE(starts_with(r.err, "runtime: GOTRACEBACK=\"loud\": expected none, single, all, system or crash; using single\npanic: boom\n")) << r.err;
 }
 
+// Every knob is read when gort::run starts, as Go's schedinit reads them, even
+// in a program that never touches the managed heap (the collector used to read
+// GOGC and GOMEMLIMIT only when its first cycle started).
+TEST(Knobs, MalformedGomemlimitStopsAProgramThatNeverAllocates) {
+  auto r = helper("procs", {"GOMEMLIMIT=12QB"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "") << "main must not run";
+  EXPECT_TRUE(starts_with(r.err, "GOMEMLIMIT=12QB\nfatal error: malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`\n"))
+      << r.err;
+}
+
+TEST(Knobs, MalformedGogcWarnsAtStartInAProgramThatNeverAllocates) {
+  auto r = helper("procs", {"GOGC=lots", "GOMAXPROCS=3"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "GOMAXPROCS=3\n");
+  EXPECT_EQ(r.err, "runtime: GOGC: ignoring \"lots\": expected an integer percentage or \"off\"; using 100\n");
+}
+
 TEST(Deadlock, AllGoroutinesAsleepIsReportedWithEveryGoroutine) {
   auto r = helper("deadlock");
   EXPECT_EQ(r.exit_code, 2) << r.err;

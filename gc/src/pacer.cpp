@@ -1,5 +1,6 @@
 // pacer.cpp — when the next cycle starts (mirrors gcControllerState.commit,
-// heapGoalInternal and trigger in mgcpacer.go, readGOGC and readGOMEMLIMIT).
+// heapGoalInternal and trigger in mgcpacer.go; GOGC and GOMEMLIMIT are parsed by
+// the runtime when gort::run starts, runtime/src/env.cpp, as Go's gcinit does).
 //
 // Heap goal (Go 1.19, GOGC part): the live heap of the last mark plus GOGC% of
 // everything the next mark must scan — that live heap, the stack bytes it
@@ -126,33 +127,6 @@ std::atomic<double> bytes_per_work{0};
 /// When the running mark started (Go's markStartTime).
 std::atomic<int64_t> mark_start_ns{0};
 
-/// Parses GOGC as Go's readGOGC does ("off" or an integer), warning on anything else.
-int32_t read_gogc() {
-  const char* v = std::getenv("GOGC");
-  if (v == nullptr || *v == '\0') return 100;
-  if (std::strcmp(v, "off") == 0) return -1;
-  errno = 0;
-  char* end = nullptr;
-  const long n = std::strtol(v, &end, 10);
-  if (errno != 0 || *end != '\0' || n > INT32_MAX || n < INT32_MIN) {
-    std::fprintf(stderr, "runtime: GOGC: ignoring \"%s\": expected an integer percentage or \"off\"; using 100\n", v);
-    return 100;
-  }
-  return n < 0 ? -1 : static_cast<int32_t>(n);
-}
-
-/// Reads GOMEMLIMIT as Go's readGOMEMLIMIT does: malformed is fatal, as in Go.
-int64_t read_gomemlimit() {
-  const char* v = std::getenv("GOMEMLIMIT");
-  if (v == nullptr || *v == '\0') return INT64_MAX;
-  const std::optional<int64_t> n = parse_memory_limit(v);
-  if (!n) {
-    std::fprintf(stderr, "GOMEMLIMIT=%s\n", v);
-    runtime::fatal_error("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
-  }
-  return *n;
-}
-
 /// Go 1.19's memoryLimitHeapGoalHeadroom: the memory-limit goal stays 1 MiB
 /// under what the limit leaves for the heap, for pacing inaccuracies.
 constexpr uint64_t kMemoryLimitHeadroom = uint64_t{1} << 20;
@@ -230,8 +204,9 @@ std::once_flag init_once;
 void pacer_init() {
   std::call_once(init_once, [] {
     std::lock_guard<std::mutex> guard(pacer_lock);
-    gogc.store(read_gogc(), std::memory_order_relaxed);
-    memory_limit.store(read_gomemlimit(), std::memory_order_relaxed);
+    // Parsed and checked by the runtime when gort::run started (env.cpp).
+    gogc.store(runtime::env_gogc(), std::memory_order_relaxed);
+    memory_limit.store(runtime::env_memory_limit(), std::memory_order_relaxed);
     commit_locked();
   });
 }
@@ -387,24 +362,7 @@ int64_t set_memory_limit(int64_t limit) {
   return prev;
 }
 
-// mirrors parseByteCount in runtime/string.go (plus readGOMEMLIMIT's "off")
-std::optional<int64_t> parse_memory_limit(std::string_view s) {
-  if (s == "off") return INT64_MAX;
-  std::size_t digits = 0;
-  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-  if (digits == 0) return std::nullopt;
-  const std::string_view unit = s.substr(digits);
-  uint64_t mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "KiB") mult = uint64_t{1} << 10;
-  else if (unit == "MiB") mult = uint64_t{1} << 20;
-  else if (unit == "GiB") mult = uint64_t{1} << 30;
-  else if (unit == "TiB") mult = uint64_t{1} << 40;
-  else return std::nullopt;
-  uint64_t n = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + digits, n);
-  if (ec != std::errc() || n > static_cast<uint64_t>(INT64_MAX) / mult) return std::nullopt;
-  return static_cast<int64_t>(n * mult);
-}
+// mirrors parseByteCount in runtime/string.go, which the runtime parses GOMEMLIMIT with
+std::optional<int64_t> parse_memory_limit(std::string_view s) { return runtime::parse_byte_count(s); }
 
 }  // namespace gort::gc

@@ -1,9 +1,14 @@
-// env.cpp — GOMAXPROCS and GODEBUG parsing; see env.hpp.
+// env.cpp — GOMAXPROCS, GODEBUG, GOTRACEBACK, GOGC and GOMEMLIMIT parsing; see env.hpp.
 #include "env.hpp"
 
 #include <sched.h>
 
+#include <gort/runtime/fatal.hpp>
+#include <gort/runtime/gc_support.hpp>
+
 #include <cctype>
+#include <charconv>
+#include <mutex>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -112,9 +117,69 @@ void parse_gotraceback(const char* env) {
 
 TracebackLevel debug_traceback_level() { return traceback_level; }
 
+// mirrors parseByteCount in runtime/string.go (plus readGOMEMLIMIT's "off")
+std::optional<int64_t> parse_byte_count(std::string_view s) {
+  if (s == "off") return INT64_MAX;
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  const std::string_view unit = s.substr(digits);
+  uint64_t mult = 1;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "KiB") mult = uint64_t{1} << 10;
+  else if (unit == "MiB") mult = uint64_t{1} << 20;
+  else if (unit == "GiB") mult = uint64_t{1} << 30;
+  else if (unit == "TiB") mult = uint64_t{1} << 40;
+  else return std::nullopt;
+  uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + digits, n);
+  if (ec != std::errc() || n > static_cast<uint64_t>(INT64_MAX) / mult) return std::nullopt;
+  return static_cast<int64_t>(n * mult);
+}
+
+namespace {
+
+// mirrors readGOGC: "off" or an integer; gort also warns where Go silently uses 100.
+int32_t parse_gogc(const char* v) {
+  if (v == nullptr || *v == '\0') return 100;
+  if (std::strcmp(v, "off") == 0) return -1;
+  errno = 0;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n > INT32_MAX || n < INT32_MIN) {
+    std::fprintf(stderr, "runtime: GOGC: ignoring \"%s\": expected an integer percentage or \"off\"; using 100\n", v);
+    return 100;
+  }
+  return n < 0 ? -1 : static_cast<int32_t>(n);
+}
+
+// mirrors readGOMEMLIMIT: malformed is fatal, as in Go.
+int64_t parse_gomemlimit(const char* v) {
+  if (v == nullptr || *v == '\0') return INT64_MAX;
+  const std::optional<int64_t> n = parse_byte_count(v);
+  if (!n) {
+    std::fprintf(stderr, "GOMEMLIMIT=%s\n", v);
+    fatal_error("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
+  }
+  return *n;
+}
+
+}  // namespace
+
+const GcEnvironment& gc_environment() {
+  static GcEnvironment env;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    env.gogc = parse_gogc(std::getenv("GOGC"));
+    env.memory_limit = parse_gomemlimit(std::getenv("GOMEMLIMIT"));
+  });
+  return env;
+}
+
 int32_t read_environment() {
   parse_godebug(std::getenv("GODEBUG"));
   parse_gotraceback(std::getenv("GOTRACEBACK"));
+  (void)gc_environment();  // checked at start, as Go's gcinit does in schedinit
   int32_t procs = ncpu();
   if (const char* env = std::getenv("GOMAXPROCS")) {
     int32_t n = 0;

@@ -1,9 +1,13 @@
 // env.hpp — the runtime's knobs, read once from the environment at start.
 //
 // GOMAXPROCS and GODEBUG as Go reads them (runtime1.go parsedebugvars,
-// proc.go schedinit).  A malformed value never crashes and is never silently
+// proc.go schedinit), and the collector's GOGC and GOMEMLIMIT (mgcpacer.go
+// readGOGC, readGOMEMLIMIT, called from gcinit in schedinit): every knob is read
+// and checked when gort::run starts, whether or not the program goes on to use
+// the managed heap.  A malformed value never crashes and is never silently
 // ignored: one line on stderr names the variable and the accepted forms, and
-// the default is used.
+// the default is used — except GOMEMLIMIT, where Go stops with
+// "malformed GOMEMLIMIT" and exit status 2, and so does gort.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,17 @@ extern DebugVars debug;
 /// Parses GODEBUG into `debug` (warning about malformed entries) and returns the
 /// P count from GOMAXPROCS or, by default, the CPUs this process may run on.
 int32_t read_environment();
+
+/// The collector's knobs from the environment (Go's readGOGC/readGOMEMLIMIT).
+struct GcEnvironment {
+  int32_t gogc = 100;                 // GOGC percentage; -1 for "off" (and any negative value, as Go)
+  int64_t memory_limit = INT64_MAX;   // GOMEMLIMIT in bytes; INT64_MAX for "off"/unset
+};
+
+/// Parses GOGC and GOMEMLIMIT once per process (later calls return the first
+/// result): warns about a malformed GOGC and uses 100; a malformed GOMEMLIMIT is
+/// fatal, as in Go.  Called by read_environment at start, and by the pacer.
+const GcEnvironment& gc_environment();
 
 /// Number of CPUs in the process's affinity mask (Go's ncpu).
 int32_t ncpu();

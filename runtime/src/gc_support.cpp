@@ -112,6 +112,10 @@ GcDebugSettings gc_debug_settings() {
   return s;
 }
 
+int32_t env_gogc() { return gc_environment().gogc; }
+
+int64_t env_memory_limit() { return gc_environment().memory_limit; }
+
 StackMemory read_stack_memory() {
   StackMemory m;
   m.inuse_bytes = uint64_t{stack_slots_in_use()} * kSlotBytes;

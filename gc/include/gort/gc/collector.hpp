@@ -33,7 +33,7 @@ int64_t set_memory_limit(int64_t limit);
 /// Parses GOMEMLIMIT's syntax (Go's parseByteCount): decimal digits with an
 /// optional B, KiB, MiB, GiB or TiB suffix ("512MiB", "1048576"), or "off"
 /// (INT64_MAX: no limit).  Returns nullopt for anything else and for a count
-/// that overflows int64.  The runtime reads GOMEMLIMIT with it.  Any thread.
+/// that overflows int64.  The runtime reads GOMEMLIMIT with the same parser.  Any thread.
 std::optional<int64_t> parse_memory_limit(std::string_view s);
 
 /// Keeps collections from starting while it lives (a collection already

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include <gort/runtime/stw_reason.hpp>
 
@@ -88,6 +90,20 @@ struct GcDebugSettings {
 
 /// Returns the collector's GODEBUG settings (zero before the runtime started).
 GcDebugSettings gc_debug_settings();
+
+/// GOGC from the environment: a percentage, or -1 for "off" (Go's readGOGC).
+/// Parsed once per process, when gort::run starts or at the first call; a
+/// malformed value warns on stderr and gives 100.
+int32_t env_gogc();
+
+/// GOMEMLIMIT from the environment in bytes, INT64_MAX for "off" or unset (Go's
+/// readGOMEMLIMIT).  Parsed with env_gogc; a malformed value is fatal (exit 2), as in Go.
+int64_t env_memory_limit();
+
+/// Parses a byte count in GOMEMLIMIT's syntax ("512MiB", "1GiB", "1048576",
+/// "64B", or "off" = INT64_MAX); nullopt when malformed or over INT64_MAX
+/// (mirrors parseByteCount in runtime/string.go).
+std::optional<int64_t> parse_byte_count(std::string_view s);
 
 // ---- concurrent mark (gc_stack_scan.cpp) ----
 
