@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "report.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -144,6 +145,50 @@ TEST(LabScheduleForensics, GoProgramRunsTheSameVariantsWhenGoIsInstalled) {
   EXPECT_NE(report.find("| go | procs=1 sleep |"), std::string::npos) << report;
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(completions(variant(j, "busy", true, "go")).size(), 20u);
+}
+
+/// One runtime's runs of 100 goroutines: a busy variant on one P whose CPU time
+/// says each goroutine did cpu_per_goroutine_ms of work, and a sleep variant.
+schedlab::RuntimeRuns synthetic_runs(double cpu_per_goroutine_ms) {
+  schedlab::RuntimeRuns runs;
+  runs.runtime = "gort";
+  runs.goroutines = 100;
+  runs.work_ns = 10'000'000;  // calibrated for 10 ms
+  runs.steps_per_chunk = 1000;
+  const auto work_ns = static_cast<int64_t>(cpu_per_goroutine_ms * 1e6);
+  schedlab::VariantResult busy;
+  busy.variant = {1, schedlab::LoopKind::Busy, true};
+  for (int i = 0; i < runs.goroutines; ++i) busy.goroutines.push_back({0, i * work_ns, (i + 1) * work_ns});
+  busy.wall_ns = runs.goroutines * work_ns;
+  busy.cpu_ns = runs.goroutines * work_ns;
+  schedlab::VariantResult sleep;
+  sleep.variant = {1, schedlab::LoopKind::Sleep, true};
+  for (int i = 0; i < runs.goroutines; ++i) sleep.goroutines.push_back({0, 0, 11'000'000});
+  sleep.wall_ns = 11'000'000;
+  sleep.cpu_ns = 1'000'000;
+  runs.variants = {busy, sleep};
+  return runs;
+}
+
+// A fresh machine once calibrated while busy and then ran faster: the report
+// printed "10.0ms of work each", "N·D/P = 10.0s … no schedule can finish every
+// busy goroutine sooner" and a busy max of 7.45 s.  D now comes from the CPU
+// the variant used, and the drift is named.
+TEST(LabScheduleForensics, ReportTakesDFromMeasuredCpuAndNamesACalibrationDrift) {
+  const std::string drifted = schedlab::markdown_report({}, {synthetic_runs(7.0)});
+  EXPECT_NE(drifted.find("measured: 7.00ms of CPU per goroutine"), std::string::npos) << drifted;
+  EXPECT_NE(drifted.find("**the calibration drifted** (70% of the asked-for work"), std::string::npos) << drifted;
+  // The busy row's N·D/P is 100 × 7 ms / 1 P, equal to its max, never above it.
+  EXPECT_NE(drifted.find("| gort | procs=1 busy | 7.00ms |"), std::string::npos) << drifted;
+  EXPECT_NE(drifted.find("| 700ms | 700ms | 700ms |"), std::string::npos) << drifted;
+  EXPECT_EQ(drifted.find("| 1.00s |"), std::string::npos) << "calibrated N·D/P must not appear:\n" << drifted;
+  // A sleeping variant has no CPU bound.
+  EXPECT_NE(drifted.find("| gort | procs=1 sleep |"), std::string::npos) << drifted;
+  EXPECT_NE(drifted.find("| — |"), std::string::npos) << drifted;
+
+  const std::string steady = schedlab::markdown_report({}, {synthetic_runs(10.3)});
+  EXPECT_EQ(steady.find("drifted"), std::string::npos) << steady;
+  EXPECT_NE(steady.find("measured: 10.3ms of CPU per goroutine"), std::string::npos) << steady;
 }
 
 TEST(LabScheduleForensics, MalformedFlagsAreRejectedWithStatus2AndTheFlagNamed) {

@@ -4,8 +4,10 @@
 // checks the clock until 10 ms have passed would count time spent preempted as
 // work, so a goroutine descheduled halfway would do less computation than one
 // that ran undisturbed; instead the lab measures, once, how many steps of a
-// fixed computation this machine does per nanosecond and gives every goroutine
-// the same number of steps.  The Go twin calibrates its own loop the same way.
+// fixed computation this machine does per nanosecond of the thread's CPU time
+// and gives every goroutine the same number of steps.  The Go twin calibrates
+// its own loop the same way.  The report still measures the work each variant
+// actually did (its CPU time) and says when it strays from the calibration.
 #pragma once
 
 #include <chrono>
@@ -27,8 +29,8 @@ struct BusyWork {
 inline constexpr uint64_t kChunksPerWork = 100;
 
 /// Measures this machine's loop speed and returns the steps for `work` of CPU.
-/// Precondition: called from a goroutine with the machine otherwise idle, or
-/// the calibration (and every goroutine's work) comes out short.
+/// Timed in the calling thread's CPU time, so other processes on the machine do
+/// not shorten the work.  Precondition: called from a goroutine.
 BusyWork calibrate(std::chrono::nanoseconds work);
 
 /// Runs `steps` loop steps without any runtime call; returns a value that

@@ -4,6 +4,8 @@
 #include <gort/gort.hpp>
 #include <gort/trace.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 
 namespace schedlab {
@@ -11,6 +13,14 @@ namespace schedlab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// CPU time (user + system) of the whole process so far, in nanoseconds.
+int64_t process_cpu_ns() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto ns = [](const timeval& tv) { return int64_t{tv.tv_sec} * 1'000'000'000 + int64_t{tv.tv_usec} * 1'000; };
+  return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
 
 int64_t since(Clock::time_point origin) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - origin).count();
@@ -67,6 +77,7 @@ VariantResult run_variant(const Variant& v, const BusyWork& busy, int n, std::ch
   gort::trace::Task task(label);
   gort::WaitGroup wg;
   wg.add(n);
+  const int64_t cpu_origin = process_cpu_ns();
   const Clock::time_point origin = Clock::now();
   for (int i = 0; i < n; ++i) {
     GoroutineTimes* t = &r.goroutines[static_cast<std::size_t>(i)];
@@ -88,6 +99,7 @@ VariantResult run_variant(const Variant& v, const BusyWork& busy, int n, std::ch
   }
   wg.wait();
   r.wall_ns = since(origin);
+  r.cpu_ns = process_cpu_ns() - cpu_origin;
   return r;
 }
 

@@ -35,6 +35,10 @@ struct VariantResult {
   std::vector<GoroutineTimes> goroutines;
   /// From the variant's start until the last goroutine finished.
   int64_t wall_ns = 0;
+  /// CPU time (user + system) the whole process used over the same interval:
+  /// the work the busy goroutines actually did, measured rather than assumed
+  /// from the calibration (see D in report.cpp).  0 when not measured.
+  int64_t cpu_ns = 0;
 };
 
 /// Starts n goroutines that sleep together for a millisecond and waits for them,

@@ -16,6 +16,7 @@ nlohmann::json to_json(const RuntimeRuns& runs) {
     v["loop"] = loop_kind_name(r.variant.loop);
     v["async_preempt"] = r.variant.async_preempt;
     v["wall_ns"] = r.wall_ns;
+    v["cpu_ns"] = r.cpu_ns;
     auto& spawn = v["spawn_ns"] = nlohmann::json::array();
     auto& start = v["start_ns"] = nlohmann::json::array();
     auto& end = v["end_ns"] = nlohmann::json::array();
@@ -47,6 +48,7 @@ std::optional<RuntimeRuns> runs_from_json(const std::string& text, std::string* 
       else throw std::runtime_error("unknown loop kind '" + loop + "'");
       r.variant.async_preempt = v.at("async_preempt").get<bool>();
       r.wall_ns = v.at("wall_ns").get<int64_t>();
+      r.cpu_ns = v.value("cpu_ns", int64_t{0});
       const auto& spawn = v.at("spawn_ns");
       const auto& start = v.at("start_ns");
       const auto& end = v.at("end_ns");

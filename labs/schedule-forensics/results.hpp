@@ -4,7 +4,7 @@
 // treats both alike and the Go twin's output is read, not re-measured:
 //   {"runtime": "gort"|"go", "goroutines": N, "work_ns": D, "steps_per_chunk": S,
 //    "variants": [{"procs": P, "loop": "busy"|"gosched"|"sleep", "async_preempt": bool,
-//                  "wall_ns": W, "spawn_ns": [...], "start_ns": [...], "end_ns": [...]}]}
+//                  "wall_ns": W, "cpu_ns": C, "spawn_ns": [...], "start_ns": [...], "end_ns": [...]}]}
 #pragma once
 
 #include <nlohmann/json.hpp>

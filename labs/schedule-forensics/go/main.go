@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -50,21 +51,26 @@ var sink uint64
 // calibrate returns the steps per chunk for work of CPU: grow a run to at least
 // 20 ms, then take the fastest of 5 runs of that size (as busy_work.cpp does).
 func calibrate(work time.Duration) uint64 {
+	// Timed in the thread's CPU time, not on the wall clock, so that other
+	// processes sharing the CPU do not shorten the work (as the C++ side does);
+	// the goroutine is locked to its thread while it measures.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	steps := uint64(1 << 16)
 	var t time.Duration
 	for {
-		t0 := time.Now()
+		t0 := threadCPU()
 		sink += spin(steps, sink)
-		t = time.Since(t0)
+		t = threadCPU() - t0
 		if t >= 20*time.Millisecond {
 			break
 		}
 		steps *= 2
 	}
 	for i := 0; i < 5; i++ {
-		t0 := time.Now()
+		t0 := threadCPU()
 		sink += spin(steps, sink)
-		if d := time.Since(t0); d < t {
+		if d := threadCPU() - t0; d < t {
 			t = d
 		}
 	}
@@ -80,6 +86,7 @@ type variant struct {
 	Loop         string  `json:"loop"`
 	AsyncPreempt bool    `json:"async_preempt"`
 	WallNs       int64   `json:"wall_ns"`
+	CPUNs        int64   `json:"cpu_ns"`
 	SpawnNs      []int64 `json:"spawn_ns"`
 	StartNs      []int64 `json:"start_ns"`
 	EndNs        []int64 `json:"end_ns"`
@@ -117,6 +124,7 @@ func runVariant(procs int, loop string, async bool, n int, work time.Duration, s
 	go progress(label, n, &done, stop)
 	var wg sync.WaitGroup
 	wg.Add(n)
+	cpuOrigin := processCPUNs()
 	origin := time.Now()
 	for i := 0; i < n; i++ {
 		v.SpawnNs[i] = int64(time.Since(origin))
@@ -144,9 +152,30 @@ func runVariant(procs int, loop string, async bool, n int, work time.Duration, s
 	}
 	wg.Wait()
 	v.WallNs = int64(time.Since(origin))
+	v.CPUNs = processCPUNs() - cpuOrigin
 	close(stop)
 	task.End()
 	return v
+}
+
+// threadCPU is the CPU time the calling thread has used (getrusage RUSAGE_THREAD).
+func threadCPU() time.Duration {
+	const rusageThread = 1 // RUSAGE_THREAD, which package syscall does not name
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processCPUNs is the CPU time (user + system) the process has used so far, as
+// the C++ side measures it: the work the variant actually did.
+func processCPUNs() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // progress prints how many goroutines are done once a second, on stderr.  It is
