@@ -2,11 +2,23 @@
 # Configures and builds one flavour of gort.
 #   scripts/build.sh [release|asan|tsan]   (default: release)
 # release: optimised with assertions (build/); asan: ASAN+UBSAN (build-asan/);
-# tsan: ThreadSanitizer (build-tsan/).  Extra arguments go to cmake.
+# tsan: ThreadSanitizer (build-tsan/).  `--target NAME` (repeatable) builds only
+# those targets; other extra arguments go to cmake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
 shift || true
+cmake_args=()
+targets=()
+while (($# > 0)); do
+  if [[ "$1" == --target ]]; then
+    targets+=("$2")
+    shift 2
+  else
+    cmake_args+=("$1")
+    shift
+  fi
+done
 case "$flavour" in
   release) dir=build; san="" ;;
   asan)    dir=build-asan; san=address ;;
@@ -19,5 +31,5 @@ if [[ -n "$san" ]]; then
   # Labs on and the full lab list, whatever an earlier configure left in the cache.
   extra+=(-DGORT_BUILD_BENCH=OFF -DGORT_BUILD_LABS=ON -UGORT_LABS)
 fi
-cmake -S . -B "$dir" -G Ninja -DGORT_SANITIZE="$san" -DGORT_BUILD_TESTS=ON "${extra[@]}" "$@" >/dev/null
-ninja -C "$dir"
+cmake -S . -B "$dir" -G Ninja -DGORT_SANITIZE="$san" -DGORT_BUILD_TESTS=ON "${extra[@]}" "${cmake_args[@]}" >/dev/null
+ninja -C "$dir" "${targets[@]}"
