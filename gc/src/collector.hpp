@@ -1,6 +1,5 @@
 // collector.hpp — the collector's internal interfaces shared by its source
-// files (mark.cpp, sweep.cpp, mgc.cpp, pacer.cpp, finalizer.cpp, root.cpp,
-// mstats.cpp, pool.cpp).  Not installed.
+// files (nearly every file in gc/src includes it).  Not installed.
 #pragma once
 
 #include <atomic>

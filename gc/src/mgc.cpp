@@ -13,7 +13,7 @@
 //   2. concurrent mark (clock field 2): a goroutine started for the cycle greys
 //      the global roots (gc::Roots, finalizer referents) and waits; background
 //      workers (25% of the CPU), idle workers and assists mark and scan stacks
-//      (mark_worker.cpp, assist.cpp, runtime/gc_stack_scan.cpp) until no work is
+//      (mark_worker.cpp, assist.cpp, runtime/src/gc_stack_scan.cpp) until no work is
 //      left (mgcwork.cpp);
 //   3. mark done (gcMarkDone): a ragged barrier asks every P with a non-empty
 //      write-barrier buffer to pass through its scheduler, which flushes it;

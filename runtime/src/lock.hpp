@@ -4,7 +4,7 @@
 // run queue, idle lists, semaphore table).  It blocks the OS thread, never the
 // goroutine, so a goroutine must not park or yield while holding one.  Each lock
 // held raises the M's `locks` count: async preemption and yielding inside the
-// runtime are refused while it is non-zero (see DESIGN.md, preemption).
+// runtime are refused while it is non-zero (see runtime/src/preempt.cpp).
 #pragma once
 
 #include <gort/runtime/lock.hpp>

@@ -56,7 +56,8 @@ struct P {
   /// by the running G runs next, inheriting the time slice (runq.hpp).
   LocalRunQueue runq;
   std::atomic<G*> runnext{nullptr};
-  /// Dead Gs (with their stacks) cached for reuse; at most kGFreeMax.
+  /// Dead Gs cached for reuse, without stacks (goexit returns the stack to
+  /// stack_cache first); at most kGFreeMax.
   GList gfree;
   int32_t gfree_n = 0;
   /// Free stacks (stack.hpp): LIFO, so the next goroutine to start runs on

@@ -14,9 +14,12 @@
 // from the global queue, then stealing: 4 passes over all Ps in a random order
 // generated from a random start and a stride coprime with GOMAXPROCS (every P
 // visited once per pass, a different order each time), taking half of a
-// victim's ring; runnext is stolen only on the last pass.  Timers and the
-// netpoller slot in before stealing (later issues).  An M that finds nothing
-// gives its P back, re-checks, and sleeps (stopm).
+// victim's ring; runnext is stolen only on the last pass, which also runs the
+// victims' expired timers (as Go's stealWork does).  The P's own expired timers
+// run before the pick (run_own_timers, Go's checkTimers).  Where Go polls the
+// network before stealing, gort has no netpoller yet.  An M that finds nothing
+// gives its P back, re-checks, and sleeps (stopm), one of them until the next
+// timer (wait_for_timers).
 //
 // Spinning Ms (mirrors wakep/resetspinning).  An M looking for work without
 // having found any is "spinning".  When work appears (go, ready, gosched) and a

@@ -18,14 +18,14 @@
 // stack its predecessor just left, still in cache.  Go binds a stack at `go`
 // time; gort's order saves one cold page per queued goroutine.
 //
-// Why not Go's copying stacks.  Go starts a goroutine with 8 KiB and copies the
+// Why not Go's copying stacks.  Go starts a goroutine with 2 KiB (_StackMin) and copies the
 // stack to a larger one when a function prologue finds it too small; that needs
 // every pointer into the stack to be known to the compiler so it can be
 // adjusted.  C++ code holds raw pointers into its stack that no runtime can find
 // (and frames of foreign libraries), so a stack can never move.  The trade-off:
 // a fixed maximum (kSlotBytes - guard, 240 KiB: "goroutine stack exceeds
 // 245760-byte limit" where Go allows 1 GB) and resident memory that keeps the
-// high-water mark of each cached stack, against Go's 8 KiB start and shrinking
+// high-water mark of each cached stack, against Go's 2 KiB start and shrinking
 // at GC.  Address space is cheap on x86-64 (1M goroutines = 256 GiB reserved of
 // 128 TiB), physical memory is only what is touched.
 //

@@ -1,5 +1,5 @@
-// Uses the public API names fixed by DESIGN.md that exist so far; a rename or
-// removal breaks this build.
+// Uses the fixed public API names (README.md, <gort/gort.hpp>) that exist so far;
+// a rename or removal breaks this build.
 #include <gort/gort.hpp>
 
 #include <cstdio>

@@ -3,8 +3,8 @@
 // time, the clock and the GODEBUG settings (Go's collector reaches into the
 // same runtime state directly: stopTheWorldGC, allgs, allp, findRunnableGCWorker).
 //
-// The runtime knows nothing of the heap; gc/ calls these and registers one
-// hook (idle work).  Every function here is lock-free for the caller unless
+// The runtime knows nothing of the heap; gc/ calls these and registers its
+// hooks (idle work, exit, the mark hooks, the per-P cache hooks of gc_cache.hpp).  Every function here is lock-free for the caller unless
 // it says otherwise.
 #pragma once
 
