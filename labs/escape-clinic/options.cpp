@@ -51,7 +51,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "written prediction against the counts. Markdown report on stdout, progress on stderr."};
   std::string snippets = "A,B,C,D,E,F,G";
   std::string benchtime = "1s";
-  bool short_mode = false;
+  lab::CommonFlags common;
   app.add_option("--snippets", snippets, "snippets to run, comma-separated letters A-G")->default_val(snippets);
   app.add_option("--benchtime", benchtime,
                  "run each benchmark this long (a Go duration: 1s, 200ms) or exactly N iterations (Nx), "
@@ -59,12 +59,14 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       ->default_val(benchtime);
   app.add_option("--count", o.count, "run each benchmark N times; the report shows the median ns/op")
       ->default_val(o.count);
-  app.add_flag("--short", short_mode, "small run for tests: --benchtime 1000x unless given");
-  app.add_option("--json", o.json_path, "write every measurement as JSON to FILE");
-  app.add_flag("--go", o.with_go,
-               "also run the Go twin (labs/escape-clinic/go) and go build -gcflags=-m on it, and report both");
+  lab::add_common_flags(app, kLab,
+                        {.short_mode = "--benchtime 1000x unless given",
+                         .go_extra = ", and go build -gcflags=-m on it; the report shows both"},
+                        &common);
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
-  if (short_mode && app.count("--benchtime") == 0) benchtime = "1000x";
+  o.json_path = common.json_path;
+  o.with_go = common.with_go;
+  if (common.short_mode && app.count("--benchtime") == 0) benchtime = "1000x";
   auto bt = parse_benchtime(benchtime);
   if (!bt)
     return lab::usage_error(kLab, fmt::format("--benchtime '{}': expected a positive Go duration up to 10m (1s, 200ms) "

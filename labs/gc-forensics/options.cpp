@@ -56,7 +56,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "on stderr."};
   std::string scenario = "service", rate = "100MB/s", duration = "10s", workers = "4", live = "32MiB";
   std::string buffers = "1000000", pause_every = "50000", gogc, memlimit, lines = "8";
-  bool short_mode = false;
+  lab::CommonFlags common;
   app.add_option("--scenario", scenario,
                  "workload: 'service' (short-lived objects at --rate) or 'retain' (the worked example: "
                  "--buffers 1 KiB buffers kept, a 10ms sleep every --pause-every)")
@@ -75,18 +75,19 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       ->default_val(live);
   app.add_option("--buffers", buffers, "retain: 1 KiB buffers allocated and kept")->default_val(buffers);
   app.add_option("--pause-every", pause_every, "retain: sleep 10ms after every N buffers")->default_val(pause_every);
-  app.add_flag("--short", short_mode,
-               "small run for tests: 1s service with 4MiB live and a 32MiB limit, 40000 buffers pausing every "
-               "2000, unless given");
-  app.add_flag("--go", o.with_go, "also run the Go program of the same experiment (labs/gc-forensics/go)");
-  app.add_option("--svg", o.svg_path,
-                 "heap-over-time plots: FILE with the setting's name inserted before .svg, one per setting "
-                 "(\"\": none)")
-      ->default_val("gc-forensics.svg");
-  app.add_option("--json", o.json_path, "write every measurement (and the parsed gctrace lines) as JSON to FILE");
+  lab::add_common_flags(app, kLab,
+                        {.short_mode = "1s service with 4MiB live and a 32MiB limit, 40000 buffers pausing every "
+                                       "2000, unless given",
+                         .svg = "one heap-over-time plot per setting (FILE with the setting's name before .svg)",
+                         .json = "every measurement and the parsed gctrace lines"},
+                        &common);
   app.add_option("--lines", lines, "gctrace lines shown per run in the report")->default_val(lines);
   app.add_flag("--child", o.child, "internal: run one setting from the environment, JSON on stdout")->group("");
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
+  o.svg_path = common.svg_path;
+  o.json_path = common.json_path;
+  o.with_go = common.with_go;
+  const bool short_mode = common.short_mode;
   const auto fail = [&](const std::string& msg) { return lab::usage_error(kLab, msg, exit_code); };
 
   WorkloadParams& p = o.params;

@@ -57,7 +57,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_option("--goroutines", o.goroutines, "goroutines per variant")->default_val(o.goroutines);
   app.add_option("--work", work, "work per goroutine, a Go duration (10ms, 500us, 1s)")->default_val(work);
   app.add_option("--trace", o.trace_path, "write an execution trace (gort::trace) of all variants to FILE");
-  lab::add_common_flags(app, kLab, &common);
+  lab::add_common_flags(app, kLab,
+                        {.short_mode = "100 goroutines of 2ms unless given", .svg = "the CDF of completion times"},
+                        &common);
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
   o.svg_path = common.svg_path;
   o.json_path = common.json_path;

@@ -73,7 +73,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   std::string fanouts = "1,8,64";
   std::string total = "max";
   std::string rounds = "10", hold_ms = "20", sample_ms = "5", procs = "0";
-  bool no_per_call = false, no_overflow = false, short_mode = false, gc_while_held = false;
+  bool no_per_call = false, no_overflow = false, gc_while_held = false;
+  lab::CommonFlags common;
   app.add_option("--depths", depths,
                  "depth(n) steps in one goroutine: comma-separated n >= 0, and 'max' (the deepest n that "
                  "fits the stack limit) after a positive n")
@@ -92,17 +93,19 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_flag("--gc-while-held", gc_while_held,
                "force a GC at every hold, so GODEBUG=gctrace=1 prints its 'MB stacks' with the goroutines deep");
   app.add_option("--procs", procs, "GOMAXPROCS for the run (0: the runtime's default)")->default_val(procs);
-  app.add_flag("--short", short_mode,
-               "small run for tests: depths 0,16,64,max, goroutines 1,4,16, 3 rounds, 2 ms holds, "
-               "1 ms samples, unless given");
-  app.add_option("--svg", o.svg_path, "write the stack-in-use-over-time plot as SVG to FILE ('' for none)")
-      ->default_val("stack-growth.svg");
-  app.add_option("--json", o.json_path, "write every measurement as JSON to FILE");
-  app.add_flag("--go", o.with_go, "also run the Go program of the same experiment (labs/stack-growth/go)");
+  lab::add_common_flags(app, kLab,
+                        {.short_mode = "depths 0,16,64,max, goroutines 1,4,16, 3 rounds, 2 ms holds, 1 ms samples, "
+                                       "unless given",
+                         .svg = "the stack-in-use-over-time plot"},
+                        &common);
   app.add_flag("--no-overflow", no_overflow, "do not run the overflowing child process");
   app.add_flag("--overflow", o.overflow_now,
                "recurse past the stack limit now: the runtime prints its stack-overflow report, exit status 2");
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
+  o.svg_path = common.svg_path;
+  o.json_path = common.json_path;
+  o.with_go = common.with_go;
+  const bool short_mode = common.short_mode;
   const auto fail = [&](const std::string& msg) { return lab::usage_error(kLab, msg, exit_code); };
   if (short_mode) {
     if (app.count("--depths") == 0) depths = "0,16,64,max";

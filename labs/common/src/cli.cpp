@@ -10,11 +10,15 @@
 
 namespace lab {
 
-void add_common_flags(CLI::App& app, const std::string& lab, CommonFlags* flags) {
-  app.add_flag("--short", flags->short_mode, "small counts, for the test suite");
-  app.add_option("--svg", flags->svg_path, "write the plot as SVG to FILE (\"\" for none)")->default_val(lab + ".svg");
-  app.add_option("--json", flags->json_path, "write every measurement as JSON to FILE");
-  app.add_flag("--go", flags->with_go, "also run the Go program of the same experiment (labs/" + lab + "/go)");
+void add_common_flags(CLI::App& app, const std::string& lab, const CommonFlagHelp& help, CommonFlags* flags) {
+  app.add_flag("--short", flags->short_mode, "small run for the test suite: " + help.short_mode);
+  if (!help.svg.empty()) {
+    app.add_option("--svg", flags->svg_path, "write " + help.svg + " as SVG to FILE (\"\" for none)")
+        ->default_val(lab + ".svg");
+  }
+  app.add_option("--json", flags->json_path, "write " + help.json + " as JSON to FILE");
+  app.add_flag("--go", flags->with_go,
+               "also run the Go program of the same experiment (labs/" + lab + "/go)" + help.go_extra);
 }
 
 bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** argv, int* exit_code) {

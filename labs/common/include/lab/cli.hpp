@@ -26,8 +26,23 @@ struct CommonFlags {
   bool with_go = false;
 };
 
-/// Adds --short, --svg (default `<lab>.svg`), --json and --go to app.
-void add_common_flags(CLI::App& app, const std::string& lab, CommonFlags* flags);
+/// What the common flags mean in one lab, for their help texts.
+struct CommonFlagHelp {
+  /// What --short runs: "100 goroutines of 2ms unless given".
+  std::string short_mode;
+  /// What --svg draws: "the CDF of completion times"; empty when the lab draws
+  /// no plot (then there is no --svg flag).
+  std::string svg;
+  /// What --json writes: "every measurement" unless the lab says more.
+  std::string json = "every measurement";
+  /// Appended to --go's help, for a twin that does more than run the experiment.
+  std::string go_extra;
+};
+
+/// Adds --short, --svg (default `<lab>.svg`, when the lab draws a plot), --json
+/// and --go to app, with one wording across the labs and the lab's specifics
+/// from help.
+void add_common_flags(CLI::App& app, const std::string& lab, const CommonFlagHelp& help, CommonFlags* flags);
 
 /// Parses argv into app.  Returns true to go on; false when the lab must exit
 /// with *exit_code (0 after --help, 2 after an error line on stderr).
