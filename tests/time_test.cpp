@@ -10,11 +10,13 @@
 #include <chrono>
 #include <string>
 
+#include "poll_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using gort::test::eventually;
 using gort::test::scaled;
 using Clock = std::chrono::steady_clock;
 
@@ -187,6 +189,85 @@ TEST(TimerConcurrency, ManyGoroutinesStopResetAndReceive) {
       }
       gs.join();
       EXPECT_EQ(fired.load(), n - (n + 2) / 3);
+    });
+  }
+}
+
+// A server's idle timeout: one Timer reset by every handler, eight goroutines
+// on four Ps, one reset in four due at once so the timer fires meanwhile.
+// Afterwards the timer is armed exactly once (by the last reset); once the
+// firings in flight have sent, only the handle holds the timer, and one more
+// reset sends exactly one tick.
+TEST(TimerConcurrency, ResetFromManyGoroutinesLeavesOneArming) {
+  for (int round = 0; round < scaled(100); ++round) {
+    gort::run([&] {
+      gort::gomaxprocs(4);
+      const int resets = scaled(2000);
+      gort::Timer t(1h);
+      {
+        gort::test::Goroutines gs;
+        for (int g = 0; g < 8; ++g) {
+          gs.go([&, g] {
+            for (int i = 0; i < resets; ++i) {
+              t.reset((i + g) % 4 == 0 ? 0ns : 1h);
+              if (i % 8 == 0) t.c().try_recv();
+            }
+            t.reset(1h);
+          });
+        }
+      }
+      EXPECT_TRUE(t.stop()) << "armed by the last reset";
+      EXPECT_FALSE(t.stop());
+      ASSERT_TRUE(eventually([&] { return gort::detail::timer_references(t) == 1; }))
+          << gort::detail::timer_references(t) << " references: an arming was not ended";
+      t.c().try_recv();
+      EXPECT_FALSE(t.reset(1ms));
+      t.c().recv();
+      ASSERT_TRUE(eventually([&] { return gort::detail::timer_references(t) == 1; }));
+      EXPECT_FALSE(t.stop());
+      EXPECT_FALSE(t.c().try_recv().has_value()) << "one reset, one tick";
+    });
+  }
+}
+
+// Tickers stopped and reset from eight goroutines on four Ps (some periods
+// short enough to tick meanwhile), and after() timers started alongside:
+// afterwards the ticker runs once more with one arming, and stopped it holds
+// none.
+TEST(TimerConcurrency, TickerStopAndResetFromManyGoroutines) {
+  for (int round = 0; round < scaled(100); ++round) {
+    gort::run([&] {
+      gort::gomaxprocs(4);
+      const int ops = scaled(1000);
+      gort::Ticker tk(1h);
+      {
+        gort::test::Goroutines gs;
+        for (int g = 0; g < 8; ++g) {
+          gs.go([&, g] {
+            for (int i = 0; i < ops; ++i) {
+              if ((i + g) % 5 == 0) {
+                tk.stop();
+              } else {
+                tk.reset((i + g) % 3 == 0 ? 1us : 1h);
+              }
+              if (i % 64 == 0) gort::after(0ns).recv();
+            }
+            tk.reset(1h);
+          });
+        }
+      }
+      tk.stop();
+      ASSERT_TRUE(eventually([&] { return gort::detail::timer_references(tk) == 1; }))
+          << gort::detail::timer_references(tk) << " references: an arming was not ended";
+      tk.c().try_recv();
+      tk.reset(1ms);
+      tk.c().recv();
+      tk.c().recv();
+      EXPECT_EQ(gort::detail::timer_references(tk), 2) << "one arming while it ticks";
+      tk.stop();
+      ASSERT_TRUE(eventually([&] { return gort::detail::timer_references(tk) == 1; }));
+      tk.c().try_recv();
+      EXPECT_FALSE(tk.c().try_recv().has_value());
     });
   }
 }

@@ -11,11 +11,15 @@
 #include <random>
 #include <vector>
 
+#include "p.hpp"
+#include "poll_util.hpp"
+#include "sched.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using namespace std::chrono;
+using gort::test::scaled;
 namespace rt = gort::runtime;
 
 TEST(Sleep, NeverReturnsEarly) {
@@ -168,6 +172,65 @@ TEST(Timers, EachFiresOnceDeletedNeverModifiedAtItsNewTime) {
     for (uintptr_t s : fired.order) ++times_fired[s];
     for (int i = 0; i < n; ++i) EXPECT_EQ(times_fired[i], (i != 0 && i % 7 == 0) ? 0 : 1) << "timer " << i;
   });
+}
+
+void count_firing(void* arg, uintptr_t, int64_t) { static_cast<std::atomic<int64_t>*>(arg)->fetch_add(1); }
+
+/// True if some P's heap holds t (taking each P's timers lock).
+bool in_any_heap(const rt::RuntimeTimer* t) {
+  for (auto& slot : rt::allp) {
+    rt::P* pp = slot.load();
+    if (pp == nullptr) continue;
+    rt::LockGuard g(pp->timers_lock);
+    if (std::find(pp->timers.begin(), pp->timers.end(), t) != pp->timers.end()) return true;
+  }
+  return false;
+}
+
+// One runtime timer changed by eight goroutines on four Ps at once (Go's
+// modtimer/deltimer from several goroutines), some changes due at once so the
+// timer also fires meanwhile.  Every arming (the first and one per modtimer)
+// ends exactly once: it fires, or a later modtimer/deltimer returns true for
+// it.  A timer inserted twice fires too often, stays in a heap after its last
+// deltimer, or corrupts a heap.
+TEST(Timers, ConcurrentModtimerAndDeltimerEndEachArmingOnce) {
+  for (int round = 0; round < scaled(200); ++round) {
+    gort::run([&] {
+      gort::gomaxprocs(4);
+      constexpr int kGoroutines = 8;
+      const int ops = scaled(1000);
+      std::atomic<int64_t> fired{0};
+      std::atomic<int64_t> armings{1};
+      std::atomic<int64_t> ended_by_call{0};
+      rt::RuntimeTimer t;
+      t.f = &count_firing;
+      t.arg = &fired;
+      t.when = rt::nanotime_now() + 3'600'000'000'000;
+      rt::addtimer(&t);
+      {
+        gort::test::Goroutines gs;
+        for (int g = 0; g < kGoroutines; ++g) {
+          gs.go([&, g] {
+            for (int i = 0; i < ops; ++i) {
+              if ((i + g) % 7 == 3) {
+                if (rt::deltimer(&t)) ended_by_call.fetch_add(1);
+                continue;
+              }
+              // One change in four is due now; the rest lie an hour away.
+              const int64_t when = rt::nanotime_now() + ((i + g) % 4 == 0 ? 0 : 3'600'000'000'000);
+              armings.fetch_add(1);
+              if (rt::modtimer(&t, when, 0)) ended_by_call.fetch_add(1);
+            }
+          });
+        }
+      }
+      if (rt::deltimer(&t)) ended_by_call.fetch_add(1);
+      EXPECT_FALSE(rt::deltimer(&t));
+      EXPECT_TRUE(gort::test::eventually([&] { return fired.load() + ended_by_call.load() >= armings.load(); }));
+      EXPECT_EQ(fired.load() + ended_by_call.load(), armings.load());
+      EXPECT_FALSE(in_any_heap(&t));
+    });
+  }
 }
 
 TEST(Timers, PeriodicTimerRearmsItself) {

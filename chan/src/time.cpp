@@ -11,14 +11,21 @@
 //   - the handle (Timer/Ticker) owns one reference; after() and tick() own
 //     none beyond the arming;
 //   - every arming owns one reference, which passes to send_time when the
-//     runtime pops the timer, or back to whoever disarms it (deltimer true).
-// Exactly one of "send_time runs" and "a stop disarmed it" consumes each
-// arming's reference, so the state is freed only when neither the handle nor
-// a pending or running firing can touch it.  A Ticker is therefore not a
-// periodic runtime timer (whose function runs while it stays armed, so a stop
-// could free it mid-call) but a one-shot timer re-armed by send_time itself,
-// at the next multiple of the period after now, like Go's runOneTimer.
-// `lock` serialises that re-arming against stop and reset.
+//     runtime pops the timer, or back to whoever disarms it (deltimer true),
+//     or on to the next arming when a reset re-arms it (modtimer true).
+// Exactly one of "send_time runs", "a stop disarmed it" and "a reset replaced
+// it" consumes each arming's reference, so the state is freed only when
+// neither the handle nor a pending or running firing can touch it.  A Ticker
+// is therefore not a periodic runtime timer (whose function runs while it
+// stays armed, so a stop could free it mid-call) but a one-shot timer re-armed
+// by send_time itself, at the next multiple of the period after now, like Go's
+// runOneTimer.  `lock` serialises that re-arming against a Ticker's stop and
+// reset.
+//
+// Concurrent use.  stop and reset may be called from many goroutines at once
+// (a server resetting one idle timeout from every handler): the runtime makes
+// each deltimer and modtimer one step, so the timer is armed at most once and
+// the rules above hold without a lock here for a Timer.
 //
 // Timers still armed when the runtime ends are discarded (RuntimeTimer::
 // on_discard), which drops their arming reference.
@@ -38,7 +45,9 @@ struct TimerState {
   runtime::RuntimeTimer timer;
   /// Where the fire time goes: capacity 1, as Go's.
   Chan<TimePoint> c = make_chan<TimePoint>(1);
-  /// Tick period in ns (0 for a one-shot timer).
+  /// True for a Ticker or tick(): send_time re-arms it.  Immutable.
+  bool ticker = false;
+  /// Tick period in ns.  Under lock (a Ticker's reset changes it).
   int64_t period = 0;
   /// Set by Ticker::stop: send_time must not re-arm.
   bool stopped = false;
@@ -69,11 +78,23 @@ void arm(TimerState* s, int64_t when) {
 }
 
 /// Disarms s's timer; if that worked, drops the arming's reference.  Returns
-/// whether the timer was armed.
+/// whether the timer was armed.  Any goroutine, concurrently.
 bool disarm(TimerState* s) {
   if (!runtime::deltimer(&s->timer)) return false;
   detail::timer_state_release(s);  // the handle still holds one: never the last
   return true;
+}
+
+/// Re-arms s's timer to fire at `when`, armed or not (mirrors resetTimer);
+/// returns whether it was armed.  The new arming's reference is taken first
+/// (the timer may fire at once); a replaced arming's reference passes to the
+/// new one, so the spare is dropped.  Precondition: the caller holds the
+/// handle's reference.  Any goroutine, concurrently.
+bool rearm(TimerState* s, int64_t when) {
+  s->refs.fetch_add(1, std::memory_order_relaxed);
+  const bool was_armed = runtime::modtimer(&s->timer, when, 0);
+  if (was_armed) detail::timer_state_release(s);  // never the last: the handle's remains
+  return was_armed;
 }
 
 /// When a timer started now should fire after d (Go's when(d)): at once for
@@ -89,7 +110,7 @@ int64_t when_after(std::chrono::nanoseconds d) {
 void send_time(void* arg, uintptr_t, int64_t delay) {
   auto* s = static_cast<TimerState*>(arg);
   s->c.try_send(now());  // drop the tick if the buffer is full, as Go does
-  if (s->period > 0) {
+  if (s->ticker) {
     s->lock.lock();
     // A reset while this firing was in flight armed the timer again: then
     // it is not ours to re-arm.
@@ -122,6 +143,7 @@ void discard_arming(runtime::RuntimeTimer* t) {
 /// A new state with one reference for a handle (handle_refs 1) or none.
 TimerState* new_state(int64_t period, int32_t handle_refs) {
   auto* s = new TimerState();
+  s->ticker = period > 0;
   s->period = period;
   s->refs.store(handle_refs, std::memory_order_relaxed);
   s->timer.f = &send_time;
@@ -139,17 +161,17 @@ void detail::stop_and_release(TimerState* s) noexcept {
   timer_state_release(s);
 }
 
+int32_t detail::timer_references(const Timer& t) noexcept { return t.state_->refs.load(std::memory_order_acquire); }
+
+int32_t detail::timer_references(const Ticker& t) noexcept { return t.state_->refs.load(std::memory_order_acquire); }
+
 Timer::Timer(std::chrono::nanoseconds d) : state_(new_state(0, 1)) { arm(state_.get(), when_after(d)); }
 
 const Chan<TimePoint>& Timer::c() const noexcept { return state_->c; }
 
 bool Timer::stop() { return disarm(state_.get()); }
 
-bool Timer::reset(std::chrono::nanoseconds d) {
-  const bool active = disarm(state_.get());
-  arm(state_.get(), when_after(d));
-  return active;
-}
+bool Timer::reset(std::chrono::nanoseconds d) { return rearm(state_.get(), when_after(d)); }
 
 Ticker::Ticker(std::chrono::nanoseconds period) {
   if (period.count() <= 0) panic_non_positive("NewTicker");
@@ -165,12 +187,11 @@ void Ticker::reset(std::chrono::nanoseconds period) {
   if (period.count() <= 0) panic_non_positive("Ticker.Reset");
   TimerState* s = state_.get();
   s->lock.lock();
-  disarm(s);
   s->period = period.count();
   s->stopped = false;
   // A firing in flight (popped, send_time not yet at its lock) finds the
   // timer armed again and will not re-arm it; it just drops its reference.
-  arm(s, when_after(period));
+  rearm(s, when_after(period));
   s->lock.unlock();
 }
 

@@ -13,12 +13,25 @@
 // expired timers on its last stealing pass (Go 1.19's stealWork), so a timer
 // on a P whose goroutine computes for a long time still fires, from another P.
 //
+// Changing a timer.  addtimer, deltimer and modtimer may be called on one
+// timer from many goroutines at once (a server resetting one idle timeout from
+// every handler), and a timer may fire meanwhile.  Each change holds the
+// timer's own lock (RuntimeTimer::mu) from start to end, so modtimer's
+// removal and re-insertion form one step: without it two modtimers could both
+// find the timer disarmed and both insert it, leaving it in two heaps.  Heap
+// membership (pp, index, the heap itself) is under the P's timers_lock, taken
+// after the timer's; check_timers and move_timers take only P locks, so a
+// timer fires (is popped) between two changes, never inside one.  Invariant:
+// a timer is in at most one heap, and pp names it.
+//
 // Simplification against Go 1.19: Go changes timers with a lock-free status
-// state machine (timerWaiting, timerModifiedEarlier, ...) and removes deleted
-// timers lazily.  gort takes the owning P's timers_lock for every change and
-// removes timers eagerly; a timer records its P and heap index so deltimer is
-// O(log n).  Fewer states to get wrong, at the price of a lock per change
-// (Go 1.23 also moved back to locking per timer).
+// state machine (timerWaiting, timerModifying, timerModifiedEarlier, ...) and
+// removes deleted timers lazily.  gort's per-timer lock plays the part of
+// timerModifying (concurrent changers wait for the one in progress); it takes
+// the owning P's timers_lock for every change and removes timers eagerly; a
+// timer records its P and heap index so deltimer is O(log n).  Fewer states to
+// get wrong, at the price of two locks per change (Go 1.23 also moved to a
+// lock per timer).
 #include <gort/runtime/timer.hpp>
 
 #include <algorithm>
@@ -112,44 +125,63 @@ void wake_for_timer(int64_t when) {
   }
 }
 
+/// Inserts t into the calling thread's P's heap (P 0 from outside the
+/// runtime) and returns its `when`, for wake_for_timer.  Caller holds t->mu;
+/// t is in no heap.
+int64_t add_locked(RuntimeTimer* t) {
+  P* pp = current_p();
+  if (pp == nullptr) pp = allp[0].load(std::memory_order_acquire);
+  // Read `when` under the lock: once it is released the timer may fire on
+  // another M and its owner re-arm it (gort::sleep rewrites the same record).
+  LockGuard g(pp->timers_lock);
+  heap_add(pp, t);
+  return t->when;
+}
+
+/// Removes t from the heap holding it, if any; returns whether one did.
+/// Caller holds t->mu, so only check_timers (popping it) and move_timers
+/// (moving it) change its heap meanwhile.
+bool del_locked(RuntimeTimer* t) {
+  for (;;) {
+    P* pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
+    if (pp == nullptr) return false;
+    LockGuard g(pp->timers_lock);
+    if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != pp) continue;  // moved or fired meanwhile
+    heap_remove(t);
+    return true;
+  }
+}
 
 }  // namespace
 
 int64_t nanotime_now() { return nanotime(); }
 
+// mirrors addtimer
 void addtimer(RuntimeTimer* t) {
-  P* pp = current_p();
-  if (pp == nullptr) pp = allp[0].load(std::memory_order_acquire);
-  // Read `when` under the lock: once it is released the timer may fire on
-  // another M and its owner re-arm it (gort::sleep rewrites the same record).
-  pp->timers_lock.lock();
-  heap_add(pp, t);
-  const int64_t when = t->when;
-  pp->timers_lock.unlock();
+  t->mu.lock();
+  if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) fatal("addtimer called with initialized timer");
+  const int64_t when = add_locked(t);
+  t->mu.unlock();
   wake_for_timer(when);
 }
 
+// mirrors deltimer
 bool deltimer(RuntimeTimer* t) {
-  for (;;) {
-    P* pp = __atomic_load_n(&t->pp, __ATOMIC_ACQUIRE);
-    if (pp == nullptr) return false;
-    pp->timers_lock.lock();
-    if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != pp) {  // moved, fired or deleted meanwhile
-      pp->timers_lock.unlock();
-      continue;
-    }
-    heap_remove(t);
-    pp->timers_lock.unlock();
-    return true;
-  }
+  LockGuard g(t->mu);
+  return del_locked(t);
 }
 
+// mirrors modtimer: the removal and the new insertion are one step under t->mu
+// (Go's timerModifying), so concurrent calls leave t in exactly one heap.
 bool modtimer(RuntimeTimer* t, int64_t when, int64_t period) {
-  const bool was = deltimer(t);
+  t->mu.lock();
+  const bool pending = del_locked(t);
   t->when = when;
   t->period = period;
-  addtimer(t);
-  return was;
+  const int64_t w = add_locked(t);
+  t->mu.unlock();
+  wake_for_timer(w);
+  return pending;
 }
 
 int check_timers(P* pp, int64_t now) {

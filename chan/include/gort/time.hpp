@@ -10,6 +10,7 @@
 #include <gort/chan.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 namespace gort {
@@ -17,6 +18,9 @@ namespace gort {
 /// The time a timer fired, on the runtime's monotonic clock (CLOCK_MONOTONIC,
 /// which is std::chrono::steady_clock on Linux).
 using TimePoint = std::chrono::steady_clock::time_point;
+
+class Timer;
+class Ticker;
 
 namespace detail {
 struct TimerState;
@@ -26,6 +30,12 @@ void stop_and_release(TimerState* s) noexcept;
 struct TimerStateRelease {
   void operator()(TimerState* s) const noexcept { stop_and_release(s); }
 };
+/// References held on a timer's shared state: 1 for the handle plus 1 per
+/// arming that has neither fired (its send finished) nor been stopped or
+/// reset; for tests and diagnostics.  Any goroutine.
+int32_t timer_references(const Timer& t) noexcept;
+/// The same for a ticker.
+int32_t timer_references(const Ticker& t) noexcept;
 }  // namespace detail
 
 /// A single event: after the duration, the current time is sent on c().
@@ -49,6 +59,7 @@ class Timer {
   bool reset(std::chrono::nanoseconds d);
 
  private:
+  friend int32_t detail::timer_references(const Timer& t) noexcept;
   std::unique_ptr<detail::TimerState, detail::TimerStateRelease> state_;
 };
 
@@ -71,6 +82,7 @@ class Ticker {
   void reset(std::chrono::nanoseconds period);
 
  private:
+  friend int32_t detail::timer_references(const Ticker& t) noexcept;
   std::unique_ptr<detail::TimerState, detail::TimerStateRelease> state_;
 };
 
