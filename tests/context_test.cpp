@@ -905,6 +905,38 @@ TEST(ContextConcurrency, DeepChainsCancelledFromBothEnds) {
   }
 }
 
+// A with_timeout context whose deadline fires while goroutines on four Ps
+// cancel it, and an after_func on it that all of them try to stop at once: the
+// context ends once (cancelled or expired), and either the function ran once
+// or exactly one stop returned true.
+TEST(ContextConcurrency, ADeadlineFiringWhileManyGoroutinesCancelAndStop) {
+  for (int round = 0; round < scaled(200); ++round) {
+    gort::run([&] {
+      gort::gomaxprocs(4);
+      std::atomic<int> ran{0};
+      std::atomic<int> stopped{0};
+      {
+        auto [ctx, cancel] = gort::with_timeout(gort::background(), std::chrono::microseconds(round % 50));
+        const gort::StopFunc stop = gort::after_func(ctx, [&ran] { ran.fetch_add(1); });
+        gort::test::Goroutines gs;
+        for (int g = 0; g < 8; ++g) {
+          gs.go([&, g, ctx = ctx, cancel = cancel] {
+            if (g % 2 == 0) cancel();
+            if (stop()) stopped.fetch_add(1);
+            ctx.done().recv();
+            const auto e = ctx.err();
+            EXPECT_TRUE(gort::is_canceled(e) || gort::is_deadline_exceeded(e));
+          });
+        }
+      }
+      EXPECT_LE(stopped.load(), 1);
+      EXPECT_TRUE(eventually([&] { return ran.load() + stopped.load() >= 1; }));
+      EXPECT_TRUE(gort::test::wait_for_other_goroutines());
+      EXPECT_EQ(ran.load() + stopped.load(), 1);
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Semaphore::acquire with a context (x/sync's Acquire(ctx, n)).
 
