@@ -938,6 +938,113 @@ TEST(ContextConcurrency, ADeadlineFiringWhileManyGoroutinesCancelAndStop) {
 }
 
 // ---------------------------------------------------------------------------
+// Depth: nothing done with a context walks its chain recursively, so chains far
+// deeper than a goroutine's stack could hold one frame per level for are
+// cancelled, searched and freed.
+
+/// Levels of the deep chains: one frame per level of even 64 bytes would need
+/// 6 MiB, beyond a goroutine's 240 KiB stack.
+constexpr int kDeepChain = 100'000;
+
+/// Levels between two Tracker values in a deep chain.
+constexpr int kTrackerEvery = 1'000;
+
+/// A deep chain of with_cancel contexts, a Tracker value every kTrackerEvery
+/// levels; `root` is its top.  The intermediate CancelFuncs are dropped (the
+/// parents keep their children registered).
+gort::Context deep_chain(const gort::Context& root, const gort::ContextKey<Tracker>& key,
+                         std::atomic<int>* destroyed) {
+  gort::Context leaf = root;
+  for (int i = 0; i < kDeepChain; ++i) {
+    if (i % kTrackerEvery == 0) leaf = gort::with_value(leaf, key, Tracker(destroyed));
+    leaf = gort::with_cancel(leaf).first;
+  }
+  return leaf;
+}
+
+TEST(ContextDepth, ADeepChainIsCancelledFromItsRootSearchedAndFreed) {
+  gort::run([] {
+    const gort::ContextKey<Tracker> tracker{"tracker"};
+    const gort::ContextKey<int> top{"top"};
+    const gort::ContextKey<int> absent{"absent"};
+    std::atomic<int> destroyed{0};
+    auto ran = gort::make_chan<int>(1);
+    {
+      auto [root, cancel_root] = gort::with_cancel(gort::with_value(gort::background(), top, 7));
+      gort::Context leaf = deep_chain(root, tracker, &destroyed);
+      gort::StopFunc stop = gort::after_func(leaf, [ran] { ran.send(1); });
+      ASSERT_NE(leaf.value(top), nullptr);
+      EXPECT_EQ(*leaf.value(top), 7) << "found at the far end of the chain";
+      EXPECT_EQ(leaf.value(absent), nullptr) << "the whole chain walked";
+      EXPECT_EQ(leaf.err(), nullptr);
+      EXPECT_EQ(gort::cause(leaf), nullptr);
+      cancel_root(error("shutdown"));
+      EXPECT_TRUE(is_done(leaf));
+      EXPECT_EQ(leaf.err(), gort::canceled_error());
+      EXPECT_EQ(message(gort::cause(leaf)), "shutdown");
+      EXPECT_EQ(ran.recv(), 1) << "the leaf's after_func started";
+      EXPECT_FALSE(stop());
+      EXPECT_EQ(destroyed.load(), 0);
+    }
+    EXPECT_EQ(destroyed.load(), kDeepChain / kTrackerEvery) << "the cancelled chain was freed";
+  });
+}
+
+TEST(ContextDepth, ADeepUncancelledChainIsFreedWhenDropped) {
+  gort::run([] {
+    const gort::ContextKey<Tracker> tracker{"tracker"};
+    std::atomic<int> destroyed{0};
+    {
+      auto [root, cancel_root] = gort::with_cancel(gort::background());
+      gort::Context leaf = deep_chain(root, tracker, &destroyed);
+      EXPECT_EQ(gort::detail::registered_children(root), 1u);
+      EXPECT_EQ(leaf.err(), nullptr);
+    }  // the root, its CancelFunc and the leaf go: nothing can cancel the chain
+    EXPECT_EQ(destroyed.load(), kDeepChain / kTrackerEvery);
+  });
+}
+
+TEST(ContextDepth, ADeepChainOfDeadlinesIsCancelledWithEveryTimerStopped) {
+  gort::run([] {
+    // Each deadline a nanosecond earlier than its parent's, so every level
+    // has a timer of its own (a later one would make it a with_cancel).
+    const auto base = Clock::now() + 1h;
+    auto [root, cancel_root] = gort::with_deadline(gort::background(), base);
+    gort::Context leaf = root;
+    for (int i = 1; i <= kDeepChain; ++i) leaf = gort::with_deadline(leaf, base - std::chrono::nanoseconds(i)).first;
+    EXPECT_EQ(leaf.deadline(), base - std::chrono::nanoseconds(kDeepChain));
+    cancel_root();
+    EXPECT_EQ(leaf.err(), gort::canceled_error()) << "cancelled, not expired";
+    EXPECT_TRUE(gort::is_canceled(gort::cause(leaf)));
+  });
+}
+
+TEST(ContextDepth, ADeadlineCancelsADeepChainFromItsTimer) {
+  gort::run([] {
+    // The timer function walks the chain on whatever stack runs timers.  A
+    // deadline that passes while the chain is still being built cancels each
+    // new level as it is born instead, so that round is repeated with twice
+    // the time the building took.
+    std::chrono::nanoseconds timeout = 20ms;
+    for (;;) {
+      const auto start = Clock::now();
+      auto [root, cancel_root] = gort::with_timeout(gort::background(), timeout);
+      gort::Context leaf = root;
+      for (int i = 0; i < kDeepChain; ++i) leaf = gort::with_cancel(leaf).first;
+      if (root.err() != nullptr) {
+        timeout = 2 * std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
+        continue;
+      }
+      leaf.done().recv();
+      EXPECT_EQ(leaf.err(), gort::deadline_exceeded_error());
+      EXPECT_EQ(gort::cause(leaf), gort::deadline_exceeded_error());
+      cancel_root();
+      break;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
 // Semaphore::acquire with a context (x/sync's Acquire(ctx, n)).
 
 TEST(SemaphoreContext, AcquiresWhenWeightIsFree) {

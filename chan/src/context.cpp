@@ -23,7 +23,9 @@
 // Invariants.  A state is cancelled at most once; the first cancellation sets
 // its error kind and cause, closes done, cancels every registered child and
 // empties the set, all under the state's lock, in Go's lock order (parent
-// before child).  err_ reads "cancelling" between storing the error and
+// before child): a state's lock is held until its whole subtree is cancelled,
+// so a cancel that returns has cancelled every descendant, even one another
+// goroutine was cancelling at the same time.  err_ reads "cancelling" between storing the error and
 // closing done, so err() never reports an error while done() is still open
 // (Go's Err receives from Done for the same reason) and a goroutine woken by
 // the close always finds the error.
@@ -41,6 +43,15 @@
 // timer releases that reference: cancel, if deltimer removed the timer before
 // it fired; otherwise the timer function itself, after its cancel returns; or
 // the runtime's teardown (on_discard) for a timer that never fired.
+//
+// Depth.  Programs build chains as deep as they like (a context derived per
+// call of a recursive function), and a goroutine's stack is 240 KiB where Go's
+// grows to 1 GB, so no walk over a tree recurses: cancel visits the subtree
+// depth-first with an explicit path (Go's recursive cancel, one frame per level
+// turned into one entry per level), value lookup is a loop up the parents, and
+// the destructors of ContextNode and CancelState free the chains they alone
+// hold in a loop instead of letting each member's destructor free the next
+// level (a node holds its parent, a state its children).
 //
 // Rejected: a gort::Mutex per state (parks: not allowed in a timer function);
 // a strong child-to-parent state reference (cycles parent <-> child until the
@@ -111,14 +122,18 @@ class CancelState : public std::enable_shared_from_this<CancelState> {
   explicit CancelState(bool with_done) {
     if (with_done) done_ = make_chan<std::monostate>();
   }
-  virtual ~CancelState() = default;
+  /// Frees the registered children this state alone holds, and theirs, in a
+  /// loop (a chain of uncancelled states would otherwise be freed by one
+  /// nested destructor per level).
+  virtual ~CancelState();
   CancelState(const CancelState&) = delete;
   CancelState& operator=(const CancelState&) = delete;
 
   /// Cancels this state and its descendants with error kind err and cause
   /// (null: the error itself); if remove_from_parent, also unregisters it from
   /// its parent.  No-op after the first call.  Caller holds no lock of this
-  /// state (it may hold its parent's).  Safe from a timer function.
+  /// state or its descendants.  Safe from a timer function; stack use does not
+  /// depend on the tree's depth.
   void cancel(bool remove_from_parent, uint8_t err, std::exception_ptr cause);
 
   /// Registers child so that cancelling this state cancels it — or, if this
@@ -160,6 +175,10 @@ class CancelState : public std::enable_shared_from_this<CancelState> {
   /// Caller holds no lock of this state.
   void remove_from_parent();
 
+  /// The first part of a cancellation: records err and cause and closes done;
+  /// false if the state was already cancelled.  Caller holds mu_.
+  bool start_cancel_locked(uint8_t err, const std::exception_ptr& cause);
+
   /// Closed by the first cancellation; nil for after_func states.  Immutable.
   Context::DoneChan done_;
   /// ErrKind bits: written under mu_, read lock-free by err().
@@ -179,30 +198,85 @@ class CancelState : public std::enable_shared_from_this<CancelState> {
   static constexpr std::size_t kNotRegistered = std::numeric_limits<std::size_t>::max();
 };
 
-// mirrors cancelCtx.cancel (and the shared part of timerCtx.cancel)
+bool CancelState::start_cancel_locked(uint8_t err, const std::exception_ptr& cause) {
+  if (err_.load(std::memory_order_relaxed) != kNotCancelled) return false;  // already cancelled
+  err_.store(err, std::memory_order_release);
+  cause_ = cause;
+  if (done_) done_.close();
+  return true;
+}
+
+// mirrors cancelCtx.cancel (and the shared part of timerCtx.cancel).  Go's
+// cancel calls itself for each child while holding the parent's lock; here
+// `path` holds the states whose locks are held, root first, each with the
+// index of its next child, and entering a child pushes it (Go's call) while
+// finishing a state pops it (Go's return).
 void CancelState::cancel(bool remove_from_parent_too, uint8_t err, std::exception_ptr cause) {
   if (!cause) cause = error_for(err);
-  // Declared first so it is destroyed last: it may hold the last reference
-  // to this state.
-  std::shared_ptr<CancelState> release_last;
-  std::vector<std::shared_ptr<CancelState>> former_children;
-  {
-    Locked held(mu_);
-    if (err_.load(std::memory_order_relaxed) != kNotCancelled) return;  // already cancelled
-    err_.store(err, std::memory_order_release);
-    cause_ = cause;
-    if (done_) done_.close();
-    for (const auto& child : children_) {
-      // NOTE, as in Go: the child's lock is taken while holding ours.
+  // Declared first so it is destroyed last, once no lock is held: the former
+  // children and the timers' self-references, one of which may be the last
+  // reference to this state.
+  std::vector<std::shared_ptr<CancelState>> release_last;
+  std::vector<CancelState*> cancelled;  // for on_cancelled, alive through release_last or the caller
+  struct Level {
+    CancelState* state;
+    std::size_t next_child;
+  };
+  std::vector<Level> path;
+  mu_.lock();
+  if (!start_cancel_locked(err, cause)) {
+    mu_.unlock();
+    return;
+  }
+  path.push_back({this, 0});
+  while (!path.empty()) {
+    CancelState* s = path.back().state;
+    if (path.back().next_child < s->children_.size()) {
+      CancelState* child = s->children_[path.back().next_child++].get();
       child->index_in_parent_ = kNotRegistered;
-      child->cancel(false, err, cause);
+      // NOTE, as in Go: the child's lock is taken while holding ours.
+      child->mu_.lock();
+      if (child->start_cancel_locked(err, cause)) {
+        path.push_back({child, 0});
+      } else {
+        child->mu_.unlock();  // cancelled by its own CancelFunc first
+      }
+      continue;
     }
-    former_children.swap(children_);
-    release_last = on_cancel_locked();
-    err_.store(static_cast<uint8_t>(err | kDoneClosed), std::memory_order_release);
+    // Every child of s is cancelled: s is done.
+    for (auto& child : s->children_) release_last.push_back(std::move(child));
+    std::vector<std::shared_ptr<CancelState>>().swap(s->children_);
+    if (std::shared_ptr<CancelState> self = s->on_cancel_locked()) release_last.push_back(std::move(self));
+    s->err_.store(static_cast<uint8_t>(err | kDoneClosed), std::memory_order_release);
+    s->mu_.unlock();
+    cancelled.push_back(s);
+    path.pop_back();
   }
   if (remove_from_parent_too) remove_from_parent();
-  on_cancelled();
+  for (CancelState* s : cancelled) s->on_cancelled();
+}
+
+// Frees children only this state holds, level by level: a child about to go
+// with us gives its own children to the loop first, so its destructor has
+// none to free.  A child someone else holds keeps its children.
+CancelState::~CancelState() {
+  std::vector<std::shared_ptr<CancelState>> dropping = std::move(children_);
+  while (!dropping.empty()) {
+    std::shared_ptr<CancelState> s = std::move(dropping.back());
+    dropping.pop_back();
+    // use_count is 1: no other strong reference, and only remove_from_parent
+    // can make one (from a child's weak parent_), under s->mu_, finding the
+    // child already unregistered.  Nothing can cancel s any more, so its
+    // children need not stay registered.
+    if (s.use_count() == 1) {
+      Locked held(s->mu_);
+      for (auto& child : s->children_) {
+        child->index_in_parent_ = kNotRegistered;
+        dropping.push_back(std::move(child));
+      }
+      std::vector<std::shared_ptr<CancelState>>().swap(s->children_);
+    }
+  }
 }
 
 // mirrors removeChild
@@ -333,8 +407,18 @@ class AfterFuncState final : public CancelState {
 /// One context (Go's emptyCtx, cancelCtx, timerCtx, valueCtx and
 /// withoutCancelCtx in one immutable record).
 struct ContextNode {
-  /// The parent; null for children of background().
+  ContextNode() = default;
+  ContextNode(const ContextNode&) = delete;
+  ContextNode& operator=(const ContextNode&) = delete;
+  /// Frees the ancestors this node alone holds in a loop (see the top of this file).
+  ~ContextNode();
+
+  /// The parent, owned; null for children of background().  Touched only by
+  /// child_node and the destructors (which take it from a parent about to go
+  /// with them): walks read `up`.
   std::shared_ptr<const ContextNode> parent;
+  /// parent.get(), for walks up the chain.  Immutable.
+  const ContextNode* up = nullptr;
   /// The cancellation state this node created (with_cancel, with_deadline).
   std::shared_ptr<CancelState> own_state;
   /// own_state, or the nearest ancestor's; null when nothing can cancel this
@@ -347,6 +431,19 @@ struct ContextNode {
   /// A value node's value.
   std::shared_ptr<const void> value;
 };
+
+// Frees the chain of parents only this node holds, one level per iteration:
+// each parent about to go with us gives up its own parent first, so its
+// destructor has nothing to free in turn.
+ContextNode::~ContextNode() {
+  std::shared_ptr<const ContextNode> p = std::move(parent);
+  // use_count is 1: no other holder, and none can appear (nothing refers to a
+  // node weakly), so p's parent field is ours to take.  Walks never read it.
+  while (p != nullptr && p.use_count() == 1) {
+    std::shared_ptr<const ContextNode> next = std::move(const_cast<ContextNode&>(*p).parent);
+    p = std::move(next);
+  }
+}
 
 /// The private constructors of Context, CancelFunc and StopFunc.
 struct ContextAccess {
@@ -363,6 +460,7 @@ namespace {
 std::shared_ptr<ContextNode> child_node(const Context& parent) {
   auto n = std::make_shared<ContextNode>();
   n->parent = ContextAccess::node(parent);
+  n->up = n->parent.get();
   if (n->parent != nullptr) {
     n->cancel_state = n->parent->cancel_state;
     n->deadline = n->parent->deadline;
@@ -454,7 +552,7 @@ std::optional<std::chrono::steady_clock::time_point> Context::deadline() const {
 
 // mirrors value() in context.go
 const void* Context::lookup(const void* key) const {
-  for (const detail::ContextNode* n = node_.get(); n != nullptr; n = n->parent.get()) {
+  for (const detail::ContextNode* n = node_.get(); n != nullptr; n = n->up) {
     if (n->key == key) return n->value.get();
   }
   return nullptr;
