@@ -3,13 +3,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <exception>
 
@@ -48,7 +51,8 @@ long process_cpu_us() {
   return us(r.ru_utime) + us(r.ru_stime);
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          int timeout_ms) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return {};
   posix_spawn_file_actions_t fa;
@@ -85,8 +89,29 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   char buf[4096];
+  // A hung child is asked for its goroutine dump first, then killed: 2 s is
+  // ample for a dump, and bounds a dump that itself hangs.
+  constexpr int kQuitGraceMs = 2000;
+  auto now_ms = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+  };
+  int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
+  int signals_sent = 0;
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) break;
+    int wait_ms = -1;
+    if (deadline >= 0) {
+      const int64_t left = deadline - now_ms();
+      if (left <= 0 && signals_sent < 2) {
+        r.timed_out = true;
+        kill(pid, signals_sent == 0 ? SIGQUIT : SIGKILL);
+        deadline = ++signals_sent == 1 ? now_ms() + kQuitGraceMs : -1;
+        continue;
+      }
+      wait_ms = left > 0 ? static_cast<int>(left) : 0;
+    }
+    if (poll(fds, 2, wait_ms) < 0) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);

@@ -72,10 +72,14 @@ struct ProcessResult {
   int exit_code = -1;     // exit status, or 128+signal if killed
   std::string out;        // stdout
   std::string err;        // stderr
+  bool timed_out = false; // still running at the timeout: sent SIGQUIT, then SIGKILL
 };
 
 /// Runs argv with extra environment entries ("NAME=value") and captures output.
+/// With timeout_ms > 0, a child still running after that long gets SIGQUIT (a
+/// gort program then dumps its goroutines: the evidence of a hang) and, if it
+/// has not exited two seconds later, SIGKILL; timed_out is set either way.
 ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env = {});
+                          const std::vector<std::string>& env = {}, int timeout_ms = 0);
 
 }  // namespace gort::test
