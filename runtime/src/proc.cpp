@@ -58,13 +58,30 @@
 // Locked threads (lock_os_thread, mirrors startlockedm/stoplockedm): a locked G
 // runs only on its M.  When another M picks it, that M hands its P to the
 // locked M and sleeps; when the locked G leaves, its M hands its P away and
-// sleeps until the G is runnable again.  Locked Gs always leave through g0.
+// sleeps until the G is runnable again.  Locked Gs always leave through g0, and
+// every way one becomes runnable ends with it running on its own M:
+//   - readied (channels, semaphores, timers) or preempted: it is queued like
+//     any G, locally or globally; the M that picks it runs startlockedm.
+//   - runnable again before its M slept — back from a blocking call with an
+//     idle P found on the way to g0 (exitsyscall0): the handoff leaves it in
+//     its own M's nextg and schedule runs it at once, never through
+//     stoplockedm, which would sleep with the G in hand.
+//   - its blocking call's P retaken (sysmon, stop-the-world): it returns as
+//     any G does, on its own thread, with an idle P or through the global
+//     queue and stoplockedm (syscall.cpp).
+//   - stop-the-world: its M in stoplockedm hands the P on with handoffp, which
+//     stops it for the stopper; procresize moves the queues of retired Ps,
+//     locked Gs included, to the global queue, and start_the_world wakes Ms
+//     for them.  A locked G that itself stops the world keeps its M.
+//   - exit while locked (goexit0): its M hands the P on and the thread ends
+//     (Go's mexit); m0 is only unwired, as it must return from gort::run.
 #include <gort/runtime.hpp>
 #include <gort/runtime/park.hpp>
 
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -303,7 +320,7 @@ M* complete_handoff(transfer_t t) {
       sched.lock.unlock();
       if (idle != nullptr) {
         acquirep(idle);
-        mp->nextg = gp;  // g0 runs it at once
+        mp->nextg = gp;  // g0 runs it next (schedule_loop), locked to this M or not
         mp->nextg_inherit = false;
       }
       break;
@@ -611,7 +628,13 @@ void schedule_loop() {
       return;
     }
     if (mp->lockedg != nullptr) {
-      if (!stoplockedm(mp)) return;
+      // mirrors schedule's stoplockedm branch, and exitsyscall0 running a
+      // locked G at once: when the handoff that brought this M here already
+      // made its G runnable with a P in hand (nextg), run it now; otherwise
+      // give the P away and sleep until some M hands one over with the G.
+      G* gp = std::exchange(mp->nextg, nullptr);
+      if (gp != nullptr && gp != mp->lockedg) fatal("schedule: locked M given another goroutine");
+      if (gp == nullptr && !stoplockedm(mp)) return;
       execute(mp, mp->lockedg, false);
       continue;
     }

@@ -10,6 +10,10 @@
 // M (handoffp), so the other goroutines of that P keep running.  The goroutine
 // returning then looks for any idle P; if there is none, it queues itself on the
 // global run queue and its thread stops, like any idle M, until it is needed.
+// A goroutine locked to its thread takes the same paths, but where the others
+// wait on the global queue for any M, its own thread waits for it
+// (stoplockedm), and an idle P found on the way to the scheduler runs it at
+// once on that thread (exitsyscall0; proc.cpp lists every locked-thread path).
 //
 // The garbage collector scans a goroutine in a blocking call from the stack
 // pointer entersyscall recorded (g.syscallsp), after spilling every callee-saved
