@@ -21,8 +21,10 @@
 // find the timer disarmed and both insert it, leaving it in two heaps.  Heap
 // membership (pp, index, the heap itself) is under the P's timers_lock, taken
 // after the timer's; check_timers and move_timers take only P locks, so a
-// timer fires (is popped) between two changes, never inside one.  Invariant:
-// a timer is in at most one heap, and pp names it.
+// timer fires (is popped) between two changes, never inside one.  A change
+// that inserts the timer releases its lock before the P's: once in a heap the
+// timer may fire and its function free it.  Invariant: a timer is in at most
+// one heap, and pp names it.
 //
 // Simplification against Go 1.19: Go changes timers with a lock-free status
 // state machine (timerWaiting, timerModifying, timerModifiedEarlier, ...) and
@@ -111,8 +113,9 @@ void heap_remove(RuntimeTimer* t) {
     siftdown(h, i);
     siftup(h, static_cast<std::size_t>(h[i]->index));
   }
-  __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
   t->index = -1;
+  // Last: from here a changer that finds pp null owns t's fields (check_timers).
+  __atomic_store_n(&t->pp, static_cast<P*>(nullptr), __ATOMIC_RELEASE);
   update_timer0(pp);
 }
 
@@ -126,16 +129,19 @@ void wake_for_timer(int64_t when) {
 }
 
 /// Inserts t into the calling thread's P's heap (P 0 from outside the
-/// runtime) and returns its `when`, for wake_for_timer.  Caller holds t->mu;
-/// t is in no heap.
-int64_t add_locked(RuntimeTimer* t) {
+/// runtime), releases t->mu and returns t's `when`, for wake_for_timer.
+/// Caller holds t->mu; t is in no heap.
+int64_t add_and_unlock(RuntimeTimer* t) {
   P* pp = current_p();
   if (pp == nullptr) pp = allp[0].load(std::memory_order_acquire);
-  // Read `when` under the lock: once it is released the timer may fire on
-  // another M and its owner re-arm it (gort::sleep rewrites the same record).
   LockGuard g(pp->timers_lock);
   heap_add(pp, t);
-  return t->when;
+  // Read `when` and release t->mu under the P's lock: once that is released
+  // the timer may fire on another M, and its function may re-arm it
+  // (gort::sleep rewrites the same record) or free it (after()'s timer).
+  const int64_t when = t->when;
+  t->mu.unlock();
+  return when;
 }
 
 /// Removes t from the heap holding it, if any; returns whether one did.
@@ -160,9 +166,7 @@ int64_t nanotime_now() { return nanotime(); }
 void addtimer(RuntimeTimer* t) {
   t->mu.lock();
   if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) fatal("addtimer called with initialized timer");
-  const int64_t when = add_locked(t);
-  t->mu.unlock();
-  wake_for_timer(when);
+  wake_for_timer(add_and_unlock(t));
 }
 
 // mirrors deltimer
@@ -178,9 +182,7 @@ bool modtimer(RuntimeTimer* t, int64_t when, int64_t period) {
   const bool pending = del_locked(t);
   t->when = when;
   t->period = period;
-  const int64_t w = add_locked(t);
-  t->mu.unlock();
-  wake_for_timer(w);
+  wake_for_timer(add_and_unlock(t));
   return pending;
 }
 
@@ -197,11 +199,17 @@ int check_timers(P* pp, int64_t now) {
     TimerFn f = t->f;
     void* arg = t->arg;
     const uintptr_t seq = t->seq;
-    heap_remove(t);
     if (t->period > 0) {
-      // Re-arm a ticker at its next multiple of period after now (runOneTimer).
+      // Re-arm a ticker at its next multiple of period after now, in place
+      // (runOneTimer): it never leaves the heap, so a deltimer meanwhile
+      // finds it armed.
       t->when += t->period * (1 + (now - t->when) / t->period);
-      heap_add(pp, t);
+      siftdown(pp->timers, 0);
+      update_timer0(pp);
+    } else {
+      // Last touch of t: once heap_remove publishes pp == null, a modtimer
+      // on another thread may rewrite it.
+      heap_remove(t);
     }
     pp->timers_lock.unlock();
     trace_simple(Ev::TimerFire, uint64_t(delay));

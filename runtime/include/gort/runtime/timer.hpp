@@ -52,7 +52,8 @@ struct RuntimeTimer {
 /// Arms t (t->when, f, arg, seq, period set by the caller) on the calling
 /// thread's P (or P 0 from outside the runtime).  Precondition: t is not armed
 /// (an armed t is a fatal error, as Go's "addtimer called with initialized
-/// timer"), and nothing changes t's fields concurrently.  Any thread.
+/// timer"), and nothing changes t's fields concurrently.  Once t is in the
+/// heap addtimer no longer touches it, so t's function may free it.  Any thread.
 void addtimer(RuntimeTimer* t);
 
 /// Disarms t; returns true if it was armed (and so will not fire).  Safe from any
