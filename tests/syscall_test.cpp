@@ -54,6 +54,70 @@ TEST(Blocking, LongBlockingCallHandsThePToAnotherM) {
   }
 }
 
+// sysmon sleeps while every P is idle.  A goroutine coming back from a blocking
+// call takes the idle P itself (no M is started, so nothing wakes sysmon),
+// readies another goroutine and blocks again: the new call must wake sysmon
+// (Go's entersyscall_sysmon), or the P, with a runnable goroutine in runnext,
+// stays lent to the call for good.  The blocking call gives up after 10 s so a
+// failure is a failure, not a hang.
+TEST(Blocking, BlockingCallAfterAllPsWereIdleStillHandsThePOn) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    const int n = gort::test::scaled(300);
+    int handed_on = 0;
+    for (int i = 0; i < n; ++i) {
+      // The P is retaken during this call and, with no work, goes idle; sysmon
+      // sees every P idle and sleeps; exitsyscall takes the idle P back.
+      gort::blocking([] { std::this_thread::sleep_for(microseconds(300)); });
+      std::atomic<bool> progressed{false};
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {  // runnext of the P about to be lent out
+        progressed = true;
+        wg.done();
+      });
+      const bool ran = gort::blocking([&] {
+        const auto give_up = steady_clock::now() + seconds(10);
+        while (!progressed.load() && steady_clock::now() < give_up) std::this_thread::sleep_for(microseconds(20));
+        return progressed.load();
+      });
+      wg.wait();
+      if (!ran) break;
+      ++handed_on;
+    }
+    EXPECT_EQ(handed_on, n) << "a goroutine readied before a blocking call did not run during it";
+  });
+}
+
+// The same idle P taken back by exitsyscall, then kept by a goroutine that
+// never blocks again: sysmon must be awake to preempt it after its time slice
+// (Go's exitsyscallfast_pidle wakes it), or the goroutine it readied never
+// runs on the only P.  The loop gives up after 10 s.
+TEST(Blocking, GoroutineBackOnAnIdlePIsStillPreempted) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    const int n = gort::test::scaled(20);
+    int preempted = 0;
+    for (int i = 0; i < n; ++i) {
+      gort::blocking([] { std::this_thread::sleep_for(microseconds(300)); });
+      std::atomic<bool> progressed{false};
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        progressed = true;
+        wg.done();
+      });
+      const auto give_up = steady_clock::now() + seconds(10);
+      while (!progressed.load() && steady_clock::now() < give_up) gort::preempt_point();
+      const bool ran = progressed.load();
+      wg.wait();
+      if (!ran) break;
+      ++preempted;
+    }
+    EXPECT_EQ(preempted, n) << "a goroutine spinning on the only P was never preempted";
+  });
+}
+
 // Many goroutines in short and long blocking calls at once, with others
 // computing: everyone finishes and goroutines come back to a P each time.
 TEST(Blocking, ManyConcurrentBlockingCallsAllReturn) {

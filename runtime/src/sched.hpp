@@ -160,7 +160,8 @@ void sysmon_start();
 void sysmon_stop();
 /// Wakes sysmon from its idle sleep when work resumes.
 void sysmon_wake();
-/// Wakes sysmon from a backed-off sleep (a blocking call needs watching).
+/// Wakes sysmon from a backed-off sleep or its all-Ps-idle sleep (a blocking
+/// call needs watching).
 void sysmon_kick();
 
 // ---- timers.cpp ----

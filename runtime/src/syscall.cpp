@@ -97,6 +97,9 @@ void exitsyscall() {
   }
   if (pp != nullptr) {
     acquirep(pp);
+    // The P came off the idle list without a startm: sysmon may be asleep
+    // through idleness and must watch this P again (exitsyscallfast_pidle).
+    sysmon_wake();
     setgstatus(gp, GStatus::Syscall, GStatus::Running);
     trace_simple(Ev::GoSyscallEnd);
     if (sched.gc_marking.load(std::memory_order_relaxed)) wait_for_stack_scan(gp);

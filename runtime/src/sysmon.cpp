@@ -3,8 +3,10 @@
 // sysmon runs on its own OS thread without a P.  It sleeps 20 µs at first and,
 // after 50 idle rounds (nothing to retake), doubles its sleep up to 10 ms, so a
 // busy program is watched closely and a quiet one costs little.  When every P
-// is idle it sleeps until woken by startm (the next time any M starts work), so
-// an idle runtime has no thread waking periodically.
+// is idle it sleeps until woken by startm (the next time any M starts work), or
+// by a goroutine that took an idle P back in exitsyscall or lends its P to a
+// blocking call (neither goes through startm), so an idle runtime has no thread
+// waking periodically.
 //
 // Unlike Go, a goroutine entering a blocking call while sysmon is backed off
 // kicks it awake (sysmon_kick): otherwise a program that turns from computing
@@ -184,7 +186,17 @@ namespace gort::runtime {
 
 void sysmon_kick() {
   Sysmon* s = sysmon_state.load(std::memory_order_acquire);
-  if (s != nullptr && s->backed_off.exchange(false, std::memory_order_relaxed)) notewakeup(&s->stopnote);
+  if (s == nullptr) return;
+  // Asleep because every P was idle: this P left the idle list without a
+  // startm (exitsyscall took it back), so nothing else wakes sysmon to hand it
+  // on (mirrors entersyscall_sysmon).  The caller published the P's Syscall
+  // status seq_cst before this load, and sysmon publishes `waiting` before
+  // re-reading npidle, so one of the two sees the other.
+  if (s->waiting.load(std::memory_order_seq_cst)) {
+    notewakeup(&s->stopnote);
+    return;
+  }
+  if (s->backed_off.exchange(false, std::memory_order_relaxed)) notewakeup(&s->stopnote);
 }
 
 }  // namespace gort::runtime
