@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <tuple>
+#include <vector>
 
 #include "order.hpp"
 #include "reader.hpp"
@@ -194,6 +196,59 @@ TEST(Tracer, StartAfterStopWritesAFreshCompleteTrace) {
   for (const TempTrace* t : {&a, &b}) {
     CheckedTrace c = read_checked(t->path());
     EXPECT_EQ(c.trace.count(tf::Ev::GoCreate), 8u);
+  }
+}
+
+// trace::stop while goroutines block and wake on every P: a writer that saw
+// tracing on just before stop cleared it may take its timestamp late (it
+// unwinds the blocking goroutine's stack first, or its thread is descheduled),
+// and stop waits for it; the end-of-trace time must still come after every
+// event the file holds.  The goroutines block deep in recursion so each
+// GoBlock's stack takes a while to unwind.
+TEST(Tracer, StopWhileGoroutinesBlockEndsAfterEveryEvent) {
+  const int windows = scaled(12);
+  std::vector<std::unique_ptr<TempTrace>> traces;
+  for (int i = 0; i < windows; ++i) traces.push_back(std::make_unique<TempTrace>(("busy-stop-" + std::to_string(i)).c_str()));
+  gort::run([&] {
+    std::atomic<bool> quit{false};
+    gort::test::Goroutines gs;
+    for (int pair = 0; pair < 4; ++pair) {
+      auto ping = gort::make_chan<int>();
+      auto pong = gort::make_chan<int>();
+      struct Deep {
+        static int exchange(const gort::Chan<int>& out, const gort::Chan<int>& in, int v, int depth) {
+          if (depth > 0) {
+            const int r = exchange(out, in, v, depth - 1);
+            asm volatile("" ::: "memory");  // a real frame per level, not a loop
+            return r;
+          }
+          out.send(v);
+          return in.recv();
+        }
+      };
+      gs.go([ping, pong, &quit] {
+        for (int v = 0; !quit.load(); ++v) Deep::exchange(ping, pong, v, 48);
+        ping.close();
+      });
+      gs.go([ping, pong] {
+        for (auto [v, ok] = ping.recv2(); ok; std::tie(v, ok) = ping.recv2()) pong.send(v + 1);
+      });
+    }
+    for (const auto& t : traces) {
+      gort::trace::start(t->path());
+      gort::sleep(std::chrono::milliseconds(2));
+      gort::trace::stop();
+    }
+    quit = true;
+  });
+  int bad = 0;
+  for (const auto& t : traces) {
+    try {
+      read_checked(t->path());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << t->path() << ": " << e.what();
+      if (++bad == 3) break;
+    }
   }
 }
 

@@ -12,7 +12,8 @@
 // Stop: tracing is switched off, every thread's buffer is drained into the
 // file (trace_buffer.cpp's seqlock makes that safe without stopping the
 // world), then the Frame records naming every pc the trace's stacks hold,
-// then the end-of-trace record.  A reader that finds no end-of-trace record
+// then the end-of-trace record, stamped after the drain so that it follows
+// every event in the file.  A reader that finds no end-of-trace record
 // knows the file was cut short.
 //
 // Rejected: Go 1.22 splits a long trace into generations, each re-stating
@@ -261,8 +262,11 @@ void stop() {
     thread_id = w.thread()->thread_id;
   }
   trace_enabled.store(false, std::memory_order_seq_cst);
-  const uint64_t end_ns = trace_now();
+  // The end is read once every writer that still saw tracing on has finished:
+  // such a writer stamps its event after its check (a GoBlock unwinds the
+  // stack first), so a time read before the drain can precede it.
   trace_buffers_drain();
+  const uint64_t end_ns = trace_now();
   write_frames(thread_id, end_ns);
   const uint64_t batches = trace_batches_written();
   uint8_t trailer[1 + 2 * format::kMaxUvarintBytes];
