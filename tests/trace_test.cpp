@@ -252,6 +252,43 @@ TEST(Tracer, StopWhileGoroutinesBlockEndsAfterEveryEvent) {
   }
 }
 
+// trace::start while goroutines go in and out of blocking calls: the world
+// stop does not stop a thread in a blocking call, and one returning while
+// start writes its snapshot of goroutine states (GoSyscallEndBlocked: its P
+// was taken by the stop) must find its goroutine stated as in that call on
+// its thread, before its own event, or the trace does not replay.
+TEST(Tracer, StartWhileGoroutinesLeaveBlockingCallsStatesThemFirst) {
+  const int windows = scaled(100);
+  std::vector<std::unique_ptr<TempTrace>> traces;
+  for (int i = 0; i < windows; ++i) {
+    traces.push_back(std::make_unique<TempTrace>(("syscall-start-" + std::to_string(i)).c_str()));
+  }
+  gort::run([&] {
+    std::atomic<bool> quit{false};
+    gort::test::Goroutines gs;
+    for (int i = 0; i < 4; ++i) {
+      gs.go([&quit, i] {
+        while (!quit.load()) gort::blocking([i] { ::usleep(20 + 40 * i); });
+      });
+    }
+    for (const auto& t : traces) {
+      gort::trace::start(t->path());
+      gort::sleep(std::chrono::milliseconds(1));
+      gort::trace::stop();
+    }
+    quit = true;
+  });
+  int bad = 0;
+  for (const auto& t : traces) {
+    try {
+      if (!read_checked(t->path()).validation.ok && ++bad == 3) break;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << t->path() << ": " << e.what();
+      if (++bad == 3) break;
+    }
+  }
+}
+
 // GORTTRACE traces a whole program; an uncreatable path is reported on
 // stderr and the program runs untraced, exiting normally.
 TEST(Tracer, GorttraceTracesAWholeProgramAndReportsABadPath) {

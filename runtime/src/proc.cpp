@@ -693,7 +693,7 @@ void exitsyscall_wait_for_p(M* mp) {
   // find_runnable (without a P) stops the M until one is handed over.
   Handoff h{HandoffKind::ExitSyscall, mp->curg};
   h.m = mp;
-  trace_simple(Ev::GoSyscallEndBlocked);
+  trace_go_syscall_end_blocked(mp->curg, mp);
   mp->curg = nullptr;
   switch_to(h.from, &mp->g0, &h);
 }

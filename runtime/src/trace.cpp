@@ -9,6 +9,15 @@
 // on before the world restarts, so the first event of any other thread comes
 // after the snapshot.  The stop that start makes is itself not in the trace.
 //
+// A thread in a blocking call is not stopped by start's stop-the-world: one
+// returning while the snapshot is written (its P taken by the stop, so it
+// records GoSyscallEndBlocked) races the snapshot to state its goroutine.
+// Exactly one of the two does (Go 1.22's statusWasTraced/acquireStatus): the
+// snapshot reads a goroutine's status and stamps it before claiming it, the
+// returning thread claims it before its event and its status change, so
+// whichever claims first states the goroutine in its blocking call, on that
+// thread, before the event that ends it.
+//
 // Stop: tracing is switched off, every thread's buffer is drained into the
 // file (trace_buffer.cpp's seqlock makes that safe without stopping the
 // world), then the Frame records naming every pc the trace's stacks hold,
@@ -29,9 +38,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <unordered_set>
 #include <vector>
 
 #include "current.hpp"
@@ -52,6 +63,20 @@ namespace {
 
 /// Serialises start and stop (a goroutine waits on it, not its thread).
 std::atomic<uint32_t> trace_control_sema{1};
+
+/// True while start writes its snapshot of goroutine states.
+std::atomic<bool> snapshot_in_progress{false};
+/// Goroutines whose status the current snapshot has stated or a returning
+/// thread has claimed (cleared by start while tracing is off).
+std::mutex status_claims_mu;
+std::unordered_set<const G*> status_claims;
+
+/// Claims the right to state gp's status in this trace; true for exactly one
+/// caller per goroutine and trace (mirrors acquireStatus).
+bool trace_claim_status(const G* gp) {
+  std::lock_guard<std::mutex> g(status_claims_mu);
+  return status_claims.insert(gp).second;
+}
 
 /// Return addresses GoCreate names: the `go` call (gopc) and the goroutine's
 /// first function.  The latter is an entry point, not a return address, so it
@@ -100,7 +125,10 @@ void write_statuses(TraceWriter& w, M* self) {
   }
   LockGuard g(sched.allglock);
   for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+    // Status and stamp before the claim: a goroutine leaving a blocking call
+    // changes its status only after its own (then failing) claim.
     const GStatus st = readgstatus(gp);
+    const uint64_t stamp = trace_now();
     uint64_t s[4] = {uint64_t(gp->goid), 0, 0, 0};
     switch (st) {
       case GStatus::Runnable:
@@ -122,7 +150,8 @@ void write_statuses(TraceWriter& w, M* self) {
       default:
         continue;  // idle or dead records are not goroutines
     }
-    w.event(Ev::GoStatus, s, 4);
+    if (!trace_claim_status(gp)) continue;  // stated by its thread already
+    w.event_at(stamp, Ev::GoStatus, s, 4);
   }
 }
 
@@ -194,6 +223,16 @@ void trace_go_syscall_begin_slow() {
   w.event(Ev::GoSyscallBegin, a, 1);
 }
 
+void trace_go_syscall_end_blocked_slow(const G* gp, const M* mp) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  if (snapshot_in_progress.load(std::memory_order_seq_cst) && trace_claim_status(gp)) {
+    const uint64_t s[4] = {uint64_t(gp->goid), uint64_t(GoState::Syscall), uint64_t(mp->id), 0};
+    w.event(Ev::GoStatus, s, 4);
+  }
+  w.event(Ev::GoSyscallEndBlocked, nullptr, 0);
+}
+
 uint64_t trace_stamp_slow() {
   const uint64_t now = trace_now();
   return now != 0 ? now : 1;
@@ -232,6 +271,10 @@ void start(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "gort::trace::start: cannot create " + path);
   trace_intern_reset();
+  {
+    std::lock_guard<std::mutex> g(status_claims_mu);  // tracing is off: nobody claims
+    status_claims.clear();
+  }
   semacquire(&worldsema, WaitReason::Semacquire);
   stop_the_world(StwReason::StartTrace);
   mp = current_m();
@@ -240,12 +283,14 @@ void start(const std::string& path) {
   std::copy(format::kMagic.begin(), format::kMagic.end(), header);
   for (int i = 0; i < 4; ++i) header[format::kMagic.size() + i] = uint8_t(format::kVersion >> (8 * i));
   trace_file_write(header, sizeof header);
+  snapshot_in_progress.store(true, std::memory_order_seq_cst);
   trace_enabled.store(true, std::memory_order_seq_cst);
   {
     TraceWriter w;
     define_fixed_strings(w);
     write_statuses(w, mp);
   }
+  snapshot_in_progress.store(false, std::memory_order_seq_cst);
   start_the_world();
   semrelease(&worldsema);
 }

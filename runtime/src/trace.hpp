@@ -57,6 +57,14 @@ inline void trace_go_syscall_begin() {
   if (trace_on()) [[unlikely]] trace_go_syscall_begin_slow();
 }
 
+/// GoSyscallEndBlocked for gp, leaving its blocking call on M mp without a P;
+/// while start is writing its snapshot, preceded by gp's status if this
+/// thread is the one to state it (see trace_claim_status in trace.cpp).
+void trace_go_syscall_end_blocked_slow(const G* gp, const M* mp);
+inline void trace_go_syscall_end_blocked(const G* gp, const M* mp) {
+  if (trace_on()) [[unlikely]] trace_go_syscall_end_blocked_slow(gp, mp);
+}
+
 /// GoStop: the running goroutine yields but stays runnable.
 inline void trace_go_stop(TraceStopReason reason) {
   if (trace_on()) [[unlikely]] trace_event(Ev::GoStop, trace_string(reason), 0);
