@@ -390,6 +390,12 @@ void reset_p_mark_states();
 uint64_t take_black_bytes();
 /// True when some P's buffer holds pointers (read racily: a hint).
 bool any_write_barrier_buffer_used();
+/// The mark state's part of destroying P p_id (mirrors p.destroy's wbBufFlush1):
+/// while the barrier is on, greys what its buffer holds, so the mark does not
+/// wait on a P that will not pass through a scheduler again.  Its black_bytes
+/// and fractional time stay in its slot (summed and reset over every slot).
+/// Precondition: world stopped, or teardown.
+void flush_destroyed_p_mark_state(int32_t p_id);
 
 /// True while allocation marks new objects black and charges assists (Go's
 /// gcBlackenEnabled); set and cleared with the world stopped.
@@ -545,6 +551,11 @@ void maybe_start_gc();
 /// Gives every P's mcache and the fallback cache back to the mcentrals.
 /// Precondition: world stopped by the caller.
 void flush_all_mcaches();
+
+/// Registers the collector's part of destroying a P with the runtime (mcache.cpp,
+/// gort/runtime/gc_cache.hpp; once): before the first cache exists and before
+/// the first mark.
+void install_p_destroy_hook();
 
 /// True while this thread runs destructors for the sweeper (sweep.cpp); read
 /// inline on every allocation, hence a variable rather than a function.  Safe as

@@ -14,11 +14,17 @@
 // the cache, so heap_stats() lags by at most one span per class per P.
 //
 // Caches are created on first use on a P and go back to an idle pool when the
-// runtime destroys the P (after release_all), so a restart of the runtime
-// reuses them and none leaks.
+// runtime destroys the P (after release_all; destroy_p, the collector's part of
+// Go's p.destroy): when procresize retires the P because GOMAXPROCS shrank, and
+// at teardown, so a P that comes back starts with an empty cache, a restart of
+// the runtime reuses them and none leaks.
 //
 // Invariants: alloc[i] is never null; a cached span is on no mcentral list;
-// each cached span's alloc_count_at_cache is its alloc_count when cached.
+// each cached span's alloc_count_at_cache is its alloc_count when cached; only
+// Ps below GOMAXPROCS and the fallback have caches, so flush_all_mcaches (mark
+// termination, read_mem_stats) reaches every cached span: none stays cached
+// across a mark termination, so the sweep generation flip finds every span on
+// an mcentral list, where it turns unswept and is swept once.
 #include <gort/gc/mcache.hpp>
 
 #include <mutex>
@@ -48,19 +54,26 @@ std::mutex pool_lock;
 MCache* fallback_cache = nullptr;
 std::mutex fallback_lock;
 
-/// Called by the runtime for each P's cache when the P is destroyed (mirrors freemcache).
-void release_p_cache(void* cache) {
-  auto* c = static_cast<MCache*>(cache);
+/// Gives a destroyed P's cache back: its spans to their mcentrals, itself to
+/// the idle pool (mirrors freemcache).
+void free_cache(MCache* c) {
   c->release_all();
   std::lock_guard<std::mutex> guard(pool_lock);
   c->pool_next = cache_pool;
   cache_pool = c;
 }
 
+/// The runtime's P-destroy hook (gort/runtime/gc_cache.hpp): the collector's
+/// part of p.destroy in proc.go — the P's write-barrier buffer into the mark
+/// while one runs (wbBufFlush1), then its mcache (freemcache).
+void destroy_p(int32_t p_id, void* cache) {
+  detail::flush_destroyed_p_mark_state(p_id);
+  if (cache != nullptr) free_cache(static_cast<MCache*>(cache));
+}
+
 /// Returns an idle cache from the pool or a new one (mirrors allocmcache).
 MCache* new_cache() {
-  static std::once_flag register_once;
-  std::call_once(register_once, [] { runtime::set_p_gc_cache_release(release_p_cache); });
+  detail::install_p_destroy_hook();
   {
     std::lock_guard<std::mutex> guard(pool_lock);
     if (MCache* c = cache_pool) {
@@ -129,6 +142,11 @@ void MCache::release_all() {
 }
 
 namespace detail {
+
+void install_p_destroy_hook() {
+  static std::once_flag once;
+  std::call_once(once, [] { runtime::set_p_destroy_hook(&destroy_p); });
+}
 
 // mirrors getMCache in mcache.go
 MCache* install_p_mcache(void** slot) {

@@ -421,6 +421,7 @@ uint32_t gc_start(TriggerKind kind) {
   pacer_init();
   install_background_sweeper();
   install_mark_hooks();
+  install_p_destroy_hook();
   install_exit_hook();
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;

@@ -93,6 +93,13 @@ bool flush_all_write_barrier_buffers() {
   return greyed;
 }
 
+// mirrors the `if gcphase != _GCoff { wbBufFlush1(pp) }` of p.destroy
+void flush_destroyed_p_mark_state(int32_t p_id) {
+  PMarkState* pm = p_states[p_id].load(std::memory_order_acquire);
+  if (pm == nullptr || !write_barrier_enabled.load(std::memory_order_relaxed)) return;
+  flush_buffer(*pm);
+}
+
 bool any_write_barrier_buffer_used() {
   bool used = false;
   for_each_p_state([&](PMarkState& pm) { used |= pm.wb_count.load(std::memory_order_relaxed) != 0; });

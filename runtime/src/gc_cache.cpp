@@ -4,8 +4,9 @@
 // The runtime stores the pointer and never interprets it.  The slot belongs to
 // whichever goroutine runs on the P, exactly as Go's mcache does: a goroutine
 // only leaves its P at a yield, park or blocking call, none of which gc/ makes
-// while using the cache.  Teardown gives every cache back to gc/ through one
-// registered function, so caches survive neither their P nor a runtime restart.
+// while using the cache.  Destroying a P — procresize retiring it, or teardown —
+// calls gc/'s registered hook with the P's id and cache, so caches survive
+// neither their P nor a runtime restart (Go's p.destroy → freemcache).
 #include <gort/runtime/gc_cache.hpp>
 
 #include <atomic>
@@ -17,8 +18,8 @@
 namespace gort::runtime {
 
 namespace {
-/// The release callback; null until gc/ registers one.
-std::atomic<void (*)(void*)> gc_cache_release{nullptr};
+/// The collector's destroy hook; null until gc/ registers one.
+std::atomic<void (*)(int32_t, void*)> p_destroy_hook{nullptr};
 }  // namespace
 
 void** current_p_gc_cache_slot() {
@@ -27,11 +28,11 @@ void** current_p_gc_cache_slot() {
   return &mp->p->gc_cache;
 }
 
-void set_p_gc_cache_release(void (*fn)(void* cache)) { gc_cache_release.store(fn, std::memory_order_release); }
+void set_p_destroy_hook(void (*fn)(int32_t p_id, void* cache)) { p_destroy_hook.store(fn, std::memory_order_release); }
 
-void release_p_gc_cache(P* pp) {
-  if (pp == nullptr || pp->gc_cache == nullptr) return;
-  if (auto fn = gc_cache_release.load(std::memory_order_acquire)) fn(pp->gc_cache);
+void destroy_p_gc_state(P* pp) {
+  if (pp == nullptr) return;
+  if (auto fn = p_destroy_hook.load(std::memory_order_acquire)) fn(pp->id, pp->gc_cache);
   pp->gc_cache = nullptr;
 }
 

@@ -81,7 +81,8 @@ struct P {
   std::atomic<int64_t> timer0_when{0};
   /// The garbage collector's allocation cache for this P (Go's p.mcache), opaque
   /// here (gort/runtime/gc_cache.hpp); touched only by the goroutine running on
-  /// this P, and released through the registered callback when the P is destroyed.
+  /// this P, and handed to the collector's destroy hook when the P is destroyed
+  /// (retired by procresize, or at teardown): null while the P is Dead.
   void* gc_cache = nullptr;
   /// Id of the M whose blocking call was last lent this P (status Syscall), for
   /// the ProcSteal event of whoever takes the P away.  Cold: kept last, out of
@@ -96,8 +97,11 @@ inline constexpr uint64_t kGoidCacheBatch = 16;
 /// Upper bound on GOMAXPROCS (Go's _MaxGomaxprocs = 1024).
 inline constexpr int32_t kMaxGomaxprocs = 1024;
 
-/// Hands pp's GC cache to the callback registered with set_p_gc_cache_release
-/// and clears the slot (gc_cache.cpp).  Precondition: pp is not running (teardown).
-void release_p_gc_cache(P* pp);
+/// The collector's part of destroying pp (mirrors wbBufFlush1 + freemcache in
+/// p.destroy): calls the hook registered with set_p_destroy_hook with pp's id
+/// and GC cache, then clears the slot (gc_cache.cpp).  Precondition: nothing
+/// runs on pp — procresize retiring it with the world stopped under sched.lock,
+/// or teardown.
+void destroy_p_gc_state(P* pp);
 
 }  // namespace gort::runtime

@@ -141,7 +141,7 @@ void teardown(M* m0) {
   stack_release_all();
   // The GC caches go back while this thread's M still exists: releasing takes
   // runtime locks, which count themselves on the current M.
-  for (auto& slot : allp) release_p_gc_cache(slot.load());
+  for (auto& slot : allp) destroy_p_gc_state(slot.load());
   for (M* mp = sched.allm; mp != nullptr;) {
     M* next = mp->alllink;
     if (mp != m0) delete mp;

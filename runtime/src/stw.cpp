@@ -14,6 +14,16 @@
 // Starting: procresize to the (possibly new) GOMAXPROCS, then hand every P that
 // has queued work to an M (an idle one or a new thread) and wake one spinning M
 // for the rest.
+//
+// Resizing: a P beyond the new GOMAXPROCS is destroyed as Go's p.destroy does —
+// its run queue and runnext go to the global queue, its free Gs, stacks and
+// sudogs to the global lists, its timers to P 0, and the collector takes back
+// its write-barrier buffer (greyed into the mark while one runs) and its mcache
+// (spans to their mcentrals, counts into the heap statistics) through the hook
+// gc/ registered (gc_cache.cpp).  A Dead P therefore holds no work and no
+// cache: mark termination, which flushes the caches of the Ps below GOMAXPROCS,
+// sees every cached span, and a P that comes back starts empty.  The P record
+// itself stays (an M in a blocking call may still point at it), as in Go.
 #include <gort/runtime.hpp>
 #include <gort/runtime/sema.hpp>
 
@@ -130,8 +140,8 @@ P* procresize(int32_t nprocs) {
     }
     allp[i].load()->status.store(PStatus::GCStop, std::memory_order_relaxed);
   }
-  // Retire Ps beyond nprocs: their queued Gs go to the global queue, their
-  // dead Gs to the global free list.
+  // Retire Ps beyond nprocs (mirrors p.destroy): their queued Gs go to the
+  // global queue, their dead Gs to the global free list, their caches back.
   for (int32_t i = nprocs; i < old; ++i) {
     P* pp = allp[i].load();
     runq_drain_to_global(pp);
@@ -146,6 +156,7 @@ P* procresize(int32_t nprocs) {
     stackcache_flush(pp);
     sudogcache_flush(pp);
     move_timers(pp, allp[0].load());
+    destroy_p_gc_state(pp);
     pp->status.store(PStatus::Dead, std::memory_order_release);
   }
   set_gomaxprocs_value(nprocs);

@@ -45,7 +45,9 @@ std::size_t for_each_goroutine_root_range(RootRangeFn fn, void* arg);
 const void* current_goroutine_stack_hi();
 
 /// Calls fn(cache) for every P's non-null GC cache (Go's p.mcache) and the
-/// P's id.  Precondition: the world is stopped by the caller.
+/// P's id.  Ps beyond GOMAXPROCS hold no cache (procresize destroyed them,
+/// gc_cache.hpp), so this reaches every cached span.  Precondition: the world
+/// is stopped by the caller.
 void for_each_p_gc_cache(void (*fn)(void* cache, int32_t p_id, void* arg), void* arg);
 
 /// Returns the id of the P the caller runs on, or -1 without a P (park.hpp's
