@@ -199,7 +199,8 @@ TEST(GcConcurrent, ProgramEndingMidCycleFinishesTheCycleFirst) {
     gort::run([&] {
       std::vector<gc::Ref<Node>> keep;
       for (int k = 0; k < 2000; ++k) keep.push_back(gc::make<Node>(uint64_t(k)));
-      cycle = gc::detail::gc_start(gc::detail::TriggerKind::Forced);  // returns while marking runs
+      // returns while marking runs
+      cycle = gc::detail::gc_start(gc::detail::TriggerKind::Cycle, gc::detail::cycles_started() + 1);
     });
     ASSERT_NE(cycle, 0u);
     EXPECT_EQ(gort::read_mem_stats().NumGC, cycle) << "iteration " << i << ": the cycle was abandoned";

@@ -443,4 +443,60 @@ TEST(GcProcresize, RandomGomaxprocsChangesWhileAllocatingAndCollecting) {
       "gccheckmark=1");
 }
 
+// Issue case: sixteen goroutines calling gc::collect() at once ran sixteen
+// cycles.  runtime.GC reads the cycle count n, waits for cycle n to end, starts
+// cycle n+1 unless another caller already has, and waits for n+1: callers
+// arriving while a cycle runs share the next one.  Here cycle N+1 is held
+// between its start and its first pause (a thread outside the runtime keeps a
+// NoCollectionScope open) while sixteen goroutines call collect: they must run
+// exactly one more cycle, N+2, and each return only once it ended.
+TEST(GcCollect, CallersArrivingDuringACycleShareTheNextOne) {
+  static std::atomic<uint32_t> started{0};
+  static const gc::TraceHooks hooks = [] {
+    gc::TraceHooks h;
+    h.gc_start = [](uint32_t n) { started.store(n); };
+    return h;
+  }();
+  started.store(0);
+  run_test([] {
+    const gc::TraceHooks* prev_hooks = gc::set_trace_hooks(&hooks);
+    gc::set_gc_percent(-1);  // no cycle but the ones collect starts
+    gort::gomaxprocs(4);
+    const uint32_t before = gort::read_mem_stats().NumGC;
+    std::atomic<bool> scope_held{false}, release_scope{false};
+    std::thread outsider([&] {
+      gc::NoCollectionScope scope;
+      scope_held.store(true);
+      while (!release_scope.load()) std::this_thread::yield();
+    });
+    EXPECT_TRUE(gort::test::eventually([&] { return scope_held.load(); }));
+    constexpr int kCallers = 16;
+    std::atomic<int> arrived{0};
+    std::atomic<uint32_t> min_numgc_at_return{UINT32_MAX};
+    {
+      gort::test::Goroutines g;
+      g.go([] { gc::collect(); });  // starts cycle N+1, which waits for the scope
+      EXPECT_TRUE(gort::test::eventually([&] { return started.load() == before + 1; }));
+      for (int i = 0; i < kCallers; ++i) {
+        g.go([&] {
+          arrived.fetch_add(1);  // no safe point from here to collect's read of the cycle count
+          gc::collect();
+          const uint32_t numgc = gort::read_mem_stats().NumGC;
+          uint32_t seen = min_numgc_at_return.load();
+          while (numgc < seen && !min_numgc_at_return.compare_exchange_weak(seen, numgc)) {
+          }
+        });
+      }
+      // Cycle N+1 cannot stop the world before every caller that arrived has
+      // reached a safe point, which is past its read of the cycle count.
+      EXPECT_TRUE(gort::test::eventually([&] { return arrived.load() == kCallers; }));
+      release_scope.store(true);
+    }
+    outsider.join();
+    EXPECT_EQ(gort::read_mem_stats().NumGC - before, 2u) << "cycle N+1, then one cycle for all sixteen callers";
+    EXPECT_GE(min_numgc_at_return.load(), before + 2) << "a caller returned before a cycle that began after it";
+    gc::set_trace_hooks(prev_hooks);
+  });
+}
+
 }  // namespace

@@ -524,14 +524,26 @@ inline void trace_event(Member which, Args... args) {
 // ---- mgc.cpp (mirrors mgc.go) ----
 
 /// Why a cycle starts (mirrors gcTriggerKind).
-enum class TriggerKind { Heap, Forced };
+enum class TriggerKind {
+  /// heap_live reached the trigger (gcTriggerHeap).
+  Heap,
+  /// gc::collect asks for cycle number n (gcTriggerCycle).
+  Cycle,
+};
 
-/// Starts a cycle if the trigger still holds and none runs (Heap), or always,
-/// after any running one (Forced) (mirrors gcStart).  A concurrent cycle
-/// returns once marking runs; a stop-the-world one (gcstoptheworld) when done.
-/// Returns the number the cycle will have (num_gc() once it ended), or 0 when
-/// none started (the caller is not a goroutine with a P, or no trigger).
-uint32_t gc_start(TriggerKind kind);
+/// Starts a cycle when the trigger holds (mirrors gcStart and gcTrigger.test):
+/// Heap, when heap_live is at the trigger and no cycle runs; Cycle, when
+/// neither cycle n nor a later one has started (callers asking for the same n
+/// share one cycle).  A concurrent cycle returns once marking runs; a
+/// stop-the-world one (gcstoptheworld) when done.  Returns the number of the
+/// cycle the caller may wait for (num_gc() once it ended): the one started,
+/// or n when a Cycle trigger found cycle n started already; 0 when none (no
+/// trigger, the program is exiting, or the caller is not a goroutine with a P
+/// outside a NoCollectionScope — fatal for Cycle).
+uint32_t gc_start(TriggerKind kind, uint32_t n = 0);
+
+/// The number of the last cycle started, running or not (Go's work.cycles).
+uint32_t cycles_started();
 
 /// Parks the caller until cycle n ended (mirrors gcWaitOnMark).
 void wait_for_cycle(uint32_t n);

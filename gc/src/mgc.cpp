@@ -2,9 +2,11 @@
 // gcMarkDone, gcMarkTermination and runtime.GC in mgc.go).
 //
 // A cycle, as Go 1.19 runs it:
-//   0. start: an allocation that refilled a span finds heap_live at the trigger
-//      (or gc::collect forces a cycle); one cycle at a time (gc_sema, Go's
-//      work.startSema + gcsema), the previous cycle's sweep finished first;
+//   0. start: an allocation that refilled a span finds heap_live at the trigger,
+//      or gc::collect asks for the cycle after the one it found (runtime.GC:
+//      callers arriving while a cycle runs wait for it and share the next);
+//      one cycle at a time (gc_sema, Go's work.startSema + gcsema), the
+//      previous cycle's sweep finished first;
 //   1. sweep termination, world stopped (clock field 1): clear sync.Pools, reset
 //      the mark's work and counters, open the stack scans (every goroutine owes
 //      one), plan the workers and assist ratios (pacer.cpp), turn on the write
@@ -150,8 +152,8 @@ std::atomic<bool> cycle_running{false};
 /// wait for gc_sema forever.)
 std::atomic<uint32_t> released_cycle{0};
 
-/// The number of the last cycle started (its goroutine may still run it).
-/// Written under gc_sema.
+/// The number of the last cycle started (its goroutine may still run it; Go's
+/// work.cycles).  Written under gc_sema.
 std::atomic<uint32_t> started_cycle{0};
 
 /// runtime_init_nanotime() of the run whose main function has returned: no
@@ -407,17 +409,30 @@ void maybe_start_gc() {
   gc_start(TriggerKind::Heap);
 }
 
-// mirrors gcStart
-uint32_t gc_start(TriggerKind kind) {
-  const bool forced = kind == TriggerKind::Forced;
+namespace {
+
+/// True when the caller may start a cycle: a goroutine holding a P, outside a
+/// NoCollectionScope.  For gc::collect (required) the alternative is fatal.
+bool may_start_cycle(bool required) {
   if (!runtime::on_goroutine_with_p()) {
-    if (forced) runtime::fatal_error("gc.collect: called outside a goroutine");
-    return 0;
+    if (required) runtime::fatal_error("gc.collect: called outside a goroutine");
+    return false;
   }
   if (in_no_collection_scope()) {
-    if (forced) runtime::fatal_error("gc.collect: called inside a gc::NoCollectionScope");
-    return 0;
+    if (required) runtime::fatal_error("gc.collect: called inside a gc::NoCollectionScope");
+    return false;
   }
+  return true;
+}
+
+}  // namespace
+
+uint32_t cycles_started() { return started_cycle.load(std::memory_order_acquire); }
+
+// mirrors gcStart
+uint32_t gc_start(TriggerKind kind, uint32_t n) {
+  const bool forced = kind == TriggerKind::Cycle;
+  if (!may_start_cycle(forced)) return 0;
   pacer_init();
   install_background_sweeper();
   install_mark_hooks();
@@ -425,14 +440,21 @@ uint32_t gc_start(TriggerKind kind) {
   install_exit_hook();
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;
+  // mirrors gcTrigger.test: gcTriggerHeap and gcTriggerCycle
   auto trigger_holds = [&] {
-    return forced || (!cycle_running.load(std::memory_order_relaxed) &&
-                      heap_live.load(std::memory_order_relaxed) >= current_trigger());
+    if (forced) return static_cast<int32_t>(n - started_cycle.load(std::memory_order_acquire)) > 0;
+    return !cycle_running.load(std::memory_order_relaxed) &&
+           heap_live.load(std::memory_order_relaxed) >= current_trigger();
   };
-  if (!trigger_holds()) return 0;
+  // Cycle n (or a later one) started already: the caller waits for it.
+  const uint32_t not_started = forced ? n : 0;
+  if (!trigger_holds()) return not_started;
   runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);
-  if (!trigger_holds() ||  // another goroutine ran the cycle meanwhile
-      exiting_run.load(std::memory_order_relaxed) == runtime::runtime_init_nanotime()) {
+  if (!trigger_holds()) {  // another goroutine started the cycle meanwhile
+    runtime::semrelease(&gc_sema);
+    return not_started;
+  }
+  if (exiting_run.load(std::memory_order_relaxed) == runtime::runtime_init_nanotime()) {
     runtime::semrelease(&gc_sema);
     return 0;
   }
@@ -444,7 +466,7 @@ uint32_t gc_start(TriggerKind kind) {
   }
   cycle_running.store(true, std::memory_order_release);
   const uint32_t this_cycle = num_gc() + 1;
-  started_cycle.store(this_cycle, std::memory_order_relaxed);
+  started_cycle.store(this_cycle, std::memory_order_release);
 
   CycleState& c = cycle;
   c = CycleState{};
@@ -513,10 +535,14 @@ const TraceHooks* set_trace_hooks(const TraceHooks* hooks) {
   return detail::installed_trace_hooks.exchange(hooks, std::memory_order_acq_rel);
 }
 
-// mirrors runtime.GC in mgc.go: a full cycle, then the whole sweep
+// mirrors runtime.GC in mgc.go: wait for the cycle in progress (n) to end,
+// start cycle n+1 unless another caller has, wait for it, then sweep the whole
+// heap.  Callers arriving while a cycle runs thus share the next full one.
 void collect() {
-  const uint32_t n = detail::gc_start(detail::TriggerKind::Forced);
+  detail::may_start_cycle(/*required=*/true);
+  const uint32_t n = detail::cycles_started();
   detail::wait_for_cycle(n);
+  detail::wait_for_cycle(detail::gc_start(detail::TriggerKind::Cycle, n + 1));
   detail::finish_sweep();
   detail::clear_dead_stack<detail::kClearedStackBytes>();
 }

@@ -12,6 +12,9 @@ namespace gort::gc {
 
 /// Runs a full collection and waits for it, then sweeps the whole heap, so
 /// every unreachable object's destructor has run on return (mirrors runtime.GC).
+/// A caller arriving while a cycle runs waits for it to end and then for one
+/// more full cycle, which every caller waiting meanwhile shares: sixteen
+/// goroutines calling collect at once run one or two cycles, not sixteen.
 /// With GODEBUG=gctrace=1 the cycle prints with "(forced)".  Precondition:
 /// called from a goroutine (inside gort::run), outside a NoCollectionScope.
 void collect();
