@@ -397,6 +397,10 @@ bool any_write_barrier_buffer_used();
 /// Precondition: world stopped, or teardown.
 void flush_destroyed_p_mark_state(int32_t p_id);
 
+/// Shades every heap object a word of [lo, hi) points to, through the P's
+/// buffer (the barrier of values moved in or out of a root range).  Any thread.
+void shade_range(const void* lo, const void* hi);
+
 /// True while allocation marks new objects black and charges assists (Go's
 /// gcBlackenEnabled); set and cleared with the world stopped.
 extern std::atomic<bool> allocate_black;
@@ -446,6 +450,9 @@ bool limiter_limiting();
 /// Calls state.mark_address on every registered root's object; returns the
 /// number of roots (each counts 8 bytes of "globals").  Takes the root lock.
 std::size_t mark_registered_roots(MarkState& state);
+/// Scans every root range (gort/runtime/root_range.hpp) conservatively into
+/// state; returns their bytes.  Takes the root-range registry lock.
+std::size_t mark_root_ranges(MarkState& state);
 
 // ---- finalizer.cpp (mirrors mfinal.go) ----
 

@@ -3,7 +3,7 @@
 //
 // Model.  Tricolor marking over the span mark bits: an object is white (bit
 // clear), grey (bit set, on the grey stack), or black (bit set, scanned).
-// Roots are greyed first — gc::Roots, every goroutine's stack and saved
+// Roots are greyed first — gc::Roots and root ranges, every goroutine's stack and saved
 // registers, the marking goroutine's own stack and registers (spilled by an
 // assembly trampoline), objects with queued finalizers and the referents of
 // objects with finalizers — then the grey stack is drained: each grey object is
@@ -361,7 +361,7 @@ MarkRoots mark_from_roots_parallel(int helpers, uint64_t* bytes_marked, uint64_t
 namespace {
 MarkRoots grey_roots(MarkState& state, bool stack_words_need_mark) {
   MarkRoots roots;
-  roots.globals_bytes = uint64_t{mark_registered_roots(state)} * sizeof(void*);
+  roots.globals_bytes = uint64_t{mark_registered_roots(state)} * sizeof(void*) + mark_root_ranges(state);
   state.set_stack_words_need_mark(stack_words_need_mark);
   roots.stack_bytes = runtime::for_each_goroutine_root_range(&scan_range, &state);
   OwnStack own{&state, runtime::current_goroutine_stack_hi(), 0};

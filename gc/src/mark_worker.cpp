@@ -22,6 +22,8 @@
 // reaches termination.
 #include <gort/runtime/gc_support.hpp>
 
+#include <gort/runtime/root_range.hpp>
+
 #include "collector.hpp"
 
 namespace gort::gc::detail {
@@ -176,6 +178,9 @@ bool idle_mark_worker() {
   });
 }
 
-void install_mark_hooks() { runtime::set_gc_mark_hooks(&hooks); }
+void install_mark_hooks() {
+  runtime::set_gc_mark_hooks(&hooks);
+  runtime::set_root_range_shade_hook(&shade_range);
+}
 
 }  // namespace gort::gc::detail

@@ -13,15 +13,16 @@
 //      barrier and black allocation; restart the world.  Work proportional to
 //      the number of Ps and goroutine records touched only to flag them;
 //   2. concurrent mark (clock field 2): a goroutine started for the cycle greys
-//      the global roots (gc::Roots, finalizer referents) and waits; background
-//      workers (25% of the CPU), idle workers and assists mark and scan stacks
-//      (mark_worker.cpp, assist.cpp, runtime/src/gc_stack_scan.cpp) until no work is
-//      left (mgcwork.cpp);
+//      the global roots (gc::Roots, root ranges, finalizer referents) and
+//      waits; background workers (25% of the CPU), idle workers and assists
+//      mark and scan stacks (mark_worker.cpp, assist.cpp,
+//      runtime/src/gc_stack_scan.cpp) until no work is left (mgcwork.cpp);
 //   3. mark done (gcMarkDone): a ragged barrier asks every P with a non-empty
 //      write-barrier buffer to pass through its scheduler, which flushes it;
-//      then the world stops and every buffer is flushed once more — if that
-//      greys anything, or a stack is still unscanned, the world restarts and
-//      the mark continues (Go's restart in gcMarkDone);
+//      then the world stops, every buffer is flushed once more and the root
+//      ranges are scanned again (root.cpp) — if that greys anything, or a
+//      stack is still unscanned, the world restarts and the mark continues
+//      (Go's restart in gcMarkDone);
 //   4. mark termination, world stopped (clock field 3): barrier off, optional
 //      checkmark, finalizers of dead objects queued, caches flushed, the cycle's
 //      cons/mark measured and the next goal, runway and trigger set (pacer.cpp),
@@ -41,9 +42,10 @@
 // background (dedicated + fractional) and G idle mark CPU time, measured; h0 the
 // live heap when the cycle started, h1 when the mark ended, h2 the marked heap;
 // goal the heap goal of this cycle; S the stack bytes scanned; X the roots
-// scanned (8 bytes per gc::Root); P GOMAXPROCS.  In the stop-the-world mode E and
-// G are 0 and F is the mark's wall time times its markers.  Times use Go's
-// fmtNSAsMS and byte counts are shifted right by 20, as Go prints them.
+// scanned (8 bytes per gc::Root, plus the root ranges' bytes); P GOMAXPROCS.
+// In the stop-the-world mode E and G are 0 and F is the mark's wall time times
+// its markers.  Times use Go's fmtNSAsMS and byte counts are shifted right by
+// 20, as Go prints them.
 #include <gort/gc/collector.hpp>
 
 #include <atomic>
@@ -352,6 +354,16 @@ void ragged_flush_barrier() {
   }
 }
 
+/// Scans the root ranges once more, world stopped (root.cpp explains why);
+/// returns true when that greyed an object the mark had not reached.
+bool rescan_root_ranges() {
+  MarkState& m = thread_marker();
+  mark_root_ranges(m);
+  const bool greyed = m.bytes_marked != 0;
+  m.publish();
+  return greyed;
+}
+
 /// The goroutine of a concurrent cycle: greys the global roots, waits for the
 /// mark to run out of work, and ends it (mirrors gcMarkDone + gcMarkTermination,
 /// which Go runs on whichever worker finds the work done; here one goroutine
@@ -364,7 +376,7 @@ void run_concurrent_mark() {
     // mirrors markroot's data/bss and finalizer-special jobs
     ActiveMarker active;
     MarkState& m = thread_marker();
-    const uint64_t globals = uint64_t{mark_registered_roots(m)} * sizeof(void*);
+    const uint64_t globals = uint64_t{mark_registered_roots(m)} * sizeof(void*) + mark_root_ranges(m);
     mark_finalizer_roots(m);
     counters.globals_scan_work.fetch_add(globals, std::memory_order_relaxed);
     m.publish();
@@ -375,7 +387,7 @@ void run_concurrent_mark() {
     ragged_flush_barrier();
     const int64_t pause_start = runtime::gc_nanotime();
     stop_world(StwReason::MarkTermination);
-    const bool greyed = flush_all_write_barrier_buffers();
+    const bool greyed = flush_all_write_barrier_buffers() | rescan_root_ranges();
     if (greyed || !grey_pool_empty() || runtime::stacks_pending() != 0) {
       start_world(pause_start, StwReason::MarkTermination);  // work appeared: resume the mark (gcMarkDone's restart)
       runtime::wake_idle_p();

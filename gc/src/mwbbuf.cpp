@@ -173,4 +173,22 @@ void bulk_barrier_pre_write(void* const* dst, void* const* src, std::size_t n) {
   }
 }
 
+// The barrier of root ranges (gort/runtime/root_range.hpp): every word that
+// may be a pointer is buffered like a deleted or stored pointee; the flush
+// ignores words that name no object.  Reads conservatively, like a stack scan.
+__attribute__((no_sanitize("address", "thread"))) void shade_range(const void* lo, const void* hi) {
+  auto p = (reinterpret_cast<uintptr_t>(lo) + 7) & ~uintptr_t{7};
+  const auto end = reinterpret_cast<uintptr_t>(hi);
+  PMarkState* pm = current_p_mark_state();
+  for (; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
+    const uintptr_t word = *reinterpret_cast<const uintptr_t*>(p);
+    if (word < 4096) continue;  // null and small integers, as scan_conservative skips them
+    if (pm == nullptr) {
+      shade_all(&word, 1);
+    } else {
+      push_pair(*pm, word, 0);
+    }
+  }
+}
+
 }  // namespace gort::gc::detail
