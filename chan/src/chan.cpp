@@ -35,6 +35,19 @@
 // (after the buffer drained: a receiver never waits while elements are
 // buffered), senders panic "send on closed channel".
 //
+// Managed pointers.  A channel whose elements may hold managed pointers
+// (ElemOps::scan) keeps them alive as Go's does (its buffer is heap memory
+// there): the buffer is registered as a root range for the channel's life and
+// scanned conservatively with the collector's roots; vacated slots are zeroed
+// (relocate_elem), so only live elements are found.  Values in flight are on
+// goroutine stacks (the sender's element, the receiver's slot, a select's
+// cases), which the collector scans.  Stacks and the buffer are each scanned
+// once per mark, so every move of a scan element shades it first while a mark
+// runs (move_elem): a value entering the buffer from a scanned stack, leaving
+// an unscanned buffer for a scanned stack, or passing between two stacks
+// directly is marked whatever the order of the scans — Go's typedmemmove,
+// typedmemclr and sendDirect/recvDirect barriers in one place.
+//
 // Rejected alternatives.  A lock-free ring for buffered channels (as in some
 // C++ channel libraries) was rejected: it cannot keep Go's FIFO hand-off with
 // blocked senders and the one-winner rule of select without a lock anyway, and
@@ -46,6 +59,7 @@
 #include <gort/runtime/park.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "hchan.hpp"
@@ -156,6 +170,12 @@ hchan* makechan(const ElemOps* ops, int64_t capacity) {
   c->dataqsiz = static_cast<uint32_t>(capacity);
   c->ops = ops;
   c->buf = static_cast<unsigned char*>(mem) + header_bytes(align);
+  if (ops->scan && capacity > 0) {
+    std::memset(c->buf, 0, std::size_t(capacity) * ops->size);
+    c->buf_range.lo = c->buf;
+    c->buf_range.bytes = std::size_t(capacity) * ops->size;
+    runtime::register_root_range(&c->buf_range);
+  }
   return c;
 }
 
@@ -163,6 +183,7 @@ void chan_retain(hchan* c) noexcept { c->refs.fetch_add(1, std::memory_order_rel
 
 void chan_release(hchan* c) noexcept {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (c->ops->scan && c->dataqsiz > 0) runtime::unregister_root_range(&c->buf_range);
   if (!c->ops->trivial) {
     uint32_t i = c->recvx;
     for (uint32_t n = c->qcount.load(std::memory_order_relaxed); n > 0; --n) {

@@ -4,6 +4,7 @@
 
 #include <gort/detail/chan_core.hpp>
 #include <gort/runtime/lock.hpp>
+#include <gort/runtime/root_range.hpp>
 #include <gort/runtime/sudog.hpp>
 #include <gort/runtime/wait_reason.hpp>
 
@@ -100,8 +101,12 @@ struct hchan {
   /// How to move and destroy elements.
   const ElemOps* ops = nullptr;
   /// Start of the ring buffer of dataqsiz elements (raw storage; the slots in
-  /// [recvx, recvx + qcount) hold live elements).
+  /// [recvx, recvx + qcount) hold live elements; for ops->scan, the others
+  /// are zero bytes).
   unsigned char* buf = nullptr;
+  /// The buffer as a root range, registered while the channel exists when
+  /// ops->scan and dataqsiz > 0.
+  runtime::RootRange buf_range;
   /// References from Chan<T> handles (and select cases in flight do not count:
   /// they borrow the caller's handle).
   std::atomic<int64_t> refs{1};
@@ -110,8 +115,13 @@ struct hchan {
   void* slot(uint32_t i) const { return buf + std::size_t(i) * ops->size; }
 
   /// Move-constructs the element at src into raw dst (Go's typedmemmove).
+  /// Every move of a scan element is a value leaving src (a stack or a buffer
+  /// slot) for dst (a buffer slot or another goroutine's stack), so shading
+  /// src while a mark runs is the barrier for both sides (Go's
+  /// bulkBarrierPreWrite in typedmemmove, typeBitsBulkBarrier in sendDirect).
   void move_elem(void* dst, void* src) const {
     if (!ops->trivial) {
+      if (ops->scan) runtime::shade_root_range(src, ops->size);
       ops->move_construct(dst, src);
       return;
     }
@@ -135,10 +145,14 @@ struct hchan {
     }
   }
 
-  /// Moves the element at src into raw dst and destroys the one at src.
+  /// Moves the element at buffer slot src into raw dst and destroys the one
+  /// at src; a scan slot is then zeroed, so the buffer's scan finds only live
+  /// elements (Go's typedmemclr of the slot).
   void relocate_elem(void* dst, void* src) const {
     move_elem(dst, src);
-    if (!ops->trivial) ops->destroy(src);
+    if (ops->trivial) return;
+    ops->destroy(src);
+    if (ops->scan) std::memset(src, 0, ops->size);
   }
 
   /// True when a send could not complete now (mirrors full()).

@@ -8,7 +8,16 @@
 // move and destroy a T.  One implementation keeps the subtle code in one place
 // and out of every user's compile; the cost is an indirect call per element
 // moved, and none at all for trivially copyable elements (memcpy).
+//
+// Elements that may hold managed pointers (runtime::holds_managed_pointers_v:
+// gc::Ref, Ptr, Slice, String, types with trace(), and std containers of
+// fixed shape over them) keep their objects alive as Go's channels do: the
+// buffer is a root range the collector scans, and every element moved while
+// a mark runs is shaded first (chan.cpp explains the barrier).  The test is
+// made at compile time, so channels of other types pay nothing.
 #pragma once
+
+#include <gort/runtime/root_range.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -24,9 +33,12 @@ struct ElemOps {
   /// sizeof(T) and alignof(T).
   std::size_t size;
   std::size_t align;
-  /// True when T is trivially copyable: elements move with memcpy and need no
-  /// destruction.
+  /// True when T is trivially copyable and holds no managed pointers:
+  /// elements move with memcpy and need no destruction or barrier.
   bool trivial;
+  /// True when T may hold managed pointers: the buffer is a root range and
+  /// moves are shaded during a mark.
+  bool scan;
   /// Move-constructs a T into raw storage dst from the live T at src (which
   /// stays alive, moved-from).  Must not throw.
   void (*move_construct)(void* dst, void* src) noexcept;
@@ -46,8 +58,12 @@ void elem_destroy(void* p) noexcept {
 
 /// The one ElemOps table of T (an inline variable: one address per program).
 template <class T>
-inline constexpr ElemOps elem_ops_for{sizeof(T), alignof(T), std::is_trivially_copyable_v<T>,
-                                      &elem_move_construct<T>, &elem_destroy<T>};
+inline constexpr ElemOps elem_ops_for{sizeof(T),
+                                      alignof(T),
+                                      std::is_trivially_copyable_v<T> && !runtime::holds_managed_pointers_v<T>,
+                                      runtime::holds_managed_pointers_v<T>,
+                                      &elem_move_construct<T>,
+                                      &elem_destroy<T>};
 
 /// The channel object (defined in chan/src/hchan.hpp); user code holds it only
 /// through Chan<T>, which counts references to it.

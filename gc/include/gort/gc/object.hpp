@@ -47,6 +47,8 @@
 #include <typeinfo>
 #include <utility>
 
+#include <gort/runtime/root_range.hpp>
+
 namespace gort::gc {
 
 class Tracer;
@@ -194,8 +196,11 @@ void set_finalizer_raw(const void* obj, std::function<void(void*)> fn);
 
 /// A local handle to a managed object: a plain pointer the conservative stack
 /// scan finds.  Store a Ref only where the collector looks: on a goroutine's
-/// stack, in a Ptr field (via assignment), or in a Root.  Keeping one in a
-/// std::vector or any other C++ heap memory does not keep the object alive.
+/// stack, in a Ptr field (via assignment), in a Root, or in a place gort
+/// keeps alive (a channel, a captured value of set_finalizer or after_func, a
+/// context value, an exception: runtime/HACKING.md).  Keeping one in a
+/// std::vector or any other C++ heap memory of the program's own does not
+/// keep the object alive.
 template <class T>
 class Ref {
  public:
@@ -247,8 +252,8 @@ class Ptr {
   Ptr(const Ref<U>& r) {
     set(r.get());
   }
-  Ptr(const Ptr& o) { set(o.get()); }
-  Ptr& operator=(const Ptr& o) {
+  Ptr(const Ptr& o) noexcept { set(o.get()); }
+  Ptr& operator=(const Ptr& o) noexcept {
     set(o.get());
     return *this;
   }
@@ -286,8 +291,21 @@ class Ptr {
   T* p_ = nullptr;
 };
 
+}  // namespace gort::gc
+
+namespace gort::runtime {
+/// Ref and Ptr hold managed pointers (gort/runtime/root_range.hpp).
+template <class T>
+inline constexpr bool is_managed_pointer_type_v<gc::Ref<T>> = true;
+template <class T>
+inline constexpr bool is_managed_pointer_type_v<gc::Ptr<T>> = true;
+}  // namespace gort::runtime
+
+namespace gort::gc {
+
 /// A root: keeps an object alive from memory the collector does not scan.
-/// Creating, copying and destroying one takes the root-list lock; reading does not.
+/// Creating, copying, moving and destroying one takes the root-list lock;
+/// reading does not.
 template <class T>
 class Root {
  public:
@@ -299,8 +317,21 @@ class Root {
     set(r.get());
   }
   Root(const Root& o) : Root() { set(o.get()); }
+  /// Takes o's object, leaving o null: a Root moves wherever a movable value
+  /// is expected (a channel element, a std::vector slot).
+  Root(Root&& o) noexcept : Root() {
+    set(o.get());
+    o.set(nullptr);
+  }
   Root& operator=(const Root& o) {
     set(o.get());
+    return *this;
+  }
+  Root& operator=(Root&& o) noexcept {
+    if (this != &o) {
+      set(o.get());
+      o.set(nullptr);
+    }
     return *this;
   }
   template <class U>

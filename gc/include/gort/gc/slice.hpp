@@ -147,8 +147,8 @@ class Slice {
  public:
   /// A nil slice (len 0, cap 0).
   Slice() = default;
-  Slice(const Slice& o) : len_(o.len_), cap_(o.cap_) { set_data(o.data()); }
-  Slice& operator=(const Slice& o) {
+  Slice(const Slice& o) noexcept : len_(o.len_), cap_(o.cap_) { set_data(o.data()); }
+  Slice& operator=(const Slice& o) noexcept {
     set_data(o.data());
     len_ = o.len_;
     cap_ = o.cap_;
@@ -259,8 +259,8 @@ class String {
  public:
   /// The empty string.
   String() = default;
-  String(const String& o) : len_(o.len_) { set_data(o.data()); }
-  String& operator=(const String& o) {
+  String(const String& o) noexcept : len_(o.len_) { set_data(o.data()); }
+  String& operator=(const String& o) noexcept {
     set_data(o.data());
     len_ = o.len_;
     return *this;
@@ -315,3 +315,11 @@ class String {
 inline void trace_field(Tracer& t, const String& s) { t.visit_pointer(s.data()); }
 
 }  // namespace gort::gc
+
+namespace gort::runtime {
+/// Slices and strings hold managed pointers (gort/runtime/root_range.hpp).
+template <class T>
+inline constexpr bool is_managed_pointer_type_v<gc::Slice<T>> = true;
+template <>
+inline constexpr bool is_managed_pointer_type_v<gc::String> = true;
+}  // namespace gort::runtime
