@@ -110,6 +110,16 @@ const Mode kModes[] = {
        gc::collect();  // not inside gort::run
        return 0;
      }},
+    {"set-finalizer-twice",
+     [] {
+       // Go 1.19: "fatal error: runtime.SetFinalizer: finalizer already set", exit 2.
+       return gort::run([] {
+         auto n = gc::make<Node>();
+         gc::set_finalizer(n, [](Node*) {});
+         gc::set_finalizer(n, [](Node*) {});
+         std::printf("second finalizer accepted\n");
+       });
+     }},
 };
 
 }  // namespace

@@ -8,6 +8,10 @@
 // finalizable object the mark left white is marked (it lives one more cycle),
 // its finalizer moves to the queue, and its table entry is dropped, so the
 // finalizer runs once.  Queued objects are roots until their finalizer ran.
+// A finalizer's closure is a runtime::Rooted (set_finalizer wraps it): its
+// captures are a root range from registration until the closure is destroyed
+// after its run, so what it uses lives until it has run, as Go marks the
+// finalizer's closure.  A second finalizer for one object is fatal, as in Go.
 // Finalizers run one after another on one goroutine, started when the queue
 // becomes non-empty and ending when it is empty (Go keeps one goroutine parked
 // for good; here the goroutine exists only while it has work, so it never shows
@@ -16,6 +20,7 @@
 #include <gort/gc/object.hpp>
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
+#include <gort/runtime/fatal.hpp>
 #include <gort/runtime/gc_support.hpp>
 
 #include <mutex>
@@ -82,9 +87,12 @@ void set_finalizer_raw(const void* obj, std::function<void(void*)> fn) {
     throw Panic("runtime.SetFinalizer: pointer not in allocated block");
   }
   Finalizers& f = finalizers();
-  std::lock_guard<std::mutex> guard(f.lock);
+  std::unique_lock<std::mutex> guard(f.lock);
   if (fn) {
-    f.table[const_cast<void*>(obj)] = std::move(fn);
+    if (!f.table.try_emplace(const_cast<void*>(obj), std::move(fn)).second) {
+      guard.unlock();  // fatal_error prints tracebacks; hold nothing
+      runtime::fatal_error("runtime.SetFinalizer: finalizer already set");
+    }
   } else {
     f.table.erase(const_cast<void*>(obj));
   }

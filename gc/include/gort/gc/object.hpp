@@ -189,7 +189,9 @@ void register_root(RootNode* node);
 void unregister_root(RootNode* node);
 
 /// Installs fn as the finalizer of the managed object at obj, or removes it when
-/// fn is empty (mirrors SetFinalizer).  Precondition: obj is a managed object.
+/// fn is empty (mirrors SetFinalizer); a second finalizer is a fatal error.
+/// fn's captures are scanned only if it is a runtime::Rooted (set_finalizer
+/// makes it one).  Precondition: obj is a managed object.
 void set_finalizer_raw(const void* obj, std::function<void(void*)> fn);
 
 }  // namespace detail
@@ -379,16 +381,26 @@ Ref<T> make(Args&&... args) {
 
 /// Sets fn as obj's finalizer (runtime.SetFinalizer): when the collector finds obj
 /// unreachable, fn(obj) runs on a goroutine and obj is freed by a later cycle if
-/// fn did not make it reachable again.  An empty fn removes the finalizer.
-/// Objects reachable from a finalized object stay alive until it is freed.
-/// Precondition: obj is non-null.
-template <class T>
-void set_finalizer(const Ref<T>& obj, std::function<void(T*)> fn) {
-  if (!fn) {
+/// fn did not make it reachable again.  Objects reachable from a finalized
+/// object stay alive until it is freed, and so do the managed objects fn
+/// captured, until fn has run (Go marks the finalizer's closure): fn is kept
+/// as a runtime::Rooted.  A second finalizer for obj is a fatal error, as in
+/// Go ("runtime.SetFinalizer: finalizer already set"); set_finalizer(obj,
+/// nullptr) removes one.  Precondition: obj is non-null; fn is callable as fn(T*).
+template <class T, class F>
+void set_finalizer(const Ref<T>& obj, F&& fn) {
+  using Fn = std::decay_t<F>;
+  if constexpr (std::is_null_pointer_v<Fn>) {
     detail::set_finalizer_raw(obj.get(), {});
-    return;
+  } else {
+    static_assert(!runtime::is_std_function_v<Fn>,
+                  "gc::set_finalizer: pass the lambda itself, not a std::function, which keeps its captures in "
+                  "C++ heap memory the collector cannot scan");
+    static_assert(std::is_invocable_v<Fn&, T*>, "gc::set_finalizer: fn must be callable as fn(T*)");
+    detail::set_finalizer_raw(obj.get(), runtime::rooted([f = Fn(std::forward<F>(fn))](void* p) mutable {
+                                f(static_cast<T*>(p));
+                              }));
   }
-  detail::set_finalizer_raw(obj.get(), [f = std::move(fn)](void* p) { f(static_cast<T*>(p)); });
 }
 
 }  // namespace gort::gc
