@@ -639,7 +639,7 @@ std::exception_ptr cause(const Context& c) {
 }
 
 // mirrors AfterFunc
-StopFunc after_func(const Context& ctx, std::function<void()> fn) {
+StopFunc detail::after_func_rooted(const Context& ctx, std::function<void()> fn) {
   auto state = std::make_shared<detail::AfterFuncState>(std::move(fn));
   if (detail::CancelState* p = ContextAccess::cancel_state(ctx)) p->add_child(state);
   return ContextAccess::stop_func(std::move(state));

@@ -42,6 +42,7 @@
 #include <variant>
 
 #include <gort/chan.hpp>
+#include <gort/runtime/root_range.hpp>
 
 namespace gort {
 
@@ -272,11 +273,20 @@ std::size_t registered_children(const Context& ctx);
 }  // namespace detail
 
 /// A child of parent in which value(key) is a T constructed from v (Go's
-/// WithValue); every other lookup goes on to parent.  Any thread.
+/// WithValue); every other lookup goes on to parent.  A T that holds managed
+/// pointers (runtime::holds_managed_pointers_v) keeps its objects alive while
+/// any context carries it, as Go's context values do.  Any thread.
 template <class T, class V>
 Context with_value(const Context& parent, const ContextKey<T>& key, V&& v) {
   static_assert(std::is_constructible_v<T, V&&>, "with_value: the value must construct the key's type T");
-  return detail::context_with_value(parent, &key, std::make_shared<const T>(std::forward<V>(v)));
+  if constexpr (runtime::holds_managed_pointers_v<T>) {
+    // A value holding managed pointers is a root range while a context carries it.
+    auto box = std::make_shared<const runtime::Rooted<T>>(std::in_place, std::forward<V>(v));
+    const T* value = &box->get();
+    return detail::context_with_value(parent, &key, std::shared_ptr<const void>(std::move(box), value));
+  } else {
+    return detail::context_with_value(parent, &key, std::make_shared<const T>(std::forward<V>(v)));
+  }
 }
 
 /// Why c was cancelled (Go 1.21's context.Cause): the cause passed to the
@@ -284,11 +294,24 @@ Context with_value(const Context& parent, const ContextKey<T>& key, V&& v) {
 /// null while c is not done.  Precondition: called from a goroutine.
 std::exception_ptr cause(const Context& c);
 
+namespace detail {
+/// after_func's type-erased part; fn is a runtime::Rooted closure.
+StopFunc after_func_rooted(const Context& ctx, std::function<void()> fn);
+}  // namespace detail
+
 /// Arranges for fn to run in its own goroutine once ctx is done — at once if
 /// it already is (Go 1.21's AfterFunc), also when a deadline fires.  Calls on
 /// one context are independent.  An exception escaping fn ends the program
-/// like any goroutine's.  The returned StopFunc unregisters fn.
-/// Precondition: called from a goroutine.
-StopFunc after_func(const Context& ctx, std::function<void()> fn);
+/// like any goroutine's.  The returned StopFunc unregisters fn.  The managed
+/// objects fn captured stay alive until it has run or been stopped (in Go the
+/// closure is reachable from the context): fn is kept as a runtime::Rooted.
+/// Precondition: called from a goroutine; fn is a copyable callable taking no
+/// arguments (a lambda, not a std::function, whose captures the collector
+/// could not see).
+template <class F>
+StopFunc after_func(const Context& ctx, F&& fn) {
+  static_assert(std::is_invocable_v<std::decay_t<F>&>, "after_func: fn must be callable with no arguments");
+  return detail::after_func_rooted(ctx, runtime::rooted(std::forward<F>(fn)));
+}
 
 }  // namespace gort
