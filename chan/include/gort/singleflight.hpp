@@ -14,7 +14,11 @@
 // is rethrown to the first caller and every duplicate alike (Go hands them the
 // same error; Go's re-panic of a panicking fn in every caller is the same
 // thing here, since a panic is an exception too).  They all catch the one
-// exception object, as Go's callers share one error value.  (ThreadSanitizer
+// exception object, as Go's callers share one error value.  A result is kept
+// in C++ memory the collector does not scan, so a V that holds managed
+// pointers does not compile (gc::Root<U> results do: a Root keeps its object
+// alive wherever it is); exceptions are kept alive wherever they are
+// (gort/runtime/root_range.hpp).  (ThreadSanitizer
 // may report callers reading it concurrently as racing with its deletion:
 // libstdc++ counts references to exceptions in uninstrumented code, so TSAN
 // misses the ordering.)
@@ -34,6 +38,7 @@
 #include <gort/chan.hpp>
 #include <gort/mutex.hpp>
 #include <gort/runtime.hpp>
+#include <gort/runtime/root_range.hpp>
 #include <gort/waitgroup.hpp>
 
 namespace gort {
@@ -45,6 +50,10 @@ namespace gort {
 /// call_chan until every channel of the flight has its result.
 template <class K, class V, class Hash = std::hash<K>, class KeyEqual = std::equal_to<K>>
 class SingleFlight {
+  static_assert(!runtime::holds_managed_pointers_v<V>,
+                "gort::SingleFlight<K, V>: V holds managed pointers, which the flight's C++ storage would hide "
+                "from the collector; return gc::Root<U> values instead");
+
  public:
   /// What call_chan delivers (Go's Result): the value (V{} on failure), the
   /// failure (null on success) and whether the result went to several callers.

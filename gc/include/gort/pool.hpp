@@ -15,8 +15,9 @@
 // because a C++ value's move constructor may be arbitrary code, and the same
 // lock lets the collector's cleanup run while a thread without a P (which
 // uses slot 0) is mid-operation.  A get that misses looks at GOMAXPROCS slots.  T's moves must
-// not allocate managed memory or park.  A pool of managed objects should hold
-// gc::Root<U>, since the pool's storage is not scanned.
+// not allocate managed memory or park.  The pool's storage is not scanned: a
+// Pool of a type that holds managed pointers (runtime::holds_managed_pointers_v)
+// does not compile; a pool of managed objects holds gc::Root<U>.
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,7 @@
 
 #include <gort/runtime/gc_support.hpp>
 #include <gort/runtime/lock.hpp>
+#include <gort/runtime/root_range.hpp>
 
 namespace gort {
 
@@ -56,6 +58,10 @@ inline constexpr std::size_t kPoolMaxSlots = 1024;
 /// sync.Pool for values of type T.  All methods are safe from any goroutine or thread.
 template <class T>
 class Pool : detail::PoolBase {
+  static_assert(!runtime::holds_managed_pointers_v<T>,
+                "gort::Pool<T>: T holds managed pointers, which the pool's C++ storage would hide from the "
+                "collector; pool gc::Root<U> values instead");
+
  public:
   /// A pool whose get() returns an empty optional when nothing is cached.
   Pool() { register_pool(); }
