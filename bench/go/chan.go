@@ -17,6 +17,7 @@ func chanWorkloads(procs []int) []workload {
 			return chanBuffered(p, capacity)
 		})...)
 	}
+	ws = append(ws, perProcs("chan_buffered_1024_ptr", procs, chanBufferedPtr)...)
 	ws = append(ws, perProcs("chan_mpmc_4x4", procs, chanMPMC)...)
 	for _, s := range selectShapes {
 		s := s
@@ -111,6 +112,45 @@ func chanBuffered(procs, capacity int) (float64, error) {
 		}()
 		wg.Wait()
 		return checkTotal(fmt.Sprintf("chan_buffered_%d", capacity), total, sumBelow(streamMessages))
+	})
+}
+
+// chan_buffered_1024_ptr/procs:P — chan_buffered_1024 with pointers: 1,024
+// cells holding 0..1023 and a chan *cell of capacity 1024; the producer sends
+// a pointer to cell i % 1024 for i in 0..999,999, the consumer sums the cells'
+// values. A wrong sum is reported as an error. Under GOMAXPROCS=P.
+// ns_per_op = wall time / 1,000,000 (per message).
+// Key and unit must match bench/compare.py and the C++ suites.
+type cell struct{ value int }
+
+func chanBufferedPtr(procs int) (float64, error) {
+	const cells = 1024
+	cs := make([]*cell, cells)
+	for k := range cs {
+		cs[k] = &cell{value: k}
+	}
+	return timeCheckedOps(procs, streamMessages, func() error {
+		c := make(chan *cell, 1024)
+		var wg sync.WaitGroup
+		var total int
+		wg.Add(2)
+		go func() { // producer
+			defer wg.Done()
+			for i := 0; i < streamMessages; i++ {
+				c <- cs[i%cells]
+			}
+		}()
+		go func() { // consumer
+			defer wg.Done()
+			sum := 0
+			for i := 0; i < streamMessages; i++ {
+				sum += (<-c).value
+			}
+			total = sum
+		}()
+		wg.Wait()
+		want := streamMessages/cells*sumBelow(cells) + sumBelow(streamMessages%cells)
+		return checkTotal("chan_buffered_1024_ptr", total, want)
 	})
 }
 
