@@ -119,6 +119,18 @@ bool unlock_chan_after_park(G*, void* c) {
   return true;
 }
 
+// mirrors typedmemmove's barrier (bulkBarrierPreWrite) for scan elements
+__attribute__((noinline)) void hchan::move_elem_slow(void* dst, void* src) const {
+  if (ops->scan) runtime::shade_root_range(src, ops->size);
+  ops->move_construct(dst, src);
+}
+
+// mirrors typedmemclr of the slot a receive emptied
+__attribute__((noinline)) void hchan::vacate_slot(void* p) const {
+  ops->destroy(p);
+  if (ops->scan) std::memset(p, 0, ops->size);
+}
+
 void buffer_put(hchan* c, void* ep) {
   c->move_elem(c->slot(c->sendx), ep);
   if (++c->sendx == c->dataqsiz) c->sendx = 0;

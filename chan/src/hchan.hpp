@@ -121,8 +121,7 @@ struct hchan {
   /// bulkBarrierPreWrite in typedmemmove, typeBitsBulkBarrier in sendDirect).
   void move_elem(void* dst, void* src) const {
     if (!ops->trivial) {
-      if (ops->scan) runtime::shade_root_range(src, ops->size);
-      ops->move_construct(dst, src);
+      move_elem_slow(dst, src);
       return;
     }
     // Word-sized elements (ints, pointers, small structs: most channels) are
@@ -150,10 +149,17 @@ struct hchan {
   /// elements (Go's typedmemclr of the slot).
   void relocate_elem(void* dst, void* src) const {
     move_elem(dst, src);
-    if (ops->trivial) return;
-    ops->destroy(src);
-    if (ops->scan) std::memset(src, 0, ops->size);
+    if (!ops->trivial) vacate_slot(src);
   }
+
+  /// move_elem for elements that are not trivial: the barrier of scan
+  /// elements, then T's move constructor.  Out of line, like vacate_slot, so
+  /// that the inline paths of trivial elements keep their size and registers
+  /// (channels of plain values pay nothing for the barrier).
+  void move_elem_slow(void* dst, void* src) const;
+
+  /// Destroys the element at buffer slot p and, for scan elements, zeroes it.
+  void vacate_slot(void* p) const;
 
   /// True when a send could not complete now (mirrors full()).
   /// Precondition: c's lock is held.
