@@ -3,12 +3,14 @@
 #include <gort/gort.hpp>
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -29,6 +31,33 @@ __attribute__((noinline)) int depth(int n) {
 __attribute__((noinline, no_sanitize("undefined"))) void store_through_nil() {
   static volatile uintptr_t zero = 0;
   *reinterpret_cast<volatile int*>(zero) = 1;
+}
+
+// Every level allocates: malloc's own frames (deeper than this one) reach the
+// guard region first, so the overflow lands inside malloc, arena lock held.
+__attribute__((noinline)) int depth_allocating(int n) {
+  void* volatile p = std::malloc(16 + static_cast<unsigned>(n) % 4096);
+  if (n == 0) return 0;
+  const int r = depth_allocating(n - 1);
+  std::free(p);
+  return r + 1;
+}
+
+// Sizes above glibc's tcache limit (1032 bytes) and below the mmap threshold
+// (128 KiB): each call takes the arena lock in _int_malloc / _int_free.
+__attribute__((noinline)) void allocate_forever(std::atomic<pid_t>* tid) {
+  void* held[16] = {};
+  uint32_t x = static_cast<uint32_t>(gettid());
+  for (unsigned i = 0;; ++i) {
+    if ((i & 1023) == 0) {
+      gort::preempt_point();
+      tid->store(gettid(), std::memory_order_relaxed);  // the M may have changed
+    }
+    x = x * 1664525u + 1013904223u;
+    void*& slot = held[i % 16];
+    std::free(slot);
+    slot = std::malloc(1100 + (x >> 16) % 60000);
+  }
 }
 
 __attribute__((noinline)) void waiter(gort::WaitGroup* wg) {
@@ -54,6 +83,35 @@ int run_mode(const char* mode) {
       wg.add(1);
       gort::go([] { std::printf("%d\n", depth(1 << 30)); });
       wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "overflow-in-malloc") == 0) {
+    return gort::run([] {
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([] { std::printf("%d\n", depth_allocating(1 << 30)); });
+      wg.wait();
+    });
+  }
+  if (std::strcmp(mode, "sigquit-in-malloc") == 0) {
+    // Four goroutines allocate and free without pause; after a few
+    // milliseconds one of their threads gets SIGQUIT, almost always inside
+    // malloc or free.
+    return gort::run([] {
+      constexpr int kWorkers = 4;
+      gort::gomaxprocs(kWorkers);
+      static std::atomic<pid_t> tids[kWorkers];
+      for (auto& t : tids) gort::go([&t] { allocate_forever(&t); });
+      gort::blocking([] {
+        for (auto& t : tids) {
+          while (t.load() == 0) usleep(100);
+        }
+        const uint64_t now = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        usleep(static_cast<useconds_t>(1000 + now % 10000));
+        syscall(SYS_tgkill, getpid(), tids[now % kWorkers].load(), SIGQUIT);
+        pause();
+      });
+      return 0;
     });
   }
   if (std::strcmp(mode, "overflow-main") == 0) {

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -14,7 +15,8 @@ namespace {
 
 using gort::test::run_process;
 
-gort::test::ProcessResult helper(const std::string& mode, std::vector<std::string> env = {}) {
+/// env plus, in TSAN builds, what the crash helpers need.
+std::vector<std::string> helper_env(std::vector<std::string> env) {
 #if defined(GORT_TSAN)
   // The crash reports are printed from signal handlers, which symbolize with
   // allocating libraries; TSAN would report each such call.  The helpers die
@@ -22,7 +24,11 @@ gort::test::ProcessResult helper(const std::string& mode, std::vector<std::strin
   const char* base = std::getenv("TSAN_OPTIONS");
   env.push_back(std::string("TSAN_OPTIONS=") + (base != nullptr ? base : "") + ":report_signal_unsafe=0");
 #endif
-  return run_process({GORT_CRASH_HELPER, mode}, env);
+  return env;
+}
+
+gort::test::ProcessResult helper(const std::string& mode, std::vector<std::string> env = {}) {
+  return run_process({GORT_CRASH_HELPER, mode}, helper_env(std::move(env)));
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
@@ -46,6 +52,42 @@ TEST(Crash, StackOverflowInAGoroutineIsReportedNotCorrupting) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("runtime: goroutine stack exceeds 245760-byte limit\n"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fatal error: stack overflow\n"), std::string::npos) << r.err;
+}
+
+/// Runs a helper mode that crashes with the signal landing inside malloc or
+/// free, `runs` times; every run must finish its report and exit 2.
+template <typename Check>
+void crash_inside_malloc(const std::string& mode, int runs, Check check) {
+  for (int i = 0; i < runs; ++i) {
+    auto r = gort::test::run_process({GORT_CRASH_HELPER, mode}, helper_env({}), std::chrono::seconds(30));
+    ASSERT_FALSE(r.timed_out) << "run " << i << " hung; its output so far:\n" << r.err;
+    ASSERT_EQ(r.exit_code, 2) << "run " << i << "\n" << r.err;
+    check(r.err);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// The overflow happens inside malloc with its arena lock held: the report must
+// not need that lock (issue 17, item 7: it used to hang in every run).
+TEST(Crash, StackOverflowInsideMallocPrintsTheWholeReport) {
+  crash_inside_malloc("overflow-in-malloc", gort::test::scaled(6), [](const std::string& err) {
+    EXPECT_NE(err.find("fatal error: stack overflow\n"), std::string::npos) << err;
+    EXPECT_TRUE(std::regex_search(err, std::regex("\ngoroutine [0-9]+ \\[running\\]:\n"))) << err;
+    EXPECT_NE(err.find("\n(anonymous namespace)::depth_allocating(int)\n\t"), std::string::npos) << err;
+    EXPECT_NE(err.find("crash_helper.cpp:"), std::string::npos) << err;
+    EXPECT_NE(err.find("...additional frames elided...\ncreated by "), std::string::npos) << err;
+  });
+}
+
+// SIGQUIT to a thread that allocates and frees without pause: the dump names
+// every goroutine's frames as usual and ends the process.
+TEST(Sigquit, DumpInsideMallocOrFreePrintsEveryGoroutine) {
+  crash_inside_malloc("sigquit-in-malloc", gort::test::scaled(6), [](const std::string& err) {
+    EXPECT_TRUE(starts_with(err, "SIGQUIT: quit\n")) << err;
+    EXPECT_TRUE(std::regex_search(err, std::regex("\ngoroutine 1 \\[[a-z ]+\\]:\n"))) << err;
+    EXPECT_NE(err.find("\n(anonymous namespace)::allocate_forever(std::atomic<int>*)\n\t"), std::string::npos)
+        << err;
+  });
 }
 
 TEST(Crash, StackOverflowInTheMainGoroutineIsReported) {

@@ -15,9 +15,11 @@
 
 #include "crash.hpp"
 #include "current.hpp"
+#include "crash_report.hpp"
 #include "dump.hpp"
 #include "traceback.hpp"
 #include "sched.hpp"
+#include "sigsafe_format.hpp"
 #include "stack.hpp"
 
 namespace gort::runtime {
@@ -68,8 +70,9 @@ void die_unrecovered(G* gp, std::exception_ptr ex) {
     } else {
       traceback_current(stderr, 1, show_runtime);
     }
-    print_created_by(stderr, gp);
-    if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
+    FileDumpSink sink(stderr);
+    dump_created_by(sink, gp);
+    if (level >= TracebackLevel::All) dump_other_goroutines(sink, gp, show_runtime);
   }
   die_after_dump(level);
 }
@@ -93,7 +96,10 @@ void check_stack_canary(G* gp) {
 //   fatal error: stack overflow
 // Any other SIGSEGV/SIGBUS in a goroutine is Go's nil-dereference panic,
 // "panic: runtime error: invalid memory address or nil pointer dereference"
-// with its "[signal SIGSEGV: ...]" line.  Both exit with status 2.
+// with its "[signal SIGSEGV: ...]" line.  Both exit with status 2.  SIGQUIT
+// dumps every goroutine and exits 2.  The handlers format with LineBuf and
+// write(2) and leave the goroutine report to crash_report.cpp: a fault may
+// land anywhere, inside malloc or stdio with their locks held included.
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -106,71 +112,36 @@ namespace gort::runtime {
 
 namespace {
 
-/// Alternate signal stack size: the report walks and symbolizes the stack
-/// (libunwind, elfutils' DWARF reader on first use), which wants tens of KiB.
-/// 256 KiB of address space per M; only the pages touched cost memory.
+/// Alternate signal stack size: the report unwinds stacks with libunwind
+/// (a cursor and a walk are a few KiB) and starts the report's helper
+/// process; 256 KiB of address space per M leaves ample room, and only the
+/// pages touched cost memory.
 constexpr std::size_t kSigStackBytes = 256 * 1024;
-
-void write_str(const char* s) {
-  std::size_t n = std::strlen(s);
-  while (n > 0) {
-    ssize_t w = ::write(2, s, n);
-    if (w <= 0) return;
-    s += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
-
-/// Prints the interrupted goroutine (or "goroutine 0 [idle]" for a thread not
-/// running one) from the signal context, then the others for level >= All, then
-/// ends the process.
-[[noreturn]] void report_goroutines_from_signal(G* gp, void* uctx, TracebackLevel level) {
-  if (level != TracebackLevel::None) {
-    const bool show_runtime = level >= TracebackLevel::System;
-    if (gp == nullptr) {
-      std::fputs("\ngoroutine 0 [idle]:\n", stderr);
-      if (show_runtime) traceback_ucontext(stderr, uctx, true);
-    } else {
-      std::fputc('\n', stderr);
-      print_goroutine_header(stderr, gp);
-      traceback_ucontext(stderr, uctx, show_runtime);
-      print_created_by(stderr, gp);
-    }
-    if (level >= TracebackLevel::All) print_other_goroutines(stderr, gp, show_runtime);
-  }
-  die_after_dump(level);
-}
 
 void fault_handler(int sig, siginfo_t* info, void* uctx) {
   M* mp = current_m();
   G* gp = mp != nullptr ? mp->curg : nullptr;
-  char buf[512];
   uintptr_t sp = 0, pc = 0;
   if (uctx != nullptr) {
     auto* uc = static_cast<ucontext_t*>(uctx);
     sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
     pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
   }
+  LineBuf<512> msg;
   if (gp != nullptr && !gp->is_g0 &&
       (stack_guard_contains(gp->stack_lo, info->si_addr) ||
        stack_guard_contains(gp->stack_lo, reinterpret_cast<void*>(sp)))) {
-    std::snprintf(buf, sizeof buf,
-                  "runtime: goroutine stack exceeds %zu-byte limit\n"
-                  "runtime: sp=%#lx stack=[%p, %p]\n"
-                  "fatal error: stack overflow\n",
-                  kStackLimitBytes, static_cast<unsigned long>(sp),
-                  static_cast<void*>(gp->stack_lo), static_cast<void*>(gp->stack_hi));
+    msg.str("runtime: goroutine stack exceeds ").dec(static_cast<int64_t>(kStackLimitBytes)).str("-byte limit\n");
+    msg.str("runtime: sp=").hex(sp).str(" stack=[").hex(reinterpret_cast<uintptr_t>(gp->stack_lo));
+    msg.str(", ").hex(reinterpret_cast<uintptr_t>(gp->stack_hi)).str("]\n");
+    msg.str("fatal error: stack overflow\n");
   } else {
-    std::snprintf(buf, sizeof buf,
-                  "panic: runtime error: invalid memory address or nil pointer dereference\n"
-                  "[signal %s: %s code=0x%x addr=0x%lx pc=0x%lx]\n",
-                  sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
-                  sig == SIGBUS ? "bus error" : "segmentation violation", static_cast<unsigned>(info->si_code),
-                  reinterpret_cast<unsigned long>(info->si_addr),
-                  static_cast<unsigned long>(pc));
+    msg.str("panic: runtime error: invalid memory address or nil pointer dereference\n");
+    msg.str(sig == SIGBUS ? "[signal SIGBUS: bus error" : "[signal SIGSEGV: segmentation violation");
+    msg.str(" code=").hex(static_cast<unsigned>(info->si_code));
+    msg.str(" addr=").hex(reinterpret_cast<uintptr_t>(info->si_addr)).str(" pc=").hex(pc).str("]\n");
   }
-  write_str(buf);
-  report_goroutines_from_signal(gp, uctx, std::max(debug_traceback_level(), TracebackLevel::Single));
+  report_from_signal(msg.c_str(), gp, uctx, std::max(debug_traceback_level(), TracebackLevel::Single));
 }
 
 /// SIGQUIT: dump every goroutine and exit 2, as a Go program does.
@@ -179,13 +150,13 @@ void quit_handler(int, siginfo_t* info, void* uctx) {
   G* gp = mp != nullptr ? mp->curg : nullptr;
   uintptr_t pc = 0;
   if (uctx != nullptr) pc = static_cast<uintptr_t>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]);
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "SIGQUIT: quit\nPC=%#lx m=%lld sigcode=%d\n", static_cast<unsigned long>(pc),
-                static_cast<long long>(mp != nullptr ? mp->id : -1), info->si_code);
-  write_str(buf);
+  LineBuf<160> msg;
+  msg.str("SIGQUIT: quit\nPC=").hex(pc).str(" m=").dec(mp != nullptr ? mp->id : -1);
+  msg.str(" sigcode=").dec(info->si_code).str("\n");
   // Go's SIGQUIT dump shows every goroutine with runtime frames.
   const TracebackLevel env = debug_traceback_level();
-  report_goroutines_from_signal(gp, uctx, env == TracebackLevel::None ? env : std::max(env, TracebackLevel::System));
+  report_from_signal(msg.c_str(), gp, uctx,
+                     env == TracebackLevel::None ? env : std::max(env, TracebackLevel::System));
 }
 
 std::once_flag handlers_once;
@@ -194,6 +165,7 @@ std::once_flag handlers_once;
 
 void install_fault_handlers() {
   std::call_once(handlers_once, [] {
+    unwind_init();
     struct sigaction sa {};
     sa.sa_sigaction = &fault_handler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;

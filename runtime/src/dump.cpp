@@ -16,17 +16,18 @@
 // goroutine.  A goroutine woken only by a thread outside gort is invisible to
 // this rule, as a goroutine woken only by C code would be in Go: wait for such
 // threads inside gort::blocking.
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <vector>
 
 #include "dump.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
+#include "sigsafe_format.hpp"
 #include "traceback.hpp"
 
 namespace gort::runtime {
@@ -42,59 +43,93 @@ const char* header_status(const G* gp) {
 
 }  // namespace
 
+void FileDumpSink::text(const char* s, std::size_t n) { std::fwrite(s, 1, n, out_); }
+
+void FileDumpSink::frames(const Walk& w, bool show_runtime) {
+  if (w.n > 0) print_walk(out_, w, 0, show_runtime);
+}
+
+void FileDumpSink::created_by(const void* pc, int64_t parent_goid) { traceback_created_by(out_, pc, parent_goid); }
+
 // Dumps read other goroutines' fields while they may change (a dying or
 // dumping process, as in Go); exempt from TSAN's race reports.
-__attribute__((no_sanitize("thread"))) void print_goroutine_header(FILE* out, const G* gp) {
-  std::fprintf(out, "goroutine %lld [%s", static_cast<long long>(gp->goid), header_status(gp));
+__attribute__((no_sanitize("thread"))) void dump_goroutine_header(DumpSink& out, const G* gp) {
+  LineBuf<160> line;
+  line.str("goroutine ").dec(gp->goid).str(" [").str(header_status(gp));
   if (readgstatus(gp) == GStatus::Waiting && gp->waitsince != 0) {
     // Go prints the wait time once it reaches a minute (goroutineheader).
     const int64_t minutes = (nanotime() - gp->waitsince) / 60'000'000'000LL;
-    if (minutes >= 1) std::fprintf(out, ", %lld minutes", static_cast<long long>(minutes));
+    if (minutes >= 1) line.str(", ").dec(minutes).str(" minutes");
   }
-  if (gp->lockedm != nullptr) std::fputs(", locked to thread", out);
-  std::fputs("]:\n", out);
+  if (gp->lockedm != nullptr) line.str(", locked to thread");
+  line.str("]:\n");
+  out.text(line.c_str(), line.size());
 }
 
-__attribute__((no_sanitize("thread"))) void print_goroutine(FILE* out, const G* gp, bool is_current,
-                                                        bool show_runtime) {
-  print_goroutine_header(out, gp);
-  if (is_current) {
-    traceback_current(out, 2, show_runtime);
-  } else if (readgstatus(gp) == GStatus::Running || readgstatus(gp) == GStatus::Syscall) {
-    std::fputs("\tgoroutine running on other thread; stack unavailable\n", out);
+__attribute__((no_sanitize("thread"))) void dump_goroutine(DumpSink& out, const G* gp, bool show_runtime) {
+  dump_goroutine_header(out, gp);
+  if (readgstatus(gp) == GStatus::Running || readgstatus(gp) == GStatus::Syscall) {
+    out.text("\tgoroutine running on other thread; stack unavailable\n");
   } else {
-    traceback_parked(out, gp, show_runtime);
+    Walk w;
+    unwind_parked(gp, &w);
+    out.frames(w, show_runtime);
   }
-  print_created_by(out, gp);
+  dump_created_by(out, gp);
 }
 
-void print_created_by(FILE* out, const G* gp) {
-  if (gp->gopc != nullptr && gp->parent_goid != 0) traceback_created_by(out, gp->gopc, gp->parent_goid);
+void dump_created_by(DumpSink& out, const G* gp) {
+  if (gp->gopc != nullptr && gp->parent_goid != 0) out.created_by(gp->gopc, gp->parent_goid);
+}
+
+__attribute__((no_sanitize("thread"))) void dump_other_goroutines(DumpSink& out, const G* current,
+                                                               bool show_runtime) {
+  // Go lists goroutines in creation order (allgs); gort's list is newest first
+  // and ids are not in list order, so the list is sorted by id in scratch
+  // memory (mmap: a signal handler may not malloc).  Goroutines created
+  // meanwhile past the count are left out.
+  std::size_t cap = 0;
+  for (const G* gp = sched.allg; gp != nullptr; gp = gp->alllink) ++cap;
+  const std::size_t bytes = std::max<std::size_t>(cap, 1) * sizeof(const G*);
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    for (const G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {  // unsorted, but complete
+      if (gp == current || readgstatus(gp) == GStatus::Dead) continue;
+      out.text("\n");
+      dump_goroutine(out, gp, show_runtime);
+    }
+    return;
+  }
+  auto** gs = static_cast<const G**>(mem);
+  std::size_t n = 0;
+  for (const G* gp = sched.allg; gp != nullptr && n < cap; gp = gp->alllink) {
+    if (gp != current && readgstatus(gp) != GStatus::Dead) gs[n++] = gp;
+  }
+  std::sort(gs, gs + n, [](const G* a, const G* b) { return a->goid < b->goid; });
+  for (std::size_t i = 0; i < n; ++i) {
+    out.text("\n");
+    dump_goroutine(out, gs[i], show_runtime);
+  }
+  munmap(mem, bytes);
+}
+
+void print_goroutine_header(FILE* out, const G* gp) {
+  FileDumpSink sink(out);
+  dump_goroutine_header(sink, gp);
 }
 
 void dump_goroutines(FILE* out, const G* current, TracebackLevel level) {
   if (level == TracebackLevel::None) return;
   const bool show_runtime = level >= TracebackLevel::System;
+  FileDumpSink sink(out);
   if (current != nullptr) {
     std::fputc('\n', out);
-    print_goroutine(out, current, true, show_runtime);
+    dump_goroutine_header(sink, current);
+    traceback_current(out, 1, show_runtime);
+    dump_created_by(sink, current);
   }
   if (level == TracebackLevel::Single && current != nullptr) return;
-  print_other_goroutines(out, current, show_runtime);
-}
-
-__attribute__((no_sanitize("thread"))) void print_other_goroutines(FILE* out, const G* current,
-                                                                bool show_runtime) {
-  // Go lists goroutines in creation order (allgs); gort's list is newest first.
-  std::vector<const G*> gs;
-  for (const G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
-    if (gp != current && readgstatus(gp) != GStatus::Dead) gs.push_back(gp);
-  }
-  std::sort(gs.begin(), gs.end(), [](const G* a, const G* b) { return a->goid < b->goid; });
-  for (const G* gp : gs) {
-    std::fputc('\n', out);
-    print_goroutine(out, gp, false, show_runtime);
-  }
+  dump_other_goroutines(sink, current, show_runtime);
 }
 
 [[noreturn]] void die_after_dump(TracebackLevel level) {

@@ -44,6 +44,7 @@
 #include "sched.hpp"
 #include "stack.hpp"
 #include "trace.hpp"
+#include "traceback.hpp"
 
 namespace gort::runtime {
 
@@ -192,6 +193,8 @@ void make_first_context(G* gp) {
 }
 
 }  // namespace
+
+uintptr_t goroutine_entry_pc() { return reinterpret_cast<uintptr_t>(&goroutine_entry); }
 
 int64_t coarse_nanotime() { return coarse_now.load(std::memory_order_relaxed); }
 void coarse_nanotime_update(int64_t now) { coarse_now.store(now, std::memory_order_relaxed); }

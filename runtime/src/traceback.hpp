@@ -27,11 +27,12 @@
 //     all are printed, as Go does.
 //   - A goroutine's walk ends at its first function (goroutine_entry); any walk
 //     ends after 100 frames with "...additional frames elided...".
-// Walks are serialised by one process-wide lock (libdw is not thread-safe).
-// The first call reads the process's modules and debug info; symbolization
-// allocates (libdw, demangling), so a walk from a signal handler is safe only
-// in the sense a crash report needs: not when the signal interrupted malloc.
-// A fault inside a traceback prints the nested walk with raw symbol names.
+// A walk is unwound (traceback.cpp: async-signal-safe) and then symbolized
+// (symbolize.cpp: allocates, serialised by one process-wide lock since libdw
+// is not thread-safe; the first call reads the process's modules and debug
+// info).  So the traceback_* printers are not for signal handlers: a fatal
+// signal's report unwinds with unwind_* there and has the walks symbolized
+// in another process (crash_report.cpp).
 #pragma once
 
 #include <cstdint>
@@ -51,15 +52,68 @@ enum class TracebackLevel : uint8_t {
   Crash,   // as System, then abort (core dump) instead of exit 2
 };
 
+// ---- unwinding (traceback.cpp): async-signal-safe ----------------------------
+
+/// Physical frames a walk visits at most (Go's _TracebackMaxFrames).
+inline constexpr int kMaxFrames = 100;
+
+inline constexpr uint8_t kFrameExact = 1;   // pc is not a return address: look it up as is
+inline constexpr uint8_t kFrameSignal = 2;  // a signal trampoline frame
+
+/// The physical frames of one stack walk, innermost first: what unwinding
+/// finds and symbolizing names.  About 1 KiB; lives on the walker's stack.
+struct Walk {
+  uintptr_t pc[kMaxFrames];
+  uint8_t flags[kMaxFrames];
+  int n = 0;
+  bool elided = false;  // stopped at kMaxFrames with frames left
+
+  /// The address frame i is looked up at: a return address's call, pc-1 (Go's tracepc).
+  uintptr_t lookup_pc(int i) const { return (flags[i] & kFrameExact) != 0 ? pc[i] : pc[i] - 1; }
+};
+
+/// Appends the calling thread's frames to w, dropping unwind_current's own and
+/// the `drop` innermost above it.  Async-signal-safe.
+void unwind_current(Walk* w, int drop);
+
+/// Appends parked goroutine gp's frames to w (none for a G that never ran).
+/// Preconditions as traceback_parked's.  Async-signal-safe.
+void unwind_parked(const G* gp, Walk* w);
+
+/// Appends the frames of a signal handler's interrupted context (ucontext_t*)
+/// to w.  Async-signal-safe.
+void unwind_ucontext(const void* uctx, Walk* w);
+
+/// Initialises libunwind (its first unwind sets up its caches): called once at
+/// runtime start, so a fatal signal's first walk does no set-up.
+void unwind_init();
+
+/// The entry address of goroutine_entry, where every goroutine's walk ends
+/// (newproc.cpp).
+uintptr_t goroutine_entry_pc();
+
+// ---- symbolizing and printing (symbolize.cpp): allocates, not for signal handlers
+
+/// Names and prints w's frames from `skip` logical frames on, in Go's format
+/// (see the file comment); takes the symbolizer lock.
+void print_walk(FILE* out, const Walk& w, int skip, bool show_runtime);
+
+/// Prints w's frames unnamed ("?" and the pc): what a report shows when no
+/// symbolizer can run.  Allocates nothing (stdio aside).
+void print_walk_unsymbolized(FILE* out, const Walk& w);
+
+/// Makes the symbolizer read process pid's modules instead of this process's:
+/// the crash report helper names the addresses of the process that crashed.
+/// Precondition: called before the first symbolization.
+void symbolize_process(int pid);
+
 /// Prints the frames of the calling thread's stack, skipping `skip` innermost
-/// frames.  Safe to call from a signal handler running on an alternate stack
-/// (it allocates only from a static arena).
+/// frames.
 ///   In this implementation: traceback_current's own frame is never printed;
 ///   `skip` counts the logical frames above it (inlined calls included, hidden
 ///   ones too), so skip=1 drops the caller of traceback_current.  Its walk keeps
 ///   a few KiB on the stack and symbolizes into static buffers, but libdw and
-///   the demangler do allocate (see the file comment); names too long to
-///   demangle in the room left on an alternate signal stack stay mangled.
+///   the demangler do allocate: not for signal handlers.
 void traceback_current(FILE* out, int skip, bool show_runtime);
 
 /// Prints the frames of parked (not running) goroutine gp, starting from the
