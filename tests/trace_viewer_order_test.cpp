@@ -162,6 +162,12 @@ TEST(TraceViewerOrder, RejectsOtherIllegalEvents) {
     const size_t bad = b.ev(test::kSysmonThread, 10, E::ProcSteal, {0, 1});
     expect_order_error(b, 100, bad, "thread 1 is not in a blocking call");
   }
+  {  // A self-steal of a P the thread does not hold.
+    TraceBuilder b;
+    two_threads(b);
+    const size_t bad = b.ev(1, 10, E::ProcSteal, {1, 1});
+    expect_order_error(b, 100, bad, "thread 1 steals P 1 from itself but holds P 0");
+  }
 }
 
 TEST(TraceViewerOrder, GoroutinesWithoutCreateOrStatusExistedAtTraceStart) {
@@ -221,6 +227,31 @@ TEST(TraceViewerOrder, SyscallStealAndReturnWithoutAP) {
   EXPECT_EQ(o.events[6].type, E::GoSyscallEndBlocked);
   EXPECT_EQ(o.events[6].p, -1);  // the P was stolen
   EXPECT_FALSE(o.events[6].flags & kReleasedP);
+  Validation v = validate(t, o);
+  EXPECT_TRUE(v.ok) << (v.problems.empty() ? "" : v.problems[0]);
+}
+
+// A thread in a blocking call hands its own P to a stop in progress: Go 1.22
+// records a ProcSteal naming the thread itself and reads it as a ProcStop
+// (issue 17, item 6: every rejected busy trace failed here).
+TEST(TraceViewerOrder, SelfStealFromABlockingCallIsAProcStop) {
+  TraceBuilder b;
+  b.gomaxprocs(1, 0, 1);
+  b.proc_running(1, 0, 0, 1);
+  b.go_running(1, 0, 1, 1);
+  b.syscall_begin(1, 100);
+  b.ev(1, 200, E::ProcSteal, {0, 1});
+  b.proc_start(2, 300, 0);  // the P is free: another thread takes it after the stop
+  b.ev(1, 400, E::GoSyscallEndBlocked);
+  b.go_start(2, 500, 1);
+  b.go_destroy(2, 600);
+  Trace t = Trace::parse(b.bytes(1000));
+  Ordered o = order(t);
+  ASSERT_EQ(o.events.size(), 9u);
+  EXPECT_EQ(o.events[4].type, E::ProcSteal);
+  EXPECT_EQ(o.events[4].p, 0);
+  EXPECT_EQ(o.events[6].type, E::GoSyscallEndBlocked);
+  EXPECT_EQ(o.events[6].p, -1);  // thread 1 gave its P away
   Validation v = validate(t, o);
   EXPECT_TRUE(v.ok) << (v.problems.empty() ? "" : v.problems[0]);
 }

@@ -339,7 +339,16 @@ class Orderer {
       }
       case E::ProcSteal: {
         const uint64_t p = e.args[0], victim = e.args[1];
-        if (victim == t.id) return fmt::format("thread {} steals its own P", t.id);
+        if (victim == t.id) {
+          // A self-steal: a thread in a blocking call gives its P to a stop
+          // in progress (Go 1.22's entersyscall_gcwait).  Go's parser reads it
+          // as a ProcStop of the P the thread holds (advanceProcSteal).
+          if (t.p < 0 || uint64_t(t.p) != p) {
+            return fmt::format("thread {} steals P {} from itself but holds {}", t.id, p,
+                               t.p < 0 ? std::string("no P") : fmt::format("P {}", t.p));
+          }
+          return {};
+        }
         const PInfo* pi = find_p(p);
         if (!pi || !pi->held || pi->holder != victim) {
           return fmt::format("P {} is not held by thread {} ({})", p, victim,

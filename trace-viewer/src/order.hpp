@@ -18,7 +18,8 @@
 //
 // Per-thread context (format: "an event happens on the thread of its batch,
 // to the P that thread holds and the goroutine it runs"): the P from
-// ProcStatus/ProcStart until ProcStop, ProcSteal by another thread, or a
+// ProcStatus/ProcStart until ProcStop, a ProcSteal (by another thread, or by
+// the holder itself, which Go reads as a ProcStop), or a
 // GoSyscallEndBlocked; the goroutine from GoStatus/GoStart until
 // GoStop/GoBlock/GoDestroy/GoSyscallEndBlocked.
 //
