@@ -55,10 +55,14 @@ void entersyscall() {
   sysmon_kick();
   if (sched.gcwaiting.load(std::memory_order_seq_cst)) {
     // A stop is in progress and may be waiting for this P (entersyscall_gcwait).
+    // The P goes to the stop as a ProcSteal from its lender, as Go 1.22's
+    // entersyscall_gcwait records it: this M (a self-steal), unless the P
+    // was retaken and lent again by another M's call meanwhile.
     sched.lock.lock();
     PStatus s = PStatus::Syscall;
+    const uint64_t stamp = trace_stamp();
     if (sched.stopwait > 0 && pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
-      trace_simple(Ev::ProcSteal, uint64_t(pp->id), uint64_t(mp->id));
+      trace_proc_steal(stamp, pp->id, pp->syscall_mid);
       if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
     }
     sched.lock.unlock();

@@ -62,7 +62,9 @@ enum class Ev : uint8_t {
   ProcStop = 8,    // (): this thread released its P
   ProcSteal = 9,   // (p, thread): this thread took P p, lent by thread's blocking call (sysmon
                    // retaking it, a stop-the-world, or an M taking back a P another M's
-                   // call had been lent); stamped before the take
+                   // call had been lent; thread == this thread: a blocking call handing
+                   // its P to a stop in progress, read as a ProcStop as Go 1.22 does);
+                   // stamped before the take
   // ---- goroutines ----
   GoStatus = 10,       // (goid, status, thread, str): at trace start; see GoState; thread
                        // for running/syscall, str = wait reason for waiting
