@@ -305,4 +305,27 @@ TEST(Tracer, GorttraceTracesAWholeProgramAndReportsABadPath) {
   EXPECT_NE(bad.out.find("goroutines 13"), std::string::npos) << bad.out;
 }
 
+// Everything at once under GORTTRACE (GOMAXPROCS changes, collections,
+// blocking calls, timers, deadlines starting after_func goroutines, a locked
+// goroutine, ping-pong): every run's trace is legal.  Blocking calls meeting
+// stops make the tracer record self-steals (issue 17, item 6: 3 runs in 4
+// were rejected on them), so the runs together must show some.
+TEST(Tracer, BusyProgramsTraceValidates) {
+  const int runs = scaled(4);
+  int self_steals = 0;
+  for (int i = 0; i < runs; ++i) {
+    TempTrace t("busy");
+    auto r = gort::test::run_process({GORT_TRACE_HELPER, "busy", "150"}, {"GORTTRACE=" + t.path()},
+                                     std::chrono::seconds(60));
+    ASSERT_FALSE(r.timed_out) << "run " << i << " hung\n" << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    CheckedTrace c = read_checked(t.path());
+    if (::testing::Test::HasFailure()) return;
+    for (const auto& e : c.ordered.events) {
+      if (e.type == tf::Ev::ProcSteal && e.args[1] == e.thread) ++self_steals;
+    }
+  }
+  EXPECT_GT(self_steals, 0);
+}
+
 }  // namespace

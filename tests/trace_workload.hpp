@@ -3,15 +3,19 @@
 // blocking calls (and Ps retaken from them), yields, mutex contention, a
 // forced collection and allocation-driven ones, a GOMAXPROCS change, user
 // tasks, regions and logs.  Shared by the in-process tracer tests and the
-// subprocess helper that GORTTRACE traces.
+// subprocess helper that GORTTRACE traces.  run_busy_trace_workload does the
+// runtime's moving parts all at once instead, as a busy server does.
 #pragma once
 
 #include <gort/gort.hpp>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <tuple>
+#include <vector>
 
 namespace gort::test {
 
@@ -103,6 +107,106 @@ inline TraceWorkloadCounts run_trace_workload(int scale = 1) {
   gort::gomaxprocs(gort::gomaxprocs() == 1 ? 2 : 1);
   gort::trace::log(task, "phase", "done");
   return n;
+}
+
+/// Runs, all at the same time, for `rounds` rounds each: GOMAXPROCS changes
+/// (1..4), forced and allocation-driven collections, blocking calls, timers
+/// reset and stopped, context deadlines whose expiry (a timer function)
+/// starts after_func goroutines, a goroutine locked to its thread, and
+/// channel ping-pong.  Returns a checksum of the work.  Precondition: inside
+/// gort::run.
+inline int64_t run_busy_trace_workload(int rounds) {
+  std::atomic<int64_t> sum{0};
+  gort::WaitGroup wg;
+  auto spawn = [&wg](auto fn) {
+    wg.add(1);
+    gort::go([&wg, fn] {
+      fn();
+      wg.done();
+    });
+  };
+  spawn([&] {  // GOMAXPROCS moves between 1 and 4
+    for (int i = 0; i < rounds; ++i) {
+      gort::gomaxprocs(1 + i % 4);
+      gort::sleep(std::chrono::microseconds(100));
+    }
+  });
+  spawn([&] {  // collections, forced and from allocation
+    struct Node {
+      gort::gc::Ptr<Node> next;
+      void trace(gort::gc::Tracer& t) const { t.visit(next); }
+    };
+    for (int i = 0; i < rounds / 4 + 1; ++i) {
+      gort::gc::Ref<Node> keep = gort::gc::make<Node>();
+      for (int k = 0; k < 2000; ++k) {
+        auto x = gort::gc::make<Node>();
+        x->next = keep;
+        if (k % 32 == 0) keep = x;
+      }
+      gort::gc::collect();
+    }
+  });
+  for (int b = 0; b < 2; ++b) {
+    spawn([&, b] {  // blocking calls, long enough for sysmon to retake the P
+      for (int i = 0; i < rounds; ++i) {
+        gort::blocking([b, i] { ::usleep(static_cast<useconds_t>(30 + (b * 7 + i) % 5 * 40)); });
+      }
+    });
+  }
+  spawn([&] {  // timers: fire, reset, stop
+    for (int i = 0; i < rounds; ++i) {
+      gort::Timer t(std::chrono::microseconds(50 + i % 3 * 50));
+      if (i % 3 == 0) {
+        t.stop();
+      } else {
+        if (i % 3 == 1) t.reset(std::chrono::microseconds(80));
+        t.c().recv();
+      }
+    }
+  });
+  spawn([&] {  // deadlines whose timer function starts after_func goroutines
+    gort::WaitGroup fired;
+    for (int i = 0; i < rounds; ++i) {
+      auto [ctx, cancel] = gort::with_timeout(gort::background(), std::chrono::microseconds(60 + i % 4 * 40));
+      fired.add(1);
+      gort::after_func(ctx, [&sum, &fired] {
+        sum.fetch_add(1, std::memory_order_relaxed);
+        fired.done();
+      });
+      ctx.done().recv();
+      cancel();
+    }
+    fired.wait();
+  });
+  spawn([&] {  // a goroutine locked to its thread: sleeps, receives, allocates
+    gort::lock_os_thread();
+    auto c = gort::make_chan<int>(1);
+    for (int i = 0; i < rounds; ++i) {
+      gort::sleep(std::chrono::microseconds(40));
+      gort::go([c, i]() mutable { c.send(i); });
+      sum.fetch_add(c.recv(), std::memory_order_relaxed);
+      std::vector<int> v(256, i);
+      sum.fetch_add(v[17], std::memory_order_relaxed);
+    }
+    gort::unlock_os_thread();
+  });
+  spawn([&] {  // channel ping-pong
+    auto ping = gort::make_chan<int>(), pong = gort::make_chan<int>();
+    gort::WaitGroup echo;
+    echo.add(1);
+    gort::go([ping, pong, &echo]() mutable {
+      for (auto [v, ok] = ping.recv2(); ok; std::tie(v, ok) = ping.recv2()) pong.send(v + 1);
+      echo.done();
+    });
+    for (int i = 0; i < rounds * 20; ++i) {
+      ping.send(i);
+      sum.fetch_add(pong.recv(), std::memory_order_relaxed);
+    }
+    ping.close();
+    echo.wait();
+  });
+  wg.wait();
+  return sum.load();
 }
 
 }  // namespace gort::test
