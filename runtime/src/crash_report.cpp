@@ -58,7 +58,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -103,11 +102,25 @@ struct Record {
   int64_t goid;          // CreatedBy
 };
 
+// ---- system calls ----------------------------------------------------------------
+//
+// The handler calls the kernel directly: libc's wrappers are safe, but in
+// sanitizer builds they are interceptors that allocate and lock in the
+// sanitizer's runtime (TSAN's socketpair records the new descriptors), which
+// a fault inside the sanitizer's malloc holds.
+
+long sys_socketpair(int sv[2]) { return syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv); }
+long sys_close(int fd) { return syscall(SYS_close, fd); }
+long sys_wait(pid_t pid, int* status) { return syscall(SYS_wait4, pid, status, 0, nullptr); }
+[[noreturn]] void sys_pause_forever() {
+  for (;;) syscall(SYS_pause);
+}
+
 bool write_all(int fd, const void* p, std::size_t n, bool socket) {
   const char* s = static_cast<const char*>(p);
   while (n > 0) {
     // MSG_NOSIGNAL: a helper that died must not kill the reporter with SIGPIPE.
-    const ssize_t w = socket ? ::send(fd, s, n, MSG_NOSIGNAL) : ::write(fd, s, n);
+    const long w = socket ? syscall(SYS_sendto, fd, s, n, MSG_NOSIGNAL, nullptr, 0) : syscall(SYS_write, fd, s, n);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return false;
     s += w;
@@ -201,7 +214,7 @@ void emit_report(DumpSink& out, G* gp, const void* uctx, TracebackLevel level) {
 /// states (and, in sanitizer builds, the interceptors' too) until execve.
 int start_helper(pid_t* child) {
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+  if (sys_socketpair(sv) != 0) return -1;
   LineBuf<48> flag;
   flag.str(kHelperFlag).dec(sv[1]);
   char argv0[] = "gort-crash-report";
@@ -215,9 +228,9 @@ int start_helper(pid_t* child) {
     syscall(SYS_execve, "/proc/self/exe", argv, environ);
     syscall(SYS_exit_group, 127);
   }
-  close(sv[1]);
+  sys_close(sv[1]);
   if (pid < 0) {
-    close(sv[0]);
+    sys_close(sv[0]);
     return -1;
   }
   *child = pid;
@@ -232,14 +245,25 @@ bool report_through_helper(G* gp, const void* uctx, TracebackLevel level) {
   StreamSink sink(fd);
   emit_report(sink, gp, uctx, level);
   const bool sent = sink.ok();
-  close(fd);
+  sys_close(fd);
   int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  while (sys_wait(child, &status) < 0 && errno == EINTR) {
   }
   return sent && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-std::atomic<long> reporting_thread{0};
+/// The thread printing the report (its tid), 0 before any.  Claimed with a
+/// builtin in uninstrumented code: in a TSAN build the first use of an
+/// instrumented atomic records a stack in the sanitizer's stack depot, whose
+/// lock a fault inside the sanitizer's own malloc holds.
+long reporting_thread = 0;
+
+/// Claims the report for thread self; returns the previous holder (0: claimed).
+__attribute__((no_sanitize("thread"))) long claim_report(long self) {
+  long expected = 0;
+  __atomic_compare_exchange_n(&reporting_thread, &expected, self, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  return expected;
+}
 
 // ---- the helper -------------------------------------------------------------------
 
@@ -308,10 +332,9 @@ void report_from_signal(const char* message, G* gp, const void* uctx, TracebackL
   // thread arriving meanwhile waits for this one to end the process.  The
   // reporting thread itself arriving again (a fault while it reports) ends it.
   const long self = syscall(SYS_gettid);
-  long expected = 0;
-  if (!reporting_thread.compare_exchange_strong(expected, self)) {
-    if (expected == self) _exit(2);
-    for (;;) pause();
+  if (const long holder = claim_report(self); holder != 0) {
+    if (holder == self) _exit(2);
+    sys_pause_forever();
   }
   write_stderr(message, std::strlen(message));
   if (level != TracebackLevel::None && !report_through_helper(gp, uctx, level)) {

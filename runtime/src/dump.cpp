@@ -17,6 +17,7 @@
 // this rule, as a goroutine woken only by C code would be in Go: wait for such
 // threads inside gort::blocking.
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,12 +87,14 @@ __attribute__((no_sanitize("thread"))) void dump_other_goroutines(DumpSink& out,
                                                                bool show_runtime) {
   // Go lists goroutines in creation order (allgs); gort's list is newest first
   // and ids are not in list order, so the list is sorted by id in scratch
-  // memory (mmap: a signal handler may not malloc).  Goroutines created
-  // meanwhile past the count are left out.
+  // memory (mmap: a signal handler may not malloc; called directly, as the
+  // sanitizers' mmap interceptors lock).  Goroutines created meanwhile past
+  // the count are left out.
   std::size_t cap = 0;
   for (const G* gp = sched.allg; gp != nullptr; gp = gp->alllink) ++cap;
   const std::size_t bytes = std::max<std::size_t>(cap, 1) * sizeof(const G*);
-  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* mem = reinterpret_cast<void*>(
+      syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (mem == MAP_FAILED) {
     for (const G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {  // unsorted, but complete
       if (gp == current || readgstatus(gp) == GStatus::Dead) continue;
@@ -110,7 +113,7 @@ __attribute__((no_sanitize("thread"))) void dump_other_goroutines(DumpSink& out,
     out.text("\n");
     dump_goroutine(out, gs[i], show_runtime);
   }
-  munmap(mem, bytes);
+  syscall(SYS_munmap, mem, bytes);
 }
 
 void print_goroutine_header(FILE* out, const G* gp) {

@@ -13,11 +13,11 @@
 // The two are apart because a fatal signal may land anywhere, inside malloc
 // with its arena lock held included, and Go prints its report regardless.
 // Unwinding is async-signal-safe: libunwind's local unwinder reads the
-// unwind tables in place (its caches come from its own preallocated pool, its
-// locks are held with signals blocked), finds them with dl_iterate_phdr (the
-// loader's lock is recursive, so even a signal that interrupted it on this
-// thread gets through), and the walk is a fixed-size array on the caller's
-// stack.  goroutine_entry is recognised by its start address from the unwind
+// unwind tables in place with caching off (UNW_CACHE_NONE, set by
+// unwind_init: no cache, so no cache lock), finds them with dl_iterate_phdr
+// (the loader's lock is recursive, so even a signal that interrupted it on
+// this thread gets through), and the walk is a fixed-size array on the
+// caller's stack.  goroutine_entry is recognised by its start address from the unwind
 // tables (unw_get_proc_info_by_ip), not by name.  Symbolizing allocates and
 // locks, so a signal handler walks here and has the frames named elsewhere
 // (crash_report.cpp).  The first unwind initialises libunwind; the runtime
@@ -130,6 +130,11 @@ void unwind_ucontext(const void* uctx, Walk* w) {
 }
 
 void unwind_init() {
+  // No caching: libunwind's caches sit behind a pthread mutex (the global
+  // cache) or in thread-local state a signal may catch half-updated (the
+  // per-thread one), and either can belong to the very frame a fatal signal
+  // interrupted.  A walk then decodes each frame's CFI afresh.
+  unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
   Walk w;
   unwind_current(&w, 0);
 }

@@ -11,7 +11,7 @@
 // Three starting points: the calling thread itself, a parked goroutine (from the
 // registers fcontext saved on its stack), and a signal context (faults).
 //
-// What is printed (details in traceback.cpp):
+// What is printed (details in symbolize.cpp):
 //   - Calls the compiler inlined are frames of their own, innermost first, as
 //     Go prints them: name, then "\t<file>:<line>" without an offset (the
 //     offset belongs to the physical function, printed on its frame).  File and
@@ -124,7 +124,8 @@ void traceback_current(FILE* out, int skip, bool show_runtime);
 void traceback_parked(FILE* out, const G* gp, bool show_runtime);
 
 /// Prints the frames starting at the interrupted context of a signal handler
-/// (ucontext_t*).
+/// (ucontext_t*).  Symbolizes in place: only for a signal that cannot have
+/// interrupted malloc or the symbolizer (not for fatal signals).
 void traceback_ucontext(FILE* out, const void* uctx, bool show_runtime);
 
 /// Prints the frames of a list of return addresses (as unw_backtrace returns
