@@ -315,8 +315,7 @@ TEST(Tracer, BusyProgramsTraceValidates) {
   int self_steals = 0;
   for (int i = 0; i < runs; ++i) {
     TempTrace t("busy");
-    auto r = gort::test::run_process({GORT_TRACE_HELPER, "busy", "150"}, {"GORTTRACE=" + t.path()},
-                                     std::chrono::seconds(60));
+    auto r = gort::test::run_process({GORT_TRACE_HELPER, "busy", "150"}, {"GORTTRACE=" + t.path()}, 60000);
     ASSERT_FALSE(r.timed_out) << "run " << i << " hung\n" << r.err;
     ASSERT_EQ(r.exit_code, 0) << r.err;
     CheckedTrace c = read_checked(t.path());
