@@ -309,12 +309,12 @@ TEST(Tracer, GorttraceTracesAWholeProgramAndReportsABadPath) {
 // blocking calls, timers, deadlines starting after_func goroutines, a locked
 // goroutine, ping-pong): every run's trace is legal.  Blocking calls meeting
 // stops make the tracer record self-steals (issue 17, item 6: 3 runs in 4
-// were rejected on them), so the runs together must show some.
-// Disabled: on main as of f499a6d about one run in ten is rejected with
-// "GoSyscallEnd on thread N: thread N holds no P to return to" (a P given to
-// a stop from a blocking call comes back to the same M without a ProcStart);
-// not yet diagnosed.
-TEST(Tracer, DISABLED_BusyProgramsTraceValidates) {
+// were rejected on them), so the runs together must show some.  About one
+// run in ten was also rejected with "GoSyscallEnd on thread N: thread N holds
+// no P to return to": a steal stamped while the M's previous blocking call
+// still held the P, whose CAS then took the P from the M's next call
+// (trace_proc_steal now stamps a steal after the lending call began).
+TEST(Tracer, BusyProgramsTraceValidates) {
   const int runs = scaled(4);
   int self_steals = 0;
   for (int i = 0; i < runs; ++i) {

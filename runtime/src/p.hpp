@@ -88,6 +88,11 @@ struct P {
   /// the ProcSteal event of whoever takes the P away.  Cold: kept last, out of
   /// the lines the scheduler's hot fields share.
   int64_t syscall_mid = 0;
+  /// nanotime() just after that call wrote its GoSyscallBegin (0 when not
+  /// traced): a steal of the P is never stamped before it (trace_proc_steal).
+  /// Written by the lending M before it publishes status Syscall; read by the
+  /// M whose CAS took the P from that status.
+  int64_t syscall_begin_ns = 0;
 };
 
 /// Free Gs kept per P before half move to the global list (Go: 64).

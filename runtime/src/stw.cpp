@@ -91,7 +91,7 @@ bool stop_the_world(StwReason reason, int64_t deadline_ns) {
     PStatus s = PStatus::Syscall;
     const uint64_t stamp = trace_stamp();
     if (pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
-      trace_proc_steal(stamp, pp->id, pp->syscall_mid);
+      trace_proc_steal(stamp, pp);
       --sched.stopwait;
     }
   }

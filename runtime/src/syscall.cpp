@@ -24,6 +24,7 @@
 #include <gort/runtime.hpp>
 
 #include "current.hpp"
+#include "nanotime.hpp"
 #include "gc_stack_scan.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
@@ -47,6 +48,7 @@ void entersyscall() {
   setgstatus(gp, GStatus::Running, GStatus::Syscall);
   trace_go_syscall_begin();
   pp->syscall_mid = mp->id;
+  pp->syscall_begin_ns = trace_on() ? nanotime() : 0;
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   mp->oldp = pp;
   mp->p = nullptr;
@@ -62,7 +64,7 @@ void entersyscall() {
     PStatus s = PStatus::Syscall;
     const uint64_t stamp = trace_stamp();
     if (sched.stopwait > 0 && pp->status.compare_exchange_strong(s, PStatus::GCStop)) {
-      trace_proc_steal(stamp, pp->id, pp->syscall_mid);
+      trace_proc_steal(stamp, pp);
       if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
     }
     sched.lock.unlock();
@@ -85,7 +87,7 @@ void exitsyscall() {
       // The P was retaken meanwhile, handed to another M, and lent again by
       // that M's blocking call: taking it back steals it from that call
       // (mirrors exitsyscallfast_reacquired's trace events).
-      trace_proc_steal(stamp, oldp->id, oldp->syscall_mid);
+      trace_proc_steal(stamp, oldp);
       trace_simple(Ev::ProcStart, uint64_t(oldp->id));
     }
     trace_simple(Ev::GoSyscallEnd);

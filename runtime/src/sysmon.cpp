@@ -79,7 +79,7 @@ bool retake_syscall(SysmonTick& pd, P* pp, int64_t now) {
   PStatus s = PStatus::Syscall;
   const uint64_t stamp = trace_stamp();
   if (!pp->status.compare_exchange_strong(s, PStatus::Idle)) return false;
-  trace_proc_steal(stamp, pp->id, pp->syscall_mid);
+  trace_proc_steal(stamp, pp);
   handoffp(pp);
   return true;
 }

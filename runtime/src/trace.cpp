@@ -33,6 +33,8 @@
 #include <gort/runtime/sema.hpp>
 
 #include <fcntl.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 #include <cerrno>
@@ -238,10 +240,13 @@ uint64_t trace_stamp_slow() {
   return now != 0 ? now : 1;
 }
 
-void trace_proc_steal_slow(uint64_t stamp, int32_t p, int64_t victim_mid) {
+void trace_proc_steal_slow(uint64_t stamp, const P* pp) {
   TraceWriter w;
   if (!w.ok()) return;
-  const uint64_t a[2] = {uint64_t(p), uint64_t(victim_mid)};
+  // Never before the lending call's GoSyscallBegin (see trace.hpp); both stamps
+  // were taken before this thread's CAS, so the event is still not later than now.
+  if (pp->syscall_begin_ns != 0) stamp = std::max(stamp, trace_stamp_at(pp->syscall_begin_ns) + 1);
+  const uint64_t a[2] = {uint64_t(pp->id), uint64_t(pp->syscall_mid)};
   w.event_at(stamp, Ev::ProcSteal, a, 2);
 }
 

@@ -86,11 +86,19 @@ inline void trace_go_unblock(const G* gp) {
 uint64_t trace_stamp_slow();
 inline uint64_t trace_stamp() { return trace_on() ? trace_stamp_slow() : 0; }
 
-/// ProcSteal of pp, lent by M victim_mid's blocking call, stamped at `stamp`
-/// (trace_stamp before the CAS that took it).
-void trace_proc_steal_slow(uint64_t stamp, int32_t p, int64_t victim_mid);
-inline void trace_proc_steal(uint64_t stamp, int32_t p, int64_t victim_mid) {
-  if (stamp != 0 && trace_on()) [[unlikely]] trace_proc_steal_slow(stamp, p, victim_mid);
+struct P;
+
+/// ProcSteal of pp, lent by M pp->syscall_mid's blocking call, stamped at
+/// `stamp` (trace_stamp before the CAS that took it) — or just after that call's
+/// GoSyscallBegin (pp->syscall_begin_ns) if that is later: the stamp can be
+/// taken while an earlier call of the same M still held the P, which then
+/// returned and lent it again before the CAS took it; stamped at `stamp`, the
+/// steal would precede that earlier call's GoSyscallEnd.  (Go 1.22 orders a
+/// steal by the P's sequence number instead.)
+/// Precondition: the caller's CAS took pp from status Syscall.
+void trace_proc_steal_slow(uint64_t stamp, const P* pp);
+inline void trace_proc_steal(uint64_t stamp, const P* pp) {
+  if (stamp != 0 && trace_on()) [[unlikely]] trace_proc_steal_slow(stamp, pp);
 }
 
 /// Events without arguments or with plain numbers.

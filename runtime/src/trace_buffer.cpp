@@ -99,8 +99,10 @@ void flush_thread(TraceThread* t) {
 
 }  // namespace
 
-uint64_t trace_now() {
-  const int64_t d = nanotime() - start_ns.load(std::memory_order_relaxed);
+uint64_t trace_now() { return trace_stamp_at(nanotime()); }
+
+uint64_t trace_stamp_at(int64_t ns) {
+  const int64_t d = ns - start_ns.load(std::memory_order_relaxed);
   return d > 0 ? uint64_t(d) : 0;
 }
 

@@ -116,6 +116,9 @@ void trace_buffers_open(int fd, int64_t start_ns);
 /// Nanoseconds since the trace started.
 uint64_t trace_now();
 
+/// The trace time of nanotime() value ns (0 for a time before the trace began).
+uint64_t trace_stamp_at(int64_t ns);
+
 /// Stop's part: with trace_enabled already false, waits for every writer to
 /// leave its buffer, writes every non-empty buffer as a batch and forgets the
 /// records of exited threads.
