@@ -571,8 +571,12 @@ void lane_timer_shared(Lane* l) {
       }
       drain_stop.store(true);
     }
-    // Quiet again: stop, drain, re-arm: exactly one tick.
+    // Quiet again: stop, drain, re-arm: exactly one tick.  A stop that finds
+    // the timer fired returns while the firing's send may still be on its way
+    // (Go 1.19's Stop does not wait for sendTime either), so drain only once
+    // every arming has ended: its send finished, or it was stopped or reset.
     t.stop();
+    while (gort::detail::timer_references(t) != 1) gort::gosched();
     while (t.c().try_recv()) {
     }
     CHECK(kTimerShared, !t.reset(std::chrono::microseconds(rand_in(r, 0, 200))),
