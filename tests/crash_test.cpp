@@ -85,8 +85,15 @@ TEST(Sigquit, DumpInsideMallocOrFreePrintsEveryGoroutine) {
   crash_inside_malloc("sigquit-in-malloc", gort::test::scaled(6), [](const std::string& err) {
     EXPECT_TRUE(starts_with(err, "SIGQUIT: quit\n")) << err;
     EXPECT_TRUE(std::regex_search(err, std::regex("\ngoroutine 1 \\[[a-z ]+\\]:\n"))) << err;
-    EXPECT_NE(err.find("\n(anonymous namespace)::allocate_forever(std::atomic<int>*)\n\t"), std::string::npos)
-        << err;
+    const bool named = err.find("\n(anonymous namespace)::allocate_forever(std::atomic<int>*)\n\t") != std::string::npos;
+#if defined(GORT_TSAN)
+    // Parts of TSAN's runtime have no unwind information: a signal landing in
+    // one (its malloc interceptor, its memory-access hooks) ends the walk there,
+    // one frame short of the program's.  The report must still be whole.
+    EXPECT_TRUE(named || err.find("\n__tsan::") != std::string::npos) << err;
+#else
+    EXPECT_TRUE(named) << err;
+#endif
   });
 }
 
