@@ -67,6 +67,8 @@
 #include <variant>
 #include <vector>
 
+#include "../test_util.hpp"
+
 extern char** environ;
 
 namespace {
@@ -291,25 +293,7 @@ int64_t rand_in(Rng& r, int64_t lo, int64_t hi) { return std::uniform_int_distri
 long gettid_now() { return syscall(SYS_gettid); }
 
 /// A goroutine group joined before its scope ends (captures released first).
-class Group {
- public:
-  ~Group() { wg_.wait(); }
-  template <class F>
-  void go(F fn) {
-    wg_.add(1);
-    gort::go([this, fn = std::move(fn)]() mutable {
-      {
-        F local = std::move(fn);
-        local();
-      }
-      wg_.done();
-    });
-  }
-  void join() { wg_.wait(); }
-
- private:
-  gort::WaitGroup wg_;
-};
+using Group = gort::test::Goroutines;
 
 // ---------------------------------------------------------------------------
 // Managed objects
