@@ -37,13 +37,8 @@
 #include <gort/gc/collector.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <climits>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <string>
 
