@@ -69,8 +69,10 @@ struct alignas(64) G {
   void* closure = nullptr;
   /// Link for the run queues and free lists (a G is on at most one).
   G* schedlink = nullptr;
-  /// The M executing this G, or null.
-  M* m = nullptr;
+  /// The M executing this G, or null.  Written by the scheduler (relaxed: the
+  /// status change that follows publishes it); read without the G's cooperation
+  /// by the trace status snapshot and scheddetail, hence atomic.
+  std::atomic<M*> m{nullptr};
   /// The M this G is wired to by lock_os_thread, or null; lock_count nests.
   M* lockedm = nullptr;
   /// The goroutine's C++ exception state while it is not running (eh_globals.hpp).

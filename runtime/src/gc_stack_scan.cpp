@@ -18,7 +18,9 @@
 //   - execute, switching to a goroutine during the mark, scans it first if this
 //     cycle has not (scan_before_resume).  Its status is already Running then,
 //     so a scanner arriving later leaves it; a scanner that claimed it earlier
-//     saw it stopped and is scanning: execute waits for its lock.
+//     saw it stopped and is scanning: execute waits for its lock.  A goroutine
+//     that never ran is bound to its stack only after that (execute_prep), so
+//     no scanner reads stack fields while they are written.
 //   - exitsyscall, returning into frames a scanner may be reading, waits for
 //     the lock too (Go's exitsyscall spins on _Gscansyscall).
 // The status store of the resumer and the claim of the scanner are ordered by

@@ -313,7 +313,7 @@ void goexit0(G* gp) {
   if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_exited_during_mark(gp);
   if (!gp->system) add_gcount(pp, -1);
   gp->system = false;
-  gp->m = nullptr;
+  gp->m.store(nullptr, std::memory_order_relaxed);
   gp->waitreason = WaitReason::Zero;
   gp->entry = nullptr;
   gp->closure = nullptr;

@@ -150,12 +150,15 @@ void switch_to(G* from, G* to, Handoff* h) {
 /// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
 void execute_prep(M* mp, G* gp, bool inherit_time) {
   P* pp = mp->p;
-  if (gp->fiber.fctx == nullptr) start_fiber(pp, gp);  // first run: bind a stack
   mp->curg = gp;
-  gp->m = mp;
+  gp->m.store(mp, std::memory_order_relaxed);
   setgstatus(gp, GStatus::Runnable, GStatus::Running);
   trace_go_start(gp);
   if (sched.gc_marking.load(std::memory_order_relaxed)) scan_before_resume(gp);
+  // First run: bind a stack only now.  A stack scanner that claimed gp while it
+  // was Runnable is done (scan_before_resume waited for it) and any later one
+  // sees it Running, so none reads the stack fields while they are written.
+  if (gp->fiber.fctx == nullptr) start_fiber(pp, gp);
   pp->preempt.store(false, std::memory_order_relaxed);
   if (!inherit_time) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -270,7 +273,7 @@ M* complete_handoff(transfer_t t) {
     case HandoffKind::Yield:
       // mirrors goschedImpl: the G goes to the global queue, so on a busy P it
       // waits its turn behind everything else instead of behind runnext.
-      gp->m = nullptr;
+      gp->m.store(nullptr, std::memory_order_relaxed);
       setgstatus(gp, GStatus::Running, GStatus::Runnable);
       if (!h->holds_sched_lock) sched.lock.lock();
       globrunqput(gp);
@@ -281,7 +284,7 @@ M* complete_handoff(transfer_t t) {
     case HandoffKind::YieldLocal:
       // mirrors goyield_m: behind this P's queued work, not the global queue's,
       // so the G readied into runnext just before runs first on this P.
-      gp->m = nullptr;
+      gp->m.store(nullptr, std::memory_order_relaxed);
       setgstatus(gp, GStatus::Running, GStatus::Runnable);
       runqput(mp->p, gp, false);
       break;
@@ -294,7 +297,7 @@ M* complete_handoff(transfer_t t) {
       UnlockFn unlockf = h->unlockf;
       void* arg = h->arg;
       const bool timers_deferred = h->timers_deferred;
-      gp->m = nullptr;
+      gp->m.store(nullptr, std::memory_order_relaxed);
       setgstatus(gp, GStatus::Running, GStatus::Waiting);
       if (unlockf != nullptr && !unlockf(gp, arg)) {
         setgstatus(gp, GStatus::Waiting, GStatus::Runnable);
@@ -312,7 +315,7 @@ M* complete_handoff(transfer_t t) {
       // mirrors exitsyscall0: look for an idle P and queue the G globally under
       // one lock, so a P going idle meanwhile (it checks the global queue under
       // that lock first) cannot miss it.
-      gp->m = nullptr;
+      gp->m.store(nullptr, std::memory_order_relaxed);
       setgstatus(gp, GStatus::Syscall, GStatus::Runnable);
       sched.lock.lock();
       P* idle = sched.gcwaiting.load(std::memory_order_relaxed) ? nullptr : pidleget();

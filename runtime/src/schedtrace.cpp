@@ -59,7 +59,7 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
   }
   LockGuard ag(sched.allglock);
   for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
-    M* mp = gp->m;
+    M* mp = gp->m.load(std::memory_order_relaxed);  // racy by design, like Go's
     std::fprintf(out, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
                  static_cast<unsigned>(readgstatus(gp)), wait_reason_string(gp->waitreason),
                  static_cast<long long>(mp != nullptr ? mp->id : -1),

@@ -113,6 +113,13 @@ void define_fixed_strings(TraceWriter& w) {
   }
 }
 
+/// The id of the M running gp, or 0.  Read while gp's thread may be leaving
+/// the state being recorded: a stale id is then discarded by the failed claim.
+uint64_t m_id_of(const G* gp) {
+  const M* mp = gp->m.load(std::memory_order_relaxed);
+  return mp != nullptr ? uint64_t(mp->id) : 0;
+}
+
 /// The state of every P and goroutine, world stopped (traceAdvance's snapshot).
 void write_statuses(TraceWriter& w, M* self) {
   const int32_t procs = gomaxprocs();
@@ -139,11 +146,11 @@ void write_statuses(TraceWriter& w, M* self) {
         break;
       case GStatus::Running:
         s[1] = uint64_t(GoState::Running);
-        s[2] = gp->m != nullptr ? uint64_t(gp->m->id) : 0;
+        s[2] = m_id_of(gp);
         break;
       case GStatus::Syscall:
         s[1] = uint64_t(GoState::Syscall);
-        s[2] = gp->m != nullptr ? uint64_t(gp->m->id) : 0;
+        s[2] = m_id_of(gp);
         break;
       case GStatus::Waiting:
         s[1] = uint64_t(GoState::Waiting);
