@@ -38,9 +38,15 @@ struct Sema {
   void release() { rt::semrelease(&word); }
 };
 
+int main_returning_eight() { return 8; }
+void main_returning_nothing() {}
+
 TEST(Run, ReturnsTheMainGoroutinesExitCode) {
   EXPECT_EQ(gort::run([] { return 7; }), 7);
   EXPECT_EQ(gort::run([] {}), 0);
+  // A plain function, as a Go program's main is one.
+  EXPECT_EQ(gort::run(main_returning_eight), 8);
+  EXPECT_EQ(gort::run(main_returning_nothing), 0);
 }
 
 TEST(Run, MainIsGoroutineOneAndCountsItself) {

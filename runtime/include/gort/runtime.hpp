@@ -96,8 +96,9 @@ void go(F&& fn, Args&&... args) {
 /// inside gort::run.
 template <class F>
 int run(F&& main_fn) {
+  using Fn = std::remove_reference_t<F>;  // a function or a callable object
   struct Main {
-    F* fn;
+    Fn* fn;
     int code = 0;
   } m{&main_fn};
   auto entry = [](void* p) {
