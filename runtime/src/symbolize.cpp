@@ -15,8 +15,10 @@
 // it (GCC splits its catch path into a .cold clone) the frame is in.
 //
 // Which frames show (Go's showframe with GOTRACEBACK < system): runtime
-// internals are hidden — functions of gort::runtime, the go-statement and
-// gort::run trampolines (gort::go<...>, gort::run<...> and their lambdas),
+// internals are hidden — functions of gort::runtime and gort::detail, what Go
+// writes as language (channel operations: gort::Chan<T>'s methods; select:
+// gort::select<...>), the go-statement and gort::run trampolines
+// (gort::go<...>, gort::run<...> and their lambdas),
 // Boost's fcontext switch functions and signal trampolines — and so is the
 // tail of the stack below the outermost user frame (std:: plumbing such as
 // std::apply, libc's start_thread/clone3/__libc_start_main, _start).  If that
@@ -130,10 +132,21 @@ Kind classify_name(const char* name) {
   if (ident_is(id, len, "__gnu_cxx") || ident_is(id, len, "__cxxabiv1")) return Kind::Library;
   if (!ident_is(id, len, "gort")) return Kind::User;
   if (!source_name(&p, &id, &len)) return Kind::User;
-  if (ident_is(id, len, "runtime")) return Kind::Runtime;
-  // gort::go<...> and gort::run<...> (templates: an 'I' follows the name).
-  if ((ident_is(id, len, "go") || ident_is(id, len, "run")) && *p == 'I') return Kind::Runtime;
-  return Kind::User;  // public gort API (gort::WaitGroup::wait, gort::blocking, ...)
+  // gort::runtime and gort::detail (the channel implementation, select's core).
+  if (ident_is(id, len, "runtime") || ident_is(id, len, "detail")) return Kind::Runtime;
+  // What Go spells as language: a channel operation (Go's hidden
+  // runtime.chanrecv1/chansend1/closechan) is gort::Chan<T>'s methods, a select
+  // statement (runtime.selectgo) gort::select<...>, a go statement (newproc)
+  // and the program's entry gort::go<...>/gort::run<...> (templates: an 'I'
+  // follows the name).
+  if (ident_is(id, len, "Chan") && *p == 'I') return Kind::Runtime;
+  if ((ident_is(id, len, "go") || ident_is(id, len, "run") || ident_is(id, len, "select")) && *p == 'I') {
+    return Kind::Runtime;
+  }
+  // The library Go writes in Go and shows: gort::WaitGroup::wait as
+  // sync.(*WaitGroup).Wait, gort::sleep as time.Sleep, gort::blocking as a
+  // syscall package frame.
+  return Kind::User;
 }
 
 /// Whether a module lives with the system's libraries (libc, libstdc++,

@@ -3,8 +3,40 @@
 #include <gort/gort.hpp>
 
 #include <cstdio>
+#include <cstring>
+#include <stdexcept>
 
-int main() {
+// The traceback modes: run_install_test.sh checks that a Release build of this
+// file names these functions and their lines, and none of gort's own frames.
+void wait_forever(gort::Chan<int>& ch) { ch.recv(); }
+void explode(int depth) {
+  if (depth == 0) throw std::runtime_error("boom");
+  explode(depth - 1);
+}
+
+int deadlock() {
+  return gort::run([] {
+    auto ch = gort::make_chan<int>();
+    gort::go([&ch] { wait_forever(ch); });
+    wait_forever(ch);
+  });
+}
+
+int panic() {
+  return gort::run([] {
+    gort::WaitGroup wg;
+    wg.add(1);
+    gort::go([&wg] {
+      explode(3);
+      wg.done();
+    });
+    wg.wait();
+  });
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "deadlock") == 0) return deadlock();
+  if (argc > 1 && std::strcmp(argv[1], "panic") == 0) return panic();
   return gort::run([] {
     gort::WaitGroup wg;
     wg.add(2);
