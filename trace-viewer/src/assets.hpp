@@ -1,6 +1,7 @@
-// assets.hpp — the web front-end's files (trace-viewer/web/), compiled into
-// the binary by cmake/embed_assets.cmake so `trace-viewer html` needs no
-// files at run time.
+// assets.hpp — the web front-end's files (trace-viewer/web/: the template, the
+// style, and the script joined from web/src/ by cmake/bundle_js.cmake),
+// compiled into the binary by cmake/embed_assets.cmake so `trace-viewer html`
+// needs no files at run time.
 #pragma once
 
 #include <cstddef>

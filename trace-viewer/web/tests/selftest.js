@@ -1,5 +1,6 @@
 // Interaction self-test for the trace viewer.  Test pages only: the test
-// runner appends this to viewer.js.  It drives the page with synthetic wheel,
+// runner appends this to the page's script (or, on the page that loads src/
+// as ES modules, runs it as a module after them).  It drives the page with synthetic wheel,
 // key and pointer events and checks what they did to the view, the scroll
 // position and the selection; the verdict goes to <body data-selftest>
 // ("ok" or "FAIL: ...").  It expects the medium synthetic model (8 Ps, 2000
