@@ -14,7 +14,28 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "current.hpp"
+#include "g.hpp"
+#include "m.hpp"
+
 namespace {
+
+/// The calling goroutine's record, for a goroutine that another waits on.
+gort::runtime::G* self() { return gort::runtime::current_m()->curg; }
+
+/// Waits (yielding) until the goroutine gp is parked for why: a dump taken
+/// then shows it in that state, whatever the machine's speed.
+void wait_until_parked(const std::atomic<gort::runtime::G*>& slot, gort::runtime::WaitReason why) {
+  for (;;) {
+    gort::runtime::G* gp = slot.load();
+    // The status is stored (release) after the wait reason is set.
+    if (gp != nullptr && gp->status.load(std::memory_order_acquire) == gort::runtime::GStatus::Waiting &&
+        gp->waitreason == why) {
+      return;
+    }
+    gort::gosched();
+  }
+}
 
 // Each frame keeps 256 bytes live, like the course's depth(n) function.
 // The frame is read after the recursive call, so it cannot become a loop.
@@ -188,11 +209,19 @@ int run_mode(const char* mode) {
   }
   if (std::strcmp(mode, "sigquit") == 0) {
     return gort::run([] {
+      using gort::runtime::WaitReason;
+      static std::atomic<gort::runtime::G*> main_g{nullptr}, waiter_g{nullptr};
+      main_g = self();
       gort::WaitGroup wg;
       wg.add(1);
-      gort::go([&] { waiter(&wg); });
+      gort::go([&] {
+        waiter_g = self();
+        waiter(&wg);
+      });
       gort::go([] {
-        gort::sleep(std::chrono::milliseconds(10));
+        // The signal comes once main sleeps and the waiter waits, as the test expects.
+        wait_until_parked(main_g, WaitReason::Sleep);
+        wait_until_parked(waiter_g, WaitReason::SyncWaitGroupWait);
         gort::blocking([] {
           kill(getpid(), SIGQUIT);
           pause();
