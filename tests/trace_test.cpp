@@ -33,7 +33,14 @@ class TempTrace {
       : path_((std::filesystem::temp_directory_path() /
                ("gort_trace_test_" + std::to_string(::getpid()) + "_" + tag + ".trace"))
                   .string()) {}
-  ~TempTrace() { std::filesystem::remove(path_); }
+  /// Removes the file, unless the test failed: then it stays as evidence.
+  ~TempTrace() {
+    if (::testing::Test::HasFailure() && std::filesystem::exists(path_)) {
+      std::fprintf(stderr, "trace kept: %s\n", path_.c_str());
+      return;
+    }
+    std::filesystem::remove(path_);
+  }
   const std::string& path() const { return path_; }
 
  private:
