@@ -34,6 +34,11 @@ struct M {
   bool spinning = false;
   /// Runtime locks held (lock.hpp); async preemption is refused while non-zero.
   int32_t locks = 0;
+  /// Odd while the M is between deciding whether to trace a goroutine's way
+  /// out of a blocking call and making the status change it traces (mirrors
+  /// mp.trace.seqlock of traceAcquire/traceRelease): trace::start waits for
+  /// it to be even before its snapshot reads goroutine states.
+  std::atomic<uint32_t> trace_seq{0};
   /// Where the M sleeps when it has nothing to do (stopm).
   Note park;
   /// Link in sched.midle.

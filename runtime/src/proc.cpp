@@ -317,6 +317,7 @@ M* complete_handoff(transfer_t t) {
       // that lock first) cannot miss it.
       gp->m.store(nullptr, std::memory_order_relaxed);
       setgstatus(gp, GStatus::Syscall, GStatus::Runnable);
+      mp->trace_seq.fetch_add(1, std::memory_order_release);  // begun in exitsyscall_wait_for_p
       sched.lock.lock();
       P* idle = sched.gcwaiting.load(std::memory_order_relaxed) ? nullptr : pidleget();
       if (idle == nullptr) globrunqput(gp);
@@ -696,6 +697,11 @@ void exitsyscall_wait_for_p(M* mp) {
   // find_runnable (without a P) stops the M until one is handed over.
   Handoff h{HandoffKind::ExitSyscall, mp->curg};
   h.m = mp;
+  // From the trace check to the status change complete_handoff makes, a
+  // trace::start that began meanwhile must not read the old status: it waits
+  // for trace_seq to be even (trace.cpp, wait_for_status_changes).
+  mp->trace_seq.fetch_add(1, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // the increment before the trace check
   trace_go_syscall_end_blocked(mp->curg, mp);
   mp->curg = nullptr;
   switch_to(h.from, &mp->g0, &h);

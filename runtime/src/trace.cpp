@@ -16,7 +16,11 @@
 // snapshot reads a goroutine's status and stamps it before claiming it, the
 // returning thread claims it before its event and its status change, so
 // whichever claims first states the goroutine in its blocking call, on that
-// thread, before the event that ends it.
+// thread, before the event that ends it.  A thread that checked whether to
+// trace just before tracing was switched on records nothing: the snapshot
+// waits until such a thread has made its goroutine's status change (M's
+// trace_seq, Go's per-M trace seqlock and traceAdvance's ragged barrier), so
+// it states the goroutine as the returning thread left it.
 //
 // Stop: tracing is switched off, every thread's buffer is drained into the
 // file (trace_buffer.cpp's seqlock makes that safe without stopping the
@@ -110,6 +114,25 @@ void define_fixed_strings(TraceWriter& w) {
   for (int r = 0; r < int(StwReason::kCount); ++r) define(trace_string(StwReason(r)), stw_reason_string(StwReason(r)));
   for (int r = 0; r < int(TraceStopReason::kCount); ++r) {
     define(trace_string(TraceStopReason(r)), stop_reason_string(TraceStopReason(r)));
+  }
+}
+
+/// Waits until no M is between the trace check of a goroutine leaving a
+/// blocking call and that goroutine's status change (M::trace_seq; mirrors the
+/// ragged barrier of traceAdvance).  Tracing is on by now: an M that checks
+/// later traces the change itself and claims the goroutine's status first; one
+/// that checked earlier has made its change once this returns, so the snapshot
+/// reads the new status.  Without it the snapshot stated such a goroutine as
+/// still in its call on that M, and the M's next goroutine could not be
+/// ordered ("thread N already runs goroutine G").
+void wait_for_status_changes() {
+  std::vector<M*> ms;
+  {
+    LockGuard g(sched.lock);
+    for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) ms.push_back(mp);
+  }
+  for (M* mp : ms) {
+    while ((mp->trace_seq.load(std::memory_order_seq_cst) & 1) != 0) procyield(30);
   }
 }
 
@@ -253,6 +276,7 @@ void trace_proc_steal_slow(uint64_t stamp, const P* pp) {
   // Never before the lending call's GoSyscallBegin (see trace.hpp); both stamps
   // were taken before this thread's CAS, so the event is still not later than now.
   if (pp->syscall_begin_ns != 0) stamp = std::max(stamp, trace_stamp_at(pp->syscall_begin_ns) + 1);
+  if (stamp == 0) stamp = trace_now();  // not reached (see trace.hpp); a time rather than none
   const uint64_t a[2] = {uint64_t(pp->id), uint64_t(pp->syscall_mid)};
   w.event_at(stamp, Ev::ProcSteal, a, 2);
 }
@@ -300,6 +324,7 @@ void start(const std::string& path) {
   {
     TraceWriter w;
     define_fixed_strings(w);
+    wait_for_status_changes();
     write_statuses(w, mp);
   }
   snapshot_in_progress.store(false, std::memory_order_seq_cst);

@@ -94,11 +94,16 @@ struct P;
 /// taken while an earlier call of the same M still held the P, which then
 /// returned and lent it again before the CAS took it; stamped at `stamp`, the
 /// steal would precede that earlier call's GoSyscallEnd.  (Go 1.22 orders a
-/// steal by the P's sequence number instead.)
+/// steal by the P's sequence number instead.)  A stamp of 0 (tracing was off
+/// before the CAS, on after it) is such a case too: trace::start's stop turned
+/// every lent P into a stopped one, so a P lent now was lent by a call that
+/// began while tracing, and the steal is stamped just after that call began.
+/// Dropping the steal there left the ProcStart that follows it taking a P the
+/// trace shows lent to another thread.
 /// Precondition: the caller's CAS took pp from status Syscall.
 void trace_proc_steal_slow(uint64_t stamp, const P* pp);
 inline void trace_proc_steal(uint64_t stamp, const P* pp) {
-  if (stamp != 0 && trace_on()) [[unlikely]] trace_proc_steal_slow(stamp, pp);
+  if (trace_on()) [[unlikely]] trace_proc_steal_slow(stamp, pp);
 }
 
 /// Events without arguments or with plain numbers.
