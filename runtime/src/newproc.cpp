@@ -76,7 +76,7 @@ G* malg() {
     if (s.cur == s.end) {
       const std::size_t bytes = kGSlabRecords * sizeof(G);
       void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) fatal("out of memory allocating goroutine records");
+      if (p == MAP_FAILED) gothrow("out of memory allocating goroutine records");
       s.slabs.push_back(p);
       s.cur = static_cast<G*>(p);
       s.end = s.cur + kGSlabRecords;
@@ -224,7 +224,7 @@ void allg_destroy_all() {
 }
 
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure) {
-  if (size > kMaxClosureBytes) fatal("newproc: closure too large");
+  if (size > kMaxClosureBytes) gothrow("newproc: closure too large");
   M* mp = current_m();
   P* pp = mp->p;  // null only in a timer function run by an M without a P
   G* gp = pp != nullptr ? gfget(pp) : gfget_global();

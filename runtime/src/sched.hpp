@@ -193,6 +193,6 @@ void checkdead();
 void allgadd(G* gp);
 
 /// Prints "fatal error: <msg>" and exits with status 2 (mirrors throw).
-[[noreturn]] void fatal(const char* msg);
+[[noreturn]] void gothrow(const char* msg);
 
 }  // namespace gort::runtime

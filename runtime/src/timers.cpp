@@ -165,7 +165,7 @@ int64_t nanotime_now() { return nanotime(); }
 // mirrors addtimer
 void addtimer(RuntimeTimer* t) {
   t->mu.lock();
-  if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) fatal("addtimer called with initialized timer");
+  if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) gothrow("addtimer called with initialized timer");
   wake_for_timer(add_and_unlock(t));
 }
 

@@ -12,6 +12,6 @@ namespace gort::runtime {
 /// other goroutine (at the GOTRACEBACK level; runtime frames hidden unless
 /// system), and exits with status 2 (aborts under GOTRACEBACK=crash), as Go's
 /// fatal does.  May be called from any goroutine, holding no runtime lock.
-[[noreturn]] void fatal_error(const char* msg);
+[[noreturn]] void fatal(const char* msg);
 
 }  // namespace gort::runtime
