@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "crash.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {

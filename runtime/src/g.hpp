@@ -119,7 +119,7 @@ struct alignas(64) G {
 inline GStatus readgstatus(const G* gp) { return gp->status.load(std::memory_order_acquire); }
 
 /// Moves gp from oldval to newval with a CAS; a different current state is a
-/// fatal runtime error (mirrors casgstatus).  Used where two parties could race
+/// throw (gothrow; mirrors casgstatus).  Used where two parties could race
 /// for the transition (ready: two wakers of one G would be a runtime bug).
 void casgstatus(G* gp, GStatus oldval, GStatus newval);
 

@@ -192,7 +192,4 @@ void checkdead();
 /// Registers a freshly carved G in allgs.
 void allgadd(G* gp);
 
-/// Prints "fatal error: <msg>" and exits with status 2 (mirrors throw).
-[[noreturn]] void gothrow(const char* msg);
-
 }  // namespace gort::runtime

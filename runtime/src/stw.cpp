@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"

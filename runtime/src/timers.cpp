@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "nanotime.hpp"
 #include "sched.hpp"
