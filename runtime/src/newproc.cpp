@@ -91,9 +91,9 @@ G* malg() {
 /// Binds a free stack to gp: the P's cache first (mirrors stackalloc).
 void stackalloc(P* pp, G* gp) {
   if (pp->nstack_cache == 0) {
-    pp->nstack_cache = static_cast<int32_t>(stack_free_get(pp->stack_cache, kStackCacheMax / 2));
+    pp->nstack_cache = static_cast<int32_t>(stackpool_get(pp->stack_cache, kStackCacheMax / 2));
   }
-  StackSlot slot = pp->nstack_cache > 0 ? pp->stack_cache[--pp->nstack_cache] : stack_alloc();
+  StackSlot slot = pp->nstack_cache > 0 ? pp->stack_cache[--pp->nstack_cache] : stackpool_carve();
   gp->stack_lo = slot.lo;
   gp->stack_hi = slot.hi;
   gp->stack_guarded = slot.guarded;
@@ -103,7 +103,7 @@ void stackalloc(P* pp, G* gp) {
 void stackfree(P* pp, G* gp) {
   if (pp->nstack_cache == kStackCacheMax) {
     const int32_t keep = kStackCacheMax / 2;
-    stack_free_put(pp->stack_cache + keep, static_cast<std::size_t>(kStackCacheMax - keep));
+    stackpool_put(pp->stack_cache + keep, static_cast<std::size_t>(kStackCacheMax - keep));
     pp->nstack_cache = keep;
   }
   pp->stack_cache[pp->nstack_cache++] = StackSlot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
@@ -237,7 +237,7 @@ G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** cl
     if (pp != nullptr) {
       stackalloc(pp, gp);
     } else {
-      const StackSlot slot = stack_alloc();
+      const StackSlot slot = stackpool_carve();
       gp->stack_lo = slot.lo;
       gp->stack_hi = slot.hi;
       gp->stack_guarded = slot.guarded;
@@ -285,7 +285,7 @@ void newproc_abandon(G* gp) {
   }
   if (gp->stack_lo != nullptr) {
     const StackSlot slot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
-    stack_free_put(&slot, 1);
+    stackpool_put(&slot, 1);
     gp->stack_lo = gp->stack_hi = nullptr;
   }
   LockGuard g(sched.gflock);
@@ -294,7 +294,7 @@ void newproc_abandon(G* gp) {
 }
 
 void stackcache_flush(P* pp) {
-  stack_free_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
+  stackpool_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
   pp->nstack_cache = 0;
 }
 

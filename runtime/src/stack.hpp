@@ -86,11 +86,11 @@ inline constexpr uint64_t kStackCanary = 0x676f7274'53544b21ULL;  // "gortSTK!"
 void stack_init();
 /// Carves a new slot.  Thread-safe.  Aborts with a fatal error when the address
 /// space cannot be reserved.
-StackSlot stack_alloc();
+StackSlot stackpool_carve();
 /// Global list of free slots beyond the per-P caches (proc.cpp stackalloc).
 /// Thread-safe; put takes n slots, get fills up to max and returns how many.
-void stack_free_put(const StackSlot* slots, std::size_t n);
-std::size_t stack_free_get(StackSlot* out, std::size_t max);
+void stackpool_put(const StackSlot* slots, std::size_t n);
+std::size_t stackpool_get(StackSlot* out, std::size_t max);
 /// Unmaps every chunk.  Precondition: no goroutine runs on any slot.
 void stack_release_all();
 /// The guard mode in force.
