@@ -19,7 +19,7 @@
 #include "current.hpp"
 #include "fiber.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 

@@ -43,7 +43,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 #include "traceback.hpp"
 
 namespace gort::runtime {

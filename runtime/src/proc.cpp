@@ -90,7 +90,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 

@@ -8,7 +8,7 @@
 #include <gort/runtime/stw_reason.hpp>
 
 #include "g.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "m.hpp"
 #include "note.hpp"
 #include "p.hpp"

@@ -21,7 +21,7 @@
 #include <gort/runtime/sema.hpp>
 
 #include "current.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-#include "lock.hpp"
+#include "lock_futex.hpp"
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102  // Linux 6.13; absent from Debian 12's headers

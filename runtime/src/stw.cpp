@@ -36,7 +36,7 @@
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 

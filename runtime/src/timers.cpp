@@ -43,7 +43,7 @@
 #include "current.hpp"
 #include "nanotime.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 
