@@ -715,7 +715,6 @@ void goexit1() {
   gothrow("goexit: dead goroutine resumed");
 }
 
-int64_t goid_of(const G* gp) { return gp->goid; }
 int current_p_id() { return current_p()->id; }
 int64_t current_m_id() { return current_m()->id; }
 

@@ -29,9 +29,6 @@ void goexit0(G* gp);
 int64_t coarse_nanotime();
 void coarse_nanotime_update(int64_t now);
 
-/// Creates the main goroutine running entry(arg) then ending the program.
-G* newproc_main(GoEntry entry, void* arg, const int* exit_code);
-
 /// Destroys the sanitizer state of every G (teardown; no G may run).
 void allg_destroy_all();
 /// Unmaps every G record slab (teardown, after allg_destroy_all).
