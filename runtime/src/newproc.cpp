@@ -50,8 +50,6 @@ namespace gort::runtime {
 
 namespace {
 
-std::atomic<int64_t> coarse_now{0};
-
 /// G records per slab: 1024 records of ~256 bytes = one 256 KiB mmap.
 constexpr std::size_t kGSlabRecords = 1024;
 
@@ -195,9 +193,6 @@ void make_first_context(G* gp) {
 }  // namespace
 
 uintptr_t goroutine_entry_pc() { return reinterpret_cast<uintptr_t>(&goroutine_entry); }
-
-int64_t coarse_nanotime() { return coarse_now.load(std::memory_order_relaxed); }
-void coarse_nanotime_update(int64_t now) { coarse_now.store(now, std::memory_order_relaxed); }
 
 void become_system_goroutine() {
   M* mp = current_m();

@@ -24,11 +24,6 @@ void exitsyscall_wait_for_p(struct M* mp);
 /// Finishes a goroutine that left with Exit: marks it dead and caches it (goexit0).
 void goexit0(G* gp);
 
-/// A coarse clock (sysmon refreshes it every tick, at least every 10 ms when
-/// busy): cheap enough to stamp every park with, as Go stamps waitsince lazily.
-int64_t coarse_nanotime();
-void coarse_nanotime_update(int64_t now);
-
 /// Destroys the sanitizer state of every G (teardown; no G may run).
 void allg_destroy_all();
 /// Unmaps every G record slab (teardown, after allg_destroy_all).
