@@ -12,10 +12,11 @@
 //      creator yields, and wakes an idle P (wakep) so another M can steal the
 //      creator's older work meanwhile.
 //   4. Some M picks the G (proc.cpp).  execute_prep finds it never ran: it binds
-//      a stack from that P's cache and builds an fcontext on it whose first
-//      function is goroutine_entry (start_fiber).  The M switches to it;
-//      goroutine_entry completes the switch's handoff, then calls
-//      entry(closure), which invokes the user's function and destroys the closure.
+//      a stack from that P's cache (stackcache.hpp) and builds an fcontext on
+//      it whose first function is goroutine_entry (start_fiber).  The M
+//      switches to it; goroutine_entry completes the switch's handoff, then
+//      calls entry(closure), which invokes the user's function and destroys
+//      the closure.
 //   5. When the function returns, goexit1 leaves with an Exit handoff; whoever
 //      runs next on that M marks the G dead, returns its stack to the P's stack
 //      cache and its record to the P's G cache.
@@ -43,6 +44,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
+#include "stackcache.hpp"
 #include "trace_runtime.hpp"
 #include "traceback.hpp"
 
@@ -84,28 +86,6 @@ G* malg() {
   gp->status.store(GStatus::Dead, std::memory_order_relaxed);
   allgadd(gp);
   return gp;
-}
-
-/// Binds a free stack to gp: the P's cache first (mirrors stackalloc).
-void stackalloc(P* pp, G* gp) {
-  if (pp->nstack_cache == 0) {
-    pp->nstack_cache = static_cast<int32_t>(stackpool_get(pp->stack_cache, kStackCacheMax / 2));
-  }
-  StackSlot slot = pp->nstack_cache > 0 ? pp->stack_cache[--pp->nstack_cache] : stackpool_carve();
-  gp->stack_lo = slot.lo;
-  gp->stack_hi = slot.hi;
-  gp->stack_guarded = slot.guarded;
-}
-
-/// Returns gp's stack to the P's cache, spilling half when full (stackfree).
-void stackfree(P* pp, G* gp) {
-  if (pp->nstack_cache == kStackCacheMax) {
-    const int32_t keep = kStackCacheMax / 2;
-    stackpool_put(pp->stack_cache + keep, static_cast<std::size_t>(kStackCacheMax - keep));
-    pp->nstack_cache = keep;
-  }
-  pp->stack_cache[pp->nstack_cache++] = StackSlot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
-  gp->stack_lo = gp->stack_hi = nullptr;
 }
 
 /// Caches dead gp on pp, spilling half to the global list when full (gfput).
@@ -286,11 +266,6 @@ void newproc_abandon(G* gp) {
   LockGuard g(sched.gflock);
   sched.gfree.push(gp);
   ++sched.ngfree;
-}
-
-void stackcache_flush(P* pp) {
-  stackpool_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
-  pp->nstack_cache = 0;
 }
 
 void gslabs_release_all() {

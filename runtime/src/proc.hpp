@@ -31,8 +31,6 @@ void gslabs_release_all();
 
 /// Gives gp, which never ran, a stack from pp's cache and its first context.
 void start_fiber(struct P* pp, G* gp);
-/// Moves pp's cached stacks to the global list (procresize retiring pp).
-void stackcache_flush(struct P* pp);
 
 /// Moves pp's cached sudogs to the central list (a P being destroyed; sudog.cpp).
 void sudogcache_flush(struct P* pp);

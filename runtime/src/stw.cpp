@@ -36,6 +36,7 @@
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
+#include "stackcache.hpp"
 #include "trace_runtime.hpp"
 
 namespace gort::runtime {
