@@ -1,12 +1,13 @@
 // newproc.cpp — goroutine creation and exit (mirrors newproc, newproc1, gfget,
-// gfput, goexit0 and allgadd in proc.go).
+// gfput and goexit0 in proc.go).
 //
 // Following a goroutine from `gort::go` to its first instruction:
 //   1. go<F,Args...>() (gort/runtime.hpp) packs fn and its arguments into one
 //      closure object and calls newproc_prepare.
 //   2. newproc_prepare takes a dead G record from the P's free list (or the
-//      global one, or a new slab) and returns its inline closure buffer; a
-//      closure too large for it gets a stack right away and lives at its top.
+//      global one, or a new slab: allg.cpp) and returns its inline closure
+//      buffer; a closure too large for it gets a stack right away and lives at
+//      its top.
 //   3. go() move-constructs the closure there; newproc_start marks the G
 //      runnable and puts it in the P's runnext, where it runs as soon as the
 //      creator yields, and wakes an idle P (wakep) so another M can steal the
@@ -32,10 +33,6 @@
 #include <gort/runtime.hpp>
 
 #include <algorithm>
-#include <new>
-#include <vector>
-
-#include <sys/mman.h>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -51,42 +48,6 @@
 namespace gort::runtime {
 
 namespace {
-
-/// G records per slab: 1024 records of ~256 bytes = one 256 KiB mmap.
-constexpr std::size_t kGSlabRecords = 1024;
-
-struct GSlabs {
-  Lock lock;
-  std::vector<void*> slabs;
-  G* cur = nullptr;
-  G* end = nullptr;
-};
-
-GSlabs& gslabs() {
-  static GSlabs s;
-  return s;
-}
-
-/// A new dead G record (mirrors malg + allgadd; the stack comes at first run).
-G* malg() {
-  GSlabs& s = gslabs();
-  G* gp;
-  {
-    LockGuard g(s.lock);
-    if (s.cur == s.end) {
-      const std::size_t bytes = kGSlabRecords * sizeof(G);
-      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) gothrow("out of memory allocating goroutine records");
-      s.slabs.push_back(p);
-      s.cur = static_cast<G*>(p);
-      s.end = s.cur + kGSlabRecords;
-    }
-    gp = ::new (s.cur++) G();
-  }
-  gp->status.store(GStatus::Dead, std::memory_order_relaxed);
-  allgadd(gp);
-  return gp;
-}
 
 /// Caches dead gp on pp, spilling half to the global list when full (gfput).
 void gfput(P* pp, G* gp) {
@@ -181,23 +142,6 @@ void become_system_goroutine() {
   add_gcount(mp->p, -1);
 }
 
-void allgadd(G* gp) {
-  LockGuard g(sched.allglock);
-  // A record created during a mark owes it no stack scan: it was not counted
-  // when the mark began (begin_stack_scans), so it must not be counted down.
-  mark_new_g_scanned(gp);
-  gp->alllink = sched.allg;
-  sched.allg = gp;
-  sched.allglen.fetch_add(1, std::memory_order_relaxed);
-}
-
-void allg_destroy_all() {
-  LockGuard g(sched.allglock);
-  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) fiber_destroy(&gp->fiber);
-  sched.allg = nullptr;
-  sched.allglen.store(0);
-}
-
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure) {
   if (size > kMaxClosureBytes) gothrow("newproc: closure too large");
   M* mp = current_m();
@@ -266,14 +210,6 @@ void newproc_abandon(G* gp) {
   LockGuard g(sched.gflock);
   sched.gfree.push(gp);
   ++sched.ngfree;
-}
-
-void gslabs_release_all() {
-  GSlabs& s = gslabs();
-  LockGuard g(s.lock);
-  for (void* p : s.slabs) munmap(p, kGSlabRecords * sizeof(G));
-  s.slabs.clear();
-  s.cur = s.end = nullptr;
 }
 
 void goexit0(G* gp) {

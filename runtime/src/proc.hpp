@@ -24,6 +24,9 @@ void exitsyscall_wait_for_p(struct M* mp);
 /// Finishes a goroutine that left with Exit: marks it dead and caches it (goexit0).
 void goexit0(G* gp);
 
+/// A new dead G record from a slab, registered in allgs (mirrors malg +
+/// allgadd; the stack comes at first run).  Thread-safe (allg.cpp).
+G* malg();
 /// Destroys the sanitizer state of every G (teardown; no G may run).
 void allg_destroy_all();
 /// Unmaps every G record slab (teardown, after allg_destroy_all).

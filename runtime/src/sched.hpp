@@ -189,7 +189,4 @@ void schedtrace(bool detailed, int64_t start_ns, bool sysmon_waiting);
 /// no M running, no goroutine runnable, no timer pending.  Caller holds sched.lock.
 void checkdead();
 
-/// Registers a freshly carved G in allgs.
-void allgadd(G* gp);
-
 }  // namespace gort::runtime
