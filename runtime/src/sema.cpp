@@ -22,6 +22,7 @@
 
 #include "current.hpp"
 #include "lock_futex.hpp"
+#include "proc.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
