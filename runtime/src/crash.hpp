@@ -3,9 +3,9 @@
 // Go's runtime has two ways to die without a panic, and gort names them as Go
 // does, so a Go reader maps them at once:
 //   gothrow  Go's throw: the runtime found its own state broken.  `throw` is a
-//            C++ keyword; Go's own runtime, while it was written in C (before
-//            Go 1.5), spelled the same function runtime·throw, and gothrow is
-//            that name spelled for C++.
+//            C++ keyword; Go's runtime, while it was still partly written in C
+//            (up to Go 1.4), spelled the same function runtime·throw, and
+//            gothrow is that name spelled for C++.
 //   fatal    Go's fatal: the program misused the library in a way that must not
 //            be recoverable (sync's "unlock of unlocked mutex"); public, for
 //            chan/ and gc/, in gort/runtime/fatal.hpp (fatal.cpp).
@@ -21,9 +21,10 @@
 namespace gort::runtime {
 
 /// Prints "fatal error: <msg>", then (unless GOTRACEBACK=none) the calling
-/// goroutine with runtime frames, and exits with status 2 (mirrors throw).  For
-/// broken runtime invariants only; misuse by the program is fatal's.  May be
-/// called anywhere, with runtime locks held.
+/// goroutine with runtime frames, and exits with status 2, or aborts under
+/// GOTRACEBACK=crash (mirrors throw).  For broken runtime invariants only;
+/// misuse by the program is fatal's.  May be called holding runtime locks (it
+/// takes none).
 [[noreturn]] void gothrow(const char* msg);
 
 /// Ends the program as Go does for a panic nobody recovered: "panic: <msg>",
