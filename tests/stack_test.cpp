@@ -22,7 +22,7 @@ int count_vmas() {
 
 TEST(Stack, TouchingTheGuardRegionFaults) {
   stack_init();
-  StackSlot slot = stack_alloc();
+  StackSlot slot = stackpool_carve();
   ASSERT_TRUE(slot.guarded) << "first slots are always guarded";
   slot.lo[0] = 1;  // the usable stack is writable
   slot.hi[-1] = 1;
@@ -50,7 +50,7 @@ TEST(Stack, GuardsDoNotSplitMappings) {
   }
   const int before = count_vmas();
   for (int i = 0; i < 50'000; ++i) {
-    StackSlot s = stack_alloc();
+    StackSlot s = stackpool_carve();
     ASSERT_TRUE(s.guarded);
   }
   const int after = count_vmas();

@@ -89,7 +89,7 @@ void Mutex::lock_slow() {
     if (starving && (old & kLocked) != 0) desired |= kStarving;
     if (awoke) {
       // We were woken (or spun with the flag set): clear it either way.
-      if ((desired & kWoken) == 0) runtime::fatal_error("sync: inconsistent mutex state");
+      if ((desired & kWoken) == 0) runtime::fatal("sync: inconsistent mutex state");
       desired &= ~kWoken;
     }
     if (!state_.compare_exchange_weak(old, desired, std::memory_order_acq_rel, std::memory_order_relaxed)) {
@@ -106,7 +106,7 @@ void Mutex::lock_slow() {
       // Ownership was handed to us, but the state still counts us as a waiter
       // and locked is clear: fix both in one add.
       if ((old & (kLocked | kWoken)) != 0 || (old >> kWaiterShift) == 0) {
-        runtime::fatal_error("sync: inconsistent mutex state");
+        runtime::fatal("sync: inconsistent mutex state");
       }
       int32_t delta = kLocked - (1 << kWaiterShift);
       // Leave starvation mode if we did not wait long or are the last waiter.
@@ -121,7 +121,7 @@ void Mutex::lock_slow() {
 
 // mirrors unlockSlow
 void Mutex::unlock_slow(int32_t now) {
-  if (((now + kLocked) & kLocked) == 0) runtime::fatal_error("sync: unlock of unlocked mutex");
+  if (((now + kLocked) & kLocked) == 0) runtime::fatal("sync: unlock of unlocked mutex");
   if ((now & kStarving) != 0) {
     // Starvation mode: hand ownership to the first waiter and yield our time
     // slice to it.  Locked stays clear until it runs, but the starving flag

@@ -50,7 +50,7 @@ bool RWMutex::try_rlock() {
 
 // mirrors rUnlockSlow
 void RWMutex::runlock_slow(int32_t r) {
-  if (r + 1 == 0 || r + 1 == -kMaxReaders) runtime::fatal_error("sync: RUnlock of unlocked RWMutex");
+  if (r + 1 == 0 || r + 1 == -kMaxReaders) runtime::fatal("sync: RUnlock of unlocked RWMutex");
   // A writer is pending; the last reader it waits for lets it in.
   if (reader_wait_.fetch_sub(1, std::memory_order_acq_rel) - 1 == 0) runtime::semrelease(&writer_sem_, false);
 }
@@ -84,7 +84,7 @@ bool RWMutex::try_lock() {
 void RWMutex::unlock() {
   // Announce to readers there is no active writer.
   const int32_t r = reader_count_.fetch_add(kMaxReaders, std::memory_order_acq_rel) + kMaxReaders;
-  if (r >= kMaxReaders) runtime::fatal_error("sync: Unlock of unlocked RWMutex");
+  if (r >= kMaxReaders) runtime::fatal("sync: Unlock of unlocked RWMutex");
   // Let in the readers that parked while we held the lock.
   for (int32_t i = 0; i < r; ++i) runtime::semrelease(&reader_sem_, false);
   // Let other writers proceed.

@@ -90,8 +90,8 @@ void set_finalizer_raw(const void* obj, std::function<void(void*)> fn) {
   std::unique_lock<std::mutex> guard(f.lock);
   if (fn) {
     if (!f.table.try_emplace(const_cast<void*>(obj), std::move(fn)).second) {
-      guard.unlock();  // fatal_error prints tracebacks; hold nothing
-      runtime::fatal_error("runtime.SetFinalizer: finalizer already set");
+      guard.unlock();  // fatal prints tracebacks; hold nothing
+      runtime::fatal("runtime.SetFinalizer: finalizer already set");
     }
   } else {
     f.table.erase(const_cast<void*>(obj));

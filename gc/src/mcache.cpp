@@ -109,7 +109,7 @@ uintptr_t MCache::next_free(SpanClass spc, Span*& span, bool& refilled) {
     refill(spc);
     s = alloc[spc.value];
     index = s->next_free_index();
-    if (index == s->nelems) runtime::fatal_error("gc: mcentral handed out a full span");
+    if (index == s->nelems) runtime::fatal("gc: mcentral handed out a full span");
   }
   ++s->alloc_count;
   span = s;

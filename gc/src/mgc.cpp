@@ -208,7 +208,7 @@ void print_gctrace(const CycleState& c) {
 void check_no_fake_stacks() {
 #if defined(__SANITIZE_ADDRESS__)
   if (__asan_get_current_fake_stack() != nullptr) {
-    runtime::fatal_error(
+    runtime::fatal(
         "gc: ASAN fake stacks hide stack pointers from the collector; "
         "run with ASAN_OPTIONS=detect_stack_use_after_return=0");
   }
@@ -239,7 +239,7 @@ void verify_checkmark(bool after_concurrent_mark) {
                  static_cast<unsigned long>(base), static_cast<unsigned long>(s->start),
                  static_cast<unsigned long>(s->limit()), unsigned{s->spanclass.value}, s->elemsize,
                  object_type_name(base, name, sizeof(name)));
-    runtime::fatal_error("checkmark found unmarked object");
+    runtime::fatal("checkmark found unmarked object");
   });
 }
 
@@ -427,11 +427,11 @@ namespace {
 /// NoCollectionScope.  For gc::collect (required) the alternative is fatal.
 bool may_start_cycle(bool required) {
   if (!runtime::on_goroutine_with_p()) {
-    if (required) runtime::fatal_error("gc.collect: called outside a goroutine");
+    if (required) runtime::fatal("gc.collect: called outside a goroutine");
     return false;
   }
   if (in_no_collection_scope()) {
-    if (required) runtime::fatal_error("gc.collect: called inside a gc::NoCollectionScope");
+    if (required) runtime::fatal("gc.collect: called inside a gc::NoCollectionScope");
     return false;
   }
   return true;

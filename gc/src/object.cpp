@@ -80,7 +80,7 @@ void allocation_safe_point() {
 // mirrors mallocgc's small-object path with nextFreeFast in malloc.go
 void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
   if (__builtin_expect(in_sweeper_destructor(), 0)) {
-    runtime::fatal_error("gc: allocation from a destructor run by the sweeper");
+    runtime::fatal("gc: allocation from a destructor run by the sweeper");
   }
   const std::size_t size = object_bytes + ti->offset;
   if (__builtin_expect(allocate_black.load(std::memory_order_relaxed), 0)) {
@@ -123,7 +123,7 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
 
 void check_foreign_allocation() {
   if (no_collection_depth == 0 && runtime::runtime_init_nanotime() != 0) {
-    runtime::fatal_error(
+    runtime::fatal(
         "gc: managed allocation on a thread without a P while the runtime runs "
         "(hold a gc::NoCollectionScope and keep the objects in gc::Roots)");
   }

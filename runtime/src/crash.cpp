@@ -24,7 +24,7 @@
 
 namespace gort::runtime {
 
-void fatal(const char* msg) {
+void gothrow(const char* msg) {
   std::fflush(stdout);
   std::fprintf(stderr, "fatal error: %s\n", msg);
   // Go's throw: the failing goroutine with runtime frames (the runtime's own
@@ -80,7 +80,7 @@ void die_unrecovered(G* gp, std::exception_ptr ex) {
 void check_stack_canary(G* gp) {
   if (std::memcmp(gp->stack_lo, &kStackCanary, sizeof kStackCanary) != 0) {
     std::fprintf(stderr, "runtime: goroutine stack exceeds %zu-byte limit\n", kStackLimitBytes);
-    fatal("stack overflow");
+    gothrow("stack overflow");
   }
 }
 
@@ -182,11 +182,11 @@ void install_fault_handlers() {
 
 void signal_stack_init(M* mp) {
   void* p = mmap(nullptr, kSigStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) fatal("signal stack: out of memory");
+  if (p == MAP_FAILED) gothrow("signal stack: out of memory");
   stack_t ss{};
   ss.ss_sp = p;
   ss.ss_size = kSigStackBytes;
-  if (sigaltstack(&ss, nullptr) != 0) fatal("sigaltstack failed");
+  if (sigaltstack(&ss, nullptr) != 0) gothrow("sigaltstack failed");
   mp->sigstack = p;
   mp->sigstack_size = kSigStackBytes;
 }

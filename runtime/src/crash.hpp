@@ -1,4 +1,16 @@
-// crash.hpp — fatal errors and unrecovered panics (crash.cpp).
+// crash.hpp — how the program dies: throws, unrecovered panics, faults (crash.cpp).
+//
+// Go's runtime has two ways to die without a panic, and gort names them as Go
+// does, so a Go reader maps them at once:
+//   gothrow  Go's throw: the runtime found its own state broken.  `throw` is a
+//            C++ keyword; Go's runtime, while it was still partly written in C
+//            (up to Go 1.4), spelled the same function runtime·throw, and
+//            gothrow is that name spelled for C++.
+//   fatal    Go's fatal: the program misused the library in a way that must not
+//            be recoverable (sync's "unlock of unlocked mutex"); public, for
+//            chan/ and gc/, in gort/runtime/fatal.hpp (fatal.cpp).
+// Both print "fatal error: <msg>" and exit with status 2, as Go's do; they
+// differ in what they walk (see fatal.cpp).
 #pragma once
 
 #include <exception>
@@ -7,6 +19,13 @@
 #include "m.hpp"
 
 namespace gort::runtime {
+
+/// Prints "fatal error: <msg>", then (unless GOTRACEBACK=none) the calling
+/// goroutine with runtime frames, and exits with status 2, or aborts under
+/// GOTRACEBACK=crash (mirrors throw).  For broken runtime invariants only;
+/// misuse by the program is fatal's.  May be called holding runtime locks (it
+/// takes none).
+[[noreturn]] void gothrow(const char* msg);
 
 /// Ends the program as Go does for a panic nobody recovered: "panic: <msg>",
 /// a blank line, "goroutine N [running]:", then exit status 2.

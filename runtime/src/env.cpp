@@ -159,7 +159,7 @@ int64_t parse_gomemlimit(const char* v) {
   const std::optional<int64_t> n = parse_byte_count(v);
   if (!n) {
     std::fprintf(stderr, "GOMEMLIMIT=%s\n", v);
-    fatal_error("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
+    fatal("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
   }
   return *n;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "crash.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
@@ -25,7 +26,7 @@ void report_bad_gstatus(G* gp, GStatus oldval, GStatus newval, GStatus cur) {
   std::fprintf(stderr, "runtime: casgstatus: goroutine %lld: bad status %s -> %s (is %s)\n",
                static_cast<long long>(gp->goid), gstatus_string(oldval), gstatus_string(newval),
                gstatus_string(cur));
-  fatal("casgstatus: bad incoming values");
+  gothrow("casgstatus: bad incoming values");
 }
 
 void casgstatus(G* gp, GStatus oldval, GStatus newval) {

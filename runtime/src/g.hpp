@@ -1,11 +1,11 @@
 // g.hpp — the goroutine record (mirrors type g in runtime2.go).
 //
-// G records come from slabs and are never freed while the runtime runs: a dead
-// G is cached per P and reused by the next `go` (gfput/gfget in newproc.cpp).
-// A G holds its stack only while it has started and not exited (stack.hpp:
-// stacks are bound late); the closure of its `go` call lives inline in the
-// record when it fits.  Fields written by the running goroutine are plain;
-// fields other threads read concurrently (status) are atomic.
+// G records come from slabs (allg.cpp) and are never freed while the runtime
+// runs: a dead G is cached per P and reused by the next `go` (gfput/gfget in
+// newproc.cpp).  A G holds its stack only while it has started and not exited
+// (stack.hpp: stacks are bound late); the closure of its `go` call lives
+// inline in the record when it fits.  Fields written by the running goroutine
+// are plain; fields other threads read concurrently (status) are atomic.
 #pragma once
 
 #include <atomic>
@@ -119,7 +119,7 @@ struct alignas(64) G {
 inline GStatus readgstatus(const G* gp) { return gp->status.load(std::memory_order_acquire); }
 
 /// Moves gp from oldval to newval with a CAS; a different current state is a
-/// fatal runtime error (mirrors casgstatus).  Used where two parties could race
+/// throw (gothrow; mirrors casgstatus).  Used where two parties could race
 /// for the transition (ready: two wakers of one G would be a runtime bug).
 void casgstatus(G* gp, GStatus oldval, GStatus newval);
 

@@ -19,13 +19,13 @@
 #include "current.hpp"
 #include "fiber.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 
 void acquirep(P* pp) {
   M* mp = current_m();
-  if (mp->p != nullptr || pp->m != nullptr) fatal("acquirep: invalid p state");
+  if (mp->p != nullptr || pp->m != nullptr) gothrow("acquirep: invalid p state");
   mp->p = pp;
   pp->m = mp;
   pp->status.store(PStatus::Running, std::memory_order_release);
@@ -35,7 +35,7 @@ void acquirep(P* pp) {
 P* releasep() {
   M* mp = current_m();
   P* pp = mp->p;
-  if (pp == nullptr || pp->m != mp) fatal("releasep: invalid p state");
+  if (pp == nullptr || pp->m != mp) gothrow("releasep: invalid p state");
   trace_simple(Ev::ProcStop);
   pp->m = nullptr;
   pp->status.store(PStatus::Idle, std::memory_order_release);
@@ -44,7 +44,7 @@ P* releasep() {
 }
 
 void pidleput(P* pp) {
-  if (!runqempty(pp)) fatal("pidleput: P has non-empty run queue");
+  if (!runqempty(pp)) gothrow("pidleput: P has non-empty run queue");
   pidleput_unchecked(pp);
 }
 
@@ -117,8 +117,8 @@ void startm(P* pp, bool spinning) {
 
 bool stopm() {
   M* mp = current_m();
-  if (mp->p != nullptr) fatal("stopm holding p");
-  if (mp->spinning) fatal("stopm spinning");
+  if (mp->p != nullptr) gothrow("stopm holding p");
+  if (mp->spinning) gothrow("stopm spinning");
   sched.lock.lock();
   if (sched.shutdown.load(std::memory_order_relaxed)) {
     sched.lock.unlock();
@@ -130,7 +130,7 @@ bool stopm() {
   notesleep(&mp->park);
   noteclear(&mp->park);
   if (mp->nextp == nullptr) {
-    if (!sched.shutdown.load(std::memory_order_acquire)) fatal("stopm: woken without a P");
+    if (!sched.shutdown.load(std::memory_order_acquire)) gothrow("stopm: woken without a P");
     return false;
   }
   acquirep(mp->nextp);

@@ -1,21 +1,23 @@
 // newproc.cpp — goroutine creation and exit (mirrors newproc, newproc1, gfget,
-// gfput, goexit0 and allgadd in proc.go).
+// gfput and goexit0 in proc.go).
 //
 // Following a goroutine from `gort::go` to its first instruction:
 //   1. go<F,Args...>() (gort/runtime.hpp) packs fn and its arguments into one
 //      closure object and calls newproc_prepare.
 //   2. newproc_prepare takes a dead G record from the P's free list (or the
-//      global one, or a new slab) and returns its inline closure buffer; a
-//      closure too large for it gets a stack right away and lives at its top.
+//      global one, or a new slab: allg.cpp) and returns its inline closure
+//      buffer; a closure too large for it gets a stack right away and lives at
+//      its top.
 //   3. go() move-constructs the closure there; newproc_start marks the G
 //      runnable and puts it in the P's runnext, where it runs as soon as the
 //      creator yields, and wakes an idle P (wakep) so another M can steal the
 //      creator's older work meanwhile.
 //   4. Some M picks the G (proc.cpp).  execute_prep finds it never ran: it binds
-//      a stack from that P's cache and builds an fcontext on it whose first
-//      function is goroutine_entry (start_fiber).  The M switches to it;
-//      goroutine_entry completes the switch's handoff, then calls
-//      entry(closure), which invokes the user's function and destroys the closure.
+//      a stack from that P's cache (stackcache.hpp) and builds an fcontext on
+//      it whose first function is goroutine_entry (start_fiber).  The M
+//      switches to it; goroutine_entry completes the switch's handoff, then
+//      calls entry(closure), which invokes the user's function and destroys
+//      the closure.
 //   5. When the function returns, goexit1 leaves with an Exit handoff; whoever
 //      runs next on that M marks the G dead, returns its stack to the P's stack
 //      cache and its record to the P's G cache.
@@ -31,10 +33,6 @@
 #include <gort/runtime.hpp>
 
 #include <algorithm>
-#include <new>
-#include <vector>
-
-#include <sys/mman.h>
 
 #include "crash.hpp"
 #include "current.hpp"
@@ -43,72 +41,13 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
-#include "trace.hpp"
+#include "stackcache.hpp"
+#include "trace_runtime.hpp"
 #include "traceback.hpp"
 
 namespace gort::runtime {
 
 namespace {
-
-std::atomic<int64_t> coarse_now{0};
-
-/// G records per slab: 1024 records of ~256 bytes = one 256 KiB mmap.
-constexpr std::size_t kGSlabRecords = 1024;
-
-struct GSlabs {
-  Lock lock;
-  std::vector<void*> slabs;
-  G* cur = nullptr;
-  G* end = nullptr;
-};
-
-GSlabs& gslabs() {
-  static GSlabs s;
-  return s;
-}
-
-/// A new dead G record (mirrors malg + allgadd; the stack comes at first run).
-G* malg() {
-  GSlabs& s = gslabs();
-  G* gp;
-  {
-    LockGuard g(s.lock);
-    if (s.cur == s.end) {
-      const std::size_t bytes = kGSlabRecords * sizeof(G);
-      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) fatal("out of memory allocating goroutine records");
-      s.slabs.push_back(p);
-      s.cur = static_cast<G*>(p);
-      s.end = s.cur + kGSlabRecords;
-    }
-    gp = ::new (s.cur++) G();
-  }
-  gp->status.store(GStatus::Dead, std::memory_order_relaxed);
-  allgadd(gp);
-  return gp;
-}
-
-/// Binds a free stack to gp: the P's cache first (mirrors stackalloc).
-void stackalloc(P* pp, G* gp) {
-  if (pp->nstack_cache == 0) {
-    pp->nstack_cache = static_cast<int32_t>(stack_free_get(pp->stack_cache, kStackCacheMax / 2));
-  }
-  StackSlot slot = pp->nstack_cache > 0 ? pp->stack_cache[--pp->nstack_cache] : stack_alloc();
-  gp->stack_lo = slot.lo;
-  gp->stack_hi = slot.hi;
-  gp->stack_guarded = slot.guarded;
-}
-
-/// Returns gp's stack to the P's cache, spilling half when full (stackfree).
-void stackfree(P* pp, G* gp) {
-  if (pp->nstack_cache == kStackCacheMax) {
-    const int32_t keep = kStackCacheMax / 2;
-    stack_free_put(pp->stack_cache + keep, static_cast<std::size_t>(kStackCacheMax - keep));
-    pp->nstack_cache = keep;
-  }
-  pp->stack_cache[pp->nstack_cache++] = StackSlot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
-  gp->stack_lo = gp->stack_hi = nullptr;
-}
 
 /// Caches dead gp on pp, spilling half to the global list when full (gfput).
 void gfput(P* pp, G* gp) {
@@ -196,9 +135,6 @@ void make_first_context(G* gp) {
 
 uintptr_t goroutine_entry_pc() { return reinterpret_cast<uintptr_t>(&goroutine_entry); }
 
-int64_t coarse_nanotime() { return coarse_now.load(std::memory_order_relaxed); }
-void coarse_nanotime_update(int64_t now) { coarse_now.store(now, std::memory_order_relaxed); }
-
 void become_system_goroutine() {
   M* mp = current_m();
   if (mp->curg->system) return;
@@ -206,25 +142,8 @@ void become_system_goroutine() {
   add_gcount(mp->p, -1);
 }
 
-void allgadd(G* gp) {
-  LockGuard g(sched.allglock);
-  // A record created during a mark owes it no stack scan: it was not counted
-  // when the mark began (begin_stack_scans), so it must not be counted down.
-  mark_new_g_scanned(gp);
-  gp->alllink = sched.allg;
-  sched.allg = gp;
-  sched.allglen.fetch_add(1, std::memory_order_relaxed);
-}
-
-void allg_destroy_all() {
-  LockGuard g(sched.allglock);
-  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) fiber_destroy(&gp->fiber);
-  sched.allg = nullptr;
-  sched.allglen.store(0);
-}
-
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure) {
-  if (size > kMaxClosureBytes) fatal("newproc: closure too large");
+  if (size > kMaxClosureBytes) gothrow("newproc: closure too large");
   M* mp = current_m();
   P* pp = mp->p;  // null only in a timer function run by an M without a P
   G* gp = pp != nullptr ? gfget(pp) : gfget_global();
@@ -237,7 +156,7 @@ G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** cl
     if (pp != nullptr) {
       stackalloc(pp, gp);
     } else {
-      const StackSlot slot = stack_alloc();
+      const StackSlot slot = stackpool_carve();
       gp->stack_lo = slot.lo;
       gp->stack_hi = slot.hi;
       gp->stack_guarded = slot.guarded;
@@ -285,25 +204,12 @@ void newproc_abandon(G* gp) {
   }
   if (gp->stack_lo != nullptr) {
     const StackSlot slot{gp->stack_lo, gp->stack_hi, gp->stack_guarded};
-    stack_free_put(&slot, 1);
+    stackpool_put(&slot, 1);
     gp->stack_lo = gp->stack_hi = nullptr;
   }
   LockGuard g(sched.gflock);
   sched.gfree.push(gp);
   ++sched.ngfree;
-}
-
-void stackcache_flush(P* pp) {
-  stack_free_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
-  pp->nstack_cache = 0;
-}
-
-void gslabs_release_all() {
-  GSlabs& s = gslabs();
-  LockGuard g(s.lock);
-  for (void* p : s.slabs) munmap(p, kGSlabRecords * sizeof(G));
-  s.slabs.clear();
-  s.cur = s.end = nullptr;
 }
 
 void goexit0(G* gp) {

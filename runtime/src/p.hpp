@@ -14,7 +14,7 @@
 #include <gort/runtime/timer.hpp>
 
 #include "g.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
 

@@ -90,7 +90,7 @@
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 
@@ -278,7 +278,7 @@ M* complete_handoff(transfer_t t) {
       if (!h->holds_sched_lock) sched.lock.lock();
       globrunqput(gp);
       sched.lock.unlock();
-      if (--mp->locks != 0) fatal("schedule: holding locks");
+      if (--mp->locks != 0) gothrow("schedule: holding locks");
       wakep();
       return mp;
     case HandoffKind::YieldLocal:
@@ -304,7 +304,7 @@ M* complete_handoff(transfer_t t) {
         trace_go_unblock(gp);
         runqput(mp->p, gp, true);
       }
-      if (mp->locks > 1) fatal("park: unlockf returned holding locks");
+      if (mp->locks > 1) gothrow("park: unlockf returned holding locks");
       if (timers_deferred && mp->p != nullptr) run_own_timers(mp);
       break;
     }
@@ -332,7 +332,7 @@ M* complete_handoff(transfer_t t) {
   }
   // Every runtime lock the leaving G held was released by now (by unlockf):
   // nothing may carry a lock across a goroutine switch.
-  if (--mp->locks != 0) fatal("schedule: holding locks");
+  if (--mp->locks != 0) gothrow("schedule: holding locks");
   return mp;
 }
 
@@ -342,7 +342,7 @@ namespace {
 void resetspinning(M* mp) {
   mp->spinning = false;
   int32_t n = sched.nmspinning.fetch_sub(1) - 1;
-  if (n < 0) fatal("findrunnable: negative nmspinning");
+  if (n < 0) gothrow("findrunnable: negative nmspinning");
   // The last spinner found work: there may be more, so wake another to look.
   wakep();
 }
@@ -532,7 +532,7 @@ top:
     // Drop spinning before the re-check: a producer that saw us spinning did
     // not call wakep, so we must look at every queue once more ourselves.
     mp->spinning = false;
-    if (sched.nmspinning.fetch_sub(1) - 1 < 0) fatal("findrunnable: negative nmspinning");
+    if (sched.nmspinning.fetch_sub(1) - 1 < 0) gothrow("findrunnable: negative nmspinning");
     const int32_t procs = gomaxprocs();
     for (int32_t i = 0; i < procs; ++i) {
       P* p2 = allp[i].load(std::memory_order_acquire);
@@ -637,7 +637,7 @@ void schedule_loop() {
       // made its G runnable with a P in hand (nextg), run it now; otherwise
       // give the P away and sleep until some M hands one over with the G.
       G* gp = std::exchange(mp->nextg, nullptr);
-      if (gp != nullptr && gp != mp->lockedg) fatal("schedule: locked M given another goroutine");
+      if (gp != nullptr && gp != mp->lockedg) gothrow("schedule: locked M given another goroutine");
       if (gp == nullptr && !stoplockedm(mp)) return;
       execute(mp, mp->lockedg, false);
       continue;
@@ -718,10 +718,9 @@ void goexit1() {
   M* mp = current_m();
   Handoff h{HandoffKind::Exit, mp->curg};
   leave(mp, &h);
-  fatal("goexit: dead goroutine resumed");
+  gothrow("goexit: dead goroutine resumed");
 }
 
-int64_t goid_of(const G* gp) { return gp->goid; }
 int current_p_id() { return current_p()->id; }
 int64_t current_m_id() { return current_m()->id; }
 

@@ -160,7 +160,7 @@ void teardown(M* m0) {
 }  // namespace
 
 void run_main(GoEntry entry, void* arg, const int* exit_code) {
-  if (current_m() != nullptr) fatal("gort::run called from inside gort::run");
+  if (current_m() != nullptr) gothrow("gort::run called from inside gort::run");
   runtime_init_ns.store(nanotime(), std::memory_order_relaxed);
   const int32_t procs = read_environment();
   stack_init();

@@ -1,5 +1,17 @@
 // sched.hpp — the scheduler's global state (mirrors schedt and allp in runtime2.go)
-// and the entry points of proc.cpp shared with the other runtime files.
+// and what acts on Ms and Ps, shared across the runtime's files.
+//
+// The rule between proc.hpp and sched.hpp (written at the top of both):
+//   proc.hpp   the life of one goroutine: its record (allg.cpp, the sudogs it
+//              waits with), its creation and first run (newproc.cpp), the
+//              switch handoff that starts and resumes it, the calls a running
+//              goroutine makes on itself (yield, exit), and the teardown of
+//              those records;
+//   sched.hpp  the scheduler's shared state (schedt, allp) and everything that
+//              acts on Ms and Ps: waking, starting and stopping Ms, the idle
+//              lists, handing Ps off, stopping the world, preemption requests,
+//              sysmon, the Ps' timers, checkdead.
+// A declaration goes where the thing it acts on is: a G there, an M or a P here.
 #pragma once
 
 #include <atomic>
@@ -8,7 +20,7 @@
 #include <gort/runtime/stw_reason.hpp>
 
 #include "g.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "m.hpp"
 #include "note.hpp"
 #include "p.hpp"
@@ -99,7 +111,7 @@ void set_gomaxprocs_value(int32_t n);
 /// The P of the calling thread's M (null outside the runtime or without a P).
 P* current_p();
 
-// ---- proc.cpp: scheduler core, shared with stw.cpp, sysmon.cpp, run.cpp ----
+// ---- proc.cpp and mproc.cpp: Ms and Ps ----
 
 /// Wakes an idle P with a spinning M if none spins (mirrors wakep).
 void wakep();
@@ -129,12 +141,9 @@ void newm(P* pp, bool spinning);
 void preemptone(P* pp);
 /// Asks every running goroutine to yield at its next safe point (mirrors preemptall).
 void preemptall();
-/// Puts the calling goroutine at the tail of its P's local queue and runs the
-/// scheduler (mirrors goyield): unlike gosched, a G just readied into runnext
-/// runs next on this P, and the caller runs again before work queued globally.
-/// Used by semrelease's direct handoff.  Precondition: a goroutine with a P,
-/// holding no runtime lock.
-void goyield();
+/// exitsyscall's slow path: queue the calling goroutine (status Syscall) globally
+/// and stop this M until a P is free; returns once the goroutine runs again.
+void exitsyscall_wait_for_p(M* mp);
 
 /// Asynchronous preemption (preempt.cpp): installs the SIGURG handler once;
 /// signals pp's M if its goroutine is in an AsyncPreemptible region.
@@ -188,11 +197,5 @@ void schedtrace(bool detailed, int64_t start_ns, bool sysmon_waiting);
 /// Declares a deadlock if no goroutine can ever run again (mirrors checkdead):
 /// no M running, no goroutine runnable, no timer pending.  Caller holds sched.lock.
 void checkdead();
-
-/// Registers a freshly carved G in allgs.
-void allgadd(G* gp);
-
-/// Prints "fatal error: <msg>" and exits with status 2 (mirrors throw).
-[[noreturn]] void fatal(const char* msg);
 
 }  // namespace gort::runtime

@@ -21,7 +21,8 @@
 #include <gort/runtime/sema.hpp>
 
 #include "current.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
+#include "proc.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {

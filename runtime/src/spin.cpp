@@ -9,7 +9,7 @@
 #include <gort/runtime/spin.hpp>
 
 #include "env.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "runq.hpp"
 #include "sched.hpp"
 

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-#include "lock.hpp"
+#include "lock_futex.hpp"
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102  // Linux 6.13; absent from Debian 12's headers
@@ -128,7 +128,7 @@ void stack_init() {
   s.slots = 0;
 }
 
-StackSlot stack_alloc() {
+StackSlot stackpool_carve() {
   StackState& s = state();
   LockGuard g(s.lock);
   if (s.cur == s.end) {
@@ -148,13 +148,13 @@ StackSlot stack_alloc() {
   return out;
 }
 
-void stack_free_put(const StackSlot* slots, std::size_t n) {
+void stackpool_put(const StackSlot* slots, std::size_t n) {
   StackState& s = state();
   LockGuard g(s.lock);
   s.free.insert(s.free.end(), slots, slots + n);
 }
 
-std::size_t stack_free_get(StackSlot* out, std::size_t max) {
+std::size_t stackpool_get(StackSlot* out, std::size_t max) {
   StackState& s = state();
   LockGuard g(s.lock);
   std::size_t n = 0;

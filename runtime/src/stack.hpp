@@ -84,13 +84,14 @@ inline constexpr uint64_t kStackCanary = 0x676f7274'53544b21ULL;  // "gortSTK!"
 
 /// Chooses the guard mode (once per process) and resets the chunk list.
 void stack_init();
-/// Carves a new slot.  Thread-safe.  Aborts with a fatal error when the address
-/// space cannot be reserved.
-StackSlot stack_alloc();
-/// Global list of free slots beyond the per-P caches (proc.cpp stackalloc).
+/// Carves a new slot from the pool's chunks (never a free one: see
+/// stackpool_get).  Thread-safe.  Exits with status 2 ("fatal error: out of
+/// memory ...") when the address space cannot be reserved.
+StackSlot stackpool_carve();
+/// The pool's free slots, beyond the per-P caches (stackcache.hpp: stackalloc).
 /// Thread-safe; put takes n slots, get fills up to max and returns how many.
-void stack_free_put(const StackSlot* slots, std::size_t n);
-std::size_t stack_free_get(StackSlot* out, std::size_t max);
+void stackpool_put(const StackSlot* slots, std::size_t n);
+std::size_t stackpool_get(StackSlot* out, std::size_t max);
 /// Unmaps every chunk.  Precondition: no goroutine runs on any slot.
 void stack_release_all();
 /// The guard mode in force.

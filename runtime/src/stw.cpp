@@ -30,12 +30,14 @@
 #include <cstdio>
 #include <utility>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "stackcache.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 
@@ -122,14 +124,14 @@ bool stop_the_world(StwReason reason, int64_t deadline_ns) {
   }
   const int32_t procs = gomaxprocs();
   for (int32_t i = 0; i < procs; ++i) {
-    if (allp[i].load()->status.load() != PStatus::GCStop) fatal("stopTheWorld: not stopped");
+    if (allp[i].load()->status.load() != PStatus::GCStop) gothrow("stopTheWorld: not stopped");
   }
   return true;
 }
 
 P* procresize(int32_t nprocs) {
   const int32_t old = gomaxprocs();
-  if (nprocs <= 0 || nprocs > kMaxGomaxprocs) fatal("procresize: invalid arg");
+  if (nprocs <= 0 || nprocs > kMaxGomaxprocs) gothrow("procresize: invalid arg");
   // Initialise new Ps (Ps are never freed while the runtime runs: a P beyond
   // GOMAXPROCS is Dead and comes back if GOMAXPROCS grows again).
   for (int32_t i = 0; i < nprocs; ++i) {

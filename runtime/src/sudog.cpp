@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "current.hpp"
-#include "lock.hpp"
+#include "lock_futex.hpp"
 #include "m.hpp"
 #include "p.hpp"
 #include "proc.hpp"

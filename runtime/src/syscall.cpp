@@ -28,7 +28,7 @@
 #include "gc_stack_scan.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort {
 

@@ -31,7 +31,7 @@
 #include "note.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 

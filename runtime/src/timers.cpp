@@ -39,10 +39,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "nanotime.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 
@@ -165,7 +166,7 @@ int64_t nanotime_now() { return nanotime(); }
 // mirrors addtimer
 void addtimer(RuntimeTimer* t) {
   t->mu.lock();
-  if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) fatal("addtimer called with initialized timer");
+  if (__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) != nullptr) gothrow("addtimer called with initialized timer");
   wake_for_timer(add_and_unlock(t));
 }
 

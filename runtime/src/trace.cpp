@@ -54,7 +54,7 @@
 #include "current.hpp"
 #include "nanotime.hpp"
 #include "sched.hpp"
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 #include "trace_buffer.hpp"
 #include "trace_intern.hpp"
 #include "traceback.hpp"
@@ -273,7 +273,7 @@ uint64_t trace_stamp_slow() {
 void trace_proc_steal_slow(uint64_t stamp, const P* pp) {
   TraceWriter w;
   if (!w.ok()) return;
-  // Never before the lending call's GoSyscallBegin (see trace.hpp); both stamps
+  // Never before the lending call's GoSyscallBegin (see trace_runtime.hpp); both stamps
   // were taken before this thread's CAS, so the event is still not later than now.
   if (pp->syscall_begin_ns != 0) stamp = std::max(stamp, trace_stamp_at(pp->syscall_begin_ns) + 1);
   if (stamp == 0) stamp = trace_now();  // not reached (see trace.hpp); a time rather than none

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 
 namespace gort::runtime {
 

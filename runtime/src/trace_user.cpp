@@ -10,7 +10,7 @@
 
 #include <atomic>
 
-#include "trace.hpp"
+#include "trace_runtime.hpp"
 #include "trace_buffer.hpp"
 #include "trace_intern.hpp"
 

@@ -14,9 +14,9 @@ namespace lab {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 
-std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
-                                     const std::vector<std::string>& env, std::string* error,
-                                     const std::string& input, const std::string& cwd) {
+std::optional<ProcessRun> run_program(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env, std::string* error,
+                                      const std::string& input, const std::string& cwd) {
   if (argv.empty()) {
     *error = "no program named";
     return std::nullopt;
@@ -41,7 +41,7 @@ std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
                     bp::start_dir(cwd.empty() ? fs::current_path().string() : cwd));
     io.run();
     child.wait();
-    GoTwinRun r;
+    ProcessRun r;
     int status = child.native_exit_code();
     r.exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
     r.out = out.get();
@@ -53,8 +53,8 @@ std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
   }
 }
 
-std::optional<GoTwinRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                                  std::string* error) {
+std::optional<ProcessRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                                   std::string* error) {
   std::vector<std::string> argv{"/proc/self/exe"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, env, error);
@@ -91,8 +91,8 @@ std::optional<std::string> build_go_twin(const std::string& lab, std::string* er
   return bin.string();
 }
 
-std::optional<GoTwinRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
-                                     const std::vector<std::string>& env, std::string* error) {
+std::optional<ProcessRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
+                                      const std::vector<std::string>& env, std::string* error) {
   auto bin = build_go_twin(lab, error);
   if (!bin) return std::nullopt;
   std::vector<std::string> argv{*bin};

@@ -1,4 +1,5 @@
-// lab/go_twin.hpp — builds and runs a lab's Go program (labs/<lab>/go/).
+// lab/go_twin.hpp — builds and runs a lab's Go program (labs/<lab>/go/), and
+// runs any other child process a lab needs (gnuplot, the lab itself again).
 //
 // The twin is built once with the installed `go` into the build tree
 // (GORT_LABS_BINARY_DIR/<lab>/go-twin) and rebuilt when its source is newer.
@@ -10,8 +11,8 @@
 
 namespace lab {
 
-/// What a run of the Go twin produced.
-struct GoTwinRun {
+/// What a child process produced (every run_* below returns one).
+struct ProcessRun {
   /// Exit status, or 128 + signal.
   int exit_code = -1;
   std::string out;
@@ -24,21 +25,21 @@ std::optional<std::string> build_go_twin(const std::string& lab, std::string* er
 
 /// Runs the built twin with args and extra environment entries ("NAME=value").
 /// Returns nullopt with `error` set when it cannot be built or started.
-std::optional<GoTwinRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
-                                     const std::vector<std::string>& env, std::string* error);
+std::optional<ProcessRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
+                                      const std::vector<std::string>& env, std::string* error);
 
 /// Runs argv (argv[0] found on PATH when it has no '/') with extra environment
 /// entries, in directory cwd (empty: this process's), feeds it `input` on stdin
 /// and captures both output streams.  Returns nullopt with `error` set when the
 /// program cannot be started.
-std::optional<GoTwinRun> run_program(const std::vector<std::string>& argv,
-                                     const std::vector<std::string>& env, std::string* error,
-                                     const std::string& input = {}, const std::string& cwd = {});
+std::optional<ProcessRun> run_program(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env, std::string* error,
+                                      const std::string& input = {}, const std::string& cwd = {});
 
 /// Runs this program again (Linux's /proc/self/exe: no dependence on argv[0]
 /// or the working directory) with args and extra environment entries, for a
 /// lab's child modes.  Same results as run_program.
-std::optional<GoTwinRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                                  std::string* error);
+std::optional<ProcessRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                                   std::string* error);
 
 }  // namespace lab

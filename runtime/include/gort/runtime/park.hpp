@@ -36,9 +36,6 @@ void park(WaitReason reason, UnlockFn unlockf = nullptr, void* arg = nullptr);
 /// run: a waker can only find gp through the structure unlockf unlocked.
 void ready(G* gp);
 
-/// Returns gp's goroutine id.
-int64_t goid_of(const G* gp);
-
 /// Returns the id of the P the calling goroutine runs on (0..gomaxprocs-1);
 /// only stable until the goroutine next yields.  For tests and diagnostics.
 int current_p_id();

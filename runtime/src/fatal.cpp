@@ -1,4 +1,4 @@
-// fatal_error.cpp — Go's fatal (panic.go): an unrecoverable error the program
+// fatal.cpp — Go's fatal (panic.go): an unrecoverable error the program
 // caused, reported like a throw.
 //
 // Output, as Go 1.19 prints it for sync.fatal:
@@ -14,7 +14,7 @@
 // Go freezes the world first (freezetheworld, best effort).  gort does not stop
 // the other Ps: dumps already tolerate goroutines running elsewhere ("goroutine
 // running on other thread; stack unavailable"), as the panic and SIGQUIT
-// reports do.  Rejected: reusing the runtime's own fatal() (throw), which walks
+// reports do.  Rejected: reusing the runtime's own gothrow() (throw), which walks
 // runtime frames and only the failing goroutine, unlike Go's report for misuse.
 #include <gort/runtime/fatal.hpp>
 
@@ -28,7 +28,7 @@
 namespace gort::runtime {
 
 // mirrors fatal and fatalthrow(throwTypeUser) in panic.go
-void fatal_error(const char* msg) {
+void fatal(const char* msg) {
   std::fflush(stdout);
   std::fprintf(stderr, "fatal error: %s\n", msg);
   const TracebackLevel level = debug_traceback_level();

@@ -1,6 +1,6 @@
-// lock.cpp — futex lock with Go's spin policy (lock_futex.go: active_spin = 4
+// lock_futex.cpp — futex lock with Go's spin policy (lock_futex.go: active_spin = 4
 // rounds of 30 PAUSEs, then passive_spin = 1 sched_yield, then sleep).
-#include "lock.hpp"
+#include "lock_futex.hpp"
 
 #include <linux/futex.h>
 #include <sched.h>

@@ -1,4 +1,4 @@
-// trace.hpp — the runtime's side of the execution tracer: the calls the
+// trace_runtime.hpp — the runtime's side of the execution tracer: the calls the
 // scheduler makes at each traced event (mirrors the traceGoStart, traceGoPark,
 // traceProcStart, ... helpers of golang/go src/runtime/trace2runtime.go).
 //

@@ -1,4 +1,5 @@
-// lock.hpp — the runtime lock (public in gort/runtime/lock.hpp) and its RAII holder.
+// lock_futex.hpp — the runtime lock's spin policy (lock_futex.go) and its RAII holder;
+// the lock itself is public in gort/runtime/lock.hpp (lock_futex.cpp).
 //
 // Held only for short critical sections on the scheduler's shared state (global
 // run queue, idle lists, semaphore table).  It blocks the OS thread, never the
@@ -13,7 +14,7 @@ namespace gort::runtime {
 
 /// Go's active_spin and active_spin_cnt (lock_futex.go): 4 rounds of 30 PAUSEs
 /// before a waiter gives up its CPU, a few hundred cycles each, about what a
-/// short critical section on another core takes.  Shared by Lock (lock.cpp)
+/// short critical section on another core takes.  Shared by Lock (lock_futex.cpp)
 /// and sync.Mutex's spinning policy (spin.cpp).
 inline constexpr int kActiveSpin = 4;
 inline constexpr int kActiveSpinCount = 30;
