@@ -26,17 +26,19 @@ struct CommonFlags {
   bool with_go = false;
 };
 
-/// What the common flags mean in one lab, for their help texts.
+/// What the common flags mean in one lab, for their help texts.  Labs fill it
+/// with designated initializers; every member has an initializer so the ones
+/// a lab leaves out are empty without -Wmissing-field-initializers.
 struct CommonFlagHelp {
   /// What --short runs: "100 goroutines of 2ms unless given".
-  std::string short_mode;
+  std::string short_mode{};
   /// What --svg draws: "the CDF of completion times"; empty when the lab draws
   /// no plot (then there is no --svg flag).
-  std::string svg;
+  std::string svg{};
   /// What --json writes: "every measurement" unless the lab says more.
   std::string json = "every measurement";
   /// Appended to --go's help, for a twin that does more than run the experiment.
-  std::string go_extra;
+  std::string go_extra{};
 };
 
 /// Adds --short, --svg (default `<lab>.svg`, when the lab draws a plot), --json
