@@ -16,28 +16,14 @@
 #include <stdexcept>
 
 #include "current.hpp"
-#include "g.hpp"
 #include "m.hpp"
+#include "parked.hpp"
 #include "testprog.hpp"
 
 namespace {
 
 /// The calling goroutine's record, for a goroutine that another waits on.
 gort::runtime::G* self() { return gort::runtime::current_m()->curg; }
-
-/// Waits (yielding) until the goroutine gp is parked for why: a dump taken
-/// then shows it in that state, whatever the machine's speed.
-void wait_until_parked(const std::atomic<gort::runtime::G*>& slot, gort::runtime::WaitReason why) {
-  for (;;) {
-    gort::runtime::G* gp = slot.load();
-    // The status is stored (release) after the wait reason is set.
-    if (gp != nullptr && gp->status.load(std::memory_order_acquire) == gort::runtime::GStatus::Waiting &&
-        gp->waitreason == why) {
-      return;
-    }
-    gort::gosched();
-  }
-}
 
 // Each frame keeps 256 bytes live, like the course's depth(n) function.
 // The frame is read after the recursive call, so it cannot become a loop.
@@ -233,8 +219,8 @@ GORT_TESTPROG(Sigquit) {
     });
     gort::go([] {
       // The signal comes once main sleeps and the waiter waits, as the test expects.
-      wait_until_parked(main_g, WaitReason::Sleep);
-      wait_until_parked(waiter_g, WaitReason::SyncWaitGroupWait);
+      gort::test::wait_until_parked(main_g, WaitReason::Sleep);
+      gort::test::wait_until_parked(waiter_g, WaitReason::SyncWaitGroupWait);
       gort::blocking([] {
         kill(getpid(), SIGQUIT);
         pause();
