@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-TOP = ["runtime", "chan", "gc", "net", "labs", "tests", "bench", "scripts", "trace-viewer", "cmake", "include", ".ci"]
+TOP = ["runtime", "chan", "gc", "net", "labs", "tests", "bench", "scripts", "trace-viewer", "cmake", "include", "support", ".ci"]
 COMPONENTS = ["runtime", "chan", "gc", "net", "trace-viewer", "labs/common"]
 EXT = r"(?:cpp|hpp|h|md|S|py|sh|js|html|css|txt|cmake|in|go|json)"
 PATH_RE = re.compile(r"(?<![\w./-])((?:\.ci|[A-Za-z][\w-]*)(?:/[\w.-]+)*/[\w.-]+\." + EXT + r")(?![\w/])")
@@ -74,7 +74,7 @@ def resolves(path, source):
         return any(exists(os.path.join(c, path)) for c in COMPONENTS) or any(
             exists(os.path.join("labs", d, path)) for d in os.listdir(os.path.join(ROOT, "labs")))
     if first == "gort":
-        return any(exists(os.path.join(c, "include", path)) for c in ["runtime", "chan", "gc", "net", "."])
+        return any(exists(os.path.join(c, "include", path)) for c in ["runtime", "chan", "gc", "net", "support/process", "."])
     if first in TOP:
         return False
     return True  # not a path into this repository (a URL piece, Go's package path, ...)

@@ -14,7 +14,6 @@ PACKAGES=(
   chromium                                  # trace-viewer: the web page drawn in headless Chromium (tests)
   golang-go                                 # Go 1.19: parity checks, benchmark peer, the labs' Go twins
   gnuplot-nox                               # labs: SVG plots
-  libboost-filesystem-dev                   # labs: Boost.Process (Go twins, gnuplot)
 )
 
 missing=()

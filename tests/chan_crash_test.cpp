@@ -1,5 +1,5 @@
 // chan_crash_test.cpp — channel panics and wait reasons as a Go programmer
-// sees them on stderr: runs tests/chan_helper.cpp's modes as subprocesses.
+// sees them on stderr: runs the gort_testprog programs of tests/testprog/chan.cpp.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -9,52 +9,42 @@
 
 namespace {
 
-gort::test::ProcessResult helper(const std::string& mode) {
-  return gort::test::run_process({GORT_CHAN_HELPER, mode});
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+using gort::test::run_testprog;
 
 struct PanicCase {
-  const char* mode;
+  const char* name;
   const char* first_lines;
 };
 
-/// Names a case by its mode in test listings.
-void PrintTo(const PanicCase& c, std::ostream* os) { *os << c.mode; }
+/// Names a case by its program in test listings.
+void PrintTo(const PanicCase& c, std::ostream* os) { *os << c.name; }
 
 class ChanPanic : public ::testing::TestWithParam<PanicCase> {};
 
 TEST_P(ChanPanic, UnrecoveredPanicPrintsGosMessageAndExits2) {
-  const auto r = helper(GetParam().mode);
+  const auto r = run_testprog(GetParam().name);
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(starts_with(r.err, GetParam().first_lines)) << r.err;
+  EXPECT_TRUE(r.err.starts_with(GetParam().first_lines)) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Go, ChanPanic,
-    ::testing::Values(PanicCase{"send-on-closed", "panic: send on closed channel\n\ngoroutine 1 [running]:\n"},
-                      PanicCase{"close-of-nil", "panic: close of nil channel\n\ngoroutine 1 [running]:\n"},
-                      PanicCase{"close-of-closed", "panic: close of closed channel\n\ngoroutine 1 [running]:\n"}),
-    [](const auto& info) {
-      std::string name = info.param.mode;
-      for (char& ch : name) {
-        if (ch == '-') ch = '_';
-      }
-      return name;
-    });
+    ::testing::Values(PanicCase{"SendOnClosedChan", "panic: send on closed channel\n\ngoroutine 1 [running]:\n"},
+                      PanicCase{"CloseOfNilChan", "panic: close of nil channel\n\ngoroutine 1 [running]:\n"},
+                      PanicCase{"CloseOfClosedChan", "panic: close of closed channel\n\ngoroutine 1 [running]:\n"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ChanDeadlock, MainBlockedOnAReceiveIsReportedAsGoDoes) {
-  const auto r = helper("recv-only-main");
+  const auto r = run_testprog("RecvOnlyMain");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(starts_with(r.err, "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"))
+  EXPECT_TRUE(r.err.starts_with("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"))
       << r.err;
 }
 
 TEST(ChanDeadlock, EveryChannelWaitReasonAppearsInTheReport) {
-  const auto r = helper("wait-reasons");
+  const auto r = run_testprog("ChanWaitReasons");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(starts_with(r.err, "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select (no cases)]:\n"))
+  EXPECT_TRUE(r.err.starts_with("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select (no cases)]:\n"))
       << r.err;
   for (const char* reason : {"chan receive", "chan send", "select", "chan send (nil chan)", "chan receive (nil chan)"}) {
     EXPECT_NE(r.err.find(std::string(" [") + reason + "]:\n"), std::string::npos) << reason << "\n" << r.err;

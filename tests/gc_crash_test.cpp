@@ -1,5 +1,5 @@
 // gc_crash_test.cpp — the collector's output and fatal errors, checked in
-// subprocesses (gc_helper.cpp): the gctrace line in Go's exact format,
+// subprocesses (tests/testprog/gc.cpp): the gctrace line in Go's exact format,
 // checkmark catching a missed object, misuse ending with a clear message.
 #include <gtest/gtest.h>
 
@@ -11,12 +11,10 @@
 
 namespace {
 
-gort::test::ProcessResult helper(const std::string& mode, const std::vector<std::string>& env = {}) {
-  return gort::test::run_process({GORT_GC_HELPER, mode}, env);
-}
+using gort::test::run_testprog;
 
 TEST(GcCrash, GctraceLinesHaveGosFormat) {
-  const auto r = helper("gctrace", {"GODEBUG=gctrace=1"});
+  const auto r = run_testprog("GCTrace", {"GODEBUG=gctrace=1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // gc 4 @0.046s 1%: 0.015+1.4+0.029 ms clock, 0.12+0.46/1.4/0.18+0.23 ms cpu, 10->12->9 MB, 11 MB goal,
   //   0 MB stacks, 0 MB globals, 8 P
@@ -41,13 +39,13 @@ TEST(GcCrash, GctraceLinesHaveGosFormat) {
 }
 
 TEST(GcCrash, NoGctraceWithoutTheSetting) {
-  const auto r = helper("gctrace");
+  const auto r = run_testprog("GCTrace");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }
 
 TEST(GcCrash, CheckmarkCatchesAnObjectTheMarkMissed) {
-  const auto r = helper("checkmark-miss", {"GODEBUG=gccheckmark=1"});
+  const auto r = run_testprog("CheckmarkMiss", {"GODEBUG=gccheckmark=1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("runtime: checkmarks found unexpected unmarked object obj=0x"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("type=(anonymous namespace)::Node"), std::string::npos) << r.err;
@@ -55,36 +53,36 @@ TEST(GcCrash, CheckmarkCatchesAnObjectTheMarkMissed) {
 }
 
 TEST(GcCrash, AllocatingInADestructorIsFatal) {
-  const auto r = helper("alloc-in-destructor");
+  const auto r = run_testprog("AllocInDestructor");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fatal error: gc: allocation from a destructor run by the sweeper"), std::string::npos)
       << r.err;
 }
 
 TEST(GcCrash, ForeignThreadAllocationNeedsAScope) {
-  const auto r = helper("foreign-alloc");
+  const auto r = run_testprog("ForeignAlloc");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fatal error: gc: managed allocation on a thread without a P"), std::string::npos) << r.err;
-  const auto ok = helper("foreign-alloc-scoped");
+  const auto ok = run_testprog("ForeignAllocScoped");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, "sum 4950\n");
 }
 
 TEST(GcCrash, CollectOutsideTheRuntimeIsFatal) {
-  const auto r = helper("collect-outside");
+  const auto r = run_testprog("CollectOutsideRun");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fatal error: gc.collect: called outside a goroutine"), std::string::npos) << r.err;
 }
 
 TEST(GcCrash, MalformedGomemlimitExitsLikeGo) {
-  const auto r = helper("gctrace", {"GOMEMLIMIT=12 parsecs"});
+  const auto r = run_testprog("GCTrace", {"GOMEMLIMIT=12 parsecs"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("GOMEMLIMIT=12 parsecs\n"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("malformed GOMEMLIMIT"), std::string::npos) << r.err;
 }
 
 TEST(GcCrash, MalformedGogcWarnsAndUsesTheDefault) {
-  const auto r = helper("gctrace", {"GOGC=lots"});
+  const auto r = run_testprog("GCTrace", {"GOGC=lots"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "runtime: GOGC: ignoring \"lots\": expected an integer percentage or \"off\"; using 100\n");
 }

@@ -363,7 +363,7 @@ TEST(GcRoots, ExceptionPtrKeepsItsObject) {
 // ---- misuse ----
 
 TEST(GcRoots, SecondSetFinalizerIsFatal) {
-  const auto r = gort::test::run_process({GORT_GC_HELPER, "set-finalizer-twice"});
+  const auto r = gort::test::run_testprog("SetFinalizerTwice");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fatal error: runtime.SetFinalizer: finalizer already set\n"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("goroutine 1 [running]:"), std::string::npos) << r.err;

@@ -215,8 +215,7 @@ TEST(LabStackGrowth, OverflowModeExitsWithStatus2AndGosMessage) {
 #if defined(GORT_TSAN)
   // The report is printed from a signal handler by allocating symbolizers;
   // TSAN would report every such call (as in crash_test.cpp).
-  const char* base = std::getenv("TSAN_OPTIONS");
-  env.push_back(std::string("TSAN_OPTIONS=") + (base != nullptr ? base : "") + ":report_signal_unsafe=0");
+  env.push_back(gort::env_with_option("TSAN_OPTIONS", "report_signal_unsafe=0"));
 #endif
   auto r = gort::test::run_process({GORT_LAB_PROGRAM, "--overflow"}, env);
   EXPECT_EQ(r.exit_code, 2) << r.err;

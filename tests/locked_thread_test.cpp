@@ -1,6 +1,6 @@
 // locked_thread_test.cpp — goroutines wired to their threads (lock_os_thread)
 // meeting blocking calls, GOMAXPROCS changes and collections.  The combined
-// programs run as subprocesses (sched_helper.cpp) under a timeout: a locked
+// programs run as subprocesses (tests/testprog/sched.cpp) under a timeout: a locked
 // goroutine that is never run again fails with the program's goroutine dump.
 #include <gtest/gtest.h>
 
@@ -22,13 +22,13 @@ using gort::test::scaled;
 
 pid_t gettid_now() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
-/// Long enough for any of the helper's modes in a sanitizer build on a busy
-/// 2-CPU machine (each takes under a second in release); a run still going
-/// then is a hang.
-constexpr int kHelperTimeoutMs = 20'000;
+/// Long enough for either program in a sanitizer build on a busy 2-CPU
+/// machine (each takes under a second in release); a run still going then is
+/// a hang.
+constexpr int kTestprogTimeoutMs = 20'000;
 
-gort::test::ProcessResult helper(const std::string& mode, const std::vector<std::string>& env = {}) {
-  return gort::test::run_process({GORT_SCHED_HELPER, mode}, env, kHelperTimeoutMs);
+gort::test::ProcessResult run_testprog(const std::string& name, const std::vector<std::string>& env = {}) {
+  return gort::test::run_testprog(name, env, kTestprogTimeoutMs);
 }
 
 // Issue 17 item 3: a locked goroutine back from a blocking call that found an
@@ -36,7 +36,7 @@ gort::test::ProcessResult helper(const std::string& mode, const std::vector<std:
 // stoplockedm: it never ran again.
 TEST(LockedThread, BlockingCallsAlwaysResumeOnTheirThread) {
   for (int run = 0; run < scaled(5); ++run) {
-    const auto r = helper("locked-blocking", {"GOMAXPROCS=2"});
+    const auto r = run_testprog("LockedBlocking", {"GOMAXPROCS=2"});
     ASSERT_FALSE(r.timed_out) << "run " << run << " hung:\n" << r.out << r.err;
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find(", 0 resumed elsewhere"), std::string::npos) << r.out;
@@ -47,7 +47,7 @@ TEST(LockedThread, BlockingCallsAlwaysResumeOnTheirThread) {
 // allocating while GOMAXPROCS moves between 1 and 5 and collections run.
 TEST(LockedThread, GomaxprocsChangesAndCollectionsNeverStrandALockedGoroutine) {
   for (int run = 0; run < scaled(3); ++run) {
-    const auto r = helper("locked-gomaxprocs-gc");
+    const auto r = run_testprog("LockedGomaxprocsGC");
     ASSERT_FALSE(r.timed_out) << "run " << run << " hung:\n" << r.out << r.err;
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }

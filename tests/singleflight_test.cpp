@@ -15,8 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "g.hpp"
-#include "poll_util.hpp"
+#include "parked.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -25,26 +24,10 @@ using gort::test::live_goroutines;
 using gort::test::scaled;
 namespace rt = gort::runtime;
 
-/// Whether *slot names a goroutine parked in a WaitGroup wait.  Dump-style
-/// read of another goroutine's record: exempt from TSAN like the runtime's
-/// own dumps (dump.cpp).
-__attribute__((no_sanitize("thread"))) bool parked_in_wait(const std::atomic<rt::G*>& slot) {
-  const rt::G* gp = slot.load(std::memory_order_acquire);
-  return gp != nullptr && rt::readgstatus(gp) == rt::GStatus::Waiting &&
-         gp->waitreason == rt::WaitReason::SyncWaitGroupWait;
-}
-
-/// Yields until every goroutine in slots is parked in a WaitGroup wait, or
-/// the poll bound passes; returns whether they all were.
+/// Yields until every goroutine in slots is parked in the flight's WaitGroup
+/// wait, or the poll bound passes; returns whether they all were.
 bool wait_until_joined(const std::vector<std::atomic<rt::G*>>& slots) {
-  const auto give_up = std::chrono::steady_clock::now() + gort::test::kPollBound;
-  for (;;) {
-    bool all = true;
-    for (const auto& s : slots) all = all && parked_in_wait(s);
-    if (all) return true;
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    gort::gosched();
-  }
+  return gort::test::wait_until_parked(slots, rt::WaitReason::SyncWaitGroupWait);
 }
 
 struct FlightError : std::runtime_error {

@@ -13,41 +13,17 @@
 #include <string>
 #include <vector>
 
-#include "g.hpp"
+#include "parked.hpp"
 #include "poll_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using gort::test::eventually;
+using gort::test::wait_until_parked;
 using gort::test::live_goroutines;
 using gort::test::scaled;
 namespace rt = gort::runtime;
-
-/// Whether *slot names a goroutine parked with `reason`.  Reads the G's wait
-/// reason only after seeing it Waiting (the status store publishes the reason).
-/// Dump-style read of another goroutine's record: exempt from TSAN like the
-/// runtime's own dumps (dump.cpp).
-__attribute__((no_sanitize("thread"))) bool is_parked(const std::atomic<rt::G*>& slot,
-                                                       rt::WaitReason reason) {
-  const rt::G* gp = slot.load(std::memory_order_acquire);
-  return gp != nullptr && rt::readgstatus(gp) == rt::GStatus::Waiting && gp->waitreason == reason;
-}
-
-/// Yields until every goroutine in slots is parked with `reason`, or the poll
-/// bound passes; returns whether they all did.
-bool wait_until_parked(const std::vector<std::atomic<rt::G*>>& slots, rt::WaitReason reason) {
-  return eventually([&] {
-    for (const auto& s : slots) {
-      if (!is_parked(s, reason)) return false;
-    }
-    return true;
-  });
-}
-
-bool wait_until_parked(const std::atomic<rt::G*>& slot, rt::WaitReason reason) {
-  return eventually([&] { return is_parked(slot, reason); });
-}
 
 // ---- Mutex ----------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 
 #include <gort/waitgroup.hpp>
 #include <gort/runtime.hpp>
+#include <gort/support/process.hpp>
 
 #include <string>
 #include <utility>
@@ -68,18 +69,31 @@ class Goroutines {
 /// CPU time (user + system) this process has used so far, in microseconds.
 long process_cpu_us();
 
-struct ProcessResult {
-  int exit_code = -1;     // exit status, or 128+signal if killed
-  std::string out;        // stdout
-  std::string err;        // stderr
-  bool timed_out = false; // still running at the timeout: sent SIGQUIT, then SIGKILL
-};
+/// What a child process did (support/process: gort::run_process).
+using ProcessResult = gort::ProcessResult;
 
-/// Runs argv with extra environment entries ("NAME=value") and captures output.
-/// With timeout_ms > 0, a child still running after that long gets SIGQUIT (a
-/// gort program then dumps its goroutines: the evidence of a hang) and, if it
-/// has not exited two seconds later, SIGKILL; timed_out is set either way.
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env = {}, int timeout_ms = 0);
+/// The timeout of every child process a test runs unless it names its own:
+/// far beyond any test program's legitimate run, and below ctest's per-test
+/// limit (300 s), so a hang ends with the child's goroutine dump in the
+/// failure message rather than with ctest killing the test binary.
+inline constexpr int kChildTimeoutMs = 120'000;
+
+/// Runs argv (argv[0] a path, or a name searched on this process's PATH)
+/// with this process's environment plus env's "NAME=value" entries, stdin
+/// closed, and captures both output streams.  A child still running after
+/// timeout_ms gets SIGQUIT (a gort program then dumps its goroutines) and
+/// SIGKILL two seconds later; the test then fails with that output attached.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                          int timeout_ms = kChildTimeoutMs);
+
+#if defined(GORT_TESTPROG_PATH)
+/// Runs the gort_testprog program registered as name (tests/testprog/), as
+/// Go's runtime tests run testprog: with env over this process's environment,
+/// under a timeout.
+inline ProcessResult run_testprog(const std::string& name, const std::vector<std::string>& env = {},
+                                  int timeout_ms = kChildTimeoutMs) {
+  return run_process({GORT_TESTPROG_PATH, name}, env, timeout_ms);
+}
+#endif
 
 }  // namespace gort::test

@@ -300,12 +300,12 @@ TEST(Tracer, StartWhileGoroutinesLeaveBlockingCallsStatesThemFirst) {
 // stderr and the program runs untraced, exiting normally.
 TEST(Tracer, GorttraceTracesAWholeProgramAndReportsABadPath) {
   TempTrace t("env");
-  auto ok = gort::test::run_process({GORT_TRACE_HELPER}, {"GORTTRACE=" + t.path()});
+  auto ok = gort::test::run_testprog("TraceWorkload", {"GORTTRACE=" + t.path()});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   CheckedTrace c = read_checked(t.path());
   EXPECT_GE(c.trace.count(tf::Ev::GoCreate), 13u);
 
-  auto bad = gort::test::run_process({GORT_TRACE_HELPER}, {"GORTTRACE=/nonexistent-gort-dir/x.trace"});
+  auto bad = gort::test::run_testprog("TraceWorkload", {"GORTTRACE=/nonexistent-gort-dir/x.trace"});
   EXPECT_EQ(bad.exit_code, 0) << bad.err;
   EXPECT_NE(bad.err.find("GORTTRACE=/nonexistent-gort-dir/x.trace"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("running without a trace"), std::string::npos) << bad.err;
@@ -323,7 +323,7 @@ TEST(Tracer, BusyProgramsTraceValidates) {
   const int runs = scaled(4);
   for (int i = 0; i < runs; ++i) {
     TempTrace t("busy");
-    auto r = gort::test::run_process({GORT_TRACE_HELPER, "busy", "150"}, {"GORTTRACE=" + t.path()}, 60000);
+    auto r = gort::test::run_testprog("TraceBusyWorkload", {"GORTTRACE=" + t.path()}, 60000);
     ASSERT_FALSE(r.timed_out) << "run " << i << " hung\n" << r.err;
     ASSERT_EQ(r.exit_code, 0) << r.err;
     read_checked(t.path());
@@ -334,11 +334,11 @@ TEST(Tracer, BusyProgramsTraceValidates) {
 // A blocking call entered while a stop waits for its P hands the P to the stop
 // as a ProcSteal from its own thread (a self-steal, Go 1.22's
 // entersyscall_gcwait); the trace replays (issue 17, item 6: 3 busy runs in 4
-// were rejected on them).  The helper makes the order the same in every run.
+// were rejected on them).  The program makes the order the same in every run.
 TEST(Tracer, BlockingCallMeetingAStopTracesASelfSteal) {
   for (int i = 0; i < scaled(10); ++i) {
     TempTrace t("self-steal");
-    auto r = gort::test::run_process({GORT_TRACE_HELPER, "self-steal"}, {"GORTTRACE=" + t.path()}, 60000);
+    auto r = gort::test::run_testprog("TraceSelfSteal", {"GORTTRACE=" + t.path()}, 60000);
     ASSERT_FALSE(r.timed_out) << "run " << i << " hung\n" << r.err;
     ASSERT_EQ(r.exit_code, 0) << r.err;
     CheckedTrace c = read_checked(t.path());

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
+#include <gort/support/process.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -29,17 +29,15 @@ std::string slurp(const std::string& path) {
 
 std::string dir() { return ::testing::TempDir(); }
 
+/// Runs trace-viewer with args (shell words: paths are quoted by the caller)
+/// under a timeout; a hang fails the test with what it printed.
 Result run(const std::string& args) {
-  // Per test: ctest runs tests in parallel, each in its own process.
-  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  const std::string out = dir() + "tv_cli_" + name + ".out", err = dir() + "tv_cli_" + name + ".err";
-  const std::string cmd = std::string("'") + GORT_TRACE_VIEWER + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  Result r;
-  const int w = std::system(cmd.c_str());
-  r.status = WIFEXITED(w) ? WEXITSTATUS(w) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  gort::ProcessOptions o;
+  o.timeout_ms = 120'000;
+  const auto p = gort::run_process({"/bin/sh", "-c", std::string("'") + GORT_TRACE_VIEWER + "' " + args}, o);
+  EXPECT_TRUE(p.started) << p.error;
+  EXPECT_FALSE(p.timed_out) << "trace-viewer " << args << " still ran after 120 s\n" << p.out << p.err;
+  return {p.exit_code, p.out, p.err};
 }
 
 std::string write_trace(const std::string& name, const std::vector<uint8_t>& bytes) {

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # trace_viewer_e2e.sh — a real trace through the whole tool chain into a real
-# browser: gort_trace_helper runs the tracer workload with GORTTRACE, then
+# browser: gort_testprog's TraceWorkload runs with GORTTRACE, then
 # trace-viewer validates it, summarises it, exports it to Chrome JSON and
 # renders it as a page, and headless Chromium draws the page; the page's
 # <body data-*> counts must show the lanes of the trace (2 Ps, every
 # goroutine, the GC cycle and its pauses, the counter tracks).
-#   trace_viewer_e2e.sh HELPER VIEWER CHROMIUM_CHECK OUTDIR
+#   trace_viewer_e2e.sh TESTPROG VIEWER CHROMIUM_CHECK OUTDIR
 set -euo pipefail
-helper=$1 viewer=$2 check=$3 out=$4
+testprog=$1 viewer=$2 check=$3 out=$4
 mkdir -p "$out"
 trace="$out/e2e.trace"
-GOMAXPROCS=2 GORTTRACE="$trace" "$helper" > "$out/helper.out"
+GOMAXPROCS=2 GORTTRACE="$trace" timeout -s QUIT -k 5 120 "$testprog" TraceWorkload > "$out/testprog.out"
 "$viewer" validate "$trace" > "$out/validate.txt"
 grep -qx "ok" "$out/validate.txt"
 "$viewer" summary "$trace" > "$out/summary.md"

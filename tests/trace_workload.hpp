@@ -3,8 +3,9 @@
 // blocking calls (and Ps retaken from them), yields, mutex contention, a
 // forced collection and allocation-driven ones, a GOMAXPROCS change, user
 // tasks, regions and logs.  Shared by the in-process tracer tests and the
-// subprocess helper that GORTTRACE traces.  run_busy_trace_workload does the
-// runtime's moving parts all at once instead, as a busy server does.
+// gort_testprog programs that GORTTRACE traces (tests/testprog/trace.cpp).
+// run_busy_trace_workload does the runtime's moving parts all at once
+// instead, as a busy server does.
 #pragma once
 
 #include <gort/gort.hpp>

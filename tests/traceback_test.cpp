@@ -79,8 +79,6 @@ std::vector<PrintedFrame> parse(const std::string& text, bool* elided = nullptr)
   return frames;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
-
 // ---- the calling thread ------------------------------------------------------------
 
 [[gnu::noinline]] void known_function(FILE* out, int skip, int* line) {
@@ -205,7 +203,7 @@ TEST(TracebackTest, ParkedGoroutineShowsUserFramesOnly) {
   // wait_in_worker.  Inlined lambdas are named from DWARF, which does not number
   // them: "{lambda()}" where the demangler says "{lambda()#1}".
   const std::string& go_fn = frames.back().name;
-  EXPECT_TRUE(starts_with(go_fn, "(anonymous namespace)::parked_tracebacks()::{lambda()")) << r.user;
+  EXPECT_TRUE(go_fn.starts_with("(anonymous namespace)::parked_tracebacks()::{lambda()")) << r.user;
   EXPECT_EQ(go_fn.substr(go_fn.size() - 18), "operator()() const") << r.user;
   EXPECT_EQ(frames.back().file, __FILE__) << r.user;
   EXPECT_EQ(frames.back().line, r.go_line) << r.user;
@@ -213,7 +211,7 @@ TEST(TracebackTest, ParkedGoroutineShowsUserFramesOnly) {
     EXPECT_EQ(f.name.find("gort::runtime::"), std::string::npos) << r.user;
     EXPECT_EQ(f.name.find("gort::go<"), std::string::npos) << r.user;
     EXPECT_EQ(f.name.find("fcontext"), std::string::npos) << r.user;
-    EXPECT_FALSE(starts_with(f.name, "std::")) << r.user;
+    EXPECT_FALSE(f.name.starts_with("std::")) << r.user;
   }
 }
 
@@ -229,7 +227,7 @@ TEST(TracebackTest, ParkedGoroutineWithRuntimeFrames) {
       << r.system;
   bool worker = false, wait = false;
   for (const PrintedFrame& f : frames) {
-    worker = worker || starts_with(f.name, "(anonymous namespace)::wait_in_worker(");
+    worker = worker || f.name.starts_with("(anonymous namespace)::wait_in_worker(");
     wait = wait || f.name == "gort::WaitGroup::wait()";
   }
   EXPECT_TRUE(worker) << r.system;
@@ -239,7 +237,7 @@ TEST(TracebackTest, ParkedGoroutineWithRuntimeFrames) {
 TEST(TracebackTest, CreatedByNamesTheGoStatement) {
   const ParkedTracebacks r = parked_tracebacks();
   std::printf("traceback_created_by:\n%s", r.created.c_str());
-  ASSERT_TRUE(starts_with(r.created, "created by ")) << r.created;
+  ASSERT_TRUE(r.created.starts_with("created by ")) << r.created;
   const std::size_t nl = r.created.find('\n');
   ASSERT_NE(nl, std::string::npos) << r.created;
   const std::string head = r.created.substr(0, nl);
@@ -247,7 +245,7 @@ TEST(TracebackTest, CreatedByNamesTheGoStatement) {
   EXPECT_TRUE(head.size() > 15 && head.compare(head.size() - 15, 15, " in goroutine 1") == 0) << r.created;
   const std::string loc = r.created.substr(nl + 1);
   const std::string want = std::string("\t") + __FILE__ + ":" + std::to_string(r.go_line) + " +0x";
-  EXPECT_TRUE(starts_with(loc, want)) << r.created << "want prefix: " << want;
+  EXPECT_TRUE(loc.starts_with(want)) << r.created << "want prefix: " << want;
   EXPECT_EQ(loc.back(), '\n');
 }
 

@@ -15,7 +15,7 @@ std::string tail(const std::string& text) {
 }
 
 /// Reads a finished run: exit status, JSON on stdout, gctrace on stderr.
-std::optional<ScenarioRun> read_run(const std::optional<lab::ProcessRun>& run, const std::string& who,
+std::optional<ScenarioRun> read_run(const std::optional<gort::ProcessResult>& run, const std::string& who,
                                     std::string* why) {
   if (!run) return std::nullopt;  // *why already says why
   if (run->exit_code != 0) {

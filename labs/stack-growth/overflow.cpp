@@ -2,6 +2,7 @@
 #include "overflow.hpp"
 
 #include <gort/runtime.hpp>
+#include <gort/support/process.hpp>
 #include <gort/waitgroup.hpp>
 #include <lab/go_twin.hpp>
 
@@ -32,8 +33,7 @@ class Unreached final : public DepthObserver {
 /// noise (tests/crash_test.cpp silences them the same way).
 std::vector<std::string> child_environment() {
 #if defined(GORT_TSAN)
-  const char* base = std::getenv("TSAN_OPTIONS");
-  return {std::string("TSAN_OPTIONS=") + (base != nullptr ? base : "") + ":report_signal_unsafe=0"};
+  return {gort::env_with_option("TSAN_OPTIONS", "report_signal_unsafe=0")};
 #else
   return {};
 #endif

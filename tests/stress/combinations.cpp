@@ -39,12 +39,10 @@
 // Components can be switched off (--without a,b) or chosen (--only a,b) so a
 // failing one can be isolated; `--list` names them.
 #include <gort/gort.hpp>
+#include <gort/support/process.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,7 +54,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -68,8 +65,6 @@
 #include <vector>
 
 #include "../test_util.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -1304,26 +1299,12 @@ void lane_memstats(Lane* l) {
 
 std::atomic<uint64_t> g_traces_validated{0};
 
-/// Runs `trace-viewer validate path` (output into path.validate); returns its
-/// exit status.  Runs inside gort::blocking: it calls nothing of gort.
-int run_validator(const std::string& path) {
-  const std::string out = path + ".validate";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<std::string> args = {opt.trace_viewer, "validate", path};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -rc;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+/// Runs `trace-viewer validate path` under a timeout (a validation takes well
+/// under a second).  Runs inside gort::blocking: it calls nothing of gort.
+gort::ProcessResult run_validator(const std::string& path) {
+  gort::ProcessOptions o;
+  o.timeout_ms = 60'000;
+  return gort::run_process({opt.trace_viewer, "validate", path}, o);
 }
 
 void lane_trace(Lane* l) {
@@ -1342,16 +1323,14 @@ void lane_trace(Lane* l) {
     }
     gort::trace::stop();
     tick(l, 0);
-    const int status = gort::blocking([&] { return run_validator(path); });
-    if (status != 0) {
-      std::ifstream in(path + ".validate");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      std::fprintf(stderr, "combinations: trace-viewer validate %s:\n%s\n", path.c_str(), ss.str().c_str());
-      fail(kTrace, "trace window %d failed validation (status %d); trace kept at %s", window, status, path.c_str());
+    const gort::ProcessResult v = gort::blocking([&] { return run_validator(path); });
+    if (v.exit_code != 0) {
+      std::fprintf(stderr, "combinations: trace-viewer validate %s:%s\n%s%s\n", path.c_str(),
+                   v.timed_out ? " (timed out)" : "", v.error.c_str(), (v.out + v.err).c_str());
+      fail(kTrace, "trace window %d failed validation (status %d); trace kept at %s", window, v.exit_code,
+           path.c_str());
     }
     ::unlink(path.c_str());
-    ::unlink((path + ".validate").c_str());
     g_traces_validated.fetch_add(1);
     tick(l);
   }

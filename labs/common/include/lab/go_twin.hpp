@@ -5,19 +5,13 @@
 // (GORT_LABS_BINARY_DIR/<lab>/go-twin) and rebuilt when its source is newer.
 #pragma once
 
+#include <gort/support/process.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lab {
-
-/// What a child process produced (every run_* below returns one).
-struct ProcessRun {
-  /// Exit status, or 128 + signal.
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 /// Builds labs/<lab>/go when needed.  Returns the binary's path, or an error
 /// text (no `go` on PATH, compile error) in `error`.
@@ -25,21 +19,22 @@ std::optional<std::string> build_go_twin(const std::string& lab, std::string* er
 
 /// Runs the built twin with args and extra environment entries ("NAME=value").
 /// Returns nullopt with `error` set when it cannot be built or started.
-std::optional<ProcessRun> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
-                                      const std::vector<std::string>& env, std::string* error);
+std::optional<gort::ProcessResult> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
+                                               const std::vector<std::string>& env, std::string* error);
 
-/// Runs argv (argv[0] found on PATH when it has no '/') with extra environment
-/// entries, in directory cwd (empty: this process's), feeds it `input` on stdin
-/// and captures both output streams.  Returns nullopt with `error` set when the
-/// program cannot be started.
-std::optional<ProcessRun> run_program(const std::vector<std::string>& argv,
-                                      const std::vector<std::string>& env, std::string* error,
-                                      const std::string& input = {}, const std::string& cwd = {});
+/// Runs argv with extra environment entries ("NAME=value"), in directory cwd
+/// (empty: this process's), feeds it `input` on stdin and captures both output
+/// streams: gort::run_process's rules (argv[0] without a '/' is searched on
+/// this process's PATH; no timeout: a lab's runs take as long as they take).
+/// Returns nullopt with `error` set when the program cannot be started.
+std::optional<gort::ProcessResult> run_program(const std::vector<std::string>& argv,
+                                               const std::vector<std::string>& env, std::string* error,
+                                               const std::string& input = {}, const std::string& cwd = {});
 
 /// Runs this program again (Linux's /proc/self/exe: no dependence on argv[0]
 /// or the working directory) with args and extra environment entries, for a
 /// lab's child modes.  Same results as run_program.
-std::optional<ProcessRun> run_self(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                                   std::string* error);
+std::optional<gort::ProcessResult> run_self(const std::vector<std::string>& args,
+                                            const std::vector<std::string>& env, std::string* error);
 
 }  // namespace lab

@@ -1,9 +1,9 @@
-// sched_helper — gort programs that combine locked threads with blocking calls,
-// GOMAXPROCS changes and collections; locked_thread_test.cpp runs each as a
-// subprocess with a timeout, so a goroutine that never runs again fails the
-// test with the program's goroutine dump instead of hanging the test binary.
+// sched.cpp — gort_testprog programs that combine locked threads with blocking
+// calls, GOMAXPROCS changes and collections; locked_thread_test.cpp runs each
+// under a timeout, so a goroutine that never runs again fails the test with
+// the program's goroutine dump instead of hanging the test binary.
 //
-// Every mode prints one line of counts on success and exits 0; a locked
+// Every program prints one line of counts on success and exits 0; a locked
 // goroutine found on another thread makes it exit 1.
 #include <gort/gort.hpp>
 
@@ -15,16 +15,14 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "helper_modes.hpp"
 #include "test_util.hpp"
+#include "testprog.hpp"
 
 namespace gc = gort::gc;
 using gort::test::scaled;
 using namespace std::chrono_literals;
 
 namespace {
-
-using Mode = gort::test::HelperMode;
 
 pid_t gettid_now() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
@@ -93,7 +91,7 @@ bool chain_intact(const gc::Ref<Node>& head, int n) {
 /// Issue 17 item 3: two locked goroutines looping over short blocking calls
 /// at GOMAXPROCS (2 by default).  sysmon retakes their Ps during the calls, so
 /// the calls return through every exitsyscall path.
-int locked_blocking() {
+GORT_TESTPROG(LockedBlocking) {
   return gort::run([] {
     gort::gomaxprocs(procs_from_env());
     constexpr int kLocked = 2;
@@ -116,7 +114,7 @@ int locked_blocking() {
 /// Issue 17 item 4: four locked goroutines — sleeping, blocking, receiving,
 /// allocating — plus locked goroutines that exit while locked, while one
 /// locked goroutine moves GOMAXPROCS between 1 and 5 and another collects.
-int locked_gomaxprocs_gc() {
+GORT_TESTPROG(LockedGomaxprocsGC) {
   return gort::run([] {
     const int rounds = scaled(1500);
     constexpr int kChain = 64;
@@ -200,11 +198,4 @@ int locked_gomaxprocs_gc() {
   });
 }
 
-const Mode kModes[] = {
-    {"locked-blocking", locked_blocking},
-    {"locked-gomaxprocs-gc", locked_gomaxprocs_gc},
-};
-
 }  // namespace
-
-int main(int argc, char** argv) { return gort::test::run_helper_mode("sched_helper", argc, argv, kModes); }
