@@ -75,8 +75,10 @@ void finish_sweep();
 /// Precondition: world stopped, every mcache flushed.
 void start_sweep_generation();
 
-/// Registers the idle-time sweeper with the runtime (once).
-void install_background_sweeper();
+/// The runtime's GcHooks::idle_work: idle-priority collector work, marking
+/// while a mark runs (idle_mark_worker), sweeping a batch of spans after it;
+/// true when it did some.  On g0 holding a P.
+bool idle_work();
 
 // ---- mark.cpp (mirrors mgcmark.go) ----
 
@@ -398,7 +400,8 @@ bool any_write_barrier_buffer_used();
 void flush_destroyed_p_mark_state(int32_t p_id);
 
 /// Shades every heap object a word of [lo, hi) points to, through the P's
-/// buffer (the barrier of values moved in or out of a root range).  Any thread.
+/// buffer (the barrier of values moved in or out of a root range; the runtime's
+/// GcHooks::shade_root_range).  Any thread.
 void shade_range(const void* lo, const void* hi);
 
 /// True while allocation marks new objects black and charges assists (Go's
@@ -415,8 +418,11 @@ inline void publish_new_object(Span* s, uintptr_t base) {
 
 // ---- mark_worker.cpp (mirrors gcBgMarkWorker, findRunnableGCWorker) ----
 
-/// Installs the scheduler hooks of the concurrent mark (once).
-void install_mark_hooks();
+/// The runtime's GcHooks::mark_worker: background mark work for the calling
+/// M's P (mirrors findRunnableGCWorker + gcBgMarkWorker).
+bool background_mark_worker();
+/// The runtime's GcHooks::scan_goroutine: greys one stopped goroutine's roots.
+void scan_goroutine(const void* const* ranges, int nranges, uint64_t stack_bytes);
 /// Runs idle-priority mark work on the calling M's P; true when it did some.
 bool idle_mark_worker();
 
@@ -555,12 +561,10 @@ uint32_t cycles_started();
 /// Parks the caller until cycle n ended (mirrors gcWaitOnMark).
 void wait_for_cycle(uint32_t n);
 
-/// Registers finish_cycles_for_exit as the runtime's exit hook (idempotent).
-void install_exit_hook();
-
 /// Ends collection in a run whose main function has returned: starts no more
 /// cycles and waits until the last started one's goroutine is done with it.
-/// Precondition: called from a goroutine (the main one, at exit).
+/// Precondition: called from a goroutine (the main one, at exit).  The
+/// runtime's GcHooks::before_exit.
 void finish_cycles_for_exit();
 
 /// Called after an allocation that refilled a span or allocated a large object:
@@ -571,10 +575,10 @@ void maybe_start_gc();
 /// Precondition: world stopped by the caller.
 void flush_all_mcaches();
 
-/// Registers the collector's part of destroying a P with the runtime (mcache.cpp,
-/// gort/runtime/gc_cache.hpp; once): before the first cache exists and before
-/// the first mark.
-void install_p_destroy_hook();
+/// The runtime's GcHooks::destroy_p: the collector's part of destroying a P
+/// (mirrors wbBufFlush1 + freemcache in p.destroy).  Precondition: nothing
+/// runs on the P (gort/runtime/gc_cache.hpp).
+void destroy_p(int32_t p_id, void* cache);
 
 /// True while this thread runs destructors for the sweeper (sweep.cpp); read
 /// inline on every allocation, hence a variable rather than a function.  Safe as

@@ -63,17 +63,8 @@ void free_cache(MCache* c) {
   cache_pool = c;
 }
 
-/// The runtime's P-destroy hook (gort/runtime/gc_cache.hpp): the collector's
-/// part of p.destroy in proc.go — the P's write-barrier buffer into the mark
-/// while one runs (wbBufFlush1), then its mcache (freemcache).
-void destroy_p(int32_t p_id, void* cache) {
-  detail::flush_destroyed_p_mark_state(p_id);
-  if (cache != nullptr) free_cache(static_cast<MCache*>(cache));
-}
-
 /// Returns an idle cache from the pool or a new one (mirrors allocmcache).
 MCache* new_cache() {
-  detail::install_p_destroy_hook();
   {
     std::lock_guard<std::mutex> guard(pool_lock);
     if (MCache* c = cache_pool) {
@@ -143,9 +134,11 @@ void MCache::release_all() {
 
 namespace detail {
 
-void install_p_destroy_hook() {
-  static std::once_flag once;
-  std::call_once(once, [] { runtime::set_p_destroy_hook(&destroy_p); });
+// The collector's part of p.destroy in proc.go: the P's write-barrier buffer
+// into the mark while one runs (wbBufFlush1), then its mcache (freemcache).
+void destroy_p(int32_t p_id, void* cache) {
+  flush_destroyed_p_mark_state(p_id);
+  if (cache != nullptr) free_cache(static_cast<MCache*>(cache));
 }
 
 // mirrors getMCache in mcache.go

@@ -25,7 +25,6 @@
 
 #include <sched.h>
 
-#include <mutex>
 
 #include "collector.hpp"
 
@@ -141,21 +140,14 @@ namespace {
 /// enough that a goroutine made runnable meanwhile waits at most a few µs.
 constexpr int kIdleSweepBatch = 8;
 
-/// Idle-priority collector work: marking while a mark runs (mark_worker.cpp),
-/// sweeping after it.
-bool idle_sweep() {
+}  // namespace
+
+bool idle_work() {
   if (allocate_black.load(std::memory_order_relaxed)) return idle_mark_worker();
   if (sweep_done.load(std::memory_order_relaxed)) return false;
   int swept = 0;
   while (swept < kIdleSweepBatch && sweepone()) ++swept;
   return swept > 0;
-}
-
-}  // namespace
-
-void install_background_sweeper() {
-  static std::once_flag once;
-  std::call_once(once, [] { runtime::set_idle_work_hook(&idle_sweep); });
 }
 
 }  // namespace gort::gc::detail

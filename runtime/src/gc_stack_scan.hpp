@@ -12,9 +12,6 @@
 
 namespace gort::runtime {
 
-/// The hooks the collector installed, or null.
-const GcMarkHooks* gc_mark_hooks();
-
 /// One goroutine's root ranges: its `go` closure and, once it has a stack, the
 /// stack from its saved stack pointer up (lo/hi pairs in `ranges`).
 struct GoroutineRoots {

@@ -103,7 +103,7 @@ inline constexpr uint64_t kGoidCacheBatch = 16;
 inline constexpr int32_t kMaxGomaxprocs = 1024;
 
 /// The collector's part of destroying pp (mirrors wbBufFlush1 + freemcache in
-/// p.destroy): calls the hook registered with set_p_destroy_hook with pp's id
+/// p.destroy): calls the collector's GcHooks::destroy_p with pp's id
 /// and GC cache, then clears the slot (gc_cache.cpp).  Precondition: nothing
 /// runs on pp — procresize retiring it with the world stopped under sched.lock,
 /// or teardown.

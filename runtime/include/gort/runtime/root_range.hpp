@@ -73,9 +73,6 @@ void shade_root_range(const void* lo, std::size_t bytes) noexcept;
 /// the collector: fn must not register or unregister ranges.
 std::size_t for_each_root_range(void (*fn)(const void* lo, const void* hi, void* arg), void* arg);
 
-/// Installs the collector's shading function (once, before its first mark).
-void set_root_range_shade_hook(void (*shade)(const void* lo, const void* hi));
-
 /// Specialised true by gc/ for its pointer types (gc::Ref, gc::Ptr, gc::Slice,
 /// gc::String), whose headers do the specialising, so the answer never
 /// depends on what else a translation unit included.
