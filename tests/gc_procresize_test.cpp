@@ -21,8 +21,8 @@
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/park.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -16,7 +16,7 @@
 #include <algorithm>
 
 #include <gort/runtime.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -20,8 +20,8 @@
 #include <gort/gc/object.hpp>
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include <mutex>
 #include <unordered_map>

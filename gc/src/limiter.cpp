@@ -13,7 +13,7 @@
 // from mark workers and assists, and at each mark's start and end.
 #include <mutex>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -46,7 +46,7 @@
 
 #include <gort/gc/arena.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -20,7 +20,7 @@
 // background credit assists may claim.  Every pass also checks whether the mark
 // ran out of work, so a mark whose last stack was scanned by a resuming M still
 // reaches termination.
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -1,7 +1,7 @@
 // mcache.cpp — the per-P allocation cache (mirrors mcache.nextFree, refill,
 // releaseAll, allocmcache and freemcache in mcache.go and malloc.go).
 //
-// Model: each P has one MCache in its runtime slot (gort/runtime/gc_cache.hpp,
+// Model: each P has one MCache in its runtime slot (gort/runtime/internal/gc_cache.hpp,
 // Go's p.mcache).  Only the goroutine running on the P touches it, and
 // allocation never yields, so the fast path (next_free on a non-full span) takes
 // no lock and no atomic.  When the cached span of a class is full, refill hands
@@ -32,10 +32,10 @@
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_cache.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_cache.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 #include "collector.hpp"
 

@@ -26,8 +26,8 @@
 
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 #include "collector.hpp"
 

@@ -55,10 +55,10 @@
 
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/hooks.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <gort/runtime.hpp>
 
@@ -342,7 +342,7 @@ void stop_the_world_mark() {
 }
 
 /// Asks every P whose write-barrier buffer holds pointers to pass through its
-/// scheduler, where the buffer is flushed (background_worker), and gives them a
+/// scheduler, where the buffer is flushed (background_mark_worker), and gives them a
 /// moment (mirrors the forEachP flush of gcMarkDone; the stop that follows
 /// flushes whatever is left).
 void ragged_flush_barrier() {
@@ -531,7 +531,7 @@ void finish_cycles_for_exit() {
 
 namespace {
 
-/// Every call the scheduler makes into the collector (gort/runtime/hooks.hpp).
+/// Every call the scheduler makes into the collector (gort/runtime/internal/hooks.hpp).
 constexpr runtime::GcHooks kRuntimeHooks{
     .scan_goroutine = &scan_goroutine,          // mark_worker.cpp
     .mark_worker = &background_mark_worker,     // mark_worker.cpp

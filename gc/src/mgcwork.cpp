@@ -22,7 +22,7 @@
 #include <mutex>
 #include <vector>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -39,7 +39,7 @@
 #include "collector.hpp"
 
 #include <new>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 namespace gort::gc {
 

@@ -14,7 +14,7 @@
 
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mheap.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -24,8 +24,8 @@
 #include <gort/gc/span.hpp>
 #include <gort/gc/sizeclasses.hpp>
 #include <gort/runtime.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

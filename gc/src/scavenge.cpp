@@ -26,7 +26,7 @@
 #include <thread>
 
 #include <gort/gc/mheap.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "collector.hpp"
 

@@ -21,7 +21,7 @@
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include <sched.h>
 

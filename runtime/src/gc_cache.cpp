@@ -1,5 +1,5 @@
 // gc_cache.cpp — the per-P slot for the garbage collector's allocation cache
-// (Go's p.mcache; gort/runtime/gc_cache.hpp).
+// (Go's p.mcache; gort/runtime/internal/gc_cache.hpp).
 //
 // The runtime stores the pointer and never interprets it.  The slot belongs to
 // whichever goroutine runs on the P, exactly as Go's mcache does: a goroutine
@@ -7,9 +7,9 @@
 // while using the cache.  Destroying a P — procresize retiring it, or teardown —
 // calls gc/'s registered hook (GcHooks::destroy_p) with the P's id and cache, so caches survive
 // neither their P nor a runtime restart (Go's p.destroy → freemcache).
-#include <gort/runtime/gc_cache.hpp>
+#include <gort/runtime/internal/gc_cache.hpp>
 
-#include <gort/runtime/hooks.hpp>
+#include <gort/runtime/internal/hooks.hpp>
 
 #include "current.hpp"
 #include "m.hpp"

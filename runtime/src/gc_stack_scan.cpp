@@ -37,7 +37,7 @@
 // next resume does the same work without waiting.
 #include "gc_stack_scan.hpp"
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "current.hpp"
 #include "nanotime.hpp"

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "g.hpp"
 #include "sched.hpp"

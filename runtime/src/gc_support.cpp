@@ -1,7 +1,7 @@
 // gc_support.cpp — the scheduler state the garbage collector reads
-// (gort/runtime/gc_support.hpp): stop-the-world for a GC, the goroutines'
+// (gort/runtime/internal/gc_support.hpp): stop-the-world for a GC, the goroutines'
 // root ranges, the Ps' caches, the registered collector hooks
-// (gort/runtime/hooks.hpp), clock and settings.
+// (gort/runtime/internal/hooks.hpp), clock and settings.
 //
 // Stack roots (mirrors scanstack in mgcmark.go, conservatively): a goroutine
 // that is not running saved its callee-saved registers on its own stack when it
@@ -12,9 +12,9 @@
 // scanned from the stack pointer entersyscall recorded after spilling the
 // callee-saved registers.  The `go` call's closure is a root too: inline in the
 // G record, or at the top of the stack (inside the stack range once started).
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/hooks.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <atomic>
 

@@ -76,7 +76,7 @@
 //   - exit while locked (goexit0): its M hands the P on and the thread ends
 //     (Go's mexit); m0 is only unwired, as it must return from gort::run.
 #include <gort/runtime.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <cstdio>
 #include <cstring>

@@ -1,4 +1,4 @@
-// root_range.cpp — the registry of root ranges (gort/runtime/root_range.hpp)
+// root_range.cpp — the registry of root ranges (gort/runtime/internal/root_range.hpp)
 // and the exception objects registered in it.
 //
 // Registry.  A sentinel-headed doubly-linked list of RootRange nodes under one
@@ -22,7 +22,7 @@
 // into a list of their own, searched by address when they are freed; few
 // exceptions are alive at once.  The interposers forward to the next
 // definition (dlsym RTLD_NEXT): libstdc++'s, or a sanitizer's in between.
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 #include <atomic>
 #include <cstdint>

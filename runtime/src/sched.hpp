@@ -17,8 +17,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/hooks.hpp>
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 
 #include "g.hpp"
 #include "lock_futex.hpp"
@@ -97,7 +97,7 @@ extern Sched sched;
 /// nanotime() at the start of the running runtime (Go's runtimeInitTime); 0 when
 /// not running (gc_support.cpp).
 extern std::atomic<int64_t> runtime_init_ns;
-/// The collector's hooks (gort/runtime/hooks.hpp register_gc_hooks), or null
+/// The collector's hooks (gort/runtime/internal/hooks.hpp register_gc_hooks), or null
 /// when no collector is linked in (gc_support.cpp).
 extern std::atomic<const GcHooks*> registered_gc_hooks;
 inline const GcHooks* gc_hooks() { return registered_gc_hooks.load(std::memory_order_acquire); }

@@ -1,4 +1,4 @@
-// gort/runtime/gc_cache.hpp — the per-P slot the garbage collector keeps its
+// gort/runtime/internal/gc_cache.hpp — the per-P slot the garbage collector keeps its
 // allocation cache in (Go's p.mcache in runtime2.go).
 //
 // Go gives every P an mcache so that allocation on a P needs no lock: only the

@@ -1,4 +1,4 @@
-// gort/runtime/gc_support.hpp — what the garbage collector needs from the
+// gort/runtime/internal/gc_support.hpp — what the garbage collector needs from the
 // scheduler: stopping the world, the goroutines' stacks, the Ps' caches, idle
 // time, the clock and the GODEBUG settings (Go's collector reaches into the
 // same runtime state directly: stopTheWorldGC, allgs, allp, findRunnableGCWorker).
@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 
 namespace gort::runtime {
 

@@ -1,4 +1,4 @@
-// gort/runtime/root_range.hpp — program values the runtime keeps in C++ heap
+// gort/runtime/internal/root_range.hpp — program values the runtime keeps in C++ heap
 // memory, made visible to the garbage collector: root ranges, the barrier for
 // values moved in and out of them, and the compile-time test for "may hold a
 // managed pointer".

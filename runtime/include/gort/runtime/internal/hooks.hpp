@@ -1,4 +1,4 @@
-// gort/runtime/hooks.hpp — every call the runtime makes up into a library built
+// gort/runtime/internal/hooks.hpp — every call the runtime makes up into a library built
 // on it: one record of function pointers per library, registered once at
 // start-up.
 //
@@ -8,8 +8,8 @@
 // makes these calls directly (findRunnableGCWorker, scanstack, p.destroy's
 // freemcache, ...); gort's collector lives in gc/, above the runtime, so the
 // runtime calls it through the record below.  Everything the runtime calls in
-// gc/ is in this record; everything gc/ calls in the runtime is in
-// gc_support.hpp, gc_cache.hpp and root_range.hpp.
+// gc/ is in this record; what gc/ calls in the runtime is gc_support.hpp and the
+// other headers of this directory that gc/CMakeLists.txt lists.
 //
 // Rules for a hook record (a library that needs the scheduler to call it — the
 // netpoller, the profilers — adds its own record here, next to GcHooks, with
