@@ -9,7 +9,7 @@
 #include <functional>
 #include <thread>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/mark.hpp"
 
 #include "helper_modes.hpp"
 

@@ -34,7 +34,9 @@
 #include <thread>
 #include <vector>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/mark.hpp"
+#include "../gc/src/mgc.hpp"
+#include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
 #include "test_util.hpp"
 

@@ -18,7 +18,12 @@
 #include <gort/runtime.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "limiter.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

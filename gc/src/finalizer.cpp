@@ -27,7 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collector.hpp"
+#include "finalizer.hpp"
+#include "mark.hpp"
 
 namespace gort::gc::detail {
 

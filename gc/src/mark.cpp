@@ -48,7 +48,9 @@
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "finalizer.hpp"
+#include "mark.hpp"
+#include "root.hpp"
 
 namespace gort::gc {
 

@@ -22,7 +22,14 @@
 // reaches termination.
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "limiter.hpp"
+#include "mark.hpp"
+#include "mark_worker.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

@@ -37,7 +37,10 @@
 #include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/lock.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
 
 namespace gort::gc {
 

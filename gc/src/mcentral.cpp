@@ -29,7 +29,7 @@
 #include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/lock.hpp>
 
-#include "collector.hpp"
+#include "sweep.hpp"
 
 namespace gort::gc {
 

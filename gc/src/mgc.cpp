@@ -54,6 +54,7 @@
 #include <string>
 
 #include <gort/gc/mheap.hpp>
+#include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/fatal.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
@@ -62,7 +63,22 @@
 
 #include <gort/runtime.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "finalizer.hpp"
+#include "limiter.hpp"
+#include "mark.hpp"
+#include "mark_worker.hpp"
+#include "mgc.hpp"
+#include "mgcwork.hpp"
+#include "mstats.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
+#include "pool_cleanup.hpp"
+#include "root.hpp"
+#include "scavenge.hpp"
+#include "sweep.hpp"
+#include "tracing.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>

@@ -24,7 +24,9 @@
 
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
 
 namespace gort::gc::detail {
 

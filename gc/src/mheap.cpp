@@ -36,7 +36,7 @@
 #include <gort/gc/arena.hpp>
 #include <gort/gc/span.hpp>
 
-#include "collector.hpp"
+#include "sweep.hpp"
 
 #include <new>
 #include <gort/runtime/internal/lock.hpp>

@@ -16,7 +16,10 @@
 #include <gort/gc/mheap.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "mstats.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
 
 namespace gort::gc::detail {
 

@@ -19,7 +19,9 @@
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
 
 namespace gort::gc::detail {
 

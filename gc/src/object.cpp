@@ -27,7 +27,10 @@
 #include <gort/runtime/internal/fatal.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
 
 namespace gort::gc {
 

@@ -46,7 +46,9 @@
 #include <gort/runtime/internal/fatal.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mgcwork.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

@@ -21,7 +21,8 @@
 
 #include <mutex>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "root.hpp"
 
 namespace gort::gc::detail {
 

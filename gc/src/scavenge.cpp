@@ -28,7 +28,8 @@
 #include <gort/gc/mheap.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "pacer.hpp"
+#include "scavenge.hpp"
 
 namespace gort::gc::detail {
 

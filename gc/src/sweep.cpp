@@ -20,13 +20,18 @@
 // turns an allocation inside one into a fatal error (object.hpp explains why).
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
+#include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 
 #include <sched.h>
 
 
-#include "collector.hpp"
+#include "mark_worker.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "sweep.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

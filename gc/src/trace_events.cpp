@@ -8,7 +8,8 @@
 // with their reason, around the whole stop.
 #include <gort/runtime/internal/trace_events.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 
