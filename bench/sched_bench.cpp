@@ -17,7 +17,7 @@
 //                                                          ns_per_op = wall / 2,000,000.
 //   BM_park_ready/procs:P
 //       Two goroutines pass a token back and forth 500,000 round trips through the raw
-//       blocking primitive gort::runtime::park / ready (gort/runtime/park.hpp), one
+//       blocking primitive gort::runtime::park / ready (gort/runtime/internal/park.hpp), one
 //       Mailbox per direction (see below).  Go has no public park/ready and uses a pair of
 //       unbuffered channels (gopark/goready plus the channel lock and sudog bookkeeping);
 //       Boost.Fiber uses unbuffered_channel.  Measures one park + ready + switch.
@@ -65,7 +65,7 @@
 #include <benchmark/benchmark.h>
 
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include "bench_env.hpp"
 #include "gort_harness.hpp"

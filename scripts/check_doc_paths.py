@@ -10,7 +10,7 @@ checks each one:
   runtime/src/proc.cpp        from the repository root
   src/mgc.cpp, include/...    inside a component (runtime/, chan/, gc/, net/,
                               trace-viewer/, labs/<lab>/) — any one will do
-  gort/runtime/lock.hpp       a public header, under <component>/include/
+  gort/runtime/internal/lock.hpp       a public header, under <component>/include/
   x/y.cpp                     relative to the naming file's folder or any folder above it
   ./x.hpp, x.hpp              (bare names are not checked: too many are Go's)
   labs/x.cpp                  one-letter file names are examples, not checked

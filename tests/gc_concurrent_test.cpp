@@ -22,7 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/limiter.hpp"
+#include "../gc/src/mgc.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -21,8 +21,8 @@
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/park.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -34,7 +34,9 @@
 #include <thread>
 #include <vector>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/mark.hpp"
+#include "../gc/src/mgc.hpp"
+#include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
 #include "test_util.hpp"
 

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/mark.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -17,7 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "../gc/src/collector.hpp"
+#include "../gc/src/finalizer.hpp"
+#include "../gc/src/mark.hpp"
+#include "../gc/src/mgcwork.hpp"
+#include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
 #include "test_util.hpp"
 

@@ -4,7 +4,7 @@
 // singleflight suites).  Reads runtime internals (runtime/src/g.hpp).
 #pragma once
 
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <atomic>
 #include <vector>

@@ -1,7 +1,7 @@
 // sched_test.cpp — the scheduler core as a Go programmer observes it.
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/park.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/syscall.h>

@@ -5,7 +5,7 @@
 // their goroutines' status until each is parked in the flight's WaitGroup
 // (bounded), never by sleeping.
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // observes them.  Tests that need "goroutine X is now blocked in Y" poll X's
 // status and wait reason (bounded), never sleep and hope.
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // syscall_test.cpp — blocking calls: the P is lent out and handed on.
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // timer_test.cpp — runtime timers and gort::sleep.
 #include <gort/gort.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // (runtime/src/traceback.hpp): the calling thread, a parked goroutine, a
 // signal context, and the "created by" line of a go statement.
 #include <gort/gort.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -56,7 +56,7 @@
 // reason given in chan_core.hpp.
 #include <gort/detail/chan_core.hpp>
 #include <gort/panic.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <cstdint>
 #include <cstring>

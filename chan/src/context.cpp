@@ -34,7 +34,7 @@
 // runtime, possibly off any goroutine stack, and must never park: every lock
 // here is the runtime's non-parking Lock, and nothing under one calls user
 // code.  An after_func callback is started with gort::go, which timer
-// functions may call (gort/runtime/timer.hpp); the callback runs later on its
+// functions may call (gort/runtime/internal/timer.hpp); the callback runs later on its
 // own goroutine.
 //
 // The deadline timer.  While armed, the timer holds a reference to its state
@@ -67,8 +67,8 @@
 #include <vector>
 
 #include <gort/runtime.hpp>
-#include <gort/runtime/lock.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 namespace gort {
 

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <gort/detail/chan_core.hpp>
-#include <gort/runtime/lock.hpp>
-#include <gort/runtime/root_range.hpp>
-#include <gort/runtime/sudog.hpp>
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/root_range.hpp>
+#include <gort/runtime/internal/sudog.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 
 #include <atomic>
 #include <cstdint>

@@ -32,10 +32,10 @@
 // other RMWs are acq_rel, so a release sequence is never broken between the
 // unlocker and the next owner, including across the semaphore handoff.
 #include <gort/mutex.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/sema.hpp>
-#include <gort/runtime/spin.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/sema.hpp>
+#include <gort/runtime/internal/spin.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 namespace gort {
 

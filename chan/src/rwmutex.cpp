@@ -16,8 +16,8 @@
 //
 // Misuse is fatal as in Go: a read unlock with no reader in (the count was 0, or
 // -kMaxReaders with a writer pending) and a write unlock when not write-locked.
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/sema.hpp>
 #include <gort/rwmutex.hpp>
 
 namespace gort {

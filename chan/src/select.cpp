@@ -28,7 +28,7 @@
 // first would starve the rest; Go specifies the uniform choice.
 #include <gort/detail/chan_core.hpp>
 #include <gort/panic.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <algorithm>
 #include <cstdint>

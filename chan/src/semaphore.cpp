@@ -24,8 +24,8 @@
 // re-check; FIFO would need tickets anyway).
 #include <gort/context.hpp>
 #include <gort/panic.hpp>
-#include <gort/runtime/park.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/park.hpp>
+#include <gort/runtime/internal/sema.hpp>
 #include <gort/select.hpp>
 #include <gort/semaphore.hpp>
 

@@ -30,8 +30,8 @@
 // Timers still armed when the runtime ends are discarded (RuntimeTimer::
 // on_discard), which drops their arming reference.
 #include <gort/panic.hpp>
-#include <gort/runtime/lock.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/timer.hpp>
 #include <gort/time.hpp>
 
 #include <atomic>

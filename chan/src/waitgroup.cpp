@@ -1,7 +1,7 @@
 // waitgroup.cpp — sync.WaitGroup, line for line Go 1.19's algorithm: one 64-bit
 // word holds counter and waiter count so add and wait agree without a lock.
 #include <gort/panic.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/sema.hpp>
 #include <gort/waitgroup.hpp>
 
 namespace gort {

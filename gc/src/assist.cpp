@@ -16,9 +16,14 @@
 #include <algorithm>
 
 #include <gort/runtime.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "limiter.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

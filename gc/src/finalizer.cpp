@@ -20,14 +20,15 @@
 #include <gort/gc/object.hpp>
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
-#include "collector.hpp"
+#include "finalizer.hpp"
+#include "mark.hpp"
 
 namespace gort::gc::detail {
 

@@ -11,11 +11,12 @@
 // collection still gets at least about half of the CPU — Go's "death spiral"
 // protection.  Updates come at most every 10 ms (gcCPULimiterUpdatePeriod)
 // from mark workers and assists, and at each mark's start and end.
+#include <atomic>
 #include <mutex>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "limiter.hpp"
 
 namespace gort::gc::detail {
 

@@ -30,7 +30,9 @@
 #include <gort/gc/span.hpp>
 #include <gort/gc/mcentral.hpp>
 
-#include "collector.hpp"
+#include "mwbbuf.hpp"
+#include "pacer.hpp"
+#include "sweep.hpp"
 
 namespace gort::gc {
 

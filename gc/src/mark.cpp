@@ -46,9 +46,11 @@
 
 #include <gort/gc/arena.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "finalizer.hpp"
+#include "mark.hpp"
+#include "root.hpp"
 
 namespace gort::gc {
 

@@ -13,18 +13,23 @@
 //   - fractional: this P's fractional mark time is below its goal share of the
 //     time since the mark started: mark until it passes 1.2 times the goal
 //     (pollFractionalWorkerExit);
-//   - idle (find_runnable's idle hook): the P has nothing to run: mark until a
+//   - idle (find_runnable's idle_work hook, through sweep.cpp): the P has nothing to run: mark until a
 //     goroutine becomes runnable.
 // A worker first flushes its P's write-barrier buffer (the P's goroutine is
 // switched out), scans stacks still owed, then drains; its scan work becomes
 // background credit assists may claim.  Every pass also checks whether the mark
 // ran out of work, so a mark whose last stack was scanned by a resuming M still
 // reaches termination.
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include <gort/runtime/root_range.hpp>
-
-#include "collector.hpp"
+#include "assist.hpp"
+#include "limiter.hpp"
+#include "mark.hpp"
+#include "mark_worker.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 
@@ -138,8 +143,10 @@ bool run_worker_if_work(Choose choose) {
   return worked | signal_if_mark_done() | runtime::runnable_work_waiting();
 }
 
+}  // namespace
+
 // mirrors findRunnableGCWorker + gcBgMarkWorker
-bool background_worker() {
+bool background_mark_worker() {
   return run_worker_if_work([](const PMarkState& pm, int64_t now, WorkerMode* mode) {
     limiter_update(now);
     MarkWorkerPlan& plan = mark_worker_plan();
@@ -159,7 +166,7 @@ bool background_worker() {
   });
 }
 
-// the collector's scan_goroutine hook: grey a stopped goroutine's roots
+// mirrors scanstack, conservatively: grey a stopped goroutine's roots
 void scan_goroutine(const void* const* ranges, int nranges, uint64_t stack_bytes) {
   MarkState& m = thread_marker();
   for (int i = 0; i + 1 < nranges; i += 2) m.scan_conservative(ranges[i], ranges[i + 1]);
@@ -167,20 +174,11 @@ void scan_goroutine(const void* const* ranges, int nranges, uint64_t stack_bytes
   m.publish();
 }
 
-const runtime::GcMarkHooks hooks{&scan_goroutine, &background_worker};
-
-}  // namespace
-
 bool idle_mark_worker() {
   return run_worker_if_work([](const PMarkState&, int64_t, WorkerMode* mode) {
     *mode = WorkerMode::Idle;
     return true;
   });
-}
-
-void install_mark_hooks() {
-  runtime::set_gc_mark_hooks(&hooks);
-  runtime::set_root_range_shade_hook(&shade_range);
 }
 
 }  // namespace gort::gc::detail

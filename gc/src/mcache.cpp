@@ -1,7 +1,7 @@
 // mcache.cpp — the per-P allocation cache (mirrors mcache.nextFree, refill,
 // releaseAll, allocmcache and freemcache in mcache.go and malloc.go).
 //
-// Model: each P has one MCache in its runtime slot (gort/runtime/gc_cache.hpp,
+// Model: each P has one MCache in its runtime slot (gort/runtime/internal/gc_cache.hpp,
 // Go's p.mcache).  Only the goroutine running on the P touches it, and
 // allocation never yields, so the fast path (next_free on a non-full span) takes
 // no lock and no atomic.  When the cached span of a class is full, refill hands
@@ -32,12 +32,15 @@
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_cache.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_cache.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
 
 namespace gort::gc {
 
@@ -63,17 +66,8 @@ void free_cache(MCache* c) {
   cache_pool = c;
 }
 
-/// The runtime's P-destroy hook (gort/runtime/gc_cache.hpp): the collector's
-/// part of p.destroy in proc.go — the P's write-barrier buffer into the mark
-/// while one runs (wbBufFlush1), then its mcache (freemcache).
-void destroy_p(int32_t p_id, void* cache) {
-  detail::flush_destroyed_p_mark_state(p_id);
-  if (cache != nullptr) free_cache(static_cast<MCache*>(cache));
-}
-
 /// Returns an idle cache from the pool or a new one (mirrors allocmcache).
 MCache* new_cache() {
-  detail::install_p_destroy_hook();
   {
     std::lock_guard<std::mutex> guard(pool_lock);
     if (MCache* c = cache_pool) {
@@ -143,9 +137,11 @@ void MCache::release_all() {
 
 namespace detail {
 
-void install_p_destroy_hook() {
-  static std::once_flag once;
-  std::call_once(once, [] { runtime::set_p_destroy_hook(&destroy_p); });
+// The collector's part of p.destroy in proc.go: the P's write-barrier buffer
+// into the mark while one runs (wbBufFlush1), then its mcache (freemcache).
+void destroy_p(int32_t p_id, void* cache) {
+  flush_destroyed_p_mark_state(p_id);
+  if (cache != nullptr) free_cache(static_cast<MCache*>(cache));
 }
 
 // mirrors getMCache in mcache.go

@@ -26,10 +26,10 @@
 
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
-#include "collector.hpp"
+#include "sweep.hpp"
 
 namespace gort::gc {
 

@@ -51,18 +51,34 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 #include <string>
 
 #include <gort/gc/mheap.hpp>
+#include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <gort/runtime.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "finalizer.hpp"
+#include "limiter.hpp"
+#include "mark.hpp"
+#include "mark_worker.hpp"
+#include "mgc.hpp"
+#include "mgcwork.hpp"
+#include "mstats.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
+#include "pool_cleanup.hpp"
+#include "root.hpp"
+#include "scavenge.hpp"
+#include "sweep.hpp"
+#include "tracing.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -342,7 +358,7 @@ void stop_the_world_mark() {
 }
 
 /// Asks every P whose write-barrier buffer holds pointers to pass through its
-/// scheduler, where the buffer is flushed (background_worker), and gives them a
+/// scheduler, where the buffer is flushed (background_mark_worker), and gives them a
 /// moment (mirrors the forEachP flush of gcMarkDone; the stop that follows
 /// flushes whatever is left).
 void ragged_flush_barrier() {
@@ -446,10 +462,6 @@ uint32_t gc_start(TriggerKind kind, uint32_t n) {
   const bool forced = kind == TriggerKind::Cycle;
   if (!may_start_cycle(forced)) return 0;
   pacer_init();
-  install_background_sweeper();
-  install_mark_hooks();
-  install_p_destroy_hook();
-  install_exit_hook();
   // GC CPU time counts from the start of the running runtime (it can restart).
   static int64_t accounted_init = 0;
   // mirrors gcTrigger.test: gcTriggerHeap and gcTriggerCycle
@@ -521,16 +533,10 @@ void wait_for_cycle(uint32_t n) {
   while (!ended()) cycle_waiters().wait(runtime::WaitReason::WaitForGCCycle, ended);
 }
 
-// The runtime's exit hook (gc_support.hpp set_exit_hook).  gc_sema is held by a
-// cycle from its start to the end of mark termination, so once this goroutine
-// holds it no cycle is between those points and none can start after it (the
-// exiting check in gc_start); what is left is waiting for the last started
-// cycle's goroutine to return from its cycle.
-void install_exit_hook() {
-  static std::once_flag once;
-  std::call_once(once, [] { runtime::set_exit_hook(&finish_cycles_for_exit); });
-}
-
+// gc_sema is held by a cycle from its start to the end of mark termination, so
+// once this goroutine holds it no cycle is between those points and none can
+// start after it (the exiting check in gc_start); what is left is waiting for
+// the last started cycle's goroutine to return from its cycle.
 void finish_cycles_for_exit() {
   exiting_run.store(runtime::runtime_init_nanotime(), std::memory_order_relaxed);
   runtime::semacquire(&gc_sema, runtime::WaitReason::Semacquire);
@@ -538,6 +544,26 @@ void finish_cycles_for_exit() {
   runtime::semrelease(&gc_sema);
   wait_for_cycle(last);
 }
+
+namespace {
+
+/// Every call the scheduler makes into the collector (gort/runtime/internal/hooks.hpp).
+constexpr runtime::GcHooks kRuntimeHooks{
+    .scan_goroutine = &scan_goroutine,          // mark_worker.cpp
+    .mark_worker = &background_mark_worker,     // mark_worker.cpp
+    .idle_work = &idle_work,                    // sweep.cpp
+    .shade_root_range = &shade_range,           // mwbbuf.cpp
+    .destroy_p = &destroy_p,                    // mcache.cpp
+    .before_exit = &finish_cycles_for_exit,     // above
+};
+
+// Registered once, at start-up, by this file's static initializer (Go's package
+// init).  This file is linked into every program in which a hook has work to
+// do: a mark, a sweep and an exit to wait for need a cycle (gc_start, here),
+// and a P's cache needs an allocation, which starts cycles (maybe_start_gc).
+[[maybe_unused]] const bool runtime_hooks_registered = (runtime::register_gc_hooks(&kRuntimeHooks), true);
+
+}  // namespace
 
 }  // namespace gort::gc::detail
 

@@ -22,9 +22,11 @@
 #include <mutex>
 #include <vector>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
 
 namespace gort::gc::detail {
 

@@ -36,10 +36,10 @@
 #include <gort/gc/arena.hpp>
 #include <gort/gc/span.hpp>
 
-#include "collector.hpp"
+#include "sweep.hpp"
 
 #include <new>
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 namespace gort::gc {
 

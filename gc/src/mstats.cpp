@@ -14,9 +14,12 @@
 
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mheap.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "mstats.hpp"
+#include "no_collection_scope.hpp"
+#include "pacer.hpp"
 
 namespace gort::gc::detail {
 

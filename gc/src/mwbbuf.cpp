@@ -17,9 +17,11 @@
 // call) has no buffer: it shades at once through its thread's marker.
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "mgcwork.hpp"
+#include "mwbbuf.hpp"
 
 namespace gort::gc::detail {
 
@@ -173,7 +175,7 @@ void bulk_barrier_pre_write(void* const* dst, void* const* src, std::size_t n) {
   }
 }
 
-// The barrier of root ranges (gort/runtime/root_range.hpp): every word that
+// The barrier of root ranges (gort/runtime/internal/root_range.hpp): every word that
 // may be a pointer is buffered like a deleted or stored pointee; the flush
 // ignores words that name no object.  Reads conservatively, like a stack scan.
 __attribute__((no_sanitize("address", "thread"))) void shade_range(const void* lo, const void* hi) {

@@ -24,10 +24,13 @@
 #include <gort/gc/span.hpp>
 #include <gort/gc/sizeclasses.hpp>
 #include <gort/runtime.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "assist.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "no_collection_scope.hpp"
 
 namespace gort::gc {
 

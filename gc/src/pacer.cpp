@@ -43,10 +43,12 @@
 #include <string>
 
 #include <gort/gc/mheap.hpp>
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "mgcwork.hpp"
+#include "pacer.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

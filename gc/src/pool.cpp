@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "collector.hpp"
+#include "pool_cleanup.hpp"
 
 namespace gort {
 

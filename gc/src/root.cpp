@@ -1,6 +1,6 @@
 // root.cpp — gc::Root registration and the runtime's root ranges (the
 // collector's "globals": what Go finds in the data and bss segments, gort finds
-// in this list and in the root ranges of gort/runtime/root_range.hpp).
+// in this list and in the root ranges of gort/runtime/internal/root_range.hpp).
 //
 // Every Root owns one RootNode linked into a global doubly-linked list under a
 // spin lock; the mark walks the list with the world stopped.  Registration is
@@ -17,11 +17,12 @@
 // constructed after it is registered).  If that scan greys anything the mark
 // resumes, as after a write-barrier flush.
 #include <gort/gc/object.hpp>
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 #include <mutex>
 
-#include "collector.hpp"
+#include "mark.hpp"
+#include "root.hpp"
 
 namespace gort::gc::detail {
 

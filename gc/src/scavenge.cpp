@@ -26,9 +26,10 @@
 #include <thread>
 
 #include <gort/gc/mheap.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
-#include "collector.hpp"
+#include "pacer.hpp"
+#include "scavenge.hpp"
 
 namespace gort::gc::detail {
 

@@ -20,14 +20,18 @@
 // turns an allocation inside one into a fatal error (object.hpp explains why).
 #include <gort/gc/mcentral.hpp>
 #include <gort/gc/mheap.hpp>
+#include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include <sched.h>
 
-#include <mutex>
 
-#include "collector.hpp"
+#include "mark_worker.hpp"
+#include "mgc.hpp"
+#include "mwbbuf.hpp"
+#include "sweep.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 
@@ -141,21 +145,14 @@ namespace {
 /// enough that a goroutine made runnable meanwhile waits at most a few µs.
 constexpr int kIdleSweepBatch = 8;
 
-/// Idle-priority collector work: marking while a mark runs (mark_worker.cpp),
-/// sweeping after it.
-bool idle_sweep() {
+}  // namespace
+
+bool idle_work() {
   if (allocate_black.load(std::memory_order_relaxed)) return idle_mark_worker();
   if (sweep_done.load(std::memory_order_relaxed)) return false;
   int swept = 0;
   while (swept < kIdleSweepBatch && sweepone()) ++swept;
   return swept > 0;
-}
-
-}  // namespace
-
-void install_background_sweeper() {
-  static std::once_flag once;
-  std::call_once(once, [] { runtime::set_idle_work_hook(&idle_sweep); });
 }
 
 }  // namespace gort::gc::detail

@@ -6,9 +6,10 @@
 // through; these hooks forward them to runtime::trace_event.  The
 // stop-the-world pauses are not among them: the runtime writes those itself,
 // with their reason, around the whole stop.
-#include <gort/runtime/trace_events.hpp>
+#include <gort/runtime/internal/trace_events.hpp>
 
-#include "collector.hpp"
+#include "mgc.hpp"
+#include "tracing.hpp"
 
 namespace gort::gc::detail {
 

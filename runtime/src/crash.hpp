@@ -8,7 +8,7 @@
 //            gothrow is that name spelled for C++.
 //   fatal    Go's fatal: the program misused the library in a way that must not
 //            be recoverable (sync's "unlock of unlocked mutex"); public, for
-//            chan/ and gc/, in gort/runtime/fatal.hpp (fatal.cpp).
+//            chan/ and gc/, in gort/runtime/internal/fatal.hpp (fatal.cpp).
 // Both print "fatal error: <msg>" and exit with status 2, as Go's do; they
 // differ in what they walk (see fatal.cpp).
 #pragma once

@@ -3,8 +3,8 @@
 
 #include <sched.h>
 
-#include <gort/runtime/fatal.hpp>
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/fatal.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include <cctype>
 #include <charconv>

@@ -16,7 +16,7 @@
 // running on other thread; stack unavailable"), as the panic and SIGQUIT
 // reports do.  Rejected: reusing the runtime's own gothrow() (throw), which walks
 // runtime frames and only the failing goroutine, unlike Go's report for misuse.
-#include <gort/runtime/fatal.hpp>
+#include <gort/runtime/internal/fatal.hpp>
 
 #include <algorithm>
 #include <cstdio>

@@ -13,8 +13,8 @@
 #include <cstdint>
 
 #include <gort/runtime.hpp>
-#include <gort/runtime/timer.hpp>
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/timer.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 
 #include "eh_globals.hpp"
 #include "fiber.hpp"

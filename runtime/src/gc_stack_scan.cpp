@@ -37,7 +37,7 @@
 // next resume does the same work without waiting.
 #include "gc_stack_scan.hpp"
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "current.hpp"
 #include "nanotime.hpp"
@@ -47,8 +47,6 @@ namespace gort::runtime {
 
 namespace {
 
-/// The hooks the collector installed (null until then).
-std::atomic<const GcMarkHooks*> mark_hooks{nullptr};
 /// The current mark cycle; a goroutine with gc_scanned_cycle == it is scanned.
 std::atomic<uint32_t> scan_cycle{0};
 /// Goroutines owing a scan this cycle.
@@ -62,7 +60,7 @@ std::atomic<int64_t> last_preempt_ns{0};
 void scan_roots_of(G* gp, GStatus st) {
   const GoroutineRoots roots = goroutine_roots(gp, st);
   if (roots.nranges == 0) return;
-  mark_hooks.load(std::memory_order_acquire)->scan_goroutine(roots.ranges, roots.nranges, roots.stack_bytes);
+  gc_hooks()->scan_goroutine(roots.ranges, roots.nranges, roots.stack_bytes);
 }
 
 /// Claims gp and scans it unless this cycle did; resuming: the caller is about
@@ -114,10 +112,6 @@ GoroutineRoots goroutine_roots(const G* gp, GStatus st) {
   r.stack_bytes = static_cast<uint64_t>(gp->stack_hi - sp);
   return r;
 }
-
-const GcMarkHooks* gc_mark_hooks() { return mark_hooks.load(std::memory_order_acquire); }
-
-void set_gc_mark_hooks(const GcMarkHooks* hooks) { mark_hooks.store(hooks, std::memory_order_release); }
 
 // mirrors gcMarkRootPrepare's snapshot of allgs
 void begin_stack_scans() {

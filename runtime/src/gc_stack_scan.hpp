@@ -5,15 +5,12 @@
 
 #include <cstdint>
 
-#include <gort/runtime/gc_support.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 
 #include "g.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
-
-/// The hooks the collector installed, or null.
-const GcMarkHooks* gc_mark_hooks();
 
 /// One goroutine's root ranges: its `go` closure and, once it has a stack, the
 /// stack from its saved stack pointer up (lo/hi pairs in `ranges`).

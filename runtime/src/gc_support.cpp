@@ -1,6 +1,7 @@
 // gc_support.cpp — the scheduler state the garbage collector reads
-// (gort/runtime/gc_support.hpp): stop-the-world for a GC, the goroutines'
-// root ranges, the Ps' caches, the idle-work hook, clock and settings.
+// (gort/runtime/internal/gc_support.hpp): stop-the-world for a GC, the goroutines'
+// root ranges, the Ps' caches, the registered collector hooks
+// (gort/runtime/internal/hooks.hpp), clock and settings.
 //
 // Stack roots (mirrors scanstack in mgcmark.go, conservatively): a goroutine
 // that is not running saved its callee-saved registers on its own stack when it
@@ -11,8 +12,9 @@
 // scanned from the stack pointer entersyscall recorded after spilling the
 // callee-saved registers.  The `go` call's closure is a root too: inline in the
 // G record, or at the top of the stack (inside the stack range once started).
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <atomic>
 
@@ -29,8 +31,7 @@
 namespace gort::runtime {
 
 std::atomic<int64_t> runtime_init_ns{0};
-std::atomic<bool (*)()> idle_work_hook{nullptr};
-std::atomic<void (*)()> exit_hook{nullptr};
+std::atomic<const GcHooks*> registered_gc_hooks{nullptr};
 
 namespace {
 
@@ -96,9 +97,7 @@ int32_t gc_ncpu() { return ncpu(); }
 
 void preempt_all_goroutines() { preemptall(); }
 
-void set_idle_work_hook(bool (*fn)()) { idle_work_hook.store(fn, std::memory_order_release); }
-
-void set_exit_hook(void (*fn)()) { exit_hook.store(fn, std::memory_order_release); }
+void register_gc_hooks(const GcHooks* hooks) { registered_gc_hooks.store(hooks, std::memory_order_release); }
 
 int64_t gc_nanotime() { return nanotime(); }
 

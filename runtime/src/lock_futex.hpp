@@ -1,5 +1,5 @@
 // lock_futex.hpp — the runtime lock's spin policy (lock_futex.go) and its RAII holder;
-// the lock itself is public in gort/runtime/lock.hpp (lock_futex.cpp).
+// the lock itself is in gort/runtime/internal/lock.hpp (lock_futex.cpp).
 //
 // Held only for short critical sections on the scheduler's shared state (global
 // run queue, idle lists, semaphore table).  It blocks the OS thread, never the
@@ -8,7 +8,7 @@
 // runtime are refused while it is non-zero (see runtime/src/preempt.cpp).
 #pragma once
 
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 namespace gort::runtime {
 

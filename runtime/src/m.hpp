@@ -32,7 +32,7 @@ struct M {
   P* oldp = nullptr;
   /// True while looking for work to steal (counted in sched.nmspinning).
   bool spinning = false;
-  /// Runtime locks held (gort/runtime/lock.hpp); async preemption is refused while non-zero.
+  /// Runtime locks held (gort/runtime/internal/lock.hpp); async preemption is refused while non-zero.
   int32_t locks = 0;
   /// Odd while the M is between deciding whether to trace a goroutine's way
   /// out of a blocking call and making the status change it traces (mirrors

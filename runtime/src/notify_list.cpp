@@ -17,8 +17,8 @@
 // Rejected: a FIFO of waiters woken in queue order (signal would wake whoever
 // queued first, not the oldest ticket, and a signal sent before the waiter
 // queued would be lost or need a counter anyway).
-#include <gort/runtime/notify_list.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/notify_list.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 namespace gort::runtime {
 

@@ -10,8 +10,8 @@
 
 #include <vector>
 
-#include <gort/runtime/sudog.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/sudog.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 #include "g.hpp"
 #include "lock_futex.hpp"
@@ -80,7 +80,7 @@ struct P {
   std::vector<RuntimeTimer*> timers;
   std::atomic<int64_t> timer0_when{0};
   /// The garbage collector's allocation cache for this P (Go's p.mcache), opaque
-  /// here (gort/runtime/gc_cache.hpp); touched only by the goroutine running on
+  /// here (gort/runtime/internal/gc_cache.hpp); touched only by the goroutine running on
   /// this P, and handed to the collector's destroy hook when the P is destroyed
   /// (retired by procresize, or at teardown): null while the P is Dead.
   void* gc_cache = nullptr;
@@ -103,7 +103,7 @@ inline constexpr uint64_t kGoidCacheBatch = 16;
 inline constexpr int32_t kMaxGomaxprocs = 1024;
 
 /// The collector's part of destroying pp (mirrors wbBufFlush1 + freemcache in
-/// p.destroy): calls the hook registered with set_p_destroy_hook with pp's id
+/// p.destroy): calls the collector's GcHooks::destroy_p with pp's id
 /// and GC cache, then clears the slot (gc_cache.cpp).  Precondition: nothing
 /// runs on pp — procresize retiring it with the world stopped under sched.lock,
 /// or teardown.

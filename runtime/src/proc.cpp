@@ -76,7 +76,7 @@
 //   - exit while locked (goexit0): its M hands the P on and the thread ends
 //     (Go's mexit); m0 is only unwired, as it must return from gort::run.
 #include <gort/runtime.hpp>
-#include <gort/runtime/park.hpp>
+#include <gort/runtime/internal/park.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -484,7 +484,7 @@ top:
     // A preemption request was for the goroutine that already left; the
     // worker starts a fresh slice (sysmon asks again after 10 ms of it).
     pp->preempt.store(false, std::memory_order_relaxed);
-    if (const GcMarkHooks* hooks = gc_mark_hooks(); hooks != nullptr && hooks->background_worker()) goto top;
+    if (const GcHooks* hooks = gc_hooks(); hooks != nullptr && hooks->mark_worker()) goto top;
   }
   if (G* gp = pick_fast(pp, inherit_time, false)) return gp;
 
@@ -507,9 +507,9 @@ top:
   // Nothing to run: idle-priority collector work (marking during a mark,
   // sweeping after it) before the P goes idle (Go runs its idle GC workers at
   // this point of findRunnable).
-  if (auto idle_work = idle_work_hook.load(std::memory_order_acquire); idle_work != nullptr) {
+  if (const GcHooks* hooks = gc_hooks(); hooks != nullptr) {
     pp->preempt.store(false, std::memory_order_relaxed);  // as for the mark worker above
-    if (idle_work()) goto top;
+    if (hooks->idle_work()) goto top;
   }
 
   // Nothing: give the P back.

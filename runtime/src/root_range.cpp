@@ -1,4 +1,4 @@
-// root_range.cpp — the registry of root ranges (gort/runtime/root_range.hpp)
+// root_range.cpp — the registry of root ranges (gort/runtime/internal/root_range.hpp)
 // and the exception objects registered in it.
 //
 // Registry.  A sentinel-headed doubly-linked list of RootRange nodes under one
@@ -22,7 +22,7 @@
 // into a list of their own, searched by address when they are freed; few
 // exceptions are alive at once.  The interposers forward to the next
 // definition (dlsym RTLD_NEXT): libstdc++'s, or a sanitizer's in between.
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -47,12 +47,10 @@ Registry& registry() {
   return *r;
 }
 
-std::atomic<void (*)(const void*, const void*)> shade_hook{nullptr};
-
 void shade_if_marking(const void* lo, std::size_t bytes) noexcept {
   if (!sched.gc_marking.load(std::memory_order_relaxed)) return;
-  if (auto* shade = shade_hook.load(std::memory_order_acquire)) {
-    shade(lo, static_cast<const char*>(lo) + bytes);
+  if (const GcHooks* hooks = gc_hooks(); hooks != nullptr) {
+    hooks->shade_root_range(lo, static_cast<const char*>(lo) + bytes);
   }
 }
 
@@ -100,10 +98,6 @@ std::size_t for_each_root_range(void (*fn)(const void* lo, const void* hi, void*
     bytes += r->bytes;
   }
   return bytes;
-}
-
-void set_root_range_shade_hook(void (*shade)(const void* lo, const void* hi)) {
-  shade_hook.store(shade, std::memory_order_release);
 }
 
 namespace {

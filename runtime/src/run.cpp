@@ -49,7 +49,7 @@ struct MainClosure {
 
 /// Ends the program from the main goroutine (mirrors the tail of runtime.main).
 [[noreturn]] void exit_program(const int* exit_code) {
-  if (auto hook = exit_hook.load(std::memory_order_acquire); hook != nullptr) hook();
+  if (const GcHooks* hooks = gc_hooks(); hooks != nullptr) hooks->before_exit();
   if (!stop_the_world(StwReason::Exit, nanotime() + kExitStopDeadlineNs)) {
     std::fflush(nullptr);
     _exit(*exit_code);

@@ -17,7 +17,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 
 #include "g.hpp"
 #include "lock_futex.hpp"
@@ -96,11 +97,10 @@ extern Sched sched;
 /// nanotime() at the start of the running runtime (Go's runtimeInitTime); 0 when
 /// not running (gc_support.cpp).
 extern std::atomic<int64_t> runtime_init_ns;
-/// The collector's idle-work hook (gc_support.hpp), run by an M that found
-/// nothing to run before it gives up its P; null when none is registered.
-extern std::atomic<bool (*)()> idle_work_hook;
-/// The collector's work before exit (set_exit_hook), or null.
-extern std::atomic<void (*)()> exit_hook;
+/// The collector's hooks (gort/runtime/internal/hooks.hpp register_gc_hooks), or null
+/// when no collector is linked in (gc_support.cpp).
+extern std::atomic<const GcHooks*> registered_gc_hooks;
+inline const GcHooks* gc_hooks() { return registered_gc_hooks.load(std::memory_order_acquire); }
 
 /// allp[0..gomaxprocs) are the live Ps; Ps beyond stay allocated (Dead) for reuse.
 extern std::atomic<P*> allp[kMaxGomaxprocs];

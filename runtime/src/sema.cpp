@@ -17,8 +17,8 @@
 // queue, so the waiter runs at once on this P as Go's semrelease1 does.
 //   Rejected: gosched, which queues the releaser globally where any P may pick
 //   it up, unlike Go, and costs a sched.lock round trip per handoff.
-#include <gort/runtime/park.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/park.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include "current.hpp"
 #include "lock_futex.hpp"

@@ -5,8 +5,8 @@
 // that is still running.  Each G record carries its own sleep timer, so a sleep
 // allocates nothing.
 #include <gort/runtime.hpp>
-#include <gort/runtime/park.hpp>
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/park.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 #include "current.hpp"
 #include "m.hpp"

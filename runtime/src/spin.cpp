@@ -6,7 +6,7 @@
 // because other goroutines may be waiting on this P or on the global queue),
 // and only while some other P runs a goroutine that could be the holder.
 // The CPU count is read once, as Go reads ncpu once at start.
-#include <gort/runtime/spin.hpp>
+#include <gort/runtime/internal/spin.hpp>
 
 #include "env.hpp"
 #include "lock_futex.hpp"

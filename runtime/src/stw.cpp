@@ -25,7 +25,7 @@
 // sees every cached span, and a P that comes back starts empty.  The P record
 // itself stays (an M in a blocking call may still point at it), as in Go.
 #include <gort/runtime.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <cstdio>
 #include <utility>

@@ -9,7 +9,7 @@
 // the runtime runs, so a waker holding a stale pointer under a channel lock can
 // never touch freed memory.  Go allocates them on the GC heap for the same
 // reason; gort has no GC under the runtime, so chunks play that role.
-#include <gort/runtime/sudog.hpp>
+#include <gort/runtime/internal/sudog.hpp>
 
 #include <vector>
 

@@ -34,7 +34,7 @@
 // timer records its P and heap index so deltimer is O(log n).  Fewer states to
 // get wrong, at the price of two locks per change (Go 1.23 also moved to a
 // lock per timer).
-#include <gort/runtime/timer.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 #include <algorithm>
 #include <limits>

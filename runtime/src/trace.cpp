@@ -34,7 +34,7 @@
 // writes one generation per file: lab traces are seconds long, and one
 // generation keeps the format and the reader small.
 #include <gort/trace.hpp>
-#include <gort/runtime/sema.hpp>
+#include <gort/runtime/internal/sema.hpp>
 
 #include <fcntl.h>
 

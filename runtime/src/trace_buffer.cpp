@@ -8,7 +8,7 @@
 #include <cstring>
 #include <mutex>
 
-#include <gort/runtime/trace_events.hpp>
+#include <gort/runtime/internal/trace_events.hpp>
 
 #include "current.hpp"
 #include "m.hpp"

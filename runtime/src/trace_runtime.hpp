@@ -14,8 +14,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/trace_events.hpp>
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/trace_events.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 #include <gort/trace_format.hpp>
 
 #include "g.hpp"

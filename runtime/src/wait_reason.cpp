@@ -1,5 +1,5 @@
 // wait_reason.cpp — Go's text for each wait reason (waitReasonStrings, runtime2.go).
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 
 namespace gort::runtime {
 

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "../../gc/src/collector.hpp"
+#include "../../gc/src/mark.hpp"
 
 #include "testprog.hpp"
 

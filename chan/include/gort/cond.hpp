@@ -2,7 +2,7 @@
 #pragma once
 
 #include <gort/locker.hpp>
-#include <gort/runtime/notify_list.hpp>
+#include <gort/runtime/internal/notify_list.hpp>
 
 namespace gort {
 

@@ -42,7 +42,7 @@
 #include <variant>
 
 #include <gort/chan.hpp>
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 namespace gort {
 

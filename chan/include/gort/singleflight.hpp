@@ -18,7 +18,7 @@
 // in C++ memory the collector does not scan, so a V that holds managed
 // pointers does not compile (gc::Root<U> results do: a Root keeps its object
 // alive wherever it is); exceptions are kept alive wherever they are
-// (gort/runtime/root_range.hpp).  (ThreadSanitizer
+// (gort/runtime/internal/root_range.hpp).  (ThreadSanitizer
 // may report callers reading it concurrently as racing with its deletion:
 // libstdc++ counts references to exceptions in uninstrumented code, so TSAN
 // misses the ordering.)
@@ -38,7 +38,7 @@
 #include <gort/chan.hpp>
 #include <gort/mutex.hpp>
 #include <gort/runtime.hpp>
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 #include <gort/waitgroup.hpp>
 
 namespace gort {

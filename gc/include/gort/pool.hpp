@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
-#include <gort/runtime/gc_support.hpp>
-#include <gort/runtime/lock.hpp>
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 namespace gort {
 

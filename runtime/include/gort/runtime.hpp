@@ -68,7 +68,7 @@ void invoke_closure(void* p) {
 /// Starts fn(args...) as a new goroutine: the `go` statement.  fn and args are
 /// moved into the new goroutine's stack at the call, as Go evaluates them.
 /// Precondition: called from a goroutine, or from a runtime timer function
-/// (gort/runtime/timer.hpp), as Go's time.AfterFunc starts its function.
+/// (gort/runtime/internal/timer.hpp), as Go's time.AfterFunc starts its function.
 template <class F, class... Args>
 void go(F&& fn, Args&&... args) {
   auto closure = [f = std::forward<F>(fn),

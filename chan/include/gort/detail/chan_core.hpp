@@ -17,7 +17,7 @@
 // made at compile time, so channels of other types pay nothing.
 #pragma once
 
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 #include <atomic>
 #include <cstddef>

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include <gort/gc/sizeclasses.hpp>
-#include <gort/runtime/gc_cache.hpp>
+#include <gort/runtime/internal/gc_cache.hpp>
 
 namespace gort::gc {
 

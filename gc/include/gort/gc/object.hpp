@@ -47,7 +47,7 @@
 #include <typeinfo>
 #include <utility>
 
-#include <gort/runtime/root_range.hpp>
+#include <gort/runtime/internal/root_range.hpp>
 
 namespace gort::gc {
 
@@ -296,7 +296,7 @@ class Ptr {
 }  // namespace gort::gc
 
 namespace gort::runtime {
-/// Ref and Ptr hold managed pointers (gort/runtime/root_range.hpp).
+/// Ref and Ptr hold managed pointers (gort/runtime/internal/root_range.hpp).
 template <class T>
 inline constexpr bool is_managed_pointer_type_v<gc::Ref<T>> = true;
 template <class T>

@@ -317,7 +317,7 @@ inline void trace_field(Tracer& t, const String& s) { t.visit_pointer(s.data());
 }  // namespace gort::gc
 
 namespace gort::runtime {
-/// Slices and strings hold managed pointers (gort/runtime/root_range.hpp).
+/// Slices and strings hold managed pointers (gort/runtime/internal/root_range.hpp).
 template <class T>
 inline constexpr bool is_managed_pointer_type_v<gc::Slice<T>> = true;
 template <>

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 
 namespace gort::gc {
 

@@ -1,4 +1,4 @@
-// gort/runtime/sudog.hpp — a goroutine waiting in a channel's queue (mirrors
+// gort/runtime/internal/sudog.hpp — a goroutine waiting in a channel's queue (mirrors
 // sudog in runtime2.go and acquireSudog/releaseSudog in proc.go).
 //
 // A goroutine blocked on a channel is represented in that channel's send or

@@ -1,4 +1,4 @@
-// gort/runtime/wait_reason.hpp — why a goroutine is waiting, with Go's strings.
+// gort/runtime/internal/wait_reason.hpp — why a goroutine is waiting, with Go's strings.
 //
 // The enumerators and their text mirror waitReason in golang/go
 // src/runtime/runtime2.go, in Go's order, so goroutine dumps read exactly as

@@ -1,10 +1,10 @@
-// gort/runtime/gc_cache.hpp — the per-P slot the garbage collector keeps its
+// gort/runtime/internal/gc_cache.hpp — the per-P slot the garbage collector keeps its
 // allocation cache in (Go's p.mcache in runtime2.go).
 //
 // Go gives every P an mcache so that allocation on a P needs no lock: only the
 // goroutine running on that P touches it.  The runtime does not know what the
 // cache is; it only stores one opaque pointer per P, hands the running P's slot
-// to gc/, and calls gc/ back whenever it destroys a P — one that procresize
+// to gc/, and calls gc/ back (GcHooks::destroy_p, hooks.hpp) whenever it destroys a P — one that procresize
 // retires when GOMAXPROCS shrinks, and every P at teardown — so the collector
 // takes back what that P held (Go's p.destroy calls wbBufFlush1 and freemcache).
 // A P beyond GOMAXPROCS therefore never holds a cache.
@@ -19,14 +19,5 @@ namespace gort::runtime {
 /// call).  The slot stays the caller's only while it does not yield: read and
 /// use it without parking, yielding or taking a lock that can park.
 void** current_p_gc_cache_slot();
-
-/// Registers fn, the collector's part of destroying a P (mirrors what p.destroy
-/// in proc.go does for the GC: wbBufFlush1 while marking, then freemcache).  fn
-/// gets the P's id and its slot value (null when no cache was installed), for a
-/// P that procresize retires (world stopped, sched.lock held) and for every P
-/// at runtime teardown (no M left); the runtime clears the slot afterwards.  fn
-/// must not park, yield or take sched.lock.  Register it before the first
-/// allocation and the first mark; idempotent.
-void set_p_destroy_hook(void (*fn)(int32_t p_id, void* cache));
 
 }  // namespace gort::runtime

@@ -1,15 +1,15 @@
-// gort/runtime/park.hpp — the runtime's blocking primitive, for chan/, gc/ and sync.
+// gort/runtime/internal/park.hpp — the runtime's blocking primitive, for chan/, gc/ and sync.
 //
 // Go builds every blocking operation (channels, select, sleep, sync, GC assists)
 // on two functions: gopark takes the running goroutine off its M with a wait
 // reason, and goready makes a parked goroutine runnable again from any M.  These
 // are those two functions.  The higher layers reach the scheduler only through
-// this header and gort/runtime/sema.hpp.
+// this header and gort/runtime/internal/sema.hpp.
 #pragma once
 
 #include <cstdint>
 
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 
 namespace gort::runtime {
 

@@ -1,11 +1,11 @@
-// gort/runtime/gc_support.hpp — what the garbage collector needs from the
+// gort/runtime/internal/gc_support.hpp — what the garbage collector needs from the
 // scheduler: stopping the world, the goroutines' stacks, the Ps' caches, idle
 // time, the clock and the GODEBUG settings (Go's collector reaches into the
 // same runtime state directly: stopTheWorldGC, allgs, allp, findRunnableGCWorker).
 //
-// The runtime knows nothing of the heap; gc/ calls these and registers its
-// hooks (idle work, exit, the mark hooks, the per-P cache hooks of gc_cache.hpp).  Every function here is lock-free for the caller unless
-// it says otherwise.
+// The runtime knows nothing of the heap; gc/ calls these, and the runtime calls
+// gc/ back only through the one record of hooks it registers (hooks.hpp).
+// Every function here is lock-free for the caller unless it says otherwise.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 
 namespace gort::runtime {
 
@@ -61,19 +61,6 @@ int32_t gc_gomaxprocs();
 /// Number of CPUs this process may run on (Go's ncpu).
 int32_t gc_ncpu();
 
-/// Registers fn, called by an M that found nothing to run, before it gives up
-/// its P (Go's idle-priority GC work in findRunnable); fn returns true when it did
-/// work (the M then looks for goroutines again).  fn runs on the M's scheduler
-/// stack holding a P: it must not park, yield or allocate from the managed heap.
-void set_idle_work_hook(bool (*fn)());
-
-/// Registers fn, called on the main goroutine when main's function has
-/// returned, before the world stops for exit.  The collector uses it to finish
-/// a cycle in flight and start no other, so that no cycle goroutine is abandoned
-/// holding the cycle's memory (Go abandons it; gort's ASAN build would report
-/// the mark state as leaked).  fn may park; it must return.
-void set_exit_hook(void (*fn)());
-
 /// Nanoseconds on the monotonic clock (Go's nanotime).
 int64_t gc_nanotime();
 
@@ -108,22 +95,6 @@ int64_t env_memory_limit();
 std::optional<int64_t> parse_byte_count(std::string_view s);
 
 // ---- concurrent mark (gc_stack_scan.cpp) ----
-
-/// What the collector plugs into the scheduler while it marks concurrently.
-struct GcMarkHooks {
-  /// Greys what the ranges [ranges[2i], ranges[2i+1]) point to: one goroutine's
-  /// `go` closure and stack, scanned conservatively (Go's scanstack).  Runs on
-  /// any M, on g0 or on a goroutine's stack, with the goroutine stopped and
-  /// claimed; holds no runtime lock.  stack_bytes is the stack part's size.
-  void (*scan_goroutine)(const void* const* ranges, int nranges, uint64_t stack_bytes);
-  /// Runs background mark work for the calling M's P from its scheduler context
-  /// (g0), as the dedicated or fractional worker the pacer wants there now
-  /// (Go's findRunnableGCWorker + gcBgMarkWorker); returns true when it ran.
-  bool (*background_worker)();
-};
-
-/// Installs the hooks (once, before the first mark; they stay installed).
-void set_gc_mark_hooks(const GcMarkHooks* hooks);
 
 /// Starts a mark phase: every goroutine alive now must have its stack scanned
 /// once before the mark ends; goroutines created from now on count as scanned,

@@ -1,4 +1,4 @@
-// gort/runtime/sema.hpp — the runtime semaphore that sync primitives park on.
+// gort/runtime/internal/sema.hpp — the runtime semaphore that sync primitives park on.
 //
 // Mirrors semacquire/semrelease in golang/go src/runtime/sema.go: a counting
 // semaphore on a 32-bit word, with waiters kept in a hashed table outside the
@@ -9,7 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/wait_reason.hpp>
+#include <gort/runtime/internal/wait_reason.hpp>
 
 namespace gort::runtime {
 

@@ -1,4 +1,4 @@
-// gort/runtime/spin.hpp — whether a goroutine waiting for a sync.Mutex may spin
+// gort/runtime/internal/spin.hpp — whether a goroutine waiting for a sync.Mutex may spin
 // (mirrors sync_runtime_canSpin and sync_runtime_doSpin in proc.go).
 //
 // A goroutine that finds a Mutex locked may busy-wait a little before parking,

@@ -1,4 +1,4 @@
-// gort/runtime/lock.hpp — the runtime's lock (mirrors lock/unlock in lock_futex.go),
+// gort/runtime/internal/lock.hpp — the runtime's lock (mirrors lock/unlock in lock_futex.go),
 // for the scheduler's shared state and for channels (hchan.lock).
 //
 // Held only for short critical sections: it blocks the OS thread, never the

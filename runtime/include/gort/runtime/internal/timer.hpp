@@ -1,4 +1,4 @@
-// gort/runtime/timer.hpp — runtime timers, for sleep, channels' after/tick,
+// gort/runtime/internal/timer.hpp — runtime timers, for sleep, channels' after/tick,
 // Timer/Ticker and context deadlines (mirrors the timer API of time.go).
 //
 // A RuntimeTimer lives in the memory of whoever owns it (a G record, a Timer
@@ -17,7 +17,7 @@
 
 #include <cstdint>
 
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 namespace gort::runtime {
 

@@ -1,4 +1,4 @@
-// gort/runtime/trace_events.hpp — how the layers above the runtime (the
+// gort/runtime/internal/trace_events.hpp — how the layers above the runtime (the
 // collector, the channels) write execution-trace events: the tracer lives in
 // the runtime, and gc/ and chan/ report their events through these two calls.
 #pragma once
@@ -6,7 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/stw_reason.hpp>
+#include <gort/runtime/internal/stw_reason.hpp>
 #include <gort/trace_format.hpp>
 
 namespace gort::runtime {

@@ -1,4 +1,4 @@
-// gort/runtime/root_range.hpp — program values the runtime keeps in C++ heap
+// gort/runtime/internal/root_range.hpp — program values the runtime keeps in C++ heap
 // memory, made visible to the garbage collector: root ranges, the barrier for
 // values moved in and out of them, and the compile-time test for "may hold a
 // managed pointer".
@@ -72,9 +72,6 @@ void shade_root_range(const void* lo, std::size_t bytes) noexcept;
 /// (mirrors the data/bss jobs of markroot); returns the bytes reported.  For
 /// the collector: fn must not register or unregister ranges.
 std::size_t for_each_root_range(void (*fn)(const void* lo, const void* hi, void* arg), void* arg);
-
-/// Installs the collector's shading function (once, before its first mark).
-void set_root_range_shade_hook(void (*shade)(const void* lo, const void* hi));
 
 /// Specialised true by gc/ for its pointer types (gc::Ref, gc::Ptr, gc::Slice,
 /// gc::String), whose headers do the specialising, so the answer never

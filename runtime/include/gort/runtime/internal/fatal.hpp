@@ -1,4 +1,4 @@
-// gort/runtime/fatal.hpp — unrecoverable errors raised by library code (sync).
+// gort/runtime/internal/fatal.hpp — unrecoverable errors raised by library code (sync).
 //
 // Go has two ways for the runtime to kill a program without a panic: throw, for
 // the runtime's own broken state, and fatal (panic.go, Go 1.19), for misuse by

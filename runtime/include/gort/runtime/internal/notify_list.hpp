@@ -1,4 +1,4 @@
-// gort/runtime/notify_list.hpp — the ticket-based wait list under sync.Cond
+// gort/runtime/internal/notify_list.hpp — the ticket-based wait list under sync.Cond
 // (mirrors notifyList and notifyListAdd/Wait/NotifyOne/NotifyAll in sema.go).
 //
 // A waiter first takes a ticket (add), may then release other locks, and only
@@ -11,7 +11,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include <gort/runtime/lock.hpp>
+#include <gort/runtime/internal/lock.hpp>
 
 namespace gort::runtime {
 

@@ -1,4 +1,4 @@
-// gort/runtime/stw_reason.hpp — why the world is stopped (mirrors stwReason in
+// gort/runtime/internal/stw_reason.hpp — why the world is stopped (mirrors stwReason in
 // golang/go src/runtime/proc.go, Go 1.22), named in execution traces.
 #pragma once
 

@@ -1,0 +1,58 @@
+// sweep.hpp — sweeping (sweep.cpp; mirrors mgcsweep.go): the sweep generation,
+// lazy, proportional and idle-time sweeping.
+// Part of the collector's internal interface, one header per source file (see
+// gc/README.md); not installed.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include <gort/gc/span.hpp>
+
+namespace gort::gc::detail {
+
+/// The heap's sweep generation (mheap_.sweepgen): +2 at every mark termination.
+/// A span with sweepgen == h-2 needs sweeping, h-1 is being swept, h is swept.
+extern std::atomic<uint32_t> heap_sweepgen;
+
+/// Spans claimed for sweeping and not yet swept (Go's sweep.active count);
+/// a claim increments it, sweep_span decrements it.
+extern std::atomic<int32_t> sweeps_in_flight;
+
+/// Sweeps span s, which the caller claimed (sweepgen h-2 -> h-1): frees the
+/// unmarked objects (running their destructors), installs the mark bits as the
+/// allocation bits (mirrors mspan.sweep).  preserve: the caller keeps the span
+/// (mcentral.cacheSpan); else it goes back to its mcentral's swept list, or to the
+/// page heap when empty.  Returns false when the span was freed.
+bool sweep_span(Span* s, bool preserve);
+
+/// Sweeps one unswept span from any mcentral; false when none is left (mirrors sweepone).
+bool sweepone();
+
+/// What sweep_one_span returns when nothing was left to sweep.
+inline constexpr size_t SweptNothing = SIZE_MAX;
+/// Sweeps one unswept span; returns the pages it gave back to the heap (0 when
+/// the span kept live objects), or SweptNothing when none was left.
+size_t sweep_one_span();
+
+/// Sweeps until npages pages went back to the heap or nothing is left unswept,
+/// before the heap hands out npages new pages (mirrors mheap.reclaim): without
+/// it, memory freed by the last mark but not yet swept would be ignored and the
+/// heap would grow past its goal.
+void reclaim_pages(size_t npages);
+
+/// Sweeps every span still unswept and waits for sweeps other threads have in
+/// flight (mirrors finishsweep_m / the loop in gcStart).
+void finish_sweep();
+
+/// Makes every span unswept (heap_sweepgen += 2) and re-arms the sweepers.
+/// Precondition: world stopped, every mcache flushed.
+void start_sweep_generation();
+
+/// The runtime's GcHooks::idle_work: idle-priority collector work, marking
+/// while a mark runs (idle_mark_worker), sweeping a batch of spans after it;
+/// true when it did some.  On g0 holding a P.
+bool idle_work();
+
+}  // namespace gort::gc::detail
