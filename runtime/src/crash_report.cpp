@@ -45,7 +45,7 @@
 // locks that the interrupted thread holds: glibc hands an existing arena to
 // new threads past 8 per core); fork without exec (the child inherits the
 // held arena lock and half-updated free lists).  Costs: one fork and exec of
-// the program per crash — a stack overflow in tests/crash_helper went from
+// the program per crash — a stack overflow in the StackOverflow test program (tests/testprog/crash.cpp) went from
 // 35 to 43 ms between start and exit on a 2-vCPU VM — and nothing until a
 // fatal signal arrives.  Measured: overflows inside malloc and SIGQUITs
 // landing in malloc or free, 60 runs each, all reported in full with exit
