@@ -9,29 +9,15 @@
 
 #include "../../gc/src/mark.hpp"
 
+#include "gc_chain.hpp"
 #include "testprog.hpp"
 
 namespace gc = gort::gc;
 
 namespace {
 
-struct Node {
-  gc::Ptr<Node> next;
-  long value = 0;
-  void trace(gc::Tracer& t) const { t.visit(next); }
-};
-
-/// Allocates a chain of n nodes and keeps it rooted.
-gc::Ref<Node> chain(int n) {
-  gc::Ref<Node> head;
-  for (int i = 0; i < n; ++i) {
-    auto node = gc::make<Node>();
-    node->value = i;
-    node->next = head;
-    head = node;
-  }
-  return head;
-}
+using gort::testprog::chain;
+using gort::testprog::Node;
 
 /// The object the checkmark test unmarks after the first mark.
 gc::Root<Node>* victim_root = nullptr;

@@ -16,6 +16,7 @@
 #include <cstdlib>
 
 #include "test_util.hpp"
+#include "gc_chain.hpp"
 #include "testprog.hpp"
 
 namespace gc = gort::gc;
@@ -61,32 +62,9 @@ void locked_until(const std::atomic<bool>& stop, std::atomic<int>* moved, F body
   gort::unlock_os_thread();
 }
 
-struct Node {
-  gc::Ptr<Node> next;
-  long value = 0;
-  void trace(gc::Tracer& t) const { t.visit(next); }
-};
-
-/// Builds a chain of n nodes valued 0..n-1 from the tail.
-gc::Ref<Node> chain(int n) {
-  gc::Ref<Node> head;
-  for (int i = 0; i < n; ++i) {
-    auto node = gc::make<Node>();
-    node->value = i;
-    node->next = head;
-    head = node;
-  }
-  return head;
-}
-
-/// True when the chain built by chain(n) is intact.
-bool chain_intact(const gc::Ref<Node>& head, int n) {
-  const Node* p = head.get();
-  for (int i = n - 1; i >= 0; --i, p = p->next.get()) {
-    if (p == nullptr || p->value != i) return false;
-  }
-  return p == nullptr;
-}
+using gort::testprog::chain;
+using gort::testprog::Node;
+using gort::testprog::chain_intact;
 
 /// Issue 17 item 3: two locked goroutines looping over short blocking calls
 /// at GOMAXPROCS (2 by default).  sysmon retakes their Ps during the calls, so
