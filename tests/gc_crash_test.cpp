@@ -48,7 +48,7 @@ TEST(GcCrash, CheckmarkCatchesAnObjectTheMarkMissed) {
   const auto r = run_testprog("CheckmarkMiss", {"GODEBUG=gccheckmark=1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("runtime: checkmarks found unexpected unmarked object obj=0x"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("type=(anonymous namespace)::Node"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("type=gort::testprog::Node"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fatal error: checkmark found unmarked object"), std::string::npos) << r.err;
 }
 
