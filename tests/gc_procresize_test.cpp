@@ -38,6 +38,7 @@
 #include "../gc/src/mgc.hpp"
 #include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
+#include "gc_stack_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -95,16 +96,7 @@ __attribute__((noinline)) void churn(int n) {
   for (int i = 0; i < n; ++i) gc::make<Node>(uint64_t(i));
 }
 
-/// Runs fn on a goroutine of its own and waits: the collector's and fn's
-/// frames then leave no stale heap words in the caller's frames.
-template <class F>
-void on_own_stack(F fn) {
-  gort::test::Goroutines one;
-  one.go([&fn] {
-    fn();
-    gc::detail::clear_dead_stack<32 * 1024>();
-  });
-}
+using gort::test::on_own_stack;
 
 /// What every in-use span of the heap holds, counted span by span with the
 /// world stopped and every mcache flushed (mirrors ReadMemStatsSlow in Go's

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../gc/src/mark.hpp"
+#include "gc_stack_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -58,22 +59,7 @@ struct Pair {
   }
 };
 
-template <class F>
-__attribute__((noinline)) void call_deeper(F& fn) {
-  fn();
-}
-
-/// Runs fn on a goroutine of its own and waits for it: whatever fn leaves in
-/// its frames dies with that stack, so only what the test hands elsewhere
-/// (a channel, a closure, a context) can keep fn's objects alive.
-template <class F>
-void on_own_stack(F fn) {
-  gort::test::Goroutines one;
-  one.go([&fn] {
-    call_deeper(fn);
-    gc::detail::clear_dead_stack<32 * 1024>();
-  });
-}
+using gort::test::on_own_stack;
 
 /// Two full collections, then allocation that reuses any memory they freed
 /// (Victims of other ids and long arrays of a poison value, in the size

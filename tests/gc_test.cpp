@@ -22,6 +22,7 @@
 #include "../gc/src/mgcwork.hpp"
 #include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
+#include "gc_stack_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -83,23 +84,7 @@ void run_gc_test(F body) {
   });
 }
 
-/// Runs fn on a goroutine of its own and waits for it to return: pointers fn
-/// leaves in its frames and registers die with its stack, so a conservative
-/// scan of the caller's stack cannot keep fn's garbage alive by accident.
-/// Calls fn one frame deeper than the caller, so fn's frames lie below it.
-template <class F>
-__attribute__((noinline)) void call_deeper(F& fn) {
-  fn();
-}
-
-template <class F>
-void on_own_stack(F fn) {
-  gort::test::Goroutines one;
-  one.go([&fn] {
-    call_deeper(fn);
-    gc::detail::clear_dead_stack<32 * 1024>();  // the next goroutine on this stack inherits nothing of fn's
-  });
-}
+using gort::test::on_own_stack;
 
 /// A fresh counter baseline after a full collection.  The collections run on a
 /// goroutine of their own: the collector's deeper frames then leave no stale
