@@ -28,6 +28,19 @@ set_property(GLOBAL PROPERTY TVB_SEEN "")
 set_property(GLOBAL PROPERTY TVB_FUNCS "")
 set_property(GLOBAL PROPERTY TVB_TEXT "")
 
+# Sets out_var to the matches of well_formed in text, stopping the build with
+# message when any statement matching any_form is not one of them.
+function(tvb_all_well_formed text any_form well_formed message out_var)
+  string(REGEX MATCHALL "${any_form}" all "${text}")
+  string(REGEX MATCHALL "${well_formed}" ok "${text}")
+  list(LENGTH all n_all)
+  list(LENGTH ok n_ok)
+  if(NOT n_all EQUAL n_ok)
+    message(FATAL_ERROR "${message}")
+  endif()
+  set(${out_var} "${ok}" PARENT_SCOPE)
+endfunction()
+
 # Appends `file` and, before it, every module it imports (once each).
 function(tvb_visit file)
   get_property(seen GLOBAL PROPERTY TVB_SEEN)
@@ -42,13 +55,8 @@ function(tvb_visit file)
 
   # Exports, recorded before the imports are followed, so that a cycle of
   # imports finds them.
-  string(REGEX MATCHALL "\nexport " all_exports "${text}")
-  string(REGEX MATCHALL "\nexport (function|class|const|let) ${IDENT}" exports "${text}")
-  list(LENGTH all_exports n_all)
-  list(LENGTH exports n_ok)
-  if(NOT n_all EQUAL n_ok)
-    message(FATAL_ERROR "bundle_js: ${file}: an export that is not `export function|class|const|let NAME`")
-  endif()
+  tvb_all_well_formed("${text}" "\nexport " "\nexport (function|class|const|let) ${IDENT}"
+                      "bundle_js: ${file}: an export that is not `export function|class|const|let NAME`" exports)
   set(names "")
   foreach(e IN LISTS exports)
     string(REGEX REPLACE "^\nexport [a-z]+ " "" e "${e}")
@@ -74,13 +82,8 @@ function(tvb_visit file)
   endforeach()
 
   # Imports: follow them, then check that each name is exported.
-  string(REGEX MATCHALL "\nimport[^A-Za-z0-9_$]" all_imports "${text}")
-  string(REGEX MATCHALL "\nimport {[^}]*} from '\\./[A-Za-z0-9_]+\\.js'" imports "${text}")
-  list(LENGTH all_imports n_all)
-  list(LENGTH imports n_ok)
-  if(NOT n_all EQUAL n_ok)
-    message(FATAL_ERROR "bundle_js: ${file}: an import that is not `import { a, b } from './m.js';`")
-  endif()
+  tvb_all_well_formed("${text}" "\nimport[^A-Za-z0-9_$]" "\nimport {[^}]*} from '\\./[A-Za-z0-9_]+\\.js'"
+                      "bundle_js: ${file}: an import that is not `import { a, b } from './m.js';`" imports)
   foreach(imp IN LISTS imports)
     string(REGEX REPLACE "^\nimport {([^}]*)} from '\\./([A-Za-z0-9_]+\\.js)'$" "\\2" dep "${imp}")
     string(REGEX REPLACE "^\nimport {([^}]*)} from '\\./([A-Za-z0-9_]+\\.js)'$" "\\1" wanted "${imp}")
