@@ -276,7 +276,7 @@ void trace_proc_steal_slow(uint64_t stamp, const P* pp) {
   // Never before the lending call's GoSyscallBegin (see trace_runtime.hpp); both stamps
   // were taken before this thread's CAS, so the event is still not later than now.
   if (pp->syscall_begin_ns != 0) stamp = std::max(stamp, trace_stamp_at(pp->syscall_begin_ns) + 1);
-  if (stamp == 0) stamp = trace_now();  // not reached (see trace.hpp); a time rather than none
+  if (stamp == 0) stamp = trace_now();  // not reached (see trace_runtime.hpp); a time rather than none
   const uint64_t a[2] = {uint64_t(pp->id), uint64_t(pp->syscall_mid)};
   w.event_at(stamp, Ev::ProcSteal, a, 2);
 }
