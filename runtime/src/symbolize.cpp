@@ -58,6 +58,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <mutex>
 #include <vector>
 
@@ -139,9 +140,10 @@ Kind classify_name(const char* name) {
   // statement (runtime.selectgo) gort::select<...>, a go statement (newproc)
   // and the program's entry gort::go<...>/gort::run<...> (templates: an 'I'
   // follows the name).
-  if (ident_is(id, len, "Chan") && *p == 'I') return Kind::Runtime;
-  if ((ident_is(id, len, "go") || ident_is(id, len, "run") || ident_is(id, len, "select")) && *p == 'I') {
-    return Kind::Runtime;
+  if (*p == 'I') {
+    for (const char* language : {"Chan", "select", "go", "run"}) {
+      if (ident_is(id, len, language)) return Kind::Runtime;
+    }
   }
   // The library Go writes in Go and shows: gort::WaitGroup::wait as
   // sync.(*WaitGroup).Wait, gort::sleep as time.Sleep, gort::blocking as a
