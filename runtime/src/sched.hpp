@@ -193,6 +193,9 @@ void timers_clear_all();
 /// Prints one GODEBUG=schedtrace report (schedtrace.cpp); start_ns is when the
 /// runtime started.
 void schedtrace(bool detailed, int64_t start_ns, bool sysmon_waiting);
+/// How many schedtrace reports this process has printed; lets a test program
+/// run until reports were made instead of for a guessed time.  Lock-free.
+uint64_t schedtrace_reports();
 
 /// Declares a deadlock if no goroutine can ever run again (mirrors checkdead):
 /// no M running, no goroutine runnable, no timer pending.  Caller holds sched.lock.

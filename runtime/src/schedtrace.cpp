@@ -7,12 +7,20 @@
 // sysmonwait, and one line per P, M and G follows.  Fields gort does not have
 // (mallocing, throwing, preemptoff, dying) print as Go prints them when unset.
 // Values are read under sched.lock but many change concurrently, as in Go.
+#include <atomic>
 #include <cstdio>
 
 #include "nanotime.hpp"
 #include "sched.hpp"
 
 namespace gort::runtime {
+
+namespace {
+/// Reports printed so far; incremented after a report's last line.
+std::atomic<uint64_t> reports_printed{0};
+}  // namespace
+
+uint64_t schedtrace_reports() { return reports_printed.load(std::memory_order_acquire); }
 
 // Reads other threads' P, M and G fields without their owners' cooperation, as
 // Go's schedtrace does; exempt from TSAN, which would report each such read.
@@ -43,7 +51,10 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
       std::fprintf(out, "%s%u%s", i == 0 ? " [" : " ", qlen, i == procs - 1 ? "]\n" : "");
     }
   }
-  if (!detailed) return;
+  if (!detailed) {
+    reports_printed.fetch_add(1, std::memory_order_release);
+    return;
+  }
   for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
     if (mp->done.load(std::memory_order_acquire)) continue;
     P* pp = mp->p;
@@ -65,6 +76,7 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
                  static_cast<long long>(mp != nullptr ? mp->id : -1),
                  static_cast<long long>(gp->lockedm != nullptr ? gp->lockedm->id : -1));
   }
+  reports_printed.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace gort::runtime

@@ -18,6 +18,7 @@
 #include "current.hpp"
 #include "m.hpp"
 #include "parked.hpp"
+#include "sched.hpp"
 #include "testprog.hpp"
 
 namespace {
@@ -242,8 +243,12 @@ GORT_TESTPROG(SleepForever) {
   });
 }
 
-GORT_TESTPROG(Sleep) {
-  return gort::run([] { gort::sleep(std::chrono::milliseconds(35)); });
+GORT_TESTPROG(SleepThroughSchedtraces) {
+  // Run with GODEBUG=schedtrace=N: main sleeps in 20 ms naps until sysmon has
+  // printed three reports, however slowly a loaded machine lets sysmon run.
+  return gort::run([] {
+    while (gort::runtime::schedtrace_reports() < 3) gort::sleep(std::chrono::milliseconds(20));
+  });
 }
 
 GORT_TESTPROG(AsyncBusy) {
