@@ -278,7 +278,7 @@ TEST(Schedtrace, DetailAddsPMAndGLines) {
   // G1 sleeps through nearly all of the run, so some report shows it asleep.
   auto r = run_testprog("SleepThroughSchedtraces", {"GODEBUG=schedtrace=10,scheddetail=1", "GOMAXPROCS=2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("SCHED [0-9]+ms: gomaxprocs=2 .* gcwaiting=[01] nmidlelocked=[0-9]+ stopwait=-?[0-9]+ sysmonwait=[01]\n"))) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("SCHED [0-9]+ms: gomaxprocs=2 .* gcwaiting=[01] nmidlelocked=[0-9]+ stopwait=-?[0-9]+ sysmonwait=[01] netpoll=(uring|epoll)\n"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  P0: status=[0-4] schedtick=[0-9]+ syscalltick=[0-9]+ m=-?[0-9]+ runqsize=[0-9]+ gfreecnt=[0-9]+ timerslen=[0-9]+\n"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  M0: p=-?[0-9]+ curg=-?[0-9]+ mallocing=0 throwing=0 preemptoff= locks=[0-9]+ dying=0 spinning=(true|false) blocked=(true|false) lockedg=-?[0-9]+\n"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("\n  G1: status=4\\(sleep\\) m=-1 lockedm=-1\n"))) << r.err;

@@ -26,6 +26,7 @@
 #include "dump.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 #include "sigsafe_format.hpp"
@@ -163,6 +164,9 @@ void checkdead() {
     }
   }
   if (next_timer_when() != 0) return;
+  // A goroutine waiting on the network can be woken by a peer: a server
+  // blocked in accept runs forever, as in Go (whose poller M is not idle).
+  if (netpoll_waiters() > 0) return;
   if (waiting == 0) return;
   std::fflush(stdout);
   std::fputs("fatal error: all goroutines are asleep - deadlock!\n", stderr);

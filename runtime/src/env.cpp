@@ -57,6 +57,16 @@ void parse_godebug(const char* env) {
     }
     std::string key = item.substr(0, eq);
     std::string value = item.substr(eq + 1);
+    if (key == "netpoll") {
+      if (value == "uring") {
+        debug.netpoll = NetpollChoice::Uring;
+      } else if (value == "epoll") {
+        debug.netpoll = NetpollChoice::Epoll;
+      } else {
+        std::fprintf(stderr, "runtime: GODEBUG: ignoring netpoll=%s: expected uring or epoll\n", value.c_str());
+      }
+      continue;
+    }
     for (const DebugVarSpec& v : kDebugVars) {
       if (key != v.name) continue;
       int32_t n = 0;

@@ -14,7 +14,14 @@
 
 namespace gort::runtime {
 
-/// GODEBUG settings (Go's dbgvars that gort implements).
+/// GODEBUG=netpoll: which poller backend (netpoll.cpp).
+enum class NetpollChoice : uint8_t {
+  Auto,   // io_uring where it works, else epoll with one line saying why
+  Uring,  // netpoll=uring: io_uring or exit 2 saying why not
+  Epoll,  // netpoll=epoll
+};
+
+/// GODEBUG settings (Go's dbgvars that gort implements, and gort's own netpoll).
 struct DebugVars {
   int32_t schedtrace = 0;       // print scheduler state every N ms
   int32_t scheddetail = 0;      // with schedtrace: per-P/M/G detail
@@ -22,6 +29,7 @@ struct DebugVars {
   int32_t gctrace = 0;          // one line per GC cycle
   int32_t gccheckmark = 0;      // verify concurrent mark with a STW re-mark
   int32_t gcstoptheworld = 0;   // 1: STW mark, 2: also STW sweep
+  NetpollChoice netpoll = NetpollChoice::Auto;
 };
 
 /// The settings in force for this run.

@@ -16,10 +16,10 @@
 // visited once per pass, a different order each time), taking half of a
 // victim's ring; runnext is stolen only on the last pass, which also runs the
 // victims' expired timers (as Go's stealWork does).  The P's own expired timers
-// run before the pick (run_own_timers, Go's checkTimers).  Where Go polls the
-// network before stealing, gort has no netpoller yet.  An M that finds nothing
-// gives its P back, re-checks, and sleeps (stopm), one of them until the next
-// timer (wait_for_timers).
+// run before the pick (run_own_timers, Go's checkTimers).  Before stealing it
+// polls the network without blocking while goroutines wait on it.  An M that
+// finds nothing gives its P back, re-checks, and sleeps (stopm), except one:
+// it blocks in the network poller until the earliest timer (netpoll.cpp).
 //
 // Spinning Ms (mirrors wakep/resetspinning).  An M looking for work without
 // having found any is "spinning".  When work appears (go, ready, gosched) and a
@@ -87,6 +87,7 @@
 #include "current.hpp"
 #include "gc_stack_scan.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
@@ -432,28 +433,6 @@ G* steal_work(M* mp, P* pp) {
   return nullptr;
 }
 
-/// Sleeps until the earliest timer of any P is due, if no other M already does
-/// (the timer waiter, see timers.cpp); returns false without sleeping otherwise.
-/// Called without a P.
-bool wait_for_timers() {
-  bool expected = false;
-  if (!sched.timer_waiting.compare_exchange_strong(expected, true)) return false;
-  // Publish "waiting, until forever" before reading the heaps: an addtimer that
-  // misses our read sees us waiting and wakes us (timers.cpp wake_for_timer).
-  sched.timer_wait_until.store(std::numeric_limits<int64_t>::max(), std::memory_order_seq_cst);
-  const int64_t until = next_timer_when();
-  if (until != 0) {
-    sched.timer_wait_until.store(until, std::memory_order_seq_cst);
-    const int64_t now = nanotime();
-    if (until > now && !sched.shutdown.load(std::memory_order_acquire)) {
-      notetsleep(&sched.timer_note, until - now);
-    }
-  }
-  noteclear(&sched.timer_note);
-  sched.timer_waiting.store(false, std::memory_order_seq_cst);
-  return until != 0;
-}
-
 /// Runs every P's expired timers from an M (with or without a P).
 void run_all_timers(M* mp) {
   const int64_t now = nanotime();
@@ -461,6 +440,22 @@ void run_all_timers(M* mp) {
   ++mp->locks;
   for (int32_t i = 0; i < procs; ++i) check_timers(allp[i].load(std::memory_order_acquire), now);
   --mp->locks;
+}
+
+/// Marks a goroutine the poller readied runnable, with its trace event.
+void poll_readied(G* gp) {
+  casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+  gp->waitreason = WaitReason::Zero;
+  trace_go_unblock(gp);
+}
+
+/// Returns the first goroutine the poller readied, to run now, and injects the
+/// rest (findrunnable's list.pop + injectglist).  Runs on g0 with a P.
+G* take_first_inject_rest(GList* list) {
+  G* gp = list->pop();
+  injectglist(list);
+  poll_readied(gp);
+  return gp;
 }
 
 /// Finds a runnable goroutine, blocking the M until there is one (mirrors
@@ -487,6 +482,16 @@ top:
     if (const GcHooks* hooks = gc_hooks(); hooks != nullptr && hooks->mark_worker()) goto top;
   }
   if (G* gp = pick_fast(pp, inherit_time, false)) return gp;
+
+  // Poll the network without blocking before stealing: an optimisation, the
+  // blocking poll below would find the same goroutines (Go's findrunnable).
+  if (netpoll_waiters() > 0 && sched.lastpoll.load(std::memory_order_relaxed) != 0) {
+    GList list;
+    if (netpoll(0, &list)) {
+      *inherit_time = false;
+      return take_first_inject_rest(&list);
+    }
+  }
 
   // Steal, but not if half the busy Ps already have a spinning M looking:
   // that is enough searchers (Go's limit, keeps CPU use proportional to work).
@@ -550,17 +555,52 @@ top:
       }
     }
   }
-  // Timers pending somewhere: one idle M sleeps until the earliest, then runs
-  // what is due with a P of its own if one is idle (the readied goroutines go
-  // to its runnext), else without (they go to the global queue).
-  if (next_timer_when() != 0 && wait_for_timers()) {
-    if (sched.shutdown.load(std::memory_order_acquire)) return nullptr;
-    sched.lock.lock();
-    P* idle = sched.gcwaiting.load(std::memory_order_relaxed) ? nullptr : pidleget();
-    sched.lock.unlock();
-    if (idle != nullptr) acquirep(idle);
-    run_all_timers(mp);
-    if (idle != nullptr) goto top;
+  // Goroutines wait on the network or timers are pending: one M blocks in the
+  // poller until the earliest timer (Go's findrunnable).  Woken, it takes an
+  // idle P if there is one and runs what the poll readied, or goes round again
+  // for the timers.  Without a P it hands the readied goroutines on, runs the
+  // due timers itself (their goroutines go to the global queue) and, unlike
+  // Go's, stays the poller while timers are pending: every P may be held by a
+  // goroutine that never reaches a schedule point, and then no other M would
+  // run a timer of theirs (Go's sysmon would preempt them first).
+  int64_t poll_until = next_timer_when();
+  if ((netpoll_waiters() > 0 || poll_until != 0) && sched.lastpoll.exchange(0, std::memory_order_seq_cst) != 0) {
+    for (;;) {
+      sched.poll_until.store(poll_until, std::memory_order_seq_cst);
+      int64_t now = nanotime();
+      int64_t delay = -1;
+      if (poll_until != 0) delay = poll_until > now ? poll_until - now : 0;
+      GList list;
+      // Timers added after poll_until was read saw lastpoll == 0 and broke
+      // the wait (timers.cpp wake_for_timer); shutdown breaks it too.
+      if (!sched.shutdown.load(std::memory_order_acquire)) netpoll(delay, &list);
+      now = nanotime();
+      sched.poll_until.store(0, std::memory_order_seq_cst);
+      sched.lastpoll.store(now, std::memory_order_seq_cst);
+      sched.lock.lock();
+      const bool stopping =
+          sched.gcwaiting.load(std::memory_order_relaxed) || sched.shutdown.load(std::memory_order_relaxed);
+      P* idle = stopping ? nullptr : pidleget();
+      sched.lock.unlock();
+      if (idle != nullptr) {
+        acquirep(idle);
+        if (!list.empty()) {
+          *inherit_time = false;
+          return take_first_inject_rest(&list);
+        }
+        goto top;
+      }
+      injectglist(&list);
+      run_all_timers(mp);
+      if (stopping) break;
+      poll_until = next_timer_when();
+      if (poll_until == 0 && netpoll_waiters() == 0) break;
+      if (sched.lastpoll.exchange(0, std::memory_order_seq_cst) == 0) break;  // another M polls now
+    }
+  } else if (poll_until != 0) {
+    // Another M is in the poller: make sure it wakes for our earliest timer.
+    const int64_t until = sched.poll_until.load(std::memory_order_seq_cst);
+    if (until == 0 || until > poll_until) netpoll_break();
   }
   if (!stopm()) return nullptr;
   goto top;
@@ -689,6 +729,52 @@ void ready(G* gp) {
     globrunqput(gp);
     sched.lock.unlock();
     wakep();
+  }
+}
+
+// mirrors injectglist
+void injectglist(GList* list) {
+  if (list->empty()) return;
+  GQueue q;
+  int32_t n = 0;
+  while (G* gp = list->pop()) {
+    poll_readied(gp);
+    q.push_back(gp);
+    ++n;
+  }
+  auto start_idle = [](int32_t k) {
+    for (; k > 0 && sched.npidle.load() != 0; --k) startm(nullptr, false);
+  };
+  M* mp = current_m();
+  P* pp = mp != nullptr ? mp->p : nullptr;
+  if (pp == nullptr) {
+    sched.lock.lock();
+    globrunqputbatch(q.head, q.tail, n);
+    sched.lock.unlock();
+    start_idle(n);
+    return;
+  }
+  // As many as there are idle Ps go to the global queue, with an M started
+  // for each; the rest to this P.
+  const int32_t npidle = sched.npidle.load();
+  GQueue globq;
+  int32_t g = 0;
+  for (; g < npidle && !q.empty(); ++g) {
+    G* gp = q.head;
+    q.head = gp->schedlink;
+    if (q.head == nullptr) q.tail = nullptr;
+    globq.push_back(gp);
+  }
+  if (g > 0) {
+    sched.lock.lock();
+    globrunqputbatch(globq.head, globq.tail, g);
+    sched.lock.unlock();
+    start_idle(g);
+  }
+  for (G* gp = q.head; gp != nullptr;) {
+    G* next = gp->schedlink;
+    runqput(pp, gp, false);
+    gp = next;
   }
 }
 

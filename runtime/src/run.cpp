@@ -1,8 +1,8 @@
 // run.cpp — booting and tearing down the runtime (mirrors schedinit, rt0_go and
 // runtime.main in proc.go, and exit).
 //
-// gort::run turns the calling thread into m0: it reads the environment, creates
-// GOMAXPROCS Ps, takes P 0, creates the main goroutine (goroutine 1), starts
+// gort::run turns the calling thread into m0: it reads the environment, starts
+// the network poller (the first run of the process only), creates GOMAXPROCS Ps, takes P 0, creates the main goroutine (goroutine 1), starts
 // sysmon and enters the scheduler loop on the thread's own stack (m0's g0).
 //
 // When main's function returns, the program ends, as in Go.  The main goroutine
@@ -30,6 +30,7 @@
 #include "env.hpp"
 #include "fiber.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
@@ -57,8 +58,8 @@ struct MainClosure {
   sched.lock.lock();
   sched.shutdown.store(true, std::memory_order_release);
   for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) notewakeup(&mp->park);
-  notewakeup(&sched.timer_note);
   sched.lock.unlock();
+  netpoll_break();  // the M blocked in the poller, if any
   goexit1();
 }
 
@@ -104,9 +105,8 @@ void reset_sched() {
   sched.stopwait = 0;
   noteclear(&sched.stopnote);
   sched.shutdown.store(false);
-  sched.timer_waiting.store(false);
-  sched.timer_wait_until.store(0);
-  noteclear(&sched.timer_note);
+  sched.lastpoll.store(nanotime());
+  sched.poll_until.store(0);
   sched.allg = nullptr;
   sched.allglen.store(0);
   set_gomaxprocs_value(0);
@@ -134,6 +134,7 @@ void teardown(M* m0) {
     unjoined->thread.join();
   }
   timers_clear_all();
+  netpoll_abandon_waiters();
   signal_stack_release(m0);
   allg_destroy_all();
   gslabs_release_all();
@@ -164,6 +165,7 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   runtime_init_ns.store(nanotime(), std::memory_order_relaxed);
   const int32_t procs = read_environment();
   stack_init();
+  netpoll_init();  // once per process: the backend, and the fallback line if any
   reset_sched();
 
   M* m0 = new M();

@@ -75,13 +75,12 @@ struct Sched {
   int32_t stopwait = 0;
   Note stopnote;
 
-  /// The one idle M that sleeps until the next timer instead of indefinitely
-  /// (the role Go's netpoll-blocked M plays): timer_waiting says it exists,
-  /// timer_wait_until is when it wakes, timer_note wakes it early (addtimer
-  /// of an earlier timer, shutdown).
-  std::atomic<bool> timer_waiting{false};
-  std::atomic<int64_t> timer_wait_until{0};
-  Note timer_note;
+  /// nanotime() of the last network poll, 0 while an M blocks in the poller
+  /// (Go's sched.lastpoll): at most one M blocks there, until the next timer.
+  std::atomic<int64_t> lastpoll{0};
+  /// When the M blocked in the poller wakes by itself, 0 for never or none
+  /// (Go's sched.pollUntil); an earlier timer breaks its wait.
+  std::atomic<int64_t> poll_until{0};
 
   /// Set when the main goroutine returned: Ms leave their scheduler loops.
   std::atomic<bool> shutdown{false};

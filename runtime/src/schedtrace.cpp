@@ -4,11 +4,14 @@
 //   SCHED 1004ms: gomaxprocs=2 idleprocs=0 threads=5 spinningthreads=0 idlethreads=2 runqueue=0 [1 0]
 //
 // With scheddetail=1 the first line gains gcwaiting, nmidlelocked, stopwait and
-// sysmonwait, and one line per P, M and G follows.  Fields gort does not have
+// sysmonwait — and, gort's own, the network poller's backend (netpoll=uring or
+// epoll) — and one line per P, M and G follows.  Fields gort does not have
 // (mallocing, throwing, preemptoff, dying) print as Go prints them when unset.
 // Values are read under sched.lock but many change concurrently, as in Go.
 #include <atomic>
 #include <cstdio>
+
+#include <gort/runtime/internal/netpoll.hpp>
 
 #include "nanotime.hpp"
 #include "sched.hpp"
@@ -35,8 +38,9 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
                static_cast<long long>((now - start_ns) / 1'000'000), gomaxprocs(), sched.npidle.load(), threads,
                sched.nmspinning.load(), sched.nmidle, sched.runqsize.load());
   if (detailed) {
-    std::fprintf(out, " gcwaiting=%d nmidlelocked=%d stopwait=%d sysmonwait=%d\n",
-                 sched.gcwaiting.load() ? 1 : 0, sched.nmidlelocked, sched.stopwait, sysmon_waiting ? 1 : 0);
+    std::fprintf(out, " gcwaiting=%d nmidlelocked=%d stopwait=%d sysmonwait=%d netpoll=%s\n",
+                 sched.gcwaiting.load() ? 1 : 0, sched.nmidlelocked, sched.stopwait, sysmon_waiting ? 1 : 0,
+                 netpoll_backend_name());
   }
   const int32_t procs = gomaxprocs();
   for (int32_t i = 0; i < procs; ++i) {

@@ -34,6 +34,7 @@
 #include "current.hpp"
 #include "env.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
 #include "stackcache.hpp"
@@ -206,6 +207,10 @@ P* procresize(int32_t nprocs) {
 }
 
 void start_the_world(int32_t newprocs) {
+  // Goroutines the network readied during the stop run from here (Go's
+  // startTheWorldWithSema polls first too).
+  GList ready_io;
+  if (netpoll(0, &ready_io)) injectglist(&ready_io);
   sched.lock.lock();
   P* runnable = procresize(newprocs > 0 ? newprocs : gomaxprocs());
   sched.gcwaiting.store(false, std::memory_order_release);

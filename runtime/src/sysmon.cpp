@@ -16,7 +16,8 @@
 //
 // Each round it refreshes the coarse clock used to stamp parked goroutines,
 // prints GODEBUG=schedtrace reports when due (schedtrace.cpp; sysmon then never
-// sleeps through idleness, as in Go), and retakes:
+// sleeps through idleness, as in Go), polls the network if no M has for 10 ms
+// (netpoll.cpp), and retakes:
 //   - a P whose schedtick has not moved for 10 ms (forcePreemptNS) has run one
 //     goroutine — or a runnext chain inheriting one time slice — that long: it
 //     is asked to preempt at its next safe point, and signalled if its goroutine
@@ -28,6 +29,7 @@
 
 #include "env.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "note.hpp"
 #include "proc.hpp"
 #include "sched.hpp"
@@ -43,6 +45,8 @@ constexpr int64_t kForcePreemptNs = 10'000'000;
 constexpr int64_t kMinDelayUs = 20;
 constexpr int64_t kMaxDelayUs = 10'000;
 constexpr int kIdleRoundsBeforeBackoff = 50;
+/// Go's sysmon polls the network when nobody has for 10 ms.
+constexpr int64_t kNetpollStaleNs = 10'000'000;
 
 struct SysmonTick {
   uint32_t schedtick = 0;
@@ -148,6 +152,14 @@ void sysmon_loop(Sysmon* s) {
       if (s->stop.load(std::memory_order_acquire)) return;
       idle = 0;
       continue;
+    }
+    // Nobody polled the network for 10 ms (every P busy): poll, so goroutines
+    // waiting on it do not wait for a P to run out of work (Go's sysmon).
+    int64_t lastpoll = sched.lastpoll.load(std::memory_order_relaxed);
+    if (lastpoll != 0 && lastpoll + kNetpollStaleNs < now) {
+      sched.lastpoll.compare_exchange_strong(lastpoll, now);
+      GList list;
+      if (netpoll(0, &list)) injectglist(&list);
     }
     if (retake(*s, now) != 0) {
       idle = 0;

@@ -8,10 +8,12 @@
 // Where timers run.  A P runs its own expired timers whenever it schedules
 // (pick_fast in proc.cpp, Go's checkTimers in schedule), so timers fire on time
 // while the P is busy with short-lived goroutines.  A P that is idle has no M;
-// instead one idle M sleeps until the earliest timer of all Ps (find_runnable,
-// the timer waiter) and then runs it, and an M looking for work runs other Ps'
-// expired timers on its last stealing pass (Go 1.19's stealWork), so a timer
-// on a P whose goroutine computes for a long time still fires, from another P.
+// instead one idle M blocks in the network poller until the earliest timer of
+// all Ps (find_runnable, netpoll.cpp) and then runs it; a timer added earlier
+// than that M's wake-up breaks its wait (wake_for_timer), and an M looking for
+// work runs other Ps' expired timers on its last stealing pass (Go 1.19's
+// stealWork), so a timer on a P whose goroutine computes for a long time still
+// fires, from another P.
 //
 // Changing a timer.  addtimer, deltimer and modtimer may be called on one
 // timer from many goroutines at once (a server resetting one idle timeout from
@@ -42,6 +44,7 @@
 #include "crash.hpp"
 #include "current.hpp"
 #include "nanotime.hpp"
+#include "netpoll_sched.hpp"
 #include "sched.hpp"
 #include "trace_runtime.hpp"
 
@@ -120,12 +123,13 @@ void heap_remove(RuntimeTimer* t) {
   update_timer0(pp);
 }
 
-/// Lets the timer waiter know a timer now fires at `when` (mirrors wakeNetPoller).
+/// Lets the M blocked in the poller know a timer now fires at `when` (mirrors wakeNetPoller).
 void wake_for_timer(int64_t when) {
-  if (sched.timer_waiting.load(std::memory_order_seq_cst)) {
-    if (when < sched.timer_wait_until.load(std::memory_order_seq_cst)) notewakeup(&sched.timer_note);
+  if (sched.lastpoll.load(std::memory_order_seq_cst) == 0) {
+    const int64_t until = sched.poll_until.load(std::memory_order_seq_cst);
+    if (until == 0 || until > when) netpoll_break();
   } else {
-    wakep();
+    wakep();  // no M in the poller: get one there (or running) to handle the timer
   }
 }
 
