@@ -352,3 +352,24 @@ TEST(Tracer, BlockingCallMeetingAStopTracesASelfSteal) {
 }
 
 }  // namespace
+
+// A goroutine that waits on the network blocks with Go's reason "IO wait" and
+// is unblocked by the poller (an M in netpoll, maybe without a P): the trace
+// replays on both backends, and the viewer files the wait under its network
+// blocking profile (trace-viewer/src/analysis/blocking.cpp).
+TEST(Tracer, ANetworkWaitIsAnIOWaitBlockUnblockedByThePoller) {
+  for (const char* backend : {"GODEBUG=netpoll=uring", "GODEBUG=netpoll=epoll"}) {
+    TempTrace t("netpoll");
+    auto r = gort::test::run_testprog("NetpollWaitIsNotADeadlock", {"GORTTRACE=" + t.path(), backend});
+    ASSERT_EQ(r.exit_code, 0) << backend << "\n" << r.err;
+    CheckedTrace c = read_checked(t.path());
+    bool blocked = false;
+    bool unblocked = false;
+    for (const auto& ev : c.ordered.events) {
+      if (ev.type == tf::Ev::GoBlock && c.trace.string(ev.args[0]) == "IO wait") blocked = true;
+      if (blocked && ev.type == tf::Ev::GoUnblock && ev.args[0] == 1) unblocked = true;  // main is goroutine 1
+    }
+    EXPECT_TRUE(blocked) << backend;
+    EXPECT_TRUE(unblocked) << backend;
+  }
+}

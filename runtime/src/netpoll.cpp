@@ -79,9 +79,28 @@
 #include "netpoll_sched.hpp"
 #include "sched.hpp"
 
+#if defined(GORT_TSAN)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
 namespace gort::runtime {
 
 namespace {
+
+/// A registration's tag reaches the poller through the kernel (epoll_ctl to
+/// epoll_wait, a submission to its completion), which orders the two threads
+/// but which TSAN cannot see: these tell it.
+void kernel_handoff_release([[maybe_unused]] PollDesc* pd) {
+#if defined(GORT_TSAN)
+  __tsan_release(pd);
+#endif
+}
+void kernel_handoff_acquire([[maybe_unused]] PollDesc* pd) {
+#if defined(GORT_TSAN)
+  __tsan_acquire(pd);
+#endif
+}
 
 /// rg/wg values other than a G pointer (Go's pdNil, pdReady, pdWait).
 constexpr uintptr_t kPdNil = 0;
@@ -338,6 +357,7 @@ PollDesc* poll_open(int fd, int* err) {
     pd->wg.store(kPdNil, std::memory_order_relaxed);
     pd->wd.store(0, std::memory_order_relaxed);
   }
+  kernel_handoff_release(pd);
   const int e = backend->open(fd, pd->tag());
   if (e != 0) {
     pd->closing.store(true, std::memory_order_release);
@@ -454,6 +474,7 @@ const char* netpoll_backend_name() { return backend != nullptr ? backend->name :
 // mirrors netpollready
 void netpoll_deliver(const PollEvent& ev, GList* to_run, int32_t* waiters_delta) {
   auto* pd = reinterpret_cast<PollDesc*>(ev.tag & kTagAddrMask);
+  kernel_handoff_acquire(pd);
   if (static_cast<uint16_t>(ev.tag >> kTagSeqShift) != pd->fdseq.load(std::memory_order_acquire)) return;
   if (ev.read) {
     if (G* gp = unblock(pd, PollMode::Read, true)) {
@@ -471,6 +492,7 @@ void netpoll_deliver(const PollEvent& ev, GList* to_run, int32_t* waiters_delta)
 
 bool netpoll_rearm(uint64_t tag, void (*arm)(int fd, uint64_t tag)) {
   auto* pd = reinterpret_cast<PollDesc*>(tag & kTagAddrMask);
+  kernel_handoff_acquire(pd);
   LockGuard g(pd->lock);  // poll_close deregisters under it
   if (static_cast<uint16_t>(tag >> kTagSeqShift) != pd->fdseq.load(std::memory_order_acquire) ||
       pd->closing.load(std::memory_order_acquire)) {
