@@ -145,7 +145,7 @@ TEST(Tracer, EveryTraceOfTheWorkloadReplaysLegallyAndCountsWhatRan) {
     EXPECT_EQ(trace.count(tf::Ev::UserTaskEnd), 1u);
     EXPECT_EQ(trace.count(tf::Ev::UserRegionBegin), 4u);
     EXPECT_EQ(trace.count(tf::Ev::UserRegionEnd), 4u);
-    EXPECT_EQ(trace.count(tf::Ev::UserLog), 2u);
+    EXPECT_EQ(trace.count(tf::Ev::UserLog), 3u);  // the program's two and the runtime's netpoll=…
     // Nothing but the main goroutine may be left blocked.
     EXPECT_EQ(c.validation.blocked_at_end, 0u);
     // Blocks carry stacks, and the stop wrote the frames naming them.
@@ -355,7 +355,7 @@ TEST(Tracer, BlockingCallMeetingAStopTracesASelfSteal) {
 
 // A goroutine that waits on the network blocks with Go's reason "IO wait" and
 // is unblocked by the poller (an M in netpoll, maybe without a P): the trace
-// replays on both backends, and the viewer files the wait under its network
+// replays on both backends, logs which one ran (category "runtime"), and the viewer files the wait under its network
 // blocking profile (trace-viewer/src/analysis/blocking.cpp).
 TEST(Tracer, ANetworkWaitIsAnIOWaitBlockUnblockedByThePoller) {
   for (const char* backend : {"GODEBUG=netpoll=uring", "GODEBUG=netpoll=epoll"}) {
@@ -365,11 +365,16 @@ TEST(Tracer, ANetworkWaitIsAnIOWaitBlockUnblockedByThePoller) {
     CheckedTrace c = read_checked(t.path());
     bool blocked = false;
     bool unblocked = false;
+    bool backend_logged = false;
     for (const auto& ev : c.ordered.events) {
+      if (ev.type == tf::Ev::UserLog && c.trace.string(ev.args[1]) == "runtime") {
+        backend_logged = c.ordered.messages[ev.message] == std::string("netpoll=") + (backend + 16);
+      }
       if (ev.type == tf::Ev::GoBlock && c.trace.string(ev.args[0]) == "IO wait") blocked = true;
       if (blocked && ev.type == tf::Ev::GoUnblock && ev.args[0] == 1) unblocked = true;  // main is goroutine 1
     }
     EXPECT_TRUE(blocked) << backend;
     EXPECT_TRUE(unblocked) << backend;
+    EXPECT_TRUE(backend_logged) << backend;  // the trace says which backend ran
   }
 }

@@ -34,6 +34,7 @@
 // writes one generation per file: lab traces are seconds long, and one
 // generation keeps the format and the reader small.
 #include <gort/trace.hpp>
+#include <gort/runtime/internal/netpoll.hpp>
 #include <gort/runtime/internal/sema.hpp>
 
 #include <fcntl.h>
@@ -148,6 +149,10 @@ void write_statuses(TraceWriter& w, M* self) {
   const int32_t procs = gomaxprocs();
   uint64_t a[4] = {uint64_t(procs)};
   w.event(Ev::GoMaxProcs, a, 1);
+  // Which network poller backend runs, as a log line of no task (category
+  // "runtime"): the viewer lists it with the program's own logs.
+  const uint64_t log[2] = {0, trace_intern_string(w, "runtime")};
+  w.event_with_bytes(Ev::UserLog, log, 2, std::string("netpoll=") + netpoll_backend_name());
   for (int32_t i = 0; i < procs; ++i) {
     P* pp = allp[i].load(std::memory_order_acquire);
     const bool mine = self->p == pp;
