@@ -9,6 +9,7 @@
 #include <chrono>
 #include <mutex>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "p.hpp"
@@ -39,6 +40,33 @@ TEST(Sleep, NeverReturnsEarly) {
     }
     wg.wait();
     EXPECT_EQ(early.load(), 0);
+  });
+}
+
+// A sleeping program's one idle M waits in the network poller until the
+// timer (Go's findrunnable), not on a futex: an observer outside the runtime
+// sees the poller taken (lastpoll 0) with a wake-up time set, while every
+// sleep still returns no earlier than asked.
+TEST(Sleep, TheIdleMWaitsForTheTimerInTheNetworkPoller) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    std::atomic<bool> seen{false};
+    std::atomic<bool> done{false};
+    std::thread observer([&] {
+      while (!done.load() && !seen.load()) {
+        if (rt::sched.lastpoll.load() == 0 && rt::sched.poll_until.load() != 0) seen.store(true);
+      }
+    });
+    int early = 0;
+    for (int nap = 0; nap < 2000 && !seen.load(); ++nap) {  // 2000 naps: 10 s, far beyond need
+      const auto t0 = steady_clock::now();
+      gort::sleep(milliseconds(5));
+      if (steady_clock::now() - t0 < milliseconds(5)) ++early;
+    }
+    done.store(true);
+    observer.join();
+    EXPECT_TRUE(seen.load());
+    EXPECT_EQ(early, 0);
   });
 }
 
