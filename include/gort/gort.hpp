@@ -11,6 +11,7 @@
 #include <gort/errgroup.hpp>
 #include <gort/locker.hpp>
 #include <gort/mutex.hpp>
+#include <gort/net.hpp>
 #include <gort/once.hpp>
 #include <gort/rwmutex.hpp>
 #include <gort/select.hpp>

@@ -1,0 +1,16 @@
+// rlimit.hpp — the open-file limit raised as Go's os package raises it.  See rlimit.cpp.
+#pragma once
+
+#include <sys/resource.h>
+
+namespace gort::net::detail {
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit, once per process (mirrors
+/// Go 1.19's os/rlimit.go init).  Safe to call from any thread, any number of times.
+void raise_open_file_limit();
+
+/// The RLIMIT_NOFILE this process had before raise_open_file_limit changed
+/// it; false if it has not changed it.
+bool original_open_file_limit(rlimit* out);
+
+}  // namespace gort::net::detail
