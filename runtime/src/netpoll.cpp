@@ -49,7 +49,7 @@
 //
 // Closing (net/'s fdMutex keeps the descriptor open while any operation uses
 // it): poll_unblock marks the PollDesc closing and wakes both directions with
-// Closing; poll_close deregisters (io_uring: a POLL_REMOVE submitted at once,
+// Closing; poll_close deregisters (io_uring: an ASYNC_CANCEL submitted at once,
 // so the ring's reference to the file goes before close(2)), bumps the
 // descriptor's sequence and recycles the record.  Events carry a tag of the
 // record's address and sequence; a late event for a recycled record fails the

@@ -13,7 +13,7 @@
 // that needs no submission, so only submitters touch the submission queue),
 // IORING_FEAT_NODROP (completions are never dropped when the queue is full:
 // they wait in the kernel's overflow list, which the next poll flushes) and the
-// POLL_ADD and POLL_REMOVE opcodes; multishot poll (Linux 5.13) is proven by
+// POLL_ADD and ASYNC_CANCEL opcodes; multishot poll (Linux 5.13) is proven by
 // arming the break eventfd, writing it and waiting for a completion that says
 // more will follow.  Any failure — seccomp's EPERM (Docker's default profile),
 // ENOMEM under a low RLIMIT_MEMLOCK, ENOSYS on an old kernel — is the reason
@@ -25,9 +25,10 @@
 // closed): a completion without IORING_CQE_F_MORE.  For a registration still
 // live the poll is armed again and both directions are reported ready, so a
 // goroutine that waited retries its system call; arming polls the current
-// state, so no edge falls between the two polls.  Close submits a POLL_REMOVE
-// for the tag at once, so the ring drops its reference to the file before
-// close(2) and the socket really closes; the removed poll's last completion
+// state, so no edge falls between the two polls.  Close submits an ASYNC_CANCEL
+// for the tag at once, so the ring drops its reference to the file (at once,
+// or when a wake-up in progress has run) and the socket really closes after
+// close(2); the removed poll's last completion
 // carries a stale tag by the time it is read and is dropped.
 #include <liburing.h>
 #include <poll.h>
@@ -55,7 +56,7 @@ constexpr unsigned kSqEntries = 64;
 constexpr unsigned kCqEntries = 16384;
 /// Completions taken per peek.
 constexpr unsigned kBatch = 128;
-/// user_data of POLL_REMOVE submissions, whose completions say nothing.
+/// user_data of the cancel submitted at close, whose completions say nothing.
 constexpr uint64_t kRemoveTag = 2;
 /// The readiness every registration asks for.
 constexpr unsigned kPollMask = POLLIN | POLLOUT | POLLRDHUP;
@@ -148,9 +149,9 @@ bool uring_init(std::string* why) {
   io_uring_probe* probe = io_uring_get_probe_ring(&ring);
   if (probe == nullptr) return refuse("io_uring: opcode probe refused (Linux 5.6 or later needed)");
   const bool ops = io_uring_opcode_supported(probe, IORING_OP_POLL_ADD) &&
-                   io_uring_opcode_supported(probe, IORING_OP_POLL_REMOVE);
+                   io_uring_opcode_supported(probe, IORING_OP_ASYNC_CANCEL);
   io_uring_free_probe(probe);
-  if (!ops) return refuse("io_uring: POLL_ADD or POLL_REMOVE unsupported");
+  if (!ops) return refuse("io_uring: POLL_ADD or ASYNC_CANCEL unsupported");
   breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (breakfd < 0) {
     const int e = errno;
@@ -172,11 +173,15 @@ int uring_open(int fd, uint64_t tag) {
   return 0;
 }
 
-// mirrors netpollclose: the removal is submitted now, before close(2)
+// mirrors netpollclose: the removal is submitted now, before close(2).  It is
+// an ASYNC_CANCEL, not a POLL_REMOVE: POLL_REMOVE fails with EALREADY while
+// the poll is being woken (its task work pending), and the poll then stays
+// armed for ever, holding the file, so close(2) never closes the socket and
+// the peer never sees the FIN.  A cancel marks the poll cancelled even then.
 void uring_close(int, uint64_t tag) {
   LockGuard g(sq_lock);
   io_uring_sqe* sqe = get_sqe();
-  io_uring_prep_poll_remove(sqe, tag);
+  io_uring_prep_cancel64(sqe, tag, 0);
   io_uring_sqe_set_data64(sqe, kRemoveTag);
   submit_locked();
 }
