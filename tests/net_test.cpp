@@ -422,6 +422,19 @@ TEST(NetTest, DescriptorExhaustion) {
   EXPECT_NE(r.out.find("served hello\n"), std::string::npos) << r.out;
 }
 
+// A program using gort::net started with a soft RLIMIT_NOFILE of 512 runs
+// with its hard limit, as a Go 1.19 program does, and a child it starts
+// through run_process gets 512 back.
+TEST(NetTest, OpenFileLimitRaisedAndGivenBackToChildren) {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max <= 512) GTEST_SKIP() << "hard RLIMIT_NOFILE too low here";
+  const gort::test::ProcessResult r = gort::test::run_process(
+      {"sh", "-c", std::string("ulimit -Sn 512 && exec ") + GORT_TESTPROG_PATH + " NetOpenFileLimit"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "raised to hard limit: yes\nchild's soft limit: 512\n") << r.err;
+}
+
 // A main goroutine waiting in accept is not a deadlock (as in Go): nothing
 // else is runnable and no timer is pending until a plain thread connects.
 TEST(NetTest, AcceptIsNotADeadlock) {

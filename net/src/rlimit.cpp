@@ -6,7 +6,8 @@
 // respected.  A static initialiser does it when a program links gort::net's
 // listen or dial (this file comes with them), before main; listen and dial
 // also call it, so it has happened before the first socket whatever the
-// order of static initialisation.
+// order of static initialisation.  Children started by support/process get
+// the original limit back (gort_net_original_open_file_limit).
 #include "rlimit.hpp"
 
 #include <mutex>
@@ -33,10 +34,11 @@ void raise_open_file_limit() {
   });
 }
 
-bool original_open_file_limit(rlimit* out) {
+}  // namespace gort::net::detail
+
+extern "C" bool gort_net_original_open_file_limit(rlimit* out) {
+  using namespace gort::net::detail;
   raise_open_file_limit();
   if (raised) *out = original;
   return raised;
 }
-
-}  // namespace gort::net::detail

@@ -9,8 +9,10 @@ namespace gort::net::detail {
 /// Go 1.19's os/rlimit.go init).  Safe to call from any thread, any number of times.
 void raise_open_file_limit();
 
-/// The RLIMIT_NOFILE this process had before raise_open_file_limit changed
-/// it; false if it has not changed it.
-bool original_open_file_limit(rlimit* out);
-
 }  // namespace gort::net::detail
+
+/// The RLIMIT_NOFILE this process had before raise_open_file_limit changed
+/// it; false if it has not changed it.  For support/process, which gives
+/// children this limit back and reaches it through a weak reference (so it
+/// needs no link dependency on gort::net).
+extern "C" bool gort_net_original_open_file_limit(rlimit* out);

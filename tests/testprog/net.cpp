@@ -3,6 +3,7 @@
 // a program whose only goroutine waits in accept.
 #include <gort/gort.hpp>
 #include <gort/net.hpp>
+#include <gort/support/process.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -130,6 +131,19 @@ GORT_TESTPROG(NetAcceptIsNotDeadlock) {
     ::close(s);
     return 0;
   });
+}
+
+// Started with a soft RLIMIT_NOFILE below the hard limit: prints whether
+// start-up raised it to the hard limit, then the soft limit a child started
+// through run_process sees (the original one, given back).
+GORT_TESTPROG(NetOpenFileLimit) {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  std::printf("raised to hard limit: %s\n", lim.rlim_cur == lim.rlim_max ? "yes" : "no");
+  const gort::ProcessResult child = gort::run_process({"sh", "-c", "ulimit -Sn"});
+  std::printf("child's soft limit: %s", child.out.c_str());
+  // Keeps listen in the program, as a program using gort::net would.
+  return gort::run([] { gort::net::listen("tcp", "127.0.0.1:0"); });
 }
 
 }  // namespace

@@ -6,12 +6,21 @@
 // SIGPIPE in the caller (a test binary or a lab would die of it).  Every
 // descriptor is close-on-exec, so a child spawned concurrently by another
 // thread never inherits this child's pipes (which would hold them open).
+//
+// A program that links gort::net raises its soft RLIMIT_NOFILE to the hard
+// limit at start-up (net/src/rlimit.cpp, as Go's os package does); its
+// children get the limit it started with back, as Go 1.21's os/exec does
+// (syscall.forkAndExecInChild1 calls setrlimit between fork and exec), since
+// programs that use select(2) break above 1024 descriptors.  posix_spawn has
+// no rlimit action, so such a child is started by spawn_restoring_limit, which
+// does posix_spawn's work by hand in a vfork child.
 #include "gort/support/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +32,11 @@
 #include <ctime>
 
 extern char** environ;
+
+// The soft RLIMIT_NOFILE this process had before gort::net raised it
+// (net/src/rlimit.cpp); false if it did not.  A weak reference: programs
+// without gort::net link, and their children keep this process's limit.
+extern "C" bool gort_net_original_open_file_limit(rlimit* out) __attribute__((weak));
 
 namespace gort {
 
@@ -60,6 +74,66 @@ struct ParentEnds {
     }
   }
 };
+
+/// What the child does between vfork and exec: stdin, stdout and stderr,
+/// the working directory, no signal handler of the parent's (the child shares
+/// its memory until exec) and the signals of `defaults` at their defaults,
+/// nothing blocked, the limit, then the program; on failure *error is errno.
+/// Runs only async-signal-safe calls, as posix_spawn's child does.
+[[noreturn]] void vfork_child(const int fds[3], const char* cwd, const sigset_t& defaults, const rlimit& limit,
+                              char* const argv[], char* const envp[], volatile int* error) {
+  for (int i = 0; i < 3; ++i) {
+    if (dup2(fds[i], i) < 0) {
+      *error = errno;
+      _exit(127);
+    }
+  }
+  if (cwd != nullptr && chdir(cwd) != 0) {
+    *error = errno;
+    _exit(127);
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) != 0) continue;  // not a signal one may handle
+    if (sigismember(&defaults, sig) == 1 || (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)) {
+      sigaction(sig, &dfl, nullptr);
+    }
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  execvpe(argv[0], argv, envp);
+  *error = errno;
+  _exit(127);
+}
+
+/// posix_spawnp's work for a child that must start with `limit` as its
+/// RLIMIT_NOFILE; returns 0 or an errno value, as posix_spawnp does.  Every
+/// signal stays blocked from the vfork until the child has reset the
+/// handlers it shares with this process.
+int spawn_restoring_limit(pid_t* pid, const int fds[3], const std::string& cwd, const sigset_t& defaults,
+                          const rlimit& limit, char* const argv[], char* const envp[]) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  volatile int error = 0;
+  const pid_t child = vfork();
+  if (child == 0) vfork_child(fds, cwd.empty() ? nullptr : cwd.c_str(), defaults, limit, argv, envp, &error);
+  const int spawn_errno = child < 0 ? errno : 0;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (child < 0) return spawn_errno;
+  if (error != 0) {  // exec failed: the child has exited; reap it
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return error;
+  }
+  *pid = child;
+  return 0;
+}
 
 }  // namespace
 
@@ -111,7 +185,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   cenv.push_back(nullptr);
   pid_t pid = 0;
   // posix_spawnp searches this process's PATH for a bare name, as execvp does.
-  const int rc = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), cenv.data());
+  rlimit original{};
+  const bool restore = gort_net_original_open_file_limit != nullptr && gort_net_original_open_file_limit(&original);
+  const int child_fds[3] = {in[1], out[1], err[1]};
+  const int rc = restore ? spawn_restoring_limit(&pid, child_fds, options.cwd, defaults, original, cargv.data(),
+                                                 cenv.data())
+                         : posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   close(in[1]);
