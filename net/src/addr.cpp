@@ -6,7 +6,7 @@
 #include "addr.hpp"
 
 #include <arpa/inet.h>
-#include <net/if.h>
+#include <net/if.h>  // the system header (check_doc_paths: ignore)
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/un.h>

@@ -1,4 +1,4 @@
-// fd.cpp — Go's internal/poll.FD over the runtime's poller (runtime/internal/netpoll.hpp).
+// fd.cpp — Go's internal/poll.FD over the runtime's poller (gort/runtime/internal/netpoll.hpp).
 //
 // Each part mirrors golang/go src/internal/poll:
 //   - the reference count and locks: fdMutex (fd_mutex.go, here FdMutex) with
