@@ -54,7 +54,24 @@ int main(int argc, char** argv) {
     wg.wait();
     const int procs = gort::gomaxprocs();
     gort::gomaxprocs(procs);
-    std::printf("ok %d %d\n", ids[0] != ids[1], gort::num_goroutine() >= 1);
+    // gort::net: one echo over loopback.
+    auto ln = gort::net::listen("tcp", "127.0.0.1:0");
+    gort::go([&ln] {
+      auto s = ln.accept();
+      char b[4];
+      while (const size_t n = s.read(b)) s.write(std::span<const char>(b, n));
+    });
+    auto c = gort::net::dial("tcp", ln.addr());
+    c.write(std::string_view("ping"));
+    char echo[4];
+    size_t got = 0;
+    while (got < sizeof echo) {
+      const size_t n = c.read(std::span<char>(echo + got, sizeof echo - got));
+      if (n == 0) break;
+      got += n;
+    }
+    const bool net_ok = got == 4 && std::memcmp(echo, "ping", 4) == 0;
+    std::printf("ok %d %d %d\n", ids[0] != ids[1], gort::num_goroutine() >= 1, net_ok);
     return 0;
   });
 }

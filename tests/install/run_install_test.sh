@@ -14,7 +14,7 @@ cmake -S "$src_dir" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE
 ninja -C "$work/build" >/dev/null
 out=$("$work/build/consumer")
 echo "$out"
-[[ "$out" == "ok 1 1" ]]
+[[ "$out" == "ok 1 1 1" ]]
 
 failed=0
 # expect MODE PATTERN...: the mode exits 2 and its report matches every

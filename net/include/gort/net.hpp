@@ -15,8 +15,8 @@
 // Listener and Conn are movable handles owning one socket; destroying one
 // that is still open closes it.  A Conn may be read by one goroutine while
 // another writes, and closed by a third: close wakes both with "use of closed
-// network connection".  Every call is made from a goroutine (inside gort::run)
-// on a handle that outlives the call.  The implementation (Go's internal/poll
+// network connection".  Every call, and the destruction of an open handle,
+// is made from a goroutine (inside gort::run) on a handle that outlives the call.  The implementation (Go's internal/poll
 // FD over the runtime's poll_* functions) is described in net/src/fd.cpp.
 #pragma once
 
@@ -52,9 +52,11 @@ class Conn {
  public:
   /// An empty handle (every call on it but close and the destructor throws).
   Conn();
-  Conn(Conn&&) noexcept;
-  Conn& operator=(Conn&&) noexcept;
-  /// Closes the connection if it is still open.
+  /// Takes other's connection, leaving other empty.
+  Conn(Conn&& other) noexcept;
+  /// Closes this handle's connection if open, then takes other's.
+  Conn& operator=(Conn&& other) noexcept;
+  /// Closes the connection if it is still open.  Precondition: on a goroutine if open.
   ~Conn();
 
   /// Reads into buf: at least one byte, or 0 at the end of the stream (or
@@ -103,9 +105,11 @@ class Listener {
  public:
   /// An empty handle.
   Listener();
-  Listener(Listener&&) noexcept;
-  Listener& operator=(Listener&&) noexcept;
-  /// Closes the listener if it is still open.
+  /// Takes other's listener, leaving other empty.
+  Listener(Listener&& other) noexcept;
+  /// Closes this handle's listener if open, then takes other's.
+  Listener& operator=(Listener&& other) noexcept;
+  /// Closes the listener if it is still open.  Precondition: on a goroutine if open.
   ~Listener();
 
   /// Waits for and returns the next connection; throws Error on failure
