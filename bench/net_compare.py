@@ -250,6 +250,35 @@ def fmt(v: float | None) -> str:
     return f"{v:.1f}"
 
 
+def measure_all(args, table_rows, sides, binaries, netload, samples, failures) -> None:
+    """Every rep: every row on every side, sides interleaved; samples[row][side] gets each
+    kept measurement, failures each failed one."""
+    timing = ["--warmup", str(args.warmup), "--duration", str(args.duration)]
+    for rep in range(args.reps):
+        for r in table_rows:
+            for side in sides:
+                if side not in binaries:
+                    continue
+                for attempt in range(1 + args.retries):
+                    if args.quiet_wait > 0:
+                        wait_quiet(QUIET_LIMIT, args.quiet_wait)
+                    try:
+                        obj = measure(binaries[side], SIDES[side][1], netload, r["args"] + timing, args.timeout)
+                    except MeasureError as e:
+                        failures.append(f"{side} {r['key']}: {e}")
+                        log(f"FAIL {side} {r['key']}: {e}")
+                        break
+                    shown = ", ".join(f"{m[1]} {fmt(obj.get(m[0]))}" for m in r["metrics"])
+                    log(f"rep {rep + 1}/{args.reps} {r['key']:<22} {side:<11} {shown}"
+                        f"  (cpu client {obj.get('client_cpu', -1):.2f} server {obj.get('server_cpu', -1):.2f}"
+                        f" foreign {obj['foreign_cpu']:.2f})")
+                    obj["attempt"] = attempt + 1
+                    if obj["foreign_cpu"] <= FOREIGN_LIMIT or attempt == args.retries:
+                        samples[r["key"]][side].append(obj)
+                        break
+                    log(f"  foreign CPU use {obj['foreign_cpu']:.2f} > {FOREIGN_LIMIT}: measuring again")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build-dir", type=Path, default=REPO_DIR / "build")
@@ -306,30 +335,11 @@ def main() -> int:
     load_before = os.getloadavg()
     samples: dict[str, dict[str, list[dict]]] = {r["key"]: {s: [] for s in sides} for r in table_rows}
     failures: list[str] = []
-    timing = ["--warmup", str(args.warmup), "--duration", str(args.duration)]
-    for rep in range(args.reps):
-        for r in table_rows:
-            for side in sides:
-                if side not in binaries:
-                    continue
-                for attempt in range(1 + args.retries):
-                    if args.quiet_wait > 0:
-                        wait_quiet(QUIET_LIMIT, args.quiet_wait)
-                    try:
-                        obj = measure(binaries[side], SIDES[side][1], netload, r["args"] + timing, args.timeout)
-                    except MeasureError as e:
-                        failures.append(f"{side} {r['key']}: {e}")
-                        log(f"FAIL {side} {r['key']}: {e}")
-                        break
-                    shown = ", ".join(f"{m[1]} {fmt(obj.get(m[0]))}" for m in r["metrics"])
-                    log(f"rep {rep + 1}/{args.reps} {r['key']:<22} {side:<11} {shown}"
-                        f"  (cpu client {obj.get('client_cpu', -1):.2f} server {obj.get('server_cpu', -1):.2f}"
-                        f" foreign {obj['foreign_cpu']:.2f})")
-                    obj["attempt"] = attempt + 1
-                    if obj["foreign_cpu"] <= FOREIGN_LIMIT or attempt == args.retries:
-                        samples[r["key"]][side].append(obj)
-                        break
-                    log(f"  foreign CPU use {obj['foreign_cpu']:.2f} > {FOREIGN_LIMIT}: measuring again")
+    try:
+        measure_all(args, table_rows, sides, binaries, netload, samples, failures)
+    except KeyboardInterrupt:  # SIGINT: keep what was measured
+        failures.append("interrupted: the medians are over the reps that ran")
+        log("interrupted: printing what was measured")
     load_after = os.getloadavg()
 
     def median(key: str, side: str, metric: str) -> float | None:
@@ -381,7 +391,8 @@ def main() -> int:
         repeated = sum(1 for o in all_obj if o.get("attempt", 1) > 1)
         md += ["", f"Other load during the kept measurements (CPU time used by neither client nor server, "
                f"in CPUs, whole run): median {statistics.median(foreign):.3f}, max {foreign[-1]:.3f}; "
-               f"{repeated} of {len(all_obj)} kept after a repeat (limit {FOREIGN_LIMIT})."]
+               f"{repeated} of {len(all_obj)} kept after a repeat, "
+               f"{sum(1 for x in foreign if x > FOREIGN_LIMIT)} over the limit {FOREIGN_LIMIT} after all repeats."]
     if failures:
         md += ["", "Failures:", ""] + [f"- {f}" for f in failures]
     text = "\n".join(md) + "\n"
