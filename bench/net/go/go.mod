@@ -1,0 +1,3 @@
+module gort/bench/net/go
+
+go 1.19
