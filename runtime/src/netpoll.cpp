@@ -57,10 +57,15 @@
 // so a late event never touches freed memory.
 //
 // Waiter count.  netpoll_waiters counts goroutines parked in poll_wait; the
-// scheduler polls only while it is non-zero, and a blocked poller keeps the
-// program from being declared deadlocked (a server in accept runs forever).
-// Go 1.19 never decremented it for goroutines the poller readied; this follows
-// Go 1.22, where netpollready returns the change.
+// scheduler polls only while it is non-zero, and checkdead does not declare a
+// deadlock while it is (a server in accept runs forever).  Go 1.19 never
+// decremented it for goroutines the poller readied; this follows Go 1.22,
+// where netpoll returns the change and the caller applies it only after the
+// goroutines are runnable (netpoll_adjust_waiters): sysmon is no M, so while
+// it injects what it polled the last M may go idle and run checkdead, which
+// must then see those goroutines as waiting on the network or runnable, never
+// as neither (NetTest.TenThousandConnectionsAtOnce died of that once under
+// TSAN: "all goroutines are asleep", the dump showing main runnable).
 #include <gort/runtime/internal/netpoll.hpp>
 #include <gort/runtime/internal/park.hpp>
 #include <gort/runtime/internal/timer.hpp>
@@ -253,10 +258,13 @@ G* unblock(PollDesc* pd, PollMode mode, bool ioready) {
   }
 }
 
-/// Readies a G taken from a slot outside a poll (mirrors netpollgoready).
+/// Readies a G taken from a slot outside a poll (mirrors netpollgoready and
+/// Go 1.22's netpollAdjustWaiters after it): the count drops only once the G
+/// is runnable, so checkdead never sees it neither waiting on the network nor
+/// runnable.
 void goready_from_poll(G* gp) {
-  waiters.fetch_sub(1, std::memory_order_acq_rel);
   ready(gp);
+  waiters.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 /// The deadline timers' function (mirrors netpolldeadlineimpl); seq is the
@@ -510,8 +518,12 @@ bool netpoll_inited() { return backend != nullptr; }
 
 int32_t netpoll_waiters() { return waiters.load(std::memory_order_acquire); }
 
-// mirrors netpoll
-bool netpoll(int64_t delay_ns, GList* to_run) {
+void netpoll_adjust_waiters(int32_t delta) {
+  if (delta != 0) waiters.fetch_add(delta, std::memory_order_acq_rel);
+}
+
+// mirrors netpoll (Go 1.22's, which returns the waiter change for the caller)
+bool netpoll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta) {
   if (backend == nullptr) return false;
   bool expected = false;
   if (!poll_busy.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
@@ -523,10 +535,8 @@ bool netpoll(int64_t delay_ns, GList* to_run) {
       __builtin_ia32_pause();
     } while (!poll_busy.compare_exchange_weak(expected, true, std::memory_order_acquire));
   }
-  int32_t delta = 0;
-  if (backend->poll(delay_ns, to_run, &delta)) wake_sig.store(0, std::memory_order_release);
+  if (backend->poll(delay_ns, to_run, waiters_delta)) wake_sig.store(0, std::memory_order_release);
   poll_busy.store(false, std::memory_order_release);
-  if (delta != 0) waiters.fetch_add(delta, std::memory_order_acq_rel);
   return !to_run->empty();
 }
 

@@ -20,11 +20,19 @@ int32_t netpoll_waiters();
 
 /// Polls for ready descriptors, waiting up to delay_ns (< 0: until an event or
 /// netpoll_break; 0: not at all), and appends the goroutines to run to *to_run,
-/// still in status Waiting, for injectglist (mirrors netpoll).  A non-blocking
-/// call returns false at once when another poll is in progress.  Returns
-/// whether *to_run is non-empty.  Precondition: holds no runtime lock; a
-/// blocking call is made without a P.
-bool netpoll(int64_t delay_ns, GList* to_run);
+/// still in status Waiting, for injectglist; adds to *waiters_delta the change
+/// of netpoll_waiters the caller must apply with netpoll_adjust_waiters once
+/// they are runnable (mirrors Go 1.22's netpoll).  A non-blocking call returns
+/// false at once when another poll is in progress.  Returns whether *to_run is
+/// non-empty.  Precondition: holds no runtime lock; a blocking call is made
+/// without a P.
+bool netpoll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta);
+
+/// Applies a poll's waiter change (mirrors netpollAdjustWaiters).  Called after
+/// the polled goroutines were made runnable: until then they must count as
+/// waiting, or checkdead, run by the last M to go idle while sysmon injects
+/// them, would find every goroutine asleep and no one waiting on the network.
+void netpoll_adjust_waiters(int32_t delta);
 
 /// Wakes the M blocked in netpoll, if any (mirrors netpollBreak).  Any thread.
 void netpoll_break();

@@ -487,9 +487,12 @@ top:
   // blocking poll below would find the same goroutines (Go's findrunnable).
   if (netpoll_waiters() > 0 && sched.lastpoll.load(std::memory_order_relaxed) != 0) {
     GList list;
-    if (netpoll(0, &list)) {
+    int32_t delta = 0;
+    if (netpoll(0, &list, &delta)) {
       *inherit_time = false;
-      return take_first_inject_rest(&list);
+      G* gp = take_first_inject_rest(&list);
+      netpoll_adjust_waiters(delta);
+      return gp;
     }
   }
 
@@ -571,9 +574,10 @@ top:
       int64_t delay = -1;
       if (poll_until != 0) delay = poll_until > now ? poll_until - now : 0;
       GList list;
+      int32_t delta = 0;
       // Timers added after poll_until was read saw lastpoll == 0 and broke
       // the wait (timers.cpp wake_for_timer); shutdown breaks it too.
-      if (!sched.shutdown.load(std::memory_order_acquire)) netpoll(delay, &list);
+      if (!sched.shutdown.load(std::memory_order_acquire)) netpoll(delay, &list, &delta);
       now = nanotime();
       sched.poll_until.store(0, std::memory_order_seq_cst);
       sched.lastpoll.store(now, std::memory_order_seq_cst);
@@ -586,11 +590,14 @@ top:
         acquirep(idle);
         if (!list.empty()) {
           *inherit_time = false;
-          return take_first_inject_rest(&list);
+          G* gp = take_first_inject_rest(&list);
+          netpoll_adjust_waiters(delta);
+          return gp;
         }
         goto top;
       }
       injectglist(&list);
+      netpoll_adjust_waiters(delta);
       run_all_timers(mp);
       if (stopping) break;
       poll_until = next_timer_when();

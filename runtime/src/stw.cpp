@@ -210,7 +210,9 @@ void start_the_world(int32_t newprocs) {
   // Goroutines the network readied during the stop run from here (Go's
   // startTheWorldWithSema polls first too).
   GList ready_io;
-  if (netpoll(0, &ready_io)) injectglist(&ready_io);
+  int32_t delta = 0;
+  if (netpoll(0, &ready_io, &delta)) injectglist(&ready_io);
+  netpoll_adjust_waiters(delta);
   sched.lock.lock();
   P* runnable = procresize(newprocs > 0 ? newprocs : gomaxprocs());
   sched.gcwaiting.store(false, std::memory_order_release);

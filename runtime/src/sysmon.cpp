@@ -159,7 +159,9 @@ void sysmon_loop(Sysmon* s) {
     if (lastpoll != 0 && lastpoll + kNetpollStaleNs < now) {
       sched.lastpoll.compare_exchange_strong(lastpoll, now);
       GList list;
-      if (netpoll(0, &list)) injectglist(&list);
+      int32_t delta = 0;
+      if (netpoll(0, &list, &delta)) injectglist(&list);
+      netpoll_adjust_waiters(delta);  // only now: sysmon is no M, checkdead may run meanwhile
     }
     if (retake(*s, now) != 0) {
       idle = 0;
