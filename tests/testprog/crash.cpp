@@ -244,10 +244,15 @@ GORT_TESTPROG(SleepForever) {
 }
 
 GORT_TESTPROG(SleepThroughSchedtraces) {
-  // Run with GODEBUG=schedtrace=N: main sleeps in 20 ms naps until sysmon has
-  // printed three reports, however slowly a loaded machine lets sysmon run.
+  // Run with GODEBUG=schedtrace=N: main sleeps in 50 ms naps until sysmon has
+  // printed three reports since the first nap began, however slowly a loaded
+  // machine lets sysmon run (a slow start-up can see three reports before main
+  // first sleeps; those do not count).
   return gort::run([] {
-    while (gort::runtime::schedtrace_reports() < 3) gort::sleep(std::chrono::milliseconds(20));
+    const uint64_t before = gort::runtime::schedtrace_reports();
+    do {
+      gort::sleep(std::chrono::milliseconds(50));
+    } while (gort::runtime::schedtrace_reports() < before + 3);
   });
 }
 
