@@ -149,6 +149,48 @@ double self_cpu_seconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
+// The counted interval of a run: it opens `warmup` seconds after the start and closes
+// `duration` seconds later; this process's and the server's CPU time are sampled at both ends.
+struct Window {
+  double open_at, close_at;  // planned times (now_s)
+  long server_pid;           // 0: the server's CPU time is not reported
+  double opened = 0, closed = 0;
+  double cpu0 = 0, srv0 = 0, cpu1 = 0, srv1 = 0;
+  bool measuring = false;    // inside the interval: what completes now is counted
+  bool stopping = false;     // past it: no new work, drain what is in flight
+
+  Window(double warmup, double duration, long pid)
+      : open_at(now_s() + warmup), close_at(open_at + duration), server_pid(pid) {}
+
+  // Opens or closes the interval if time t has reached it; true when this call closed it.
+  bool advance(double t) {
+    if (!measuring && !stopping && t >= open_at) {
+      measuring = true;
+      opened = t;
+      cpu0 = self_cpu_seconds();
+      srv0 = server_pid ? proc_cpu_seconds(server_pid) : 0;
+    }
+    if (measuring && t >= close_at) {
+      measuring = false, stopping = true;
+      closed = t;
+      cpu1 = self_cpu_seconds();
+      srv1 = server_pid ? proc_cpu_seconds(server_pid) : 0;
+      return true;
+    }
+    return false;
+  }
+  // How long an epoll wait may block: until the next edge of the interval, not at all after it.
+  double deadline() const { return stopping ? 0 : (measuring ? close_at : open_at); }
+  double seconds() const { return closed - opened; }
+  double client_cpu() const { return (cpu1 - cpu0) / seconds(); }
+  // CPUs the server used over the interval, -1 when not reported.
+  double server_cpu() const { return server_pid ? (srv1 - srv0) / seconds() : -1.0; }
+  // Server CPU microseconds per unit counted, -1 when not reported.
+  double server_us_per(uint64_t counted) const {
+    return server_pid ? (srv1 - srv0) * 1e6 / static_cast<double>(counted) : -1.0;
+  }
+};
+
 // As Go 1.19 does at start-up: 10,000 connections need more than the usual soft limit.
 void raise_nofile_limit() {
   rlimit rl;
@@ -299,12 +341,8 @@ class Client {
   void pingpong() {
     std::vector<uint32_t> rtt_ns;
     rtt_ns.reserve(1 << 20);
-    const double t0 = now_s();
-    const double measure_from = t0 + o_.warmup, measure_to = measure_from + o_.duration;
-    double measured_from = 0, measured_to = 0;
+    Window w(o_.warmup, o_.duration, o_.server_pid);
     uint64_t counted = 0;
-    double cpu0 = 0, srv0 = 0, cpu1 = 0, srv1 = 0;
-    bool measuring = false, stopping = false;
     int in_flight = 0;
     for (Conn& c : conns_) {
       c.sent_ns = now_ns();
@@ -312,20 +350,8 @@ class Client {
       ++in_flight;
     }
     while (in_flight > 0) {
-      const double t = now_s();
-      if (!measuring && !stopping && t >= measure_from) {
-        measuring = true;
-        measured_from = t;
-        cpu0 = self_cpu_seconds();
-        srv0 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0;
-      }
-      if (measuring && t >= measure_to) {
-        measuring = false, stopping = true;
-        measured_to = t;
-        cpu1 = self_cpu_seconds();
-        srv1 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0;
-      }
-      const int n = wait(stopping ? 0 : (measuring ? measure_to : measure_from));
+      w.advance(now_s());
+      const int n = wait(w.deadline());
       for (int i = 0; i < n; ++i) {
         Conn& c = conns_[events_[i].data.u32];
         if (events_[i].events & EPOLLOUT) pp_send(c);
@@ -343,13 +369,13 @@ class Client {
         if (std::memcmp(rbuf_.data(), pattern_at(message_offset(c)), o_.size) != 0) {
           fail(o_, "echoed bytes differ from the bytes sent");
         }
-        if (measuring) {
+        if (w.measuring) {
           rtt_ns.push_back(static_cast<uint32_t>(std::min<int64_t>(done_ns - c.sent_ns, UINT32_MAX)));
           ++counted;
         }
         ++c.seq;
         c.in_done = c.out_done = 0;
-        if (stopping) {
+        if (w.stopping) {
           --in_flight;
         } else {
           c.sent_ns = done_ns;
@@ -358,7 +384,7 @@ class Client {
       }
     }
     if (rtt_ns.empty()) fail(o_, "no message completed in the measured interval");
-    const double secs = measured_to - measured_from;
+    const double secs = w.seconds();
     auto pct = [&](double q) {
       const std::size_t k = std::min(rtt_ns.size() - 1, static_cast<std::size_t>(q * static_cast<double>(rtt_ns.size())));
       std::nth_element(rtt_ns.begin(), rtt_ns.begin() + static_cast<std::ptrdiff_t>(k), rtt_ns.end());
@@ -369,18 +395,13 @@ class Client {
         "{\"mode\":\"pingpong\",\"size\":%zu,\"conns\":%d,\"seconds\":%.3f,\"messages\":%" PRIu64
         ",\"msg_per_s\":%.1f,\"p50_us\":%.2f,\"p99_us\":%.2f,\"client_cpu\":%.3f,\"server_cpu\":%.3f"
         ",\"server_us_per_msg\":%.3f}\n",
-        o_.size, o_.conns, secs, counted, static_cast<double>(counted) / secs, p50, p99, (cpu1 - cpu0) / secs,
-        o_.server_pid ? (srv1 - srv0) / secs : -1.0,
-        o_.server_pid ? (srv1 - srv0) * 1e6 / static_cast<double>(counted) : -1.0);
+        o_.size, o_.conns, secs, counted, static_cast<double>(counted) / secs, p50, p99, w.client_cpu(),
+        w.server_cpu(), w.server_us_per(counted));
   }
 
   void stream() {
-    const double t0 = now_s();
-    const double measure_from = t0 + o_.warmup, measure_to = measure_from + o_.duration;
-    double measured_from = 0, measured_to = 0;
+    Window w(o_.warmup, o_.duration, o_.server_pid);
     uint64_t counted = 0;
-    double cpu0 = 0, srv0 = 0, cpu1 = 0, srv1 = 0;
-    bool measuring = false, stopping = false;
     for (Conn& c : conns_) {
       ctl(EPOLL_CTL_MOD, c, EPOLLIN | EPOLLOUT);
       c.want_out = true;
@@ -391,25 +412,14 @@ class Client {
       }
       return false;
     };
-    while (!stopping || pending()) {
-      const double t = now_s();
-      if (!measuring && !stopping && t >= measure_from) {
-        measuring = true;
-        measured_from = t;
-        cpu0 = self_cpu_seconds();
-        srv0 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0;
-      }
-      if (measuring && t >= measure_to) {
-        measuring = false, stopping = true;
-        measured_to = t;
-        cpu1 = self_cpu_seconds();
-        srv1 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0;
+    while (!w.stopping || pending()) {
+      if (w.advance(now_s())) {
         for (Conn& c : conns_) {
           ctl(EPOLL_CTL_MOD, c, EPOLLIN);
           c.want_out = false;
         }
       }
-      const int n = wait(stopping ? 0 : (measuring ? measure_to : measure_from));
+      const int n = wait(w.deadline());
       for (int i = 0; i < n; ++i) {
         Conn& c = conns_[events_[i].data.u32];
         const uint64_t base = static_cast<uint64_t>(c.id) * 977;
@@ -428,15 +438,15 @@ class Client {
           fail(o_, "echoed bytes differ from the bytes sent");
         }
         c.recvd += static_cast<uint64_t>(r);
-        if (measuring) counted += static_cast<uint64_t>(r);
+        if (w.measuring) counted += static_cast<uint64_t>(r);
       }
     }
-    const double secs = measured_to - measured_from;
+    const double secs = w.seconds();
     std::printf(
         "{\"mode\":\"stream\",\"chunk\":%zu,\"conns\":%d,\"seconds\":%.3f,\"bytes\":%" PRIu64
         ",\"mb_per_s\":%.1f,\"client_cpu\":%.3f,\"server_cpu\":%.3f}\n",
-        o_.chunk, o_.conns, secs, counted, static_cast<double>(counted) / secs / 1e6, (cpu1 - cpu0) / secs,
-        o_.server_pid ? (srv1 - srv0) / secs : -1.0);
+        o_.chunk, o_.conns, secs, counted, static_cast<double>(counted) / secs / 1e6, w.client_cpu(),
+        w.server_cpu());
   }
 
   void idle() {
