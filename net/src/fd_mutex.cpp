@@ -54,10 +54,7 @@ bool FdMutex::decref() {
 }
 
 bool FdMutex::rwlock(bool read) {
-  const uint64_t bit = read ? kRLock : kWLock;
-  const uint64_t wait = read ? kRWait : kWWait;
-  const uint64_t mask = read ? kRMask : kWMask;
-  std::atomic<uint32_t>* sema = read ? &rsema_ : &wsema_;
+  const auto [bit, wait, mask, sema] = direction(read);
   for (;;) {
     uint64_t old = state_.load(std::memory_order_relaxed);
     if ((old & kClosed) != 0) return false;
@@ -80,10 +77,7 @@ bool FdMutex::rwlock(bool read) {
 }
 
 bool FdMutex::rwunlock(bool read) {
-  const uint64_t bit = read ? kRLock : kWLock;
-  const uint64_t wait = read ? kRWait : kWWait;
-  const uint64_t mask = read ? kRMask : kWMask;
-  std::atomic<uint32_t>* sema = read ? &rsema_ : &wsema_;
+  const auto [bit, wait, mask, sema] = direction(read);
   for (;;) {
     uint64_t old = state_.load(std::memory_order_relaxed);
     if ((old & bit) == 0 || (old & kRefMask) == 0) throw Panic("inconsistent poll.fdMutex");

@@ -46,6 +46,16 @@ class FdMutex {
   static constexpr uint64_t kWWait = 1ull << 43;
   static constexpr uint64_t kWMask = ((1ull << 20) - 1) << 43;
 
+  /// The state bits and semaphore of one direction: its lock bit, one waiter's
+  /// increment, the waiter-count mask, and the semaphore its waiters sleep on.
+  struct Direction {
+    uint64_t bit, wait, mask;
+    std::atomic<uint32_t>* sema;
+  };
+  Direction direction(bool read) {
+    return read ? Direction{kRLock, kRWait, kRMask, &rsema_} : Direction{kWLock, kWWait, kWMask, &wsema_};
+  }
+
   std::atomic<uint64_t> state_{0};
   std::atomic<uint32_t> rsema_{0};
   std::atomic<uint32_t> wsema_{0};
