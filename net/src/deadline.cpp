@@ -6,7 +6,7 @@
 
 #include <limits>
 
-#include <gort/runtime/internal/netpoll.hpp>
+#include <gort/runtime/internal/timer.hpp>
 
 namespace gort::net::detail {
 
@@ -14,7 +14,7 @@ namespace {
 
 /// now + rel on the runtime clock, at least 1 (0 means none), saturated.
 int64_t from_now(int64_t rel) {
-  const int64_t now = runtime::poll_nanotime();
+  const int64_t now = runtime::nanotime_now();
   if (rel > std::numeric_limits<int64_t>::max() - now) return std::numeric_limits<int64_t>::max();
   const int64_t d = now + rel;
   return d > 0 ? d : 1;

@@ -7,7 +7,7 @@
 namespace gort::net::detail {
 
 /// t as a deadline for poll_set_deadline (mirrors setDeadlineImpl's time.Until):
-/// poll_nanotime() + (t - now), 0 for time_point{} (no deadline), never 0 for
+/// runtime::nanotime_now() + (t - now), 0 for time_point{} (no deadline), never 0 for
 /// a set one (a past t stays in the past), saturated far in the future.
 int64_t runtime_deadline(std::chrono::system_clock::time_point t);
 

@@ -70,7 +70,12 @@
 #include <gort/runtime/internal/park.hpp>
 #include <gort/runtime/internal/timer.hpp>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -318,9 +323,18 @@ void set_deadline_timer(PollDesc* pd, RuntimeTimer* t, bool* set, int64_t when, 
   addtimer(t);
 }
 
+/// The break descriptor (netpoll_backend.hpp).
+int breakfd = -1;
+
 /// The backend GODEBUG=netpoll asks for, falling back to epoll (with one line
 /// saying why) when io_uring is refused, unless netpoll=uring insists.
 void init_backend() {
+  breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (breakfd < 0) {
+    std::fprintf(stderr, "runtime: netpoll: eventfd: %s\n", std::strerror(errno));
+    std::fflush(stderr);
+    _exit(2);
+  }
   std::string why;
   if (debug.netpoll != NetpollChoice::Epoll) {
     if (kUringBackend.init(&why)) {
@@ -473,8 +487,6 @@ void poll_unblock(PollDesc* pd) {
   if (wg != nullptr) goready_from_poll(wg);
 }
 
-int64_t poll_nanotime() { return nanotime(); }
-
 const char* netpoll_backend_name() { return backend != nullptr ? backend->name : "none"; }
 
 // ---- what the backends call ----
@@ -514,8 +526,6 @@ bool netpoll_rearm(uint64_t tag, void (*arm)(int fd, uint64_t tag)) {
 
 void netpoll_init() { std::call_once(init_once, init_backend); }
 
-bool netpoll_inited() { return backend != nullptr; }
-
 int32_t netpoll_waiters() { return waiters.load(std::memory_order_acquire); }
 
 void netpoll_adjust_waiters(int32_t delta) {
@@ -540,12 +550,28 @@ bool netpoll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta) {
   return !to_run->empty();
 }
 
+int netpoll_break_fd() { return breakfd; }
+
+void netpoll_break_write() {
+  const uint64_t one = 1;
+  for (;;) {
+    if (write(breakfd, &one, sizeof one) >= 0 || errno == EAGAIN) return;
+    if (errno != EINTR) gothrow("runtime: netpollBreak write failed");
+  }
+}
+
+void netpoll_break_drain() {
+  uint64_t drained;
+  while (read(breakfd, &drained, sizeof drained) > 0) {
+  }
+}
+
 // mirrors netpollBreak
 void netpoll_break() {
   if (backend == nullptr) return;
   uint32_t expected = 0;
   if (!wake_sig.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
-  backend->wakeup();
+  netpoll_break_write();
 }
 
 void netpoll_abandon_waiters() {

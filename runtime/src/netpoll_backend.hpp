@@ -40,11 +40,22 @@ bool netpoll_rearm(uint64_t tag, void (*arm)(int fd, uint64_t tag));
 /// The user_data / epoll data of the break descriptor, never a PollDesc's tag.
 inline constexpr uint64_t kBreakTag = 1;
 
+/// The break descriptor (netpoll.cpp): one eventfd (Go 1.21's choice over 1.19's
+/// pipe) that the backend in force watches for readability and netpoll_break
+/// writes.  Open before any backend's init runs.
+int netpoll_break_fd();
+/// Writes the break descriptor; a wake-up already pending is enough (EAGAIN is
+/// fine).  Any thread, async-signal-safe.
+void netpoll_break_write();
+/// Empties the break descriptor: the poll that saw it readable consumed the wake-up.
+void netpoll_break_drain();
+
 struct NetpollBackend {
   /// "uring" or "epoll", as GODEBUG=netpoll spells it.
   const char* name;
-  /// Sets the backend up, the break descriptor included (mirrors netpollinit);
-  /// false with *why set ("io_uring_setup: Operation not permitted") if it cannot.
+  /// Sets the backend up and starts watching the break descriptor (mirrors
+  /// netpollinit); false with *why set ("io_uring_setup: Operation not
+  /// permitted") if it cannot.
   bool (*init)(std::string* why);
   /// Registers fd for both directions, edge-triggered, under tag (mirrors
   /// netpollopen); returns 0 or an errno value.
@@ -57,9 +68,6 @@ struct NetpollBackend {
   /// break was consumed.  Precondition: called with no runtime lock held; at
   /// most one caller at a time (netpoll.cpp serialises them).
   bool (*poll)(int64_t delay_ns, GList* to_run, int32_t* waiters_delta);
-  /// Wakes a poll blocked in the kernel (mirrors netpollBreak's write).  Any
-  /// thread, async-signal-safe.
-  void (*wakeup)();
 };
 
 /// The io_uring backend (netpoll_uring.cpp).

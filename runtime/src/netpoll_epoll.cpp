@@ -3,13 +3,11 @@
 // Chosen by GODEBUG=netpoll=epoll, or when io_uring is refused.  One epoll
 // instance per process; every descriptor is registered edge-triggered for
 // input, output and peer hang-up, its data the PollDesc tag.  The break
-// descriptor is an eventfd (Go 1.21's choice over 1.19's pipe: one descriptor),
-// registered level-triggered so it stays readable until a poll drains it.
+// descriptor (netpoll.cpp's eventfd) is registered level-triggered, so it stays
+// readable until a poll drains it.
 // Waits use epoll_pwait2's nanosecond timeout where the kernel has it (5.11),
 // so a timer is not rounded up to the next millisecond as Go's epoll_wait does.
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -27,7 +25,6 @@ namespace {
 constexpr int kMaxEvents = 128;
 
 int epfd = -1;
-int breakfd = -1;
 /// Cleared when epoll_pwait2 is missing (ENOSYS): then millisecond epoll_wait.
 std::atomic<bool> have_pwait2{true};
 
@@ -37,15 +34,10 @@ bool epoll_init(std::string* why) {
     *why = std::string("epoll_create1: ") + std::strerror(errno);
     return false;
   }
-  breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (breakfd < 0) {
-    *why = std::string("eventfd: ") + std::strerror(errno);
-    return false;
-  }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kBreakTag;
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) != 0) {
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, netpoll_break_fd(), &ev) != 0) {
     *why = std::string("epoll_ctl: ") + std::strerror(errno);
     return false;
   }
@@ -101,9 +93,7 @@ bool epoll_poll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta) {
   for (int i = 0; i < n; ++i) {
     const epoll_event& ev = events[i];
     if (ev.data.u64 == kBreakTag) {
-      uint64_t drained;
-      while (read(breakfd, &drained, sizeof drained) > 0) {
-      }
+      netpoll_break_drain();
       woke = true;
       continue;
     }
@@ -117,17 +107,8 @@ bool epoll_poll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta) {
   return woke;
 }
 
-// mirrors netpollBreak's write
-void epoll_wakeup() {
-  const uint64_t one = 1;
-  for (;;) {
-    if (write(breakfd, &one, sizeof one) >= 0 || errno == EAGAIN) return;
-    if (errno != EINTR) gothrow("runtime: netpollBreak write failed");
-  }
-}
-
 }  // namespace
 
-const NetpollBackend kEpollBackend = {"epoll", &epoll_init, &epoll_open, &epoll_close, &epoll_poll, &epoll_wakeup};
+const NetpollBackend kEpollBackend = {"epoll", &epoll_init, &epoll_open, &epoll_close, &epoll_poll};
 
 }  // namespace gort::runtime

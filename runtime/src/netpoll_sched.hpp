@@ -12,9 +12,6 @@ namespace gort::runtime {
 /// fallback line on stderr).  Called by gort::run before any M starts.
 void netpoll_init();
 
-/// True once netpoll_init has run (mirrors netpollinited).
-bool netpoll_inited();
-
 /// Goroutines parked in poll_wait now (mirrors netpollWaiters).
 int32_t netpoll_waiters();
 

@@ -5,8 +5,8 @@
 // (POLLIN | POLLOUT | POLLRDHUP) armed for its whole life: every wake-up of the
 // socket posts a completion carrying the PollDesc tag and the ready mask — the
 // edge-triggered readiness Go's epoll registration gives, so netpoll.cpp does
-// not know which backend it runs on.  The break descriptor is an eventfd with a
-// multishot poll of its own.
+// not know which backend it runs on.  The break descriptor (netpoll.cpp's
+// eventfd) has a multishot poll of its own.
 //
 // Where the kernel's work for an event runs.  A wake-up of a polled socket does
 // not post the completion itself: it queues task work to the thread that
@@ -47,8 +47,6 @@
 // carries a stale tag by the time it is read and is dropped.
 #include <liburing.h>
 #include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -78,18 +76,9 @@ constexpr unsigned kPollMask = POLLIN | POLLOUT | POLLRDHUP;
 
 io_uring ring;
 Lock sq_lock;
-int breakfd = -1;
 
-/// Takes a submission slot, submitting what is queued if the queue is full.
+/// Submits what is queued, retrying while the kernel is interrupted or busy.
 /// Caller holds sq_lock.
-io_uring_sqe* get_sqe() {
-  for (;;) {
-    if (io_uring_sqe* sqe = io_uring_get_sqe(&ring)) return sqe;
-    const int r = io_uring_submit(&ring);
-    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) gothrow("runtime: io_uring_submit failed");
-  }
-}
-
 void submit_locked() {
   for (;;) {
     const int r = io_uring_submit(&ring);
@@ -98,28 +87,28 @@ void submit_locked() {
   }
 }
 
-/// Arms the multishot readiness poll of fd under tag.
-void arm_poll(int fd, uint64_t tag) {
+/// Takes a submission slot, submitting what is queued if the queue is full.
+/// Caller holds sq_lock.
+io_uring_sqe* get_sqe() {
+  for (;;) {
+    if (io_uring_sqe* sqe = io_uring_get_sqe(&ring)) return sqe;
+    submit_locked();
+  }
+}
+
+/// Arms a multishot poll of fd for mask under tag.
+void arm(int fd, unsigned mask, uint64_t tag) {
   LockGuard g(sq_lock);
   io_uring_sqe* sqe = get_sqe();
-  io_uring_prep_poll_multishot(sqe, fd, kPollMask);
+  io_uring_prep_poll_multishot(sqe, fd, mask);
   io_uring_sqe_set_data64(sqe, tag);
   submit_locked();
 }
 
-void arm_break() {
-  LockGuard g(sq_lock);
-  io_uring_sqe* sqe = get_sqe();
-  io_uring_prep_poll_multishot(sqe, breakfd, POLLIN);
-  io_uring_sqe_set_data64(sqe, kBreakTag);
-  submit_locked();
-}
+/// Arms a registered descriptor's readiness poll (netpoll_rearm's callback too).
+void arm_poll(int fd, uint64_t tag) { arm(fd, kPollMask, tag); }
 
-void drain_break() {
-  uint64_t drained;
-  while (read(breakfd, &drained, sizeof drained) > 0) {
-  }
-}
+void arm_break() { arm(netpoll_break_fd(), POLLIN, kBreakTag); }
 
 bool fail(std::string* why, const char* what, int err) {
   *why = std::string(what) + ": " + std::strerror(err);
@@ -130,8 +119,7 @@ bool fail(std::string* why, const char* what, int err) {
 /// says more will follow.  Waits at most a second (it completes at once).
 bool probe_multishot(std::string* why) {
   arm_break();
-  const uint64_t one = 1;
-  if (write(breakfd, &one, sizeof one) != sizeof one) return fail(why, "eventfd write", errno);
+  netpoll_break_write();
   __kernel_timespec ts{1, 0};
   io_uring_cqe* cqe = nullptr;
   const int r = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
@@ -139,7 +127,7 @@ bool probe_multishot(std::string* why) {
   const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
   const int res = cqe->res;
   io_uring_cqe_seen(&ring, cqe);
-  drain_break();
+  netpoll_break_drain();
   if (res < 0) return fail(why, "io_uring: multishot poll", -res);
   if (!more) {
     *why = "io_uring: multishot poll unsupported (Linux 5.13 or later needed)";
@@ -173,16 +161,9 @@ bool uring_init(std::string* why) {
                    io_uring_opcode_supported(probe, IORING_OP_ASYNC_CANCEL);
   io_uring_free_probe(probe);
   if (!ops) return refuse("io_uring: POLL_ADD or ASYNC_CANCEL unsupported");
-  breakfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (breakfd < 0) {
-    const int e = errno;
-    io_uring_queue_exit(&ring);
-    return fail(why, "eventfd", e);
-  }
   if (!probe_multishot(why)) {
     io_uring_queue_exit(&ring);
-    close(breakfd);
-    breakfd = -1;
+    netpoll_break_drain();  // the epoll backend starts with it empty
     return false;
   }
   return true;
@@ -213,7 +194,7 @@ bool handle(const io_uring_cqe* cqe, GList* to_run, int32_t* waiters_delta) {
   if (tag == kRemoveTag) return false;
   const bool ended = (cqe->flags & IORING_CQE_F_MORE) == 0;
   if (tag == kBreakTag) {
-    drain_break();
+    netpoll_break_drain();
     if (ended) arm_break();
     return true;
   }
@@ -259,17 +240,8 @@ bool uring_poll(int64_t delay_ns, GList* to_run, int32_t* waiters_delta) {
   return woke;
 }
 
-// mirrors netpollBreak's write
-void uring_wakeup() {
-  const uint64_t one = 1;
-  for (;;) {
-    if (write(breakfd, &one, sizeof one) >= 0 || errno == EAGAIN) return;
-    if (errno != EINTR) gothrow("runtime: netpollBreak write failed");
-  }
-}
-
 }  // namespace
 
-const NetpollBackend kUringBackend = {"uring", &uring_init, &uring_open, &uring_close, &uring_poll, &uring_wakeup};
+const NetpollBackend kUringBackend = {"uring", &uring_init, &uring_open, &uring_close, &uring_poll};
 
 }  // namespace gort::runtime

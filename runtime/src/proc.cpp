@@ -449,12 +449,14 @@ void poll_readied(G* gp) {
   trace_go_unblock(gp);
 }
 
-/// Returns the first goroutine the poller readied, to run now, and injects the
-/// rest (findrunnable's list.pop + injectglist).  Runs on g0 with a P.
-G* take_first_inject_rest(GList* list) {
+/// Returns the first goroutine the poller readied, to run now, injects the
+/// rest and then applies the poll's waiter change (findrunnable's list.pop,
+/// injectglist and netpollAdjustWaiters).  Runs on g0 with a P.
+G* take_first_inject_rest(GList* list, int32_t waiters_delta) {
   G* gp = list->pop();
   injectglist(list);
   poll_readied(gp);
+  netpoll_adjust_waiters(waiters_delta);
   return gp;
 }
 
@@ -490,9 +492,7 @@ top:
     int32_t delta = 0;
     if (netpoll(0, &list, &delta)) {
       *inherit_time = false;
-      G* gp = take_first_inject_rest(&list);
-      netpoll_adjust_waiters(delta);
-      return gp;
+      return take_first_inject_rest(&list, delta);
     }
   }
 
@@ -590,9 +590,7 @@ top:
         acquirep(idle);
         if (!list.empty()) {
           *inherit_time = false;
-          G* gp = take_first_inject_rest(&list);
-          netpoll_adjust_waiters(delta);
-          return gp;
+          return take_first_inject_rest(&list, delta);
         }
         goto top;
       }

@@ -58,16 +58,13 @@ PollResult poll_wait(PollDesc* pd, PollMode mode);
 
 /// Sets the deadline of one or both directions (mirrors
 /// poll_runtime_pollSetDeadline): `deadline_ns` is on the runtime clock
-/// (poll_nanotime), 0 clears it, and a value not after now makes waits in
+/// (nanotime_now in gort/runtime/internal/timer.hpp), 0 clears it, and a value not after now makes waits in
 /// that direction fail with Timeout at once, waking a goroutine that waits.
 void poll_set_deadline(PollDesc* pd, int64_t deadline_ns, PollMode mode);
 
 /// Marks pd closing and wakes every goroutine waiting on it (mirrors
 /// poll_runtime_pollUnblock); later waits return Closing.
 void poll_unblock(PollDesc* pd);
-
-/// The runtime's monotonic clock in nanoseconds, the clock of poll_set_deadline.
-int64_t poll_nanotime();
 
 /// The backend in force: "uring" or "epoll" (GODEBUG=netpoll chooses; see netpoll.cpp).
 /// Precondition: the runtime has started (gort::run).
