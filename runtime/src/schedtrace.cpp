@@ -21,6 +21,33 @@ namespace gort::runtime {
 namespace {
 /// Reports printed so far; incremented after a report's last line.
 std::atomic<uint64_t> reports_printed{0};
+
+/// scheddetail's line per M and per G.  Caller holds sched.lock; racy reads as
+/// in schedtrace.
+__attribute__((no_sanitize("thread"))) void print_ms_and_gs(FILE* out) {
+  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
+    if (mp->done.load(std::memory_order_acquire)) continue;
+    P* pp = mp->p;
+    G* gp = mp->curg;
+    G* lockedg = mp->lockedg;
+    std::fprintf(out,
+                 "  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=%d dying=0 spinning=%s "
+                 "blocked=%s lockedg=%lld\n",
+                 static_cast<long long>(mp->id), pp != nullptr ? pp->id : -1,
+                 static_cast<long long>(gp != nullptr ? gp->goid : -1), mp->locks, mp->spinning ? "true" : "false",
+                 mp->p == nullptr && mp->curg == nullptr ? "true" : "false",
+                 static_cast<long long>(lockedg != nullptr ? lockedg->goid : -1));
+  }
+  LockGuard ag(sched.allglock);
+  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
+    M* mp = gp->m.load(std::memory_order_relaxed);  // racy by design, like Go's
+    std::fprintf(out, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
+                 static_cast<unsigned>(readgstatus(gp)), wait_reason_string(gp->waitreason),
+                 static_cast<long long>(mp != nullptr ? mp->id : -1),
+                 static_cast<long long>(gp->lockedm != nullptr ? gp->lockedm->id : -1));
+  }
+}
+
 }  // namespace
 
 uint64_t schedtrace_reports() { return reports_printed.load(std::memory_order_acquire); }
@@ -55,31 +82,7 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
       std::fprintf(out, "%s%u%s", i == 0 ? " [" : " ", qlen, i == procs - 1 ? "]\n" : "");
     }
   }
-  if (!detailed) {
-    reports_printed.fetch_add(1, std::memory_order_release);
-    return;
-  }
-  for (M* mp = sched.allm; mp != nullptr; mp = mp->alllink) {
-    if (mp->done.load(std::memory_order_acquire)) continue;
-    P* pp = mp->p;
-    G* gp = mp->curg;
-    G* lockedg = mp->lockedg;
-    std::fprintf(out,
-                 "  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=%d dying=0 spinning=%s "
-                 "blocked=%s lockedg=%lld\n",
-                 static_cast<long long>(mp->id), pp != nullptr ? pp->id : -1,
-                 static_cast<long long>(gp != nullptr ? gp->goid : -1), mp->locks, mp->spinning ? "true" : "false",
-                 mp->p == nullptr && mp->curg == nullptr ? "true" : "false",
-                 static_cast<long long>(lockedg != nullptr ? lockedg->goid : -1));
-  }
-  LockGuard ag(sched.allglock);
-  for (G* gp = sched.allg; gp != nullptr; gp = gp->alllink) {
-    M* mp = gp->m.load(std::memory_order_relaxed);  // racy by design, like Go's
-    std::fprintf(out, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
-                 static_cast<unsigned>(readgstatus(gp)), wait_reason_string(gp->waitreason),
-                 static_cast<long long>(mp != nullptr ? mp->id : -1),
-                 static_cast<long long>(gp->lockedm != nullptr ? gp->lockedm->id : -1));
-  }
+  if (detailed) print_ms_and_gs(out);
   reports_printed.fetch_add(1, std::memory_order_release);
 }
 
