@@ -47,6 +47,12 @@ TEST_P(NetpollBackends, AGoroutineWaitingOnTheNetworkIsNotADeadlock) {
   EXPECT_EQ(r.out, "ok\n");
 }
 
+TEST_P(NetpollBackends, TheLastPHandedOffInABlockingCallStartsAPoller) {
+  auto r = run_testprog("NetpollLastPHandedOffStartsAPoller", {godebug(), "GOMAXPROCS=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
 TEST_P(NetpollBackends, DumpShowsIOWait) {
   auto r = run_testprog("NetpollSigquitShowsIOWait", {godebug()});
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -163,8 +163,22 @@ void handoffp(P* pp) {
     startm(pp, false);
     return;
   }
+  // The last running P, and no M in the poller: whoever held it would have
+  // become the poller on its way to sleep (find_runnable), so an M must now.
+  // Without it every P is idle, sysmon sleeps for good, and goroutines parked
+  // on the network wait for ever (NetpollLastPHandedOffStartsAPoller).
+  if (sched.npidle.load(std::memory_order_relaxed) == gomaxprocs() - 1 &&
+      sched.lastpoll.load(std::memory_order_seq_cst) != 0) {
+    sched.lock.unlock();
+    startm(pp, false);
+    return;
+  }
+  // The P's timers must still fire: wake_for_timer takes locks of its own,
+  // so it runs after sched.lock is released (Go's nobarrierWakeTime).
+  const int64_t when = pp->timer0_when.load(std::memory_order_acquire);
   pidleput(pp);
   sched.lock.unlock();
+  if (when != 0) wake_for_timer(when);
 }
 
 namespace {

@@ -24,7 +24,13 @@
 //   - netpoll_break wakes that M early: a timer added earlier than poll_until
 //     (timers.cpp wake_for_timer, Go's wakeNetPoller), shutdown;
 //   - sysmon polls when nobody has for 10 ms, and start_the_world polls once,
-//     as Go's startTheWorldWithSema does.
+//     as Go's startTheWorldWithSema does;
+//   - handoffp starts an M for the last running P when no M is in the poller
+//     (a P taken back from a blocking call), so that, as in Go, while every P
+//     is idle and goroutines wait on the network one M is always in the
+//     poller: sysmon sleeps for good then.  A goroutine that parks and whose
+//     M switches straight to the next goroutine passes through no
+//     find_runnable, and that goroutine's blocking call was such a case.
 // Goroutines the poller readies are injected as Go's injectglist does (on the
 // global queue with one M started per idle P, the rest on the caller's P).
 // One poll runs at a time (poll_lock): a non-blocking poll that finds the lock

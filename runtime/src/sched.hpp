@@ -116,8 +116,13 @@ P* current_p();
 void wakep();
 /// Starts an M to run pp (or any idle P when pp is null) (mirrors startm).
 void startm(P* pp, bool spinning);
-/// Gives pp away when its M blocks or stops (mirrors handoffp).
+/// Gives pp away when its M blocks or stops (mirrors handoffp).  Caller does
+/// not hold sched.lock.
 void handoffp(P* pp);
+/// Makes sure some M wakes for a timer at `when`: breaks the poller's wait if
+/// it would sleep past it, or wakes a P when no M polls (mirrors
+/// wakeNetPoller, timers.cpp).  Caller holds no timer or scheduler lock.
+void wake_for_timer(int64_t when);
 /// Binds pp to the calling M / unbinds it (mirrors acquirep/releasep).
 void acquirep(P* pp);
 P* releasep();

@@ -123,16 +123,6 @@ void heap_remove(RuntimeTimer* t) {
   update_timer0(pp);
 }
 
-/// Lets the M blocked in the poller know a timer now fires at `when` (mirrors wakeNetPoller).
-void wake_for_timer(int64_t when) {
-  if (sched.lastpoll.load(std::memory_order_seq_cst) == 0) {
-    const int64_t until = sched.poll_until.load(std::memory_order_seq_cst);
-    if (until == 0 || until > when) netpoll_break();
-  } else {
-    wakep();  // no M in the poller: get one there (or running) to handle the timer
-  }
-}
-
 /// Inserts t into the calling thread's P's heap (P 0 from outside the
 /// runtime), releases t->mu and returns t's `when`, for wake_for_timer.
 /// Caller holds t->mu; t is in no heap.
@@ -164,6 +154,16 @@ bool del_locked(RuntimeTimer* t) {
 }
 
 }  // namespace
+
+// mirrors wakeNetPoller
+void wake_for_timer(int64_t when) {
+  if (sched.lastpoll.load(std::memory_order_seq_cst) == 0) {
+    const int64_t until = sched.poll_until.load(std::memory_order_seq_cst);
+    if (until == 0 || until > when) netpoll_break();
+  } else {
+    wakep();  // no M in the poller: get one there (or running) to handle the timer
+  }
+}
 
 int64_t nanotime_now() { return nanotime(); }
 

@@ -256,6 +256,61 @@ GORT_TESTPROG(NetpollWaitIsNotADeadlock) {
   });
 }
 
+// Main parks in read and its M switches straight to the next goroutine, so
+// no M passes through find_runnable to become the poller; that goroutine then
+// blocks in a system call.  sysmon takes its P back and every P is idle: the
+// hand-off of that last P must start an M to poll (Go's handoffp), or the
+// write that readies main is never seen and both wait for ever (the harness's
+// timeout dumps them).  The interleaving came from a TSAN run, where the other
+// M had gone to sleep before main parked; here that M is made to sleep first,
+// and the goroutine is started while a (counted) spinning M keeps it asleep.
+// Run with GOMAXPROCS=2.
+GORT_TESTPROG(NetpollLastPHandedOffStartsAPoller) {
+  return gort::run([] {
+    const int n = iterations(20);
+    auto wait_until = [](auto cond) {
+      while (!cond()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    };
+    for (int i = 0; i < n; ++i) {
+      PolledPair p;
+      int done[2];
+      if (pipe2(done, O_CLOEXEC) != 0) return 3;
+      // The other M asleep in stopm, its P idle, nobody spinning.
+      wait_until([] {
+        rt::LockGuard g(rt::sched.lock);
+        return rt::sched.nmidle >= 1 && rt::sched.npidle.load() == rt::gomaxprocs() - 1 &&
+               rt::sched.nmspinning.load() == 0;
+      });
+      gort::WaitGroup wg;
+      wg.add(1);
+      rt::sched.nmspinning.fetch_add(1);  // newproc's wakep sees a spinner and wakes nobody
+      gort::go([&] {
+        const char r = gort::blocking([&] {
+          // Write only once sysmon has taken this P back and every P is idle.
+          wait_until([] { return rt::sched.npidle.load() == rt::gomaxprocs(); });
+          if (write(p.fd[0], "x", 1) != 1) std::_Exit(3);
+          char c = 0;
+          return read(done[0], &c, 1) == 1 ? c : '?';
+        });
+        if (r != 'y') {
+          std::printf("iteration %d: main said %c\n", i, r);
+          std::_Exit(1);
+        }
+        wg.done();
+      });
+      rt::sched.nmspinning.fetch_sub(1);
+      char c = 0;
+      const char r = read_full(p.fd[1], p.pd[1], &c, 1) && c == 'x' ? 'y' : 'n';  // parks first
+      if (write(done[1], &r, 1) != 1) return 3;
+      wg.wait();
+      close(done[0]);
+      close(done[1]);
+    }
+    std::printf("ok\n");
+    return 0;
+  });
+}
+
 // A goroutine waiting on the network shows as [IO wait] in a SIGQUIT dump.
 GORT_TESTPROG(NetpollSigquitShowsIOWait) {
   return gort::run([] {
