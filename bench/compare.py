@@ -21,10 +21,13 @@ of the per-iteration means; Go: the "gc" object of its last rep). Every other wo
 as before, all of a side's in one process.
 
 Usage:
-  python3 bench/compare.py --build-dir build [--reps 5] [--filter REGEX] [--procs 1,4]
+  python3 bench/compare.py --build-dir build [--reps 5] [--filter REGEX] [--procs 1,4] [--net full|quick]
                            [--json-out bench/results/x.json] [--markdown-out FILE]
 
 --procs is passed to Go as -procs and to the C++ binaries as GORT_BENCH_PROCS=LIST.
+--net also runs bench/net_compare.py (TCP echo, streaming and idle connections; sides Go 1.19
+net, Boost.Asio, gort on io_uring and on epoll; method in bench/net/README.md) with the same
+--build-dir and --reps ("quick": one short rep of two rows) and appends its tables.
 Exit status is non-zero if any side that was present failed (after printing what it has).
 Python 3 standard library only.
 """
@@ -757,6 +760,27 @@ def markdown_gc_extra_tables(gc_rows: dict[str, dict]) -> str:
     return "\n\n".join(out)
 
 
+# --------------------------------------------------------------------------- network
+
+
+def run_net_compare(args) -> str | None:
+    """Runs bench/net_compare.py with this run's build directory and reps; returns its
+    Markdown (header line and tables), or None if it failed (its messages went to stderr)."""
+    script = Path(__file__).resolve().parent / "net_compare.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "net.md"
+        argv = [sys.executable, str(script), "--build-dir", str(args.build_dir),
+                "--reps", str(args.reps), "--markdown-out", str(out)]
+        if args.net == "quick":
+            argv.append("--quick")
+        log("running " + " ".join(argv[1:]))
+        r = subprocess.run(argv, stdout=subprocess.DEVNULL)
+        if r.returncode != 0 or not out.exists():
+            log(f"net_compare.py failed (exit {r.returncode})")
+            return None
+        return out.read_text()
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -777,6 +801,10 @@ def parse_args(argv=None):
     p.add_argument("--markdown-out", type=Path, help="write the header line and table here")
     p.add_argument("--timeout", type=float, default=None, help="per-process timeout in seconds")
     p.add_argument("--quiet", action="store_true", help="do not echo the sides' progress (stderr)")
+    p.add_argument("--net", choices=["full", "quick"],
+                   help="also run the network benchmarks (bench/net_compare.py: echo, streaming and "
+                        "idle connections against Go, Boost.Asio and both gort backends) and append "
+                        "their table; quick: one short rep of two rows")
     args = p.parse_args(argv)
     if args.reps < 1:
         p.error("--reps must be >= 1")
@@ -892,6 +920,12 @@ def main(argv=None) -> int:
             "time of one forced collection. Peak HeapInuse: highest reading after each 10 ms "
             "allocation step. Ratios: gort's figure over the peer's. — = not available.")
         text += f"\n{extra_tables}\n\n{extra_legend}\n"
+    if args.net:
+        net_text = run_net_compare(args)
+        if net_text:
+            text += f"\n{net_text}"
+        else:
+            failed = True
     print(text, end="")
 
     if args.markdown_out:

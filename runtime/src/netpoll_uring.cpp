@@ -17,11 +17,13 @@
 // The ring is therefore set up with IORING_SETUP_COOP_TASKRUN (Linux 5.19): the
 // task work waits for the submitting thread's next entry into the kernel (a
 // system call, or the timer tick's interrupt for a thread that computes), and a
-// submitter asleep (an idle M on its futex, the M blocked in this ring) is
-// still woken for it — so nothing waits for ever, and a busy M, which makes
-// system calls all the time, runs it without being interrupted: about 10.5 µs
-// per message (bench/results/2026-12-06-net.md).  Older kernels refuse the
-// flag and get the ring without it.
+// submitter asleep (an idle M on its futex, an M in a blocking call's poll(2)
+// or read(2), the M blocked in this ring) is still woken for it — so nothing
+// waits for ever, and a busy M, which makes system calls all the time, runs it
+// without being interrupted: about 10.5 µs per message
+// (bench/results/2026-12-06-net.md).  Only an uninterruptible sleep (a vfork
+// parent until its child execs) holds the work back until it ends, flag or no
+// flag.  Older kernels refuse the flag and get the ring without it.
 //
 // Start-up probe (uring_init): the ring is set up with a completion queue of
 // kCqEntries; the kernel must offer IORING_FEAT_EXT_ARG (a wait with a timeout
