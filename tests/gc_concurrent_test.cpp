@@ -24,6 +24,8 @@
 
 #include "../gc/src/limiter.hpp"
 #include "../gc/src/mgc.hpp"
+#include "../gc/src/mgcwork.hpp"
+#include "../gc/src/mwbbuf.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -282,6 +284,34 @@ TEST(GcLimiter, AFullBucketLimitsUntilTheMutatorCatchesUp) {
     EXPECT_TRUE(gc::detail::limiter_limiting());
     gc::detail::limiter_update(t0 + 9'000'000'000);
     EXPECT_FALSE(gc::detail::limiter_limiting());
+    gc::set_gc_percent(prev);
+  });
+}
+
+// A marker that finds the mark out of work while the termination goroutine is
+// not waiting leaves a wake-up on its semaphore; a later wait must not take
+// it for the end of a mark that has work again.  It did: the mark-termination
+// stop then began while a worker still held the mark's work, and the world
+// (the allocating goroutine with it) stood still until that worker finished.
+// Nothing here allocates from the managed heap while black allocation is on.
+TEST(GcMarkDone, AStaleWakeUpDoesNotEndAMarkWithWorkLeft) {
+  gort::run([] {
+    const int prev = gc::set_gc_percent(-1);  // no cycle runs meanwhile
+    gc::detail::allocate_black.store(true);     // a mark, as signal_if_mark_done sees it
+    gc::detail::signal_if_mark_done();          // out of work: a wake-up (or a worker's)
+    gc::detail::wait_for_mark_done();           // returns at once: the mark is out of work
+    auto* marker = new gc::detail::ActiveMarker();  // a marker holds work again
+    std::atomic<int> seen{0};                   // 1: returned with work left, 2: after it ran out
+    gort::go([&seen] {
+      gc::detail::wait_for_mark_done();
+      seen.store(gc::detail::mark_work_exhausted() ? 2 : 1);
+    });
+    for (int i = 0; i < gort::test::scaled(200) && seen.load() == 0; ++i) gort::gosched();
+    EXPECT_EQ(seen.load(), 0) << "wait_for_mark_done returned while a marker held work";
+    delete marker;  // the last marker out wakes the waiter
+    while (seen.load() == 0) gort::gosched();
+    EXPECT_EQ(seen.load(), 2);
+    gc::detail::allocate_black.store(false);
     gc::set_gc_percent(prev);
   });
 }

@@ -166,10 +166,15 @@ bool signal_if_mark_done() {
   return true;
 }
 
+// mirrors gcMarkDone's entry test, re-made after every wake-up: a permit can
+// be stale (a marker signalled an episode the last look found over already, or
+// one that ended before the cycle's roots were greyed), so waking proves nothing
 void wait_for_mark_done() {
-  mark_done_signalled.store(false, std::memory_order_seq_cst);
-  if (mark_work_exhausted()) return;
-  runtime::semacquire(&mark_done_sema, runtime::WaitReason::GCMarkTermination);
+  for (;;) {
+    mark_done_signalled.store(false, std::memory_order_seq_cst);
+    if (mark_work_exhausted()) return;
+    runtime::semacquire(&mark_done_sema, runtime::WaitReason::GCMarkTermination);
+  }
 }
 
 }  // namespace gort::gc::detail
