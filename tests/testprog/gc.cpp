@@ -4,7 +4,9 @@
 #include <gort/gort.hpp>
 #include <gort/gc/span.hpp>
 
+#include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "../../gc/src/mark.hpp"
@@ -40,6 +42,29 @@ GORT_TESTPROG(GCTrace) {
     gc::Root<Node> keep = chain(1000);
     for (int i = 0; i < 200000; ++i) chain(10);
     gc::collect();
+  });
+}
+
+/// One pointer-free 1 KiB buffer (Go's [1024]byte), as the gctrace worked
+/// example retains them.
+struct Buffer {
+  std::array<char, 1024> bytes;
+};
+
+// The gctrace worked example under a memory limit below its live heap
+// (gc_crash_test.cpp sets GOMEMLIMIT): RETAIN_MIB (default 24) MiB of 1 KiB
+// buffers appended to one slice and kept; prints how many it kept.
+GORT_TESTPROG(RetainPastTheMemoryLimit) {
+  return gort::run([] {
+    const char* mib = std::getenv("RETAIN_MIB");
+    const int buffers = (mib != nullptr ? std::atoi(mib) : 24) * 1024;
+    gc::Slice<gc::Ptr<Buffer>> sink;
+    for (int i = 0; i < buffers; ++i) {
+      gc::Ref<Buffer> b = gc::make<Buffer>();
+      b->bytes[0] = static_cast<char>(i);
+      sink = gc::append(sink, gc::Ptr<Buffer>(b));
+    }
+    std::printf("retained %zu\n", static_cast<std::size_t>(sink.len()));
   });
 }
 
