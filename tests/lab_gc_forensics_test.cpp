@@ -272,6 +272,32 @@ TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
   fs::remove_all(dir);
 }
 
+// The worked example's course set ends with GOGC=100 under GOMEMLIMIT=20MiB,
+// below --short's 40 MB retained: the run finishes with every buffer kept, and
+// once the live heap passes the limit the goal is the live heap, not more.
+TEST(LabGcForensics, RetainCourseSetEndsWithTheMemoryLimitBelowTheLiveHeap) {
+  const fs::path dir = scratch("retain-memlimit");
+  std::string report;
+  const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain"}, &report);
+  ASSERT_EQ(j.at("settings").size(), 4u);
+  EXPECT_NE(report.find("## GOGC=100 GOMEMLIMIT=20MiB\n"), std::string::npos) << report;
+  const auto& r = run_of(j, "GOGC=100 GOMEMLIMIT=20MiB");
+  expect_consistent_run(r);
+  constexpr uint64_t kBuffers = 40'000;  // --short's --buffers
+  EXPECT_EQ(r.at("retained_objects"), kBuffers);
+  const auto& lines = r.at("gctrace");
+  ASSERT_GE(lines.size(), 2u);
+  int prev_live = 0;
+  for (const auto& line : lines) {
+    // 1 MB for gctrace's truncation to MB; the headroom keeps the goal under 20.
+    if (prev_live >= 20) EXPECT_LE(line.at("goal_mb").get<int>(), prev_live + 1) << line.at("text");
+    else EXPECT_LE(line.at("goal_mb").get<int>(), 20) << line.at("text");
+    prev_live = line.at("heap_mb")[2].get<int>();
+  }
+  EXPECT_GT(prev_live, 20) << "the live heap passed the limit";
+  fs::remove_all(dir);
+}
+
 TEST(LabGcForensics, GoTwinLinesParseWithTheSameParser) {
   if (run_process({"/bin/sh", "-c", "command -v go"}).exit_code != 0) GTEST_SKIP() << "no go on PATH";
   const fs::path dir = scratch("twin");

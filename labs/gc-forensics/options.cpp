@@ -20,6 +20,10 @@ constexpr const char* kLab = "gc-forensics";
 
 /// The course's memory ceiling for step 2 (GOMEMLIMIT=512MiB GOGC=off).
 constexpr int64_t kCourseServiceLimit = int64_t{512} << 20;
+/// The worked example's last tuning run: GOGC=100 GOMEMLIMIT=20MiB, a limit
+/// far below the 1 GB it retains, so the goal is the live heap and the
+/// collector runs back to back while the heap grows past the limit.
+constexpr int64_t kWorkedExampleLimit = int64_t{20} << 20;
 /// --short's service ceiling: 8x its 4 MiB live heap.  Lower, both runtimes'
 /// own overhead (Go's is ~10 MiB at this size) leaves a goal at the live heap
 /// itself and the collector runs back to back; at 32 MiB the limit starts a
@@ -38,9 +42,7 @@ constexpr int64_t kMaxGogc = 1'000'000;
 
 /// The course's set of settings for a workload (see options.hpp).
 std::vector<GcSetting> course_settings(Workload w, bool short_mode) {
-  // The worked example's fourth run, GOGC=100 GOMEMLIMIT=20MiB, is left to
-  // --memlimit 20MiB: on gort it runs for minutes (README, "Known gort issues").
-  if (w == Workload::Retain) return {{100, {}}, {50, {}}, {200, {}}};
+  if (w == Workload::Retain) return {{100, {}}, {50, {}}, {200, {}}, {100, kWorkedExampleLimit}};
   return {{100, {}}, {50, {}}, {200, {}}, {std::nullopt, short_mode ? kShortServiceLimit : kCourseServiceLimit}};
 }
 

@@ -4,9 +4,9 @@
 // With no --gogc and no --memlimit the lab runs the course's set for the
 // workload: for the service, GOGC=100, 50 and 200 and GOGC=off under
 // GOMEMLIMIT (6.3 Lab steps 1-3); for the retained buffers, the worked
-// example's GOGC=100, 50 and 200 ("Try tuning"; its GOMEMLIMIT=20MiB run is
-// `--scenario retain --memlimit 20MiB`).  --gogc takes a list (each value a
-// run); --memlimit applies to every run.
+// example's four "Try tuning" runs: GOGC=100, 50 and 200, and GOGC=100 under
+// GOMEMLIMIT=20MiB.  --gogc takes a list (each value a run); --memlimit
+// applies to every run.
 #pragma once
 
 #include <optional>
