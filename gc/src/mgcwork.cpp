@@ -18,7 +18,10 @@
 // ActiveMarker scope (holding local grey objects) and every goroutine stack has
 // been scanned.  The marker that observes this on its way out wakes the
 // mark-termination goroutine (mgc.cpp), which then checks the write-barrier
-// buffers with the world stopped and either ends the mark or resumes it.
+// buffers with the world stopped and either ends the mark or resumes it.  A
+// wake-up is only a hint: one episode can leave a wake-up nobody took (the
+// goroutine found the mark done without sleeping), so the goroutine tests the
+// condition again after every wake-up, as gcMarkDone re-tests it on entry.
 #include <mutex>
 #include <vector>
 
