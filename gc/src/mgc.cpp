@@ -24,10 +24,12 @@
 //      stack is still unscanned, the world restarts and the mark continues
 //      (Go's restart in gcMarkDone);
 //   4. mark termination, world stopped (clock field 3): barrier off, optional
-//      checkmark, finalizers of dead objects queued, caches flushed, the cycle's
-//      cons/mark measured and the next goal, runway and trigger set (pacer.cpp),
-//      sweep generation flipped (sweep.cpp), statistics recorded; restart the
-//      world, print the gctrace line, start the finalizer goroutine.
+//      checkmark, finalizers of dead objects queued, caches flushed (the Ps'
+//      free stacks to the stack pool too), the cycle's cons/mark measured and
+//      the next goal, runway and trigger set (pacer.cpp), sweep generation
+//      flipped (sweep.cpp), statistics recorded; restart the world, give the
+//      free stacks' memory back to the OS (runtime/src/stack.hpp), print the
+//      gctrace line, start the finalizer goroutine.
 // GODEBUG=gcstoptheworld=1 runs steps 1-4 in one stop-the-world (the part-1
 // collector, parallel over the stopped Ps) for differential runs; =2 also
 // sweeps inside it.
@@ -304,6 +306,7 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   c.globals = roots.globals_bytes;
   if (c.concurrent) pacer_end_cycle(runtime::gc_nanotime(), c.maxprocs);
   flush_all_mcaches();
+  runtime::clear_stack_caches();
   heap_live.store(marked, std::memory_order_relaxed);
   pacer_commit(marked, heap_scan, roots.stack_bytes, roots.globals_bytes);
   start_sweep_generation();
@@ -330,6 +333,7 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   trace_event(&TraceHooks::gc_done, c.numgc);
   runtime::start_the_world_gc();
   unlock_scopes();
+  runtime::free_stack_memory();  // the free stacks clear_stack_caches gathered
   if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
   runtime::semrelease(&gc_sema);
   wake_parked_assists();  // they see the mark over and allocate freely

@@ -118,7 +118,9 @@ MemStats read_mem_stats() {
   const runtime::StackMemory stacks = runtime::read_stack_memory();
   m.StackInuse = stacks.inuse_bytes;
   m.StackSys = stacks.sys_bytes;
-  m.Sys = m.HeapSys + m.StackSys;
+  // The stack slots' reserved address space replaces StackInuse's share: the
+  // released slots in it are what Go's Sys counts as released heap.
+  m.Sys = m.HeapSys + stacks.reserved_bytes + (stacks.sys_bytes - stacks.inuse_bytes);
   m.NextGC = heap_goal_bytes();
   {
     CycleStats& s = cycle_stats();

@@ -106,6 +106,7 @@ void check_stack_canary(G* gp) {
 #include <ucontext.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 namespace gort::runtime {
@@ -117,6 +118,9 @@ namespace {
 /// process; 256 KiB of address space per M leaves ample room, and only the
 /// pages touched cost memory.
 constexpr std::size_t kSigStackBytes = 256 * 1024;
+
+/// Signal stacks mapped and not yet unmapped, in bytes.
+std::atomic<std::size_t> mapped_signal_stack_bytes{0};
 
 void fault_handler(int sig, siginfo_t* info, void* uctx) {
   M* mp = current_m();
@@ -189,6 +193,7 @@ void signal_stack_init(M* mp) {
   if (sigaltstack(&ss, nullptr) != 0) gothrow("sigaltstack failed");
   mp->sigstack = p;
   mp->sigstack_size = kSigStackBytes;
+  mapped_signal_stack_bytes.fetch_add(kSigStackBytes, std::memory_order_relaxed);
 }
 
 void signal_stack_release(M* mp) {
@@ -197,7 +202,10 @@ void signal_stack_release(M* mp) {
   ss.ss_flags = SS_DISABLE;
   sigaltstack(&ss, nullptr);
   munmap(mp->sigstack, mp->sigstack_size);
+  mapped_signal_stack_bytes.fetch_sub(mp->sigstack_size, std::memory_order_relaxed);
   mp->sigstack = nullptr;
 }
+
+std::size_t signal_stack_bytes() { return mapped_signal_stack_bytes.load(std::memory_order_relaxed); }
 
 }  // namespace gort::runtime

@@ -13,6 +13,7 @@
 // differ in what they walk (see fatal.cpp).
 #pragma once
 
+#include <cstddef>
 #include <exception>
 
 #include "g.hpp"
@@ -39,6 +40,9 @@ void install_fault_handlers();
 /// exhausted goroutine stack can still be reported; releases it again.
 void signal_stack_init(M* mp);
 void signal_stack_release(M* mp);
+
+/// Bytes of signal stacks mapped for Ms now (part of StackSys).  Any thread.
+std::size_t signal_stack_bytes();
 
 /// Aborts with "fatal error: stack overflow" if gp's canary word was overwritten
 /// (canary-mode stacks only; see stack.hpp).

@@ -18,6 +18,7 @@
 
 #include <atomic>
 
+#include "crash.hpp"
 #include "current.hpp"
 #include "env.hpp"
 #include "g.hpp"
@@ -27,6 +28,7 @@
 #include "p.hpp"
 #include "sched.hpp"
 #include "stack.hpp"
+#include "stackcache.hpp"
 
 namespace gort::runtime {
 
@@ -118,8 +120,19 @@ int64_t env_memory_limit() { return gc_environment().memory_limit; }
 StackMemory read_stack_memory() {
   StackMemory m;
   m.inuse_bytes = uint64_t{stack_slots_in_use()} * kSlotBytes;
-  m.sys_bytes = stack_reserved_bytes();
+  m.sys_bytes = m.inuse_bytes + signal_stack_bytes();
+  m.reserved_bytes = stack_reserved_bytes();
   return m;
 }
+
+void clear_stack_caches() {
+  const int32_t procs = gomaxprocs();
+  for (int32_t i = 0; i < procs; ++i) {
+    P* pp = allp[i].load(std::memory_order_acquire);
+    if (pp != nullptr) stackcache_flush(pp);
+  }
+}
+
+void free_stack_memory() { free_stack_slots(); }
 
 }  // namespace gort::runtime

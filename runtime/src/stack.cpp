@@ -21,17 +21,24 @@ namespace gort::runtime {
 
 namespace {
 
+/// Free slots released per hold of the pool's lock in free_stack_slots: one
+/// batch's madvise calls take tens of microseconds, during which goroutines
+/// starting on other Ps still find the rest of the free slots in the pool
+/// rather than carving new ones; 32 (a full per-P cache) amortises the lock.
+constexpr std::size_t kReleaseBatch = 32;
+
 struct StackState {
   Lock lock;
   std::vector<char*> chunks;  // every chunk mapped, for release_all
   char* cur = nullptr;        // next unused slot in the newest chunk
   char* end = nullptr;        // end of the newest chunk
-  std::size_t slots = 0;      // slots handed out
+  std::size_t slots = 0;      // slots carved
   std::size_t guarded_mprotect = 0;
   std::size_t mprotect_budget = 0;  // slots that may still get an mprotect guard
   GuardMode mode = GuardMode::GuardInstall;
   bool warned_canary = false;
-  std::vector<StackSlot> free;  // slots released beyond the per-P caches
+  std::vector<StackSlot> free;      // free slots beyond the per-P caches, pages as left
+  std::vector<StackSlot> released;  // free slots whose pages went back to the OS
 };
 
 StackState& state() {
@@ -106,6 +113,15 @@ void guard_slot(StackState& s, char* slot, StackSlot* out) {
   }
 }
 
+/// Gives a free slot's stack pages back to the OS (MADV_DONTNEED: the next
+/// touch of a page maps a fresh zero page).  An unguarded slot keeps the page
+/// holding its canary, so the canary check still holds when it is reused.
+void release_slot_pages(const StackSlot& slot) {
+  static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  char* from = slot.guarded ? slot.lo : slot.lo + page;
+  if (madvise(from, static_cast<std::size_t>(slot.hi - from), MADV_DONTNEED) != 0) fatal_oom("stack release");
+}
+
 }  // namespace
 
 const char* guard_mode_name(GuardMode m) {
@@ -158,17 +174,45 @@ std::size_t stackpool_get(StackSlot* out, std::size_t max) {
   StackState& s = state();
   LockGuard g(s.lock);
   std::size_t n = 0;
-  while (n < max && !s.free.empty()) {
-    out[n++] = s.free.back();
-    s.free.pop_back();
+  for (std::vector<StackSlot>* list : {&s.free, &s.released}) {
+    while (n < max && !list->empty()) {
+      out[n++] = list->back();
+      list->pop_back();
+    }
   }
   return n;
+}
+
+void free_stack_slots() {
+  StackState& s = state();
+  std::size_t todo;
+  {
+    LockGuard g(s.lock);
+    todo = s.free.size();
+  }
+  StackSlot batch[kReleaseBatch];
+  while (todo > 0) {
+    std::size_t n = 0;
+    {
+      LockGuard g(s.lock);
+      while (n < kReleaseBatch && n < todo && !s.free.empty()) {
+        batch[n++] = s.free.back();
+        s.free.pop_back();
+      }
+    }
+    if (n == 0) return;  // goroutines took the rest meanwhile
+    todo -= n;
+    for (std::size_t i = 0; i < n; ++i) release_slot_pages(batch[i]);
+    LockGuard g(s.lock);
+    s.released.insert(s.released.end(), batch, batch + n);
+  }
 }
 
 void stack_release_all() {
   StackState& s = state();
   LockGuard g(s.lock);
   s.free.clear();
+  s.released.clear();
   for (char* c : s.chunks) munmap(c, kSlotBytes * kChunkSlots);
   s.chunks.clear();
   s.cur = s.end = nullptr;
@@ -188,7 +232,13 @@ std::size_t stack_reserved_bytes() {
 std::size_t stack_slots_in_use() {
   StackState& s = state();
   LockGuard g(s.lock);
-  return s.slots;
+  return s.slots - s.released.size();
+}
+
+std::size_t stack_slots_released() {
+  StackState& s = state();
+  LockGuard g(s.lock);
+  return s.released.size();
 }
 
 bool stack_guard_contains(const char* lo, const void* addr) {

@@ -24,10 +24,37 @@
 // adjusted.  C++ code holds raw pointers into its stack that no runtime can find
 // (and frames of foreign libraries), so a stack can never move.  The trade-off:
 // a fixed maximum (kSlotBytes - guard, 240 KiB: "goroutine stack exceeds
-// 245760-byte limit" where Go allows 1 GB) and resident memory that keeps the
-// high-water mark of each cached stack, against Go's 2 KiB start and shrinking
-// at GC.  Address space is cheap on x86-64 (1M goroutines = 256 GiB reserved of
-// 128 TiB), physical memory is only what is touched.
+// 245760-byte limit" where Go allows 1 GB) and a live goroutine's resident
+// pages stay at its high-water mark, against Go's 2 KiB start and shrinking at
+// GC (shrinkstack).  Address space is cheap on x86-64 (1M goroutines = 256 GiB
+// reserved of 128 TiB), physical memory is only what is touched.
+//
+// Giving memory back.  A free slot keeps every page its deepest user touched,
+// so the free slots are given back to the OS at each GC, as Go frees its
+// stack spans then: at mark termination, world stopped, every P's cache moves
+// to the pool (mirrors stackcache_clear, which mcache.prepareForSweep runs for
+// each P), and once the world runs again the goroutine that ran the cycle
+// releases every free slot in the pool with MADV_DONTNEED, one call per slot,
+// outside the pause (free_stack_slots; mirrors freeStackSpans and, since the
+// pages go straight to the OS, the scavenger's share of them; a canary-mode
+// slot keeps the page holding its canary).  The pool keeps two lists: free
+// slots as their last user left them, and released ones; stackpool_get takes
+// from the first before the second and carves only when both are empty, so a
+// burst of starts after a GC runs on released slots (one fresh zero page per
+// goroutine that blocks at once) and reserves no new address space.  Slots are
+// never unmapped: address space costs no memory and a chunk's guard pages stay
+// installed.
+//
+// Accounting, as Go's MemStats means it.  StackInuse is the memory held for
+// goroutine stacks: every slot carved and not released, i.e. bound to a
+// goroutine or free in a cache or the pool with its pages (Go: stack spans,
+// cached free stacks included, until a GC frees them), counted as whole
+// 256 KiB slots as Go counts whole spans.  StackSys is StackInuse plus the
+// signal stacks mmapped for the Ms (Go: "plus any memory obtained directly
+// from the OS for OS thread stacks"; the Ms' own thread stacks come from the
+// C library, as Go's do under cgo, and neither runtime counts them).  Released
+// and not yet carved slots are reserved address space only; MemStats.Sys
+// counts them (stack_reserved_bytes), as Go's Sys counts released heap.
 //
 // Guard pages and vm.max_map_count.  A PROT_NONE page inside a mapping splits it
 // into separate VMAs, and Linux caps a process at vm.max_map_count = 65530 VMAs
@@ -89,16 +116,26 @@ void stack_init();
 /// memory ...") when the address space cannot be reserved.
 StackSlot stackpool_carve();
 /// The pool's free slots, beyond the per-P caches (stackcache.hpp: stackalloc).
-/// Thread-safe; put takes n slots, get fills up to max and returns how many.
+/// Thread-safe; put takes n slots, get fills up to max and returns how many,
+/// free slots with their pages first, then released ones.
 void stackpool_put(const StackSlot* slots, std::size_t n);
 std::size_t stackpool_get(StackSlot* out, std::size_t max);
+/// Releases the pages of every slot free in the pool when called to the OS
+/// (mirrors freeStackSpans); slots put meanwhile wait for the next call.
+/// Thread-safe; takes the pool's lock once per batch of 32 slots and
+/// not while it calls madvise.
+void free_stack_slots();
 /// Unmaps every chunk.  Precondition: no goroutine runs on any slot.
 void stack_release_all();
 /// The guard mode in force.
 GuardMode stack_guard_mode();
-/// Bytes of address space reserved for stacks (StackSys) and slots handed out.
+/// Bytes of address space reserved for stacks (chunks mapped).
 std::size_t stack_reserved_bytes();
+/// Slots carved and not released: bound to goroutines or free with their pages
+/// (StackInuse in slots).
 std::size_t stack_slots_in_use();
+/// Free slots whose pages are released.
+std::size_t stack_slots_released();
 /// True if addr lies in the guard region of the slot whose usable stack starts at lo.
 bool stack_guard_contains(const char* lo, const void* addr);
 

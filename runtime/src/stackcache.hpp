@@ -8,6 +8,8 @@
 // holds the free slots of every P under one lock and carves new ones.  An empty
 // cache takes half a cache's worth from the pool, a full one gives half back,
 // so a burst of exits or starts does not take the pool's lock per goroutine.
+// Each GC empties every cache into the pool and releases the pool's slots
+// (stack.hpp, "Giving memory back"), as Go's caches are cleared at each GC.
 // Only the P's owner touches its cache, so none of these takes a lock but the
 // pool's.  Inline: stackalloc and stackfree are on every goroutine's first run
 // and exit.
@@ -46,8 +48,9 @@ inline void stackfree(P* pp, G* gp) {
   gp->stack_lo = gp->stack_hi = nullptr;
 }
 
-/// Moves pp's cached stacks to the pool (procresize retiring pp; mirrors
-/// stackcache_clear).  Precondition: the world is stopped.
+/// Moves pp's cached stacks to the pool (procresize retiring pp, and every P at
+/// mark termination so the GC can release them; mirrors stackcache_clear).
+/// Precondition: the world is stopped.
 inline void stackcache_flush(P* pp) {
   stackpool_put(pp->stack_cache, static_cast<std::size_t>(pp->nstack_cache));
   pp->nstack_cache = 0;

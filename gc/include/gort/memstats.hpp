@@ -15,7 +15,9 @@ struct MemStats {
   uint64_t Alloc = 0;
   /// Cumulative bytes allocated for heap objects.
   uint64_t TotalAlloc = 0;
-  /// Bytes obtained from the OS for the heap and stacks.
+  /// Bytes obtained from the OS for the heap and stacks: HeapSys, the address
+  /// space reserved for goroutine stacks (released slots included, as Go's
+  /// HeapReleased is) and the Ms' signal stacks.
   uint64_t Sys = 0;
   /// Cumulative count of heap objects allocated.
   uint64_t Mallocs = 0;
@@ -34,9 +36,10 @@ struct MemStats {
   uint64_t HeapReleased = 0;
   /// Number of allocated heap objects.
   uint64_t HeapObjects = 0;
-  /// Bytes in goroutine stack slots in use.
+  /// Bytes in goroutine stack slots in use: bound to a goroutine, or free and
+  /// not yet given back to the OS (each GC gives the free ones back).
   uint64_t StackInuse = 0;
-  /// Bytes of address space reserved for stacks.
+  /// StackInuse plus the Ms' signal stacks (Go: plus OS thread stacks).
   uint64_t StackSys = 0;
   /// The heap goal of the next cycle.
   uint64_t NextGC = 0;

@@ -140,15 +140,30 @@ void become_system_goroutine();
 /// Asks every running goroutine to stop at its next safe point (Go's preemptall).
 void preempt_all_goroutines();
 
-/// Goroutine stack memory (Go's StackInuse and StackSys).
+/// Goroutine stack memory (runtime/src/stack.hpp, "Accounting").
 struct StackMemory {
-  /// Bytes of stack slots bound to goroutines.
+  /// Go's StackInuse: bytes of stack slots bound to goroutines or free with
+  /// their pages (not released since their last use).
   uint64_t inuse_bytes = 0;
-  /// Bytes of address space reserved for stacks.
+  /// Go's StackSys: inuse_bytes plus the Ms' signal stacks.
   uint64_t sys_bytes = 0;
+  /// Bytes of address space reserved for goroutine stacks, released and never
+  /// carved slots included.
+  uint64_t reserved_bytes = 0;
 };
 
 /// Reads the stack memory counters.
 StackMemory read_stack_memory();
+
+/// Moves every P's cached free stacks to the stack pool (mirrors the
+/// stackcache_clear that mcache.prepareForSweep runs for each P in
+/// gcMarkTermination).  Precondition: the world is stopped by the caller.
+void clear_stack_caches();
+
+/// Gives the memory of every free goroutine stack in the pool back to the OS
+/// (mirrors freeStackSpans in gcMarkTermination).  One madvise call per free
+/// stack, so called after clear_stack_caches once the world runs again.  Any
+/// thread; no runtime lock held.
+void free_stack_memory();
 
 }  // namespace gort::runtime
