@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -180,6 +181,29 @@ TEST(LabStackGrowth, ChurnSpreadsTheSameFramesAndReusesSlots) {
   // Each link of the chain touches a page or two of its slot, not 256 KiB.
   const json& held = per_call["rounds"].back();
   EXPECT_LT(held["resident_used_bytes"].get<std::uint64_t>(), static_cast<std::uint64_t>(total) * 2 * kPageBytes);
+}
+
+// Each style ends with a GC, which gives the exited goroutines' slots back:
+// the per-call style's StackInuse falls from hundreds of cached slots to the
+// few goroutines alive (main, the sampler, a GC goroutine finishing), and the
+// time series shows the fall.
+TEST(LabStackGrowth, GcGivesTheChurnedSlotsBack) {
+  const json& g = short_run().data["gort"];
+  const json& per_call = g["churn"].back();
+  ASSERT_EQ(per_call["style"], "goroutine per call");
+  const int total = g["total_frames"].get<int>();
+  const auto after_exit = per_call["after_exit"]["stack_inuse"].get<std::uint64_t>();
+  const auto after_gc = per_call["after_gc"]["stack_inuse"].get<std::uint64_t>();
+  EXPECT_GE(after_exit, static_cast<std::uint64_t>(total) * kSlotBytes) << "exited goroutines' slots wait in caches";
+  EXPECT_LE(after_gc, 4 * kSlotBytes) << "after exit " << after_exit;
+  bool fell = false;
+  std::uint64_t peak = 0;
+  for (const json& s : g["samples"]) {
+    const auto inuse = s["stacks"]["stack_inuse"].get<std::uint64_t>();
+    peak = std::max(peak, inuse);
+    fell |= peak >= after_exit && inuse <= after_gc;
+  }
+  EXPECT_TRUE(fell) << "a sample after the per-call style's GC shows StackInuse down from its peak";
 }
 
 TEST(LabStackGrowth, TimeSeriesIsSampledAndPlotted) {

@@ -176,8 +176,9 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
   out += fmt::format("## 2. Stack churn: {} frames spread over K goroutines\n\n", run.gort.total_frames);
   out +=
       "Each style runs the same total of depth frames per round, held at the bottom, for several rounds. "
-      "*new*: change of StackInuse at the hold against the previous round (gort: in 256 KiB slots); "
-      "*reused*: goroutines that ran on a slot already carved.\n\n";
+      "*new*: change of StackInuse at the hold against the previous round (gort: in 256 KiB slots, carved "
+      "or taken again after a GC released them); *reused*: goroutines that ran on a slot another one left. "
+      "Each style ends with a GC.\n\n";
   for (const RuntimeResults* r : {&run.gort, run.go ? &*run.go : nullptr}) {
     if (r == nullptr) continue;
     out += fmt::format("### {}\n\n", runtime_name(*r)) + churn_table(*r) + "\n";

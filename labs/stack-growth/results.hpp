@@ -18,10 +18,10 @@ namespace stacklab {
 
 /// Process-wide stack figures at one moment.
 struct ProcessStacks {
-  /// MemStats.StackInuse: gort counts stack slots carved (bytes of address
-  /// space), Go counts bytes of stack spans in use.
+  /// MemStats.StackInuse: gort counts the 256 KiB slots bound to goroutines or
+  /// free and not yet released by a GC, Go counts bytes of stack spans in use.
   std::uint64_t stack_inuse = 0;
-  /// MemStats.StackSys: address space reserved (gort) or obtained (Go) for stacks.
+  /// MemStats.StackSys: StackInuse plus the runtime's thread (signal) stacks.
   std::uint64_t stack_sys = 0;
   /// Resident set of the whole process (VmRSS).
   std::uint64_t rss = 0;

@@ -1,7 +1,8 @@
 // sampler.hpp — the time series behind the "stack in use over time" graph.
 //
 // A goroutine reads StackInuse/StackSys, VmRSS and the goroutine count every
-// interval until stopped, as a Go program would with a time.Ticker and
+// interval until stopped, and once more after the stop (so the series ends
+// with the state the experiment left), as a Go program would with a timer and
 // runtime.ReadMemStats (the twin does exactly that).  Its own stack is part
 // of what it measures, as in Go.
 #pragma once

@@ -467,14 +467,18 @@ func (x *run) churn() {
 	}
 }
 
-// sampler records processStacks every interval until stop is closed.
+// sampler records processStacks every interval until stop is closed, and once
+// more then, so the series ends with the state the experiment left.
 func sampler(t0 time.Time, interval time.Duration, stop <-chan struct{}, out *[]stackSample, done *sync.WaitGroup) {
 	defer done.Done()
+	sample := func() {
+		*out = append(*out, stackSample{Stacks: readProcessStacks(), Goroutines: runtime.NumGoroutine(), TMs: msSince(t0)})
+	}
 	for {
-		s := stackSample{Stacks: readProcessStacks(), Goroutines: runtime.NumGoroutine(), TMs: msSince(t0)}
-		*out = append(*out, s)
+		sample()
 		select {
 		case <-stop:
+			sample()
 			return
 		case <-time.After(interval):
 		}
