@@ -17,6 +17,10 @@
 #include "stack.hpp"
 #include "test_util.hpp"
 
+#if defined(GORT_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace {
 
 using namespace gort::runtime;
@@ -106,6 +110,36 @@ TEST(Stack, FreeSlotsGiveTheirPagesBackAndComeAfterTheOnesWithPages) {
   EXPECT_EQ(std::count(a.lo, a.hi, char{0}), a.hi - a.lo) << "released pages come back zeroed";
   a.hi[-1] = 1;  // and writable
   stack_release_all();
+}
+
+// gort::run unmaps every stack chunk when it returns; under ASAN the shadow of
+// those addresses must be clean then, or whatever is mapped there next (the
+// heap's arenas, malloc's large blocks) starts out with the redzones of the
+// goroutines' entry frames, which never return, and its first write is
+// reported as a stack-buffer-overflow.
+TEST(Stack, UnmappedStacksLeaveNoAsanPoisonBehind) {
+  std::vector<const void*> his;
+  gort::run([&his] {
+    const int n = 64;
+    his.assign(n, nullptr);
+    gort::WaitGroup wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i) {
+      gort::go([&, i] {
+        his[static_cast<std::size_t>(i)] = gort::runtime::current_goroutine_stack_hi();
+        wg.done();
+      });
+    }
+    wg.wait();
+  });
+#if defined(GORT_ASAN)
+  for (const void* hi : his) {
+    const char* top = static_cast<const char*>(hi);
+    EXPECT_EQ(__asan_region_is_poisoned(const_cast<char*>(top) - kSlotBytes, kSlotBytes), nullptr);
+  }
+#else
+  EXPECT_EQ(his.size(), 64u);  // the shadow check needs an ASAN build
+#endif
 }
 
 /// A byte of the pattern goroutine `seed` writes at offset j of its buffer.

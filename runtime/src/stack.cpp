@@ -13,6 +13,10 @@
 
 #include "lock_futex.hpp"
 
+#if defined(GORT_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102  // Linux 6.13; absent from Debian 12's headers
 #endif
@@ -213,7 +217,14 @@ void stack_release_all() {
   LockGuard g(s.lock);
   s.free.clear();
   s.released.clear();
-  for (char* c : s.chunks) munmap(c, kSlotBytes * kChunkSlots);
+  for (char* c : s.chunks) {
+#if defined(GORT_ASAN)
+    // Frames that never returned (every goroutine's entry frame) left their
+    // redzones poisoned; the next mapping at this address must not inherit them.
+    __asan_unpoison_memory_region(c, kSlotBytes * kChunkSlots);
+#endif
+    munmap(c, kSlotBytes * kChunkSlots);
+  }
   s.chunks.clear();
   s.cur = s.end = nullptr;
   s.slots = 0;
