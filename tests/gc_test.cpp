@@ -137,12 +137,18 @@ TEST(GcPacer, TheFirstCyclesAssistsArePacedToTheHardGoal) {
   namespace d = gort::gc::detail;
   constexpr uint64_t kMiB = uint64_t{1} << 20;
   constexpr uint64_t kLive = 3 * kMiB;
-  d::pacer_init();  // GOGC unset: 100, so the first goal is 4 MB and the hard goal 8 MB
+  // The state before a first cycle, whatever cycles earlier tests in this
+  // process left behind (a large last stack scan would make this cycle's work
+  // expected, its stack scan work would count as done).  GOGC unset: 100, so
+  // the first goal is 4 MB and the hard goal 8 MB.
+  d::pacer_commit(/*marked=*/0, /*heap_scan=*/0, /*stack_scan=*/0, /*globals=*/0);
   ASSERT_EQ(d::heap_goal_bytes(), 4 * kMiB);
   d::heap_live.store(kLive);
   d::pacer_start_cycle(/*now=*/1, /*procs=*/2, kLive);
   constexpr uint64_t kWorkDone = 64 << 10;
   d::mark_counters().heap_scan_work.store(kWorkDone);
+  d::mark_counters().stack_scan_work.store(0);
+  d::mark_counters().globals_scan_work.store(0);
   d::pacer_revise();
   // Worst-case work left (everything allocated is scannable, plus stacks) over
   // the runway to the hard goal.
