@@ -14,6 +14,19 @@
 // index) marks that object.  Pointer-free (noscan) objects are marked but never
 // scanned.
 //
+// Oblets (mirrors scanobject's split of large objects).  An object over
+// kMaxObletBytes (128 KiB, Go's maxObletBytes) is scanned one oblet at a time:
+// greyed whole, its first scan queues its other oblets as grey entries of their
+// own (object, oblet index) and scans only the first; each oblet is later
+// scanned through the type's trace_range, which lists the fields starting in
+// that oblet's bytes, or conservatively while the header is null.  Every oblet
+// is an entry like any other, so a marker stops, shares work or is preempted
+// between oblets (drain_local looks at its stop test at least once per oblet's
+// worth of bytes), oblets spread over markers through the pools, and a
+// stop-the-world waits for at most one oblet instead of a whole array (the 8
+// MiB backing array of gc-forensics' retain scenario held mark termination for
+// 10-14 ms).  A type without trace_range is traced whole, whatever its size.
+//
 // Three ways to run it: alone with the world stopped (checkmark); in parallel
 // over the stopped Ps (GODEBUG=gcstoptheworld, MarkWorkPool below); and
 // concurrently with the program (MarkMode::Concurrent: atomic mark bits, the
@@ -107,7 +120,7 @@ void MarkState::mark_address(uintptr_t p) {
   }
   bytes_marked += s->elemsize;
   if (s->spanclass.noscan()) return;  // marked black at once: nothing to scan
-  grey_.push_back(Grey{s->object_address(idx), static_cast<uint32_t>(s->elemsize)});
+  grey_.push_back(Grey{s->object_address(idx), static_cast<uint32_t>(s->elemsize), 0});
 }
 
 // mirrors scanblock in mgcmark.go (conservatively, as scanframeworker does for
@@ -122,18 +135,44 @@ __attribute__((no_sanitize("address", "thread"))) void MarkState::scan_conservat
   }
 }
 
-// mirrors scanobject in mgcmark.go
-void MarkState::scan_object(uintptr_t base, uint32_t bytes) {
-  const TypeInfo* type = __atomic_load_n(&reinterpret_cast<const ObjectHeader*>(base)->type, __ATOMIC_ACQUIRE);
+void MarkState::scan_object(uintptr_t base, uint32_t bytes) { scan_grey(Grey{base, bytes, 0}); }
+
+// mirrors scanobject in mgcmark.go, oblets included
+std::size_t MarkState::scan_grey(const Grey& g) {
+  const TypeInfo* type = __atomic_load_n(&reinterpret_cast<const ObjectHeader*>(g.base)->type, __ATOMIC_ACQUIRE);
+  std::size_t lo = 0, hi = g.bytes;
+  // A constructor still running (null header) is scanned conservatively, which
+  // splits anywhere; a constructed object splits if its type traces ranges.
+  if (g.bytes > kMaxObletBytes && (g.oblet != 0 || type == nullptr || type->trace_range != nullptr)) {
+    if (g.oblet == 0) {
+      // Queue the other oblets (scanobject's loop of gcw.put), the last first,
+      // so that this LIFO stack hands them out in address order.
+      const auto n = static_cast<uint32_t>((g.bytes + kMaxObletBytes - 1) / kMaxObletBytes);
+      for (uint32_t k = n - 1; k > 0; --k) grey_.push_back(Grey{g.base, g.bytes, k});
+    }
+    lo = std::size_t{g.oblet} * kMaxObletBytes;
+    hi = std::min(lo + kMaxObletBytes, std::size_t{g.bytes});
+  }
   if (type == nullptr) {
     // Constructor still running (or it threw): every word may be a pointer.
-    scan_conservative(reinterpret_cast<const void*>(base + sizeof(ObjectHeader)),
-                      reinterpret_cast<const void*>(base + bytes));
-    return;
+    scan_conservative(reinterpret_cast<const void*>(g.base + std::max(lo, sizeof(ObjectHeader))),
+                      reinterpret_cast<const void*>(g.base + hi));
+    return hi - lo;
   }
-  if (type->trace == nullptr) return;
+  if (type->trace == nullptr) return hi - lo;
   Tracer tracer(this);
-  type->trace(reinterpret_cast<const void*>(base + type->offset), tracer);
+  const auto* obj = reinterpret_cast<const void*>(g.base + type->offset);
+  if (hi - lo == g.bytes) {
+    type->trace(obj, tracer);
+  } else if (type->trace_range != nullptr) {
+    type->trace_range(obj, tracer, lo > type->offset ? lo - type->offset : 0, hi - type->offset);
+  } else {
+    // An oblet queued while the header was still null, of a type that traces
+    // only whole objects: its words, conservatively, as its first oblet was.
+    scan_conservative(reinterpret_cast<const void*>(g.base + std::max(lo, std::size_t{type->offset})),
+                      reinterpret_cast<const void*>(g.base + hi));
+  }
+  return hi - lo;
 }
 
 // mirrors gcDrain in mgcmark.go, with a prefetch window: grey objects pass
@@ -141,19 +180,24 @@ void MarkState::scan_object(uintptr_t base, uint32_t bytes) {
 // it enters, so the header and fields of an object are usually in cache when it
 // is scanned (scanning is bound by one cache miss per object otherwise).  In a
 // parallel mark, a marker with spare work hands half of it to the pool when
-// another marker waits (checked every kShareEvery objects).
+// another marker waits (checked every kShareEvery objects).  Both the pool and
+// the stop test are also looked at whenever an oblet's worth of bytes was
+// scanned since the last look: Go's gcDrain looks after every object, which
+// the oblets bound to kMaxObletBytes of scanning; here a look every few dozen
+// small objects is cheaper and a look per oblet keeps that bound.
 int64_t MarkState::drain_local(int64_t budget, bool (*stop)()) {
   constexpr unsigned kPrefetchAhead = 8;  // ~8 misses in flight: what one core overlaps well
   constexpr unsigned kShareEvery = 64;    // objects between looks at the pool: an atomic load each
   constexpr unsigned kStopCheckEvery = 32;  // objects between stop() calls: ~1 µs of scanning
   Grey window[kPrefetchAhead];
   unsigned head = 0, count = 0, since_share = 0, since_stop = 0;
+  std::size_t since_look_bytes = 0;
   int64_t scanned = 0;
   for (;;) {
     while (count < kPrefetchAhead && !grey_.empty()) {
       const Grey g = grey_.back();
       grey_.pop_back();
-      __builtin_prefetch(reinterpret_cast<const void*>(g.base));
+      __builtin_prefetch(reinterpret_cast<const void*>(g.base + std::size_t{g.oblet} * kMaxObletBytes));
       window[(head + count) % kPrefetchAhead] = g;
       ++count;
     }
@@ -161,15 +205,18 @@ int64_t MarkState::drain_local(int64_t budget, bool (*stop)()) {
     const Grey g = window[head];
     head = (head + 1) % kPrefetchAhead;
     --count;
-    scan_object(g.base, g.bytes);
+    const std::size_t n = scan_grey(g);
     ++objects_scanned;
-    bytes_scanned += g.bytes;
-    scanned += g.bytes;
-    if (pool_ != nullptr && ++since_share == kShareEvery) {
+    bytes_scanned += n;
+    scanned += static_cast<int64_t>(n);
+    const bool oblet_since_look = (since_look_bytes += n) >= kMaxObletBytes;
+    if (oblet_since_look) since_look_bytes = 0;
+    if (pool_ != nullptr && (++since_share == kShareEvery || oblet_since_look)) {
       since_share = 0;
       pool_->maybe_share(grey_);
     }
-    if (scanned >= budget || (stop != nullptr && ++since_stop == kStopCheckEvery && (since_stop = 0, stop()))) {
+    if (scanned >= budget ||
+        (stop != nullptr && (++since_stop == kStopCheckEvery || oblet_since_look) && (since_stop = 0, stop()))) {
       // Give the window back to the stack: nothing grey may be dropped.
       for (; count > 0; --count, head = (head + 1) % kPrefetchAhead) grey_.push_back(window[head]);
       return scanned;

@@ -12,7 +12,9 @@
 // the local part is per thread — nothing in a marker's use can switch
 // goroutines, so a thread's state is always empty when another user needs it —
 // and the global part is a vector under a mutex, taken 256 objects at a time
-// (one lock round trip per ~5 µs of scanning).
+// (one lock round trip per ~5 µs of scanning).  An oblet of a large object
+// (mark.cpp) is an entry like a grey object, so a marker that stops in the
+// middle of a large array publishes the oblets it has not scanned.
 //
 // The mark has no work left when the pool is empty, no marker is inside its
 // ActiveMarker scope (holding local grey objects) and every goroutine stack has

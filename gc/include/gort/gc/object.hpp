@@ -4,9 +4,12 @@
 // Model.  A managed object is a C++ object placed in the collected heap by
 // gc::make<T>(args...).  The collector learns where its managed pointers are
 // from T::trace, which lists them (t.visit(left_); t.visit(right_);) — precise,
-// like Go's per-type pointer bitmaps and cppgc's Trace methods.  A type without
-// trace() is pointer-free: it is allocated in a noscan span and never scanned
-// (Go's noscan span classes).  Pointers held by running code (locals,
+// like Go's per-type pointer bitmaps and cppgc's Trace methods.  A type whose
+// objects can be large may also list the fields of a byte range (trace_range,
+// see HasTraceRange; gc::Slice's arrays do), so the collector scans such an
+// object in 128 KiB pieces and a marker can stop between them (Go's oblets).
+// A type without trace() is pointer-free: it is allocated in a noscan span and
+// never scanned (Go's noscan span classes).  Pointers held by running code (locals,
 // temporaries, registers) need no declaration: goroutine stacks and saved
 // registers are scanned conservatively, interior pointers included.
 //
@@ -61,11 +64,26 @@ class Ptr;
 template <class T>
 concept HasTrace = requires(const T& value, Tracer& tracer) { value.trace(tracer); };
 
+/// True when T can also list only the managed fields whose first byte lies
+/// in [lo, hi) bytes from its start, with `void trace_range(gc::Tracer&,
+/// std::size_t lo, std::size_t hi) const` (the backing arrays of gc::Slice do).
+/// The collector then scans an object of T larger than 128 KiB piece by piece
+/// (Go's oblets), calling trace_range once per piece with ranges that together
+/// cover the object; a field reported by two pieces is harmless, one reported
+/// by none is lost.  Objects of other types are traced whole.
+template <class T>
+concept HasTraceRange = HasTrace<T> && requires(const T& value, Tracer& tracer, std::size_t lo, std::size_t hi) {
+  value.trace_range(tracer, lo, hi);
+};
+
 /// What the collector knows about a managed type (Go's _type, reduced to what
 /// marking and sweeping need).  One static instance per type.
 struct TypeInfo {
   /// Lists the managed pointers of the object at obj; null for pointer-free types.
   void (*trace)(const void* obj, Tracer& tracer);
+  /// Lists those whose first byte lies in [lo, hi) bytes from obj (see
+  /// HasTraceRange); null when the type is traced only whole.
+  void (*trace_range)(const void* obj, Tracer& tracer, std::size_t lo, std::size_t hi);
   /// Runs the destructor of the object at obj; null when trivially destructible.
   void (*destroy)(void* obj);
   /// The mangled type name (demangled in diagnostics).
@@ -138,6 +156,8 @@ inline void copy_pointers(void** dst, void* const* src, std::size_t n) {
 template <class T>
 void trace_thunk(const void* obj, Tracer& tracer);
 template <class T>
+void trace_range_thunk(const void* obj, Tracer& tracer, std::size_t lo, std::size_t hi);
+template <class T>
 void destroy_thunk(void* obj) {
   static_cast<T*>(obj)->~T();
 }
@@ -147,6 +167,16 @@ template <class T>
 constexpr auto trace_fn_of() -> void (*)(const void*, Tracer&) {
   if constexpr (HasTrace<T>) {
     return &trace_thunk<T>;
+  } else {
+    return nullptr;
+  }
+}
+
+/// T's ranged trace thunk, or null when T is traced only whole.
+template <class T>
+constexpr auto trace_range_fn_of() -> void (*)(const void*, Tracer&, std::size_t, std::size_t) {
+  if constexpr (HasTraceRange<T>) {
+    return &trace_range_thunk<T>;
   } else {
     return nullptr;
   }
@@ -172,7 +202,7 @@ inline constexpr bool needs_header_v = HasTrace<T> || !std::is_trivially_destruc
 /// The TypeInfo of T (one per type).
 template <class T>
 const TypeInfo* type_info() {
-  static const TypeInfo info{trace_fn_of<T>(), destroy_fn_of<T>(), typeid(T).name(),
+  static const TypeInfo info{trace_fn_of<T>(), trace_range_fn_of<T>(), destroy_fn_of<T>(), typeid(T).name(),
                              needs_header_v<T> ? header_bytes(alignof(T)) : 0};
   return &info;
 }

@@ -5,8 +5,9 @@
 // for elements without managed pointers and without a destructor (bytes, ints,
 // floats, plain structs), the elements alone, with no header: exactly Go's
 // size.  Its span class is noscan when T holds no managed pointers, so such
-// arrays are never scanned, as in Go.  A
-// Slice is a value (pointer to its first element, length, capacity) that lives
+// arrays are never scanned, as in Go; an array that is scanned and larger than
+// 128 KiB is scanned in oblets (trace_range), as Go scans any object that
+// large.  A Slice is a value (pointer to its first element, length, capacity) that lives
 // on a stack or inside a managed object (whose trace visits it); its pointer is
 // interior to the backing array, which keeps the whole array alive.
 #pragma once
@@ -36,10 +37,22 @@ struct ArrayStorage {
   }
 
   /// Visits every element that holds managed pointers.
-  void trace(Tracer& t) const {
+  void trace(Tracer& t) const { visit_elements(t, 0, length); }
+  /// Visits the elements whose first byte lies in [lo, hi) bytes from this
+  /// storage: the share of one oblet when the collector scans a large array
+  /// piece by piece (HasTraceRange), each element in exactly one piece.
+  void trace_range(Tracer& t, std::size_t lo, std::size_t hi) const {
+    visit_elements(t, first_element_at(lo), std::min(first_element_at(hi), length));
+  }
+  /// The index of the first element starting at or after byte b of the storage.
+  static constexpr std::size_t first_element_at(std::size_t b) {
+    return b <= elements_offset() ? 0 : (b - elements_offset() + sizeof(T) - 1) / sizeof(T);
+  }
+  /// Visits elements [from, to).
+  void visit_elements(Tracer& t, std::size_t from, std::size_t to) const {
     if constexpr (Traceable<T>) {
       const T* e = elements();
-      for (std::size_t i = 0; i < length; ++i) t.visit(e[i]);
+      for (std::size_t i = from; i < to; ++i) t.visit(e[i]);
     }
   }
   /// Destroys the elements (only declared for element types that need it, so
@@ -63,7 +76,8 @@ inline constexpr bool bare_array_v = !Traceable<T> && std::is_trivially_destruct
 template <class T>
 const TypeInfo* array_type_info() {
   using A = ArrayStorage<T>;
-  static const TypeInfo info{Traceable<T> ? trace_fn_of<A>() : nullptr, destroy_fn_of<A>(), typeid(A).name(),
+  static const TypeInfo info{Traceable<T> ? trace_fn_of<A>() : nullptr,
+                             Traceable<T> ? trace_range_fn_of<A>() : nullptr, destroy_fn_of<A>(), typeid(A).name(),
                              header_bytes(alignof(T))};
   return &info;
 }
@@ -81,7 +95,7 @@ std::size_t round_up_alloc_size(std::size_t n);
 /// TypeInfo of a bare array of T (no header: pointer-free, nothing to destroy).
 template <class T>
 const TypeInfo* bare_array_type_info() {
-  static const TypeInfo info{nullptr, nullptr, typeid(T[]).name(), 0};
+  static const TypeInfo info{nullptr, nullptr, nullptr, typeid(T[]).name(), 0};
   return &info;
 }
 

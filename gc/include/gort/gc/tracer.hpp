@@ -57,6 +57,10 @@ template <class T>
 void trace_thunk(const void* obj, Tracer& tracer) {
   static_cast<const T*>(obj)->trace(tracer);
 }
+template <class T>
+void trace_range_thunk(const void* obj, Tracer& tracer, std::size_t lo, std::size_t hi) {
+  static_cast<const T*>(obj)->trace_range(tracer, lo, hi);
+}
 }  // namespace detail
 
 }  // namespace gort::gc
