@@ -7,10 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
+#include <vector>
 
 #include "../gc/src/mark.hpp"
 #include "gc_stack_util.hpp"
@@ -319,3 +321,80 @@ TEST(GcOblets, LargeArraysMutatedDuringManyMarksWithCheckmark) {
 }
 
 }  // namespace
+
+// ---- large copies of pointer arrays (copy_pointers_chunked) --------------------
+
+/// Fills s with the leaves id, id+1, ... and returns those ids.
+std::vector<uint64_t> fill_with_leaves(const gc::Slice<gc::Ptr<Leaf>>& s, uint64_t id) {
+  std::vector<uint64_t> ids(s.len());
+  for (std::size_t i = 0; i < s.len(); ++i) {
+    s[i] = gc::make<Leaf>(Leaf{id + i});
+    ids[i] = id + i;
+  }
+  return ids;
+}
+
+/// The ids of the leaves s holds (0 for a null slot).
+std::vector<uint64_t> leaf_ids(const gc::Slice<gc::Ptr<Leaf>>& s) {
+  std::vector<uint64_t> ids(s.len());
+  for (std::size_t i = 0; i < s.len(); ++i) ids[i] = s[i] ? s[i]->id : 0;
+  return ids;
+}
+
+// A copy longer than one chunk runs chunk by chunk in memmove's direction:
+// overlapping copies both ways give Go's copy result, with collections (and so
+// the bulk barrier switching on and off between chunks) running throughout.
+TEST(GcLargeCopy, OverlappingChunkedCopiesMoveEveryPointerBothWays) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    const std::size_t n = 3 * gc::detail::kCopyChunkPointers + 17;
+    std::atomic<bool> done{false};
+    gort::test::Goroutines group;
+    group.go([&] {
+      while (!done.load(std::memory_order_relaxed)) gc::collect();
+    });
+    const int rounds = scaled(60);
+    for (int r = 0; r < rounds; ++r) {
+      const std::size_t shift = 1 + static_cast<std::size_t>(r) * 7919 % (n / 2);
+      auto s = gc::make_slice<gc::Ptr<Leaf>>(n);
+      std::vector<uint64_t> want = fill_with_leaves(s, 1'000'000 * static_cast<uint64_t>(r + 1));
+      // Down: s[0:] = s[shift:] (dst below src, front to back).
+      EXPECT_EQ(gc::copy(s, s.slice(shift)), n - shift);
+      std::copy(want.begin() + shift, want.end(), want.begin());
+      ASSERT_EQ(leaf_ids(s), want) << "copy down by " << shift << ", round " << r;
+      // Up: s[shift:] = s[0:] (dst above src, back to front).
+      EXPECT_EQ(gc::copy(s.slice(shift), s), n - shift);
+      std::copy_backward(want.begin(), want.end() - shift, want.end());
+      ASSERT_EQ(leaf_ids(s), want) << "copy up by " << shift << ", round " << r;
+    }
+    done.store(true);
+  });
+}
+
+// A stop-the-world asked for while a goroutine copies a large pointer array is
+// served at a chunk boundary, not after the copy: the copier yields inside the
+// copy while another goroutine collects, and every copy is still exact.
+// Without the chunks a copy has no safe point and the count stays 0.
+TEST(GcLargeCopy, AStopTheWorldIsServedBetweenTheChunksOfALargeCopy) {
+  gort::run([] {
+    gort::gomaxprocs(2);
+    const std::size_t n = std::size_t{1} << 20;  // 8 MiB of pointers, 256 chunks
+    auto src = gc::make_slice<gc::Ptr<Leaf>>(n);
+    const std::vector<uint64_t> want = fill_with_leaves(src, 1);
+    auto dst = gc::make_slice<gc::Ptr<Leaf>>(n);
+    std::atomic<bool> done{false};
+    gort::test::Goroutines group;
+    group.go([&] {
+      while (!done.load(std::memory_order_relaxed)) gc::collect();
+    });
+    const uint64_t before = gc::detail::chunked_copy_yields();
+    int copies = 0;
+    for (; copies < 200 && gc::detail::chunked_copy_yields() == before; ++copies) {
+      gc::copy(dst, src);
+      ASSERT_EQ(leaf_ids(dst), want) << "copy " << copies;
+      gc::copy(dst, gc::make_slice<gc::Ptr<Leaf>>(n));  // clear it for the next copy
+    }
+    done.store(true);
+    EXPECT_GT(gc::detail::chunked_copy_yields(), before) << copies << " copies of " << n << " pointers never yielded";
+  });
+}

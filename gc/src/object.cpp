@@ -15,6 +15,7 @@
 #include <gort/gc/object.hpp>
 #include <gort/gc/slice.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <sched.h>
 #include <string>
@@ -37,6 +38,35 @@ namespace gort::gc {
 namespace detail {
 
 std::atomic<bool> write_barrier_enabled{false};
+
+namespace {
+std::atomic<uint64_t> copy_yields{0};
+}  // namespace
+
+// Chunks run in the copy's direction (front to back when dst is below src, as
+// memmove), so overlapping ranges copy correctly across chunk boundaries; each
+// chunk tests the barrier itself, since a cycle may start or end at a safe
+// point.  A yield there is safe for the collector: the destination of a
+// growing append is reachable only from the copier's stack, which every stack
+// scan covers, and its uncopied tail is still null.  Never yields inside a
+// NoCollectionScope, which belongs to the thread.
+void copy_pointers_chunked(void** dst, void* const* src, std::size_t n) {
+  const bool forward = dst < src;
+  for (std::size_t done = 0; done < n;) {
+    const std::size_t len = std::min(kCopyChunkPointers, n - done);
+    const std::size_t at = forward ? done : n - done - len;
+    if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) {
+      bulk_barrier_pre_write(dst + at, src + at, len);
+    }
+    move_pointer_words(dst + at, src + at, len);
+    done += len;
+    if (done < n && !in_no_collection_scope() && runtime::yield_if_preempted()) {
+      copy_yields.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+uint64_t chunked_copy_yields() { return copy_yields.load(std::memory_order_relaxed); }
 
 namespace {
 /// Depth of NoCollectionScopes on this thread.

@@ -99,6 +99,14 @@ int32_t gc_ncpu() { return ncpu(); }
 
 void preempt_all_goroutines() { preemptall(); }
 
+bool yield_if_preempted() {
+  M* mp = current_m();
+  if (mp == nullptr || mp->curg == nullptr || mp->p == nullptr || mp->locks != 0) return false;
+  if (!mp->p->preempt.load(std::memory_order_relaxed)) return false;
+  gort::preempt_point();
+  return true;
+}
+
 void register_gc_hooks(const GcHooks* hooks) { registered_gc_hooks.store(hooks, std::memory_order_release); }
 
 int64_t gc_nanotime() { return nanotime(); }

@@ -142,15 +142,38 @@ inline T* load_pointer(T* const* slot) {
   return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 }
 
-/// Copies n managed pointers from src to dst (ranges may overlap) through one
-/// bulk barrier (mirrors typedmemmove's bulkBarrierPreWrite + memmove).
-inline void copy_pointers(void** dst, void* const* src, std::size_t n) {
-  if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) bulk_barrier_pre_write(dst, src, n);
+/// Pointers copied between two safe points of a large copy (copy_pointers).
+/// With the barrier on, a copy costs up to ~19 ns a pointer on Machine A (one
+/// 843,776-pointer append took 15.7 ms, NOTES.md §13), so 4,096 pointers
+/// (32 KiB) keep a stop-the-world's wait for the copier under ~80 µs; the check
+/// between chunks is one load.  Go copies without safe points, but clears
+/// large objects in chunks with a preemption check between them
+/// (memclrNoHeapPointersChunked); this is that rule applied to copies.
+inline constexpr std::size_t kCopyChunkPointers = 4096;
+
+/// copy_pointers for more than kCopyChunkPointers pointers: chunk by chunk, each
+/// through its own bulk barrier, with a safe point between chunks (object.cpp).
+void copy_pointers_chunked(void** dst, void* const* src, std::size_t n);
+/// How many times a chunked copy yielded at one of its safe points, process-wide.
+uint64_t chunked_copy_yields();
+
+/// Copies n pointers, ranges overlapping or not, in memmove's direction; no barrier.
+inline void move_pointer_words(void** dst, void* const* src, std::size_t n) {
   if (dst < src) {
     for (std::size_t i = 0; i < n; ++i) __atomic_store_n(dst + i, load_pointer(src + i), __ATOMIC_RELEASE);
   } else {
     for (std::size_t i = n; i-- > 0;) __atomic_store_n(dst + i, load_pointer(src + i), __ATOMIC_RELEASE);
   }
+}
+
+/// Copies n managed pointers from src to dst (ranges may overlap) through the
+/// bulk barrier (mirrors typedmemmove's bulkBarrierPreWrite + memmove).  A copy
+/// of more than kCopyChunkPointers may yield between chunks: the caller holds
+/// nothing that belongs to its thread.
+inline void copy_pointers(void** dst, void* const* src, std::size_t n) {
+  if (n > kCopyChunkPointers) return copy_pointers_chunked(dst, src, n);
+  if (__builtin_expect(write_barrier_enabled.load(std::memory_order_relaxed), 0)) bulk_barrier_pre_write(dst, src, n);
+  move_pointer_words(dst, src, n);
 }
 
 template <class T>

@@ -140,6 +140,13 @@ void become_system_goroutine();
 /// Asks every running goroutine to stop at its next safe point (Go's preemptall).
 void preempt_all_goroutines();
 
+/// A safe point inside a long runtime operation of the calling goroutine: yields
+/// if the scheduler asked it to (gort::preempt_point) and returns true if it
+/// did.  Any thread may call it; without a goroutine and P it returns false.
+/// The caller must hold nothing that belongs to its thread (the goroutine may
+/// resume on another one).
+bool yield_if_preempted();
+
 /// Goroutine stack memory (runtime/src/stack.hpp, "Accounting").
 struct StackMemory {
   /// Go's StackInuse: bytes of stack slots bound to goroutines or free with
