@@ -126,7 +126,7 @@ Span* central_cache_span(SpanClass spc) {
     detail::sweep_span(s, /*preserve=*/true);
     if (!s->full()) return s;
     c.lock.lock();
-    c.full_swept(sg).push(s);
+    c.full_swept(sg).push(s);  // sweep_span(preserve) stamped it swept
     // A pause waiting for this P goes first: take a fresh span instead.
     if (runtime::gc_worker_should_yield()) break;
   }
@@ -136,28 +136,45 @@ Span* central_cache_span(SpanClass spc) {
   return heap_alloc_span(kClassToPages[spc.sizeclass()], spc);
 }
 
-// mirrors mcentral.uncacheSpan in mcentral.go (and the swept-set pushes of the sweeper)
-void central_push_swept(Span* s) {
-  MCentral& c = centrals()[s->spanclass.value];
-  c.lock.lock();
-  const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_relaxed);
+namespace {
+
+/// Stamps s swept for generation sg and puts it on c's swept partial or full
+/// list.  Caller holds c.lock.
+void push_swept_locked(MCentral& c, Span* s, uint32_t sg) {
   s->sweepgen.store(sg, std::memory_order_release);
   if (s->full()) {
     c.full_swept(sg).push(s);
   } else {
     c.partial_swept(sg).push(s);
   }
-  c.lock.unlock();
 }
 
-Span* central_claim_unswept(SpanClass spc) {
+}  // namespace
+
+// mirrors mcentral.uncacheSpan in mcentral.go (and the swept-set pushes of the sweeper)
+void central_push_swept(Span* s) { central_push_swept(s->spanclass, &s, 1); }
+
+void central_push_swept(SpanClass spc, Span* const* spans, size_t n) {
   MCentral& c = centrals()[spc.value];
   c.lock.lock();
   const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_relaxed);
-  Span* s = claim_unswept(c, c.partial_unswept(sg), sg);
-  if (s == nullptr) s = claim_unswept(c, c.full_unswept(sg), sg);
+  for (size_t i = 0; i < n; ++i) push_swept_locked(c, spans[i], sg);
   c.lock.unlock();
-  return s;
+}
+
+size_t central_claim_unswept(SpanClass spc, Span** out, size_t max) {
+  MCentral& c = centrals()[spc.value];
+  c.lock.lock();
+  const uint32_t sg = detail::heap_sweepgen.load(std::memory_order_relaxed);
+  size_t n = 0;
+  while (n < max) {
+    Span* s = claim_unswept(c, c.partial_unswept(sg), sg);
+    if (s == nullptr) s = claim_unswept(c, c.full_unswept(sg), sg);
+    if (s == nullptr) break;
+    out[n++] = s;
+  }
+  c.lock.unlock();
+  return n;
 }
 
 void central_span_counts(SpanClass spc, size_t& partial, size_t& full) {

@@ -11,6 +11,8 @@
 //     runs when a P finds nothing else to do);
 //   - the next cycle's start, which sweeps whatever is left (finishsweep_m), and
 //     gc::collect, which sweeps everything before returning (runtime.GC does).
+// All but the first claim spans in batches of up to kSweepBatch of one class,
+// taking and putting back a batch in one hold of its mcentral's lock each.
 // Sweeping a span installs its mark bits as allocation bits: unmarked slots
 // become free without touching their memory, unless the span holds objects with
 // destructors, whose dead objects are destroyed first.  An empty span goes back
@@ -62,9 +64,12 @@ void destroy_dead_objects(Span* s) {
 
 thread_local bool running_destructors = false;
 
-// mirrors sweepLocked.sweep in mgcsweep.go
-bool sweep_span(Span* s, bool preserve) {
-  const uint32_t sg = heap_sweepgen.load(std::memory_order_acquire);
+namespace {
+
+/// The sweep proper of a claimed span: destroys its dead objects, installs the
+/// mark bits as allocation bits and counts the frees; returns the objects left
+/// live.  The caller places the span and ends the claim.
+uint32_t sweep_objects(Span* s) {
   if (s->has_destructors) destroy_dead_objects(s);
   const uint32_t before = s->alloc_count;
   const uint32_t live = s->install_mark_bits();
@@ -76,6 +81,21 @@ bool sweep_span(Span* s, bool preserve) {
     heap_stats().freed_bytes.fetch_add(uint64_t{freed} * s->elemsize, std::memory_order_relaxed);
   }
   if (live == 0) s->has_destructors = false;
+  return live;
+}
+
+/// Spans the sweeper claims from one mcentral per hold of its lock, and puts
+/// back per hold: the locks were a quarter of a sweep-bound run's CPU taken
+/// one span at a time (NOTES.md §13); 8 spans keep a batch's sweep within a few
+/// µs, so a stop-the-world or a goroutine waiting for the P waits no longer.
+constexpr size_t kSweepBatch = 8;
+
+}  // namespace
+
+// mirrors sweepLocked.sweep in mgcsweep.go
+bool sweep_span(Span* s, bool preserve) {
+  const uint32_t sg = heap_sweepgen.load(std::memory_order_acquire);
+  const uint32_t live = sweep_objects(s);
   bool kept = true;
   if (preserve) {
     s->sweepgen.store(sg, std::memory_order_release);
@@ -90,7 +110,7 @@ bool sweep_span(Span* s, bool preserve) {
 }
 
 // mirrors sweepone in mgcsweep.go
-bool sweepone() { return sweep_one_span() != SweptNothing; }
+bool sweepone() { return sweep_spans() != SweptNothing; }
 
 // mirrors mheap.reclaim in mheap.go (by sweeping in order, not by scanning the
 // page-marks bitmaps for wholly free spans as Go does)
@@ -99,7 +119,7 @@ void reclaim_pages(size_t npages) {
   trace_event(&TraceHooks::sweep_start);
   size_t freed = 0;
   while (freed < npages) {
-    const size_t r = sweep_one_span();
+    const size_t r = sweep_spans();
     if (r == SweptNothing) break;
     freed += r;
     // Sweeping in order may take many spans that keep live objects before one
@@ -111,16 +131,28 @@ void reclaim_pages(size_t npages) {
   trace_event(&TraceHooks::sweep_done);
 }
 
-size_t sweep_one_span() {
+size_t sweep_spans() {
   if (sweep_done.load(std::memory_order_acquire)) return SweptNothing;
   const uint32_t start = sweep_class_cursor.load(std::memory_order_relaxed);
   for (uint32_t n = 0; n < kNumSpanClasses; ++n) {
-    const uint32_t cls = (start + n) % kNumSpanClasses;
-    if (Span* s = central_claim_unswept(SpanClass{static_cast<uint8_t>(cls)})) {
-      sweep_class_cursor.store(cls, std::memory_order_relaxed);
-      const size_t npages = s->npages;
-      return sweep_span(s, /*preserve=*/false) ? 0 : npages;
+    const SpanClass spc{static_cast<uint8_t>((start + n) % kNumSpanClasses)};
+    Span* claimed[kSweepBatch];
+    const size_t count = central_claim_unswept(spc, claimed, kSweepBatch);
+    if (count == 0) continue;
+    sweep_class_cursor.store(spc.value, std::memory_order_relaxed);
+    size_t kept = 0, pages_freed = 0;
+    for (size_t i = 0; i < count; ++i) {
+      Span* s = claimed[i];
+      if (sweep_objects(s) == 0) {
+        pages_freed += s->npages;
+        heap_free_span(s);
+      } else {
+        claimed[kept++] = s;
+      }
     }
+    if (kept > 0) central_push_swept(spc, claimed, kept);
+    sweeps_in_flight.fetch_sub(static_cast<int32_t>(count), std::memory_order_release);
+    return pages_freed;
   }
   sweep_done.store(true, std::memory_order_release);
   return SweptNothing;
@@ -141,18 +173,12 @@ void start_sweep_generation() {
 
 namespace {
 
-/// Spans the idle sweeper sweeps before looking for goroutines again: small
-/// enough that a goroutine made runnable meanwhile waits at most a few µs.
-constexpr int kIdleSweepBatch = 8;
-
 }  // namespace
 
 bool idle_work() {
   if (allocate_black.load(std::memory_order_relaxed)) return idle_mark_worker();
   if (sweep_done.load(std::memory_order_relaxed)) return false;
-  int swept = 0;
-  while (swept < kIdleSweepBatch && sweepone()) ++swept;
-  return swept > 0;
+  return sweepone();
 }
 
 }  // namespace gort::gc::detail

@@ -27,14 +27,17 @@ extern std::atomic<int32_t> sweeps_in_flight;
 /// page heap when empty.  Returns false when the span was freed.
 bool sweep_span(Span* s, bool preserve);
 
-/// Sweeps one unswept span from any mcentral; false when none is left (mirrors sweepone).
+/// Sweeps a batch of unswept spans from one mcentral; false when none is left
+/// (mirrors sweepone).
 bool sweepone();
 
-/// What sweep_one_span returns when nothing was left to sweep.
+/// What sweep_spans returns when nothing was left to sweep.
 inline constexpr size_t SweptNothing = SIZE_MAX;
-/// Sweeps one unswept span; returns the pages it gave back to the heap (0 when
-/// the span kept live objects), or SweptNothing when none was left.
-size_t sweep_one_span();
+/// Sweeps up to a batch (kSweepBatch) of unswept spans of one class; returns the
+/// pages given back to the heap (0 when every span kept live objects), or
+/// SweptNothing when none was left.  The spans are claimed and put back in one
+/// hold each of their mcentral's lock.
+size_t sweep_spans();
 
 /// Sweeps until npages pages went back to the heap or nothing is left unswept,
 /// before the heap hands out npages new pages (mirrors mheap.reclaim): without

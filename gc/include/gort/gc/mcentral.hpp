@@ -21,10 +21,14 @@ Span* central_cache_span(SpanClass spc);
 /// mcentral.uncacheSpan and the spanSet pushes of sweepLocked.sweep and allocLarge).  Takes the class's mcentral lock.
 void central_push_swept(Span* s);
 
-/// Pops and claims (sweepgen h-2 -> h-1) an unswept span of class spc, partial
-/// first, or returns null (the sweeper's half of mheap.nextSpanForSweep).
-/// Takes the class's mcentral lock.
-Span* central_claim_unswept(SpanClass spc);
+/// central_push_swept for n spans of class spc in one hold of its lock (the
+/// sweeper's batches).  Precondition: every span is of class spc.
+void central_push_swept(SpanClass spc, Span* const* spans, size_t n);
+
+/// Pops and claims (sweepgen h-2 -> h-1) up to max unswept spans of class spc,
+/// partial ones first, into out; returns how many (the sweeper's half of
+/// mheap.nextSpanForSweep, a batch per hold of the class's mcentral lock).
+size_t central_claim_unswept(SpanClass spc, Span** out, size_t max);
 
 /// Number of spans on the partial and full lists of class spc (for tests).
 /// Takes the class's mcentral lock.
