@@ -17,6 +17,14 @@
 //       cost of a channel that keeps what it carries alive (chan.cpp: a scanned buffer, and
 //       a barrier on every move while a mark runs; a mark rarely runs here, as few bytes
 //       are allocated).  Go: chan *cell.      ns_per_op = wall / 1,000,000 messages.
+//   BM_chan_buffered_1024_string/procs:P
+//       BM_chan_buffered_1024 with a 64-byte std::string per message (kStringMessageBytes):
+//       the producer builds message i (64 copies of 'a' + i % 26) and moves it into a
+//       Chan<std::string> of capacity 1024, the consumer sums size + first byte; the sum is
+//       checked.  Each message is a malloc on the producer's thread and a free on the
+//       consumer's: the C++ heap under cross-thread traffic (glibc malloc or jemalloc).
+//       Go: chan string, each string converted from a []byte (one allocation).
+//                                                       ns_per_op = wall / 1,000,000 messages.
 //   BM_chan_mpmc_4x4/procs:P
 //       One Chan<int> of capacity 1024; 4 producers each send 0..249,999; 4 consumers range
 //       over the channel until it is closed (after the producers are joined); the four sums
@@ -193,12 +201,42 @@ int64_t gort_bench::workload_unbuffered_pingpong(std::string* /*error*/) {
   return bench_env::ns_since(t0);
 }
 
+namespace {
+
+int64_t workload_buffered_string(std::string* error) {
+  auto c = gort::make_chan<std::string>(1024);
+  gort::WaitGroup wg;
+  int64_t total = 0;
+  const auto t0 = Clock::now();
+  wg.add(2);
+  gort::go([&] {
+    for (int64_t i = 0; i < kStreamMessages; ++i) c.send(std::string(kStringMessageBytes, static_cast<char>('a' + i % 26)));
+    wg.done();
+  });
+  gort::go([&] {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kStreamMessages; ++i) {
+      const std::string s = c.recv();
+      sum += static_cast<int64_t>(s.size()) + s[0];
+    }
+    total = sum;
+    wg.done();
+  });
+  wg.wait();
+  int64_t want = kStreamMessages * kStringMessageBytes;
+  for (int64_t i = 0; i < kStreamMessages; ++i) want += 'a' + i % 26;
+  return checked(ns_since(t0), "chan_buffered_1024_string", total, want, error);
+}
+
+}  // namespace
+
 void gort_bench::register_chan_benchmarks() {
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
       {"BM_chan_unbuffered_pingpong", &gort_bench::workload_unbuffered_pingpong, double(kPingpongRoundTrips)},
       {"BM_chan_buffered_1", &workload_buffered<1>, double(kStreamMessages)},
       {"BM_chan_buffered_1024", &workload_buffered<1024>, double(kStreamMessages)},
       {"BM_chan_buffered_1024_ptr", &workload_buffered_ptr, double(kStreamMessages)},
+      {"BM_chan_buffered_1024_string", &workload_buffered_string, double(kStreamMessages)},
       {"BM_chan_mpmc_4x4", &workload_mpmc, double(kMpmcProducers * kMpmcPerProducer)},
       {"BM_select_2", &workload_select<2>, double(kSelectMessages)},
       {"BM_select_4", &workload_select<4>, double(kSelectMessages)},

@@ -10,6 +10,13 @@
 //       The main goroutine does wg.add(1'000'000), then starts 1,000,000 goroutines that
 //       each only call wg.done(), then wg.wait().  Measures create + schedule + run + exit
 //       of a goroutine.                                    ns_per_op = wall / 1,000,000.
+//   BM_spawn_capture_string      (GOMAXPROCS = number of CPUs)
+//       BM_spawn_exit with a 64-byte std::string (kStringMessageBytes) built by the spawner
+//       and moved into each goroutine's closure; the goroutine adds size + first byte to an
+//       atomic total before wg.done(); the total is checked.  The string is a malloc on the
+//       spawner's thread and a free on whichever thread ran the goroutine: the C++ heap under
+//       the spawn path.  Go: a string converted from a []byte, passed as an argument.
+//                                                          ns_per_op = wall / 1,000,000.
 //   BM_gosched_pingpong/procs:P
 //       Two goroutines, released together by a start gate (a WaitGroup; Go closes a
 //       channel), each call gort::gosched() 1,000,000 times; joined with a WaitGroup.
@@ -127,6 +134,26 @@ int64_t workload_spawn_exit(std::string* /*error*/) {
   return ns_since(t0);
 }
 
+int64_t workload_spawn_capture_string(std::string* error) {
+  gort::WaitGroup wg;
+  std::atomic<int64_t> total{0};
+  const auto t0 = Clock::now();
+  wg.add(kSpawnGoroutines);
+  for (int i = 0; i < kSpawnGoroutines; ++i) {
+    std::string s(bench_env::sizes::kStringMessageBytes, static_cast<char>('a' + i % 26));
+    gort::go([&wg, &total, s = std::move(s)] {
+      total.fetch_add(static_cast<int64_t>(s.size()) + s[0], std::memory_order_relaxed);
+      wg.done();
+    });
+  }
+  wg.wait();
+  const int64_t ns = ns_since(t0);
+  int64_t want = int64_t{kSpawnGoroutines} * bench_env::sizes::kStringMessageBytes;
+  for (int i = 0; i < kSpawnGoroutines; ++i) want += 'a' + i % 26;
+  if (total.load() == want) return ns;
+  *error = "spawn_capture_string: total " + std::to_string(total.load()) + ", want " + std::to_string(want);
+  return -1;
+}
 
 // A one-token, one-waiter hand-off built directly on park/ready.
 //
@@ -354,6 +381,7 @@ void gort_bench::register_sched_benchmarks() {
   const bool warmup = warmup_enabled();
 
   register_at_ncpu("BM_spawn_exit", &workload_spawn_exit, kSpawnGoroutines);
+  register_at_ncpu("BM_spawn_capture_string", &workload_spawn_capture_string, kSpawnGoroutines);
   register_at_ncpu("BM_timer_sleep", &workload_timer_sleep, double(kTimerGoroutines) * kTimerLoops);
   register_at_ncpu("BM_blocking_call", &workload_blocking_call, double(kBlockingGoroutines) * kBlockingCalls);
 

@@ -91,6 +91,10 @@ namespace sizes {
 inline constexpr int kPingpongRoundTrips = 200'000;       // chan_unbuffered_pingpong
 inline constexpr int kYieldsPerGoroutine = 1'000'000;      // gosched_pingpong, per goroutine
 inline constexpr int64_t kStreamMessages = 1'000'000;     // chan_buffered_1, chan_buffered_1024
+/// Bytes of each string chan_buffered_1024_string sends: past every std::string's inline
+/// buffer (15 bytes in libstdc++), so each message is one malloc by the producer and one
+/// free by the consumer, often on another thread (the C++ heap's cross-thread case).
+inline constexpr int kStringMessageBytes = 64;
 inline constexpr int kMpmcProducers = 4;                  // chan_mpmc_4x4
 inline constexpr int kMpmcConsumers = 4;
 inline constexpr int64_t kMpmcPerProducer = 250'000;

@@ -18,6 +18,7 @@ func chanWorkloads(procs []int) []workload {
 		})...)
 	}
 	ws = append(ws, perProcs("chan_buffered_1024_ptr", procs, chanBufferedPtr)...)
+	ws = append(ws, perProcs("chan_buffered_1024_string", procs, chanBufferedString)...)
 	ws = append(ws, perProcs("chan_mpmc_4x4", procs, chanMPMC)...)
 	for _, s := range selectShapes {
 		s := s
@@ -151,6 +152,50 @@ func chanBufferedPtr(procs int) (float64, error) {
 		wg.Wait()
 		want := streamMessages/cells*sumBelow(cells) + sumBelow(streamMessages%cells)
 		return checkTotal("chan_buffered_1024_ptr", total, want)
+	})
+}
+
+// chan_buffered_1024_string/procs:P — chan_buffered_1024 with a 64-byte
+// string per message: the producer converts a 64-byte []byte of 'a' + i % 26
+// into a string (one allocation) and sends it on a chan string of capacity
+// 1024; the consumer sums len + first byte; the sum is checked. Under
+// GOMAXPROCS=P. The C++ side sends a std::string (a malloc and a free).
+// ns_per_op = wall time / 1,000,000 (per message).
+// Key and unit must match bench/compare.py and the C++ suites.
+const stringMessageBytes = 64
+
+func chanBufferedString(procs int) (float64, error) {
+	return timeCheckedOps(procs, streamMessages, func() error {
+		c := make(chan string, 1024)
+		var wg sync.WaitGroup
+		var total int
+		wg.Add(2)
+		go func() { // producer
+			defer wg.Done()
+			buf := make([]byte, stringMessageBytes)
+			for i := 0; i < streamMessages; i++ {
+				b := byte('a' + i%26)
+				for k := range buf {
+					buf[k] = b
+				}
+				c <- string(buf)
+			}
+		}()
+		go func() { // consumer
+			defer wg.Done()
+			sum := 0
+			for i := 0; i < streamMessages; i++ {
+				s := <-c
+				sum += len(s) + int(s[0])
+			}
+			total = sum
+		}()
+		wg.Wait()
+		want := streamMessages * stringMessageBytes
+		for i := 0; i < streamMessages; i++ {
+			want += 'a' + i%26
+		}
+		return checkTotal("chan_buffered_1024_string", total, want)
 	})
 }
 

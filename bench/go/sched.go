@@ -6,10 +6,12 @@ package main
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 func schedWorkloads(procs []int) []workload {
 	ws := []workload{{key: "spawn_exit", run: unchecked(spawnExit)}}
+	ws = append(ws, workload{key: "spawn_capture_string", run: spawnCaptureString})
 	ws = append(ws, perProcs("gosched_pingpong", procs, uncheckedAt(goschedPingpong))...)
 	ws = append(ws, perProcs("park_ready", procs, uncheckedAt(parkReady))...)
 	ws = append(ws, perProcs("fanout_cpu", procs, uncheckedAt(fanoutCPU))...)
@@ -25,6 +27,37 @@ const spawnN = 1_000_000
 
 func spawnExit() float64 {
 	return timeOps(runtime.NumCPU(), spawnN, func() { spawnAndWait(spawnN) })
+}
+
+// spawn_capture_string — spawn_exit with a 64-byte string per goroutine:
+// the spawner converts a []byte of 'a' + i % 26 into a string (one
+// allocation) and passes it to the goroutine, which adds len + first byte to
+// an atomic total before wg.Done(); the total is checked. GOMAXPROCS=NumCPU.
+// ns_per_op = wall time / 1,000,000 (per goroutine).
+// Key and unit must match bench/compare.py and the C++ suites.
+func spawnCaptureString() (float64, error) {
+	return timeCheckedOps(runtime.NumCPU(), spawnN, func() error {
+		var wg sync.WaitGroup
+		var total int64
+		buf := make([]byte, stringMessageBytes)
+		wg.Add(spawnN)
+		for i := 0; i < spawnN; i++ {
+			b := byte('a' + i%26)
+			for k := range buf {
+				buf[k] = b
+			}
+			go func(s string) {
+				atomic.AddInt64(&total, int64(len(s))+int64(s[0]))
+				wg.Done()
+			}(string(buf))
+		}
+		wg.Wait()
+		want := int64(spawnN) * stringMessageBytes
+		for i := 0; i < spawnN; i++ {
+			want += int64('a' + i%26)
+		}
+		return checkTotal("spawn_capture_string", int(total), int(want))
+	})
 }
 
 // spawnAndWait does wg.Add(n), starts n goroutines that each only call
