@@ -26,38 +26,24 @@
 #include "../gc/src/mgc.hpp"
 #include "../gc/src/mgcwork.hpp"
 #include "../gc/src/mwbbuf.hpp"
+#include "gc_sealed.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 namespace gc = gort::gc;
 
-constexpr uint64_t kDead = 0xdeaddeaddeaddeadULL;
-
-uint64_t expected_check(uint64_t id) { return id * 0x9e3779b97f4a7c15ULL; }
-
-/// Mutators publish nodes to each other through racy Ptr stores (as Go
-/// programs may through racy pointer writes), so the fields they check are
-/// read and written atomically: TSAN then checks the collector, not the test.
-struct Node {
+/// A node of the mutators' graphs (gc_sealed.hpp: poisoned when freed).
+struct Node : gort::test::Sealed {
   gc::Ptr<Node> edges[2];
-  uint64_t id;
-  uint64_t check;
-  explicit Node(uint64_t i) {
-    __atomic_store_n(&id, i, __ATOMIC_RELAXED);
-    __atomic_store_n(&check, expected_check(i), __ATOMIC_RELAXED);
-  }
-  ~Node() { __atomic_store_n(&check, kDead, __ATOMIC_RELAXED); }
+  explicit Node(uint64_t i) : Sealed(i) {}
   void trace(gc::Tracer& t) const {
     t.visit(edges[0]);
     t.visit(edges[1]);
   }
 };
 
-bool intact(const Node* n) {
-  return n == nullptr ||
-         __atomic_load_n(&n->check, __ATOMIC_RELAXED) == expected_check(__atomic_load_n(&n->id, __ATOMIC_RELAXED));
-}
+using gort::test::intact;
 
 /// Checks n and what it reaches up to `depth` edges away; counts broken nodes.
 long count_broken(const Node* n, int depth) {

@@ -16,6 +16,7 @@
 
 #include "../gc/src/mark.hpp"
 #include "gc_stack_util.hpp"
+#include "gc_sealed.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -185,29 +186,16 @@ TEST(GcOblets, ElementsOnlyInALargeArraySurviveAndDroppedOnesAreFreed) {
   });
 }
 
-constexpr uint64_t kDead = 0xdeaddeaddeaddeadULL;
-uint64_t expected_check(uint64_t id) { return id * 0x9e3779b97f4a7c15ULL; }
-
-/// A node the mutators move between arrays, stacks and other nodes; its
-/// destructor poisons it, so a reachable node the mark missed is found dead.
-/// Fields are read and written atomically: mutators publish nodes to each
-/// other through racy Ptr stores, and TSAN should check the collector.
-struct Node {
+/// A node the mutators move between arrays, stacks and other nodes
+/// (gc_sealed.hpp: poisoned when freed, so a reachable node the mark missed is
+/// found dead).
+struct Node : gort::test::Sealed {
   gc::Ptr<Node> next;
-  uint64_t id;
-  uint64_t check;
-  explicit Node(uint64_t i) {
-    __atomic_store_n(&id, i, __ATOMIC_RELAXED);
-    __atomic_store_n(&check, expected_check(i), __ATOMIC_RELAXED);
-  }
-  ~Node() { __atomic_store_n(&check, kDead, __ATOMIC_RELAXED); }
+  explicit Node(uint64_t i) : Sealed(i) {}
   void trace(gc::Tracer& t) const { t.visit(next); }
 };
 
-bool intact(const Node* n) {
-  return n == nullptr ||
-         __atomic_load_n(&n->check, __ATOMIC_RELAXED) == expected_check(__atomic_load_n(&n->id, __ATOMIC_RELAXED));
-}
+using gort::test::intact;
 
 /// Broken nodes among n and what its next chain reaches (up to depth).
 long count_broken(const Node* n, int depth) {

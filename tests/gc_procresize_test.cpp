@@ -39,6 +39,7 @@
 #include "../gc/src/pacer.hpp"
 #include "poll_util.hpp"
 #include "gc_stack_util.hpp"
+#include "gc_sealed.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -46,24 +47,11 @@ namespace {
 namespace gc = gort::gc;
 using gort::test::scaled;
 
-constexpr uint64_t kDead = 0xdeaddeaddeaddeadULL;
-
-uint64_t seal_of(uint64_t id) { return id * 0x9e3779b97f4a7c15ULL; }
-
-/// A list node whose destructor poisons it.  Fields are accessed atomically:
-/// the stress publishes nodes between goroutines through racy stores.
-struct Node {
+/// A list node (gc_sealed.hpp: poisoned when freed).
+struct Node : gort::test::Sealed {
   gc::Ptr<Node> next;
-  uint64_t id;
-  uint64_t seal;
-  explicit Node(uint64_t i) {
-    __atomic_store_n(&id, i, __ATOMIC_RELAXED);
-    __atomic_store_n(&seal, seal_of(i), __ATOMIC_RELAXED);
-  }
-  ~Node() { __atomic_store_n(&seal, kDead, __ATOMIC_RELAXED); }
+  explicit Node(uint64_t i) : Sealed(i) {}
   void trace(gc::Tracer& t) const { t.visit(next); }
-  uint64_t ident() const { return __atomic_load_n(&id, __ATOMIC_RELAXED); }
-  bool intact() const { return __atomic_load_n(&seal, __ATOMIC_RELAXED) == seal_of(ident()); }
 };
 
 /// Builds a list of n nodes with ids base .. base+n-1, the last at the head;
