@@ -280,6 +280,37 @@ TEST(GcLimiter, AFullBucketLimitsUntilTheMutatorCatchesUp) {
 // stop then began while a worker still held the mark's work, and the world
 // (the allocating goroutine with it) stood still until that worker finished.
 // Nothing here allocates from the managed heap while black allocation is on.
+// On one P, a goroutine that starts a cycle by allocating lets the cycle's
+// goroutine run before it allocates on: that goroutine greys the global roots
+// and parks, as Go's workers take the root jobs at once.  Without the yield at
+// the end of gc_start it waited in runnext until the allocator's time slice
+// ended (10 ms), and a busy P's first mark let the heap pass its goal (traced:
+// 3 -> 11 MB against a 4 MB goal).
+TEST(GcStart, TheCyclesGoroutineGreysTheRootsBeforeTheAllocatorGoesOn) {
+  gort::run([] {
+    gort::gomaxprocs(1);
+    gc::Root<Node> root = gc::make<Node>(1);  // a global root for that goroutine to grey
+    // A live heap whose mark outlasts a fractional worker's turn, so the
+    // allocator resumes while the mark still runs.
+    auto live = gc::make_slice<gc::Ptr<Node>>(static_cast<std::size_t>(gort::test::scaled(200'000)));
+    for (std::size_t k = 0; k < live.len(); ++k) live[k] = gc::make<Node>(k);
+    int checked = 0;
+    for (uint64_t i = 0; i < 20'000'000 && checked < gort::test::scaled(20); ++i) {
+      const uint32_t before = gc::detail::cycles_started();
+      gc::make<Node>(i);  // garbage; now and then the allocation that starts a cycle
+      if (gc::detail::cycles_started() == before || !gc::detail::allocate_black.load()) continue;
+      // A cycle started inside that make and its mark still runs.
+      ASSERT_GT(gc::detail::mark_counters().globals_scan_work.load(), 0u)
+          << "the allocator went on before the cycle's goroutine greyed the roots (cycle "
+          << gc::detail::cycles_started() << ", " << (gc::detail::cycles_started() - before) << " started in the make)";
+      ++checked;
+    }
+    EXPECT_GT(checked, 0) << "no allocation started a cycle whose mark was still running";
+    EXPECT_TRUE(intact(root.get()));
+    EXPECT_TRUE(intact(live[live.len() - 1].get()));
+  });
+}
+
 TEST(GcMarkDone, AStaleWakeUpDoesNotEndAMarkWithWorkLeft) {
   gort::run([] {
     const int prev = gc::set_gc_percent(-1);  // no cycle runs meanwhile

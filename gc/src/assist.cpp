@@ -88,6 +88,15 @@ void assist_for_allocation(std::size_t bytes) {
     limiter_add_assist_time(elapsed);
     limiter_update(start + elapsed);
     *credit += static_cast<int64_t>(bytes_per_work * static_cast<double>(done));
+    if (mark_work_exhausted()) {
+      // This assist may have been the mark's last worker (gcAssistAlloc1's
+      // "signal a completion point"): Go then runs gcMarkDone on this very
+      // goroutine.  Here the signal readied the mark-termination goroutine into
+      // this P's runnext; yield so it runs now, not when this goroutine's time
+      // slice ends (10 ms on a P nobody else frees).
+      runtime::yield_to_readied();
+      continue;
+    }
     if (*credit >= 0) return;
     if (runtime::gc_worker_should_yield()) {
       gort::gosched();  // preempted mid-assist: let the stop or the scheduler happen, then retry

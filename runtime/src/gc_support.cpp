@@ -24,6 +24,7 @@
 #include "g.hpp"
 #include "gc_stack_scan.hpp"
 #include "m.hpp"
+#include "proc.hpp"
 #include "nanotime.hpp"
 #include "p.hpp"
 #include "sched.hpp"
@@ -98,6 +99,12 @@ int32_t gc_gomaxprocs() { return gomaxprocs(); }
 int32_t gc_ncpu() { return ncpu(); }
 
 void preempt_all_goroutines() { preemptall(); }
+
+void yield_to_readied() {
+  M* mp = current_m();
+  if (mp == nullptr || mp->curg == nullptr || mp->p == nullptr || mp->locks != 0) return;
+  goyield();
+}
 
 bool yield_if_preempted() {
   M* mp = current_m();

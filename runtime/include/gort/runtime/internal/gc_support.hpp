@@ -140,6 +140,13 @@ void become_system_goroutine();
 /// Asks every running goroutine to stop at its next safe point (Go's preemptall).
 void preempt_all_goroutines();
 
+/// Yields the P to the goroutine the caller just readied or started (it sits in
+/// the P's runnext): the caller goes to the tail of its P's local run queue
+/// (Go's goyield, as semrelease's handoff), not to the global queue, which
+/// schedule() would look at first on one tick in 61.  No-op without a
+/// goroutine or while the M holds runtime locks.
+void yield_to_readied();
+
 /// A safe point inside a long runtime operation of the calling goroutine: yields
 /// if the scheduler asked it to (gort::preempt_point) and returns true if it
 /// did.  Any thread may call it; without a goroutine and P it returns false.
