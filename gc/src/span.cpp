@@ -83,19 +83,35 @@ uint32_t Span::next_free_index() {
 namespace {
 
 /// Installs `words` mark-bit words as allocation bits, clears the mark bits and
-/// returns the bits set.  Compiled twice: with the POPCNT instruction (every
-/// x86-64 CPU since 2008; Debian's baseline does not assume it, and the
-/// library call GCC emits instead took 8% of a sweep-heavy run's CPU,
-/// NOTES.md §13) and without, chosen once at start (GCC's target_clones).
-__attribute__((target_clones("popcnt", "default"))) uint32_t move_mark_bits(uint64_t* alloc, uint64_t* mark,
-                                                                          size_t words) {
+/// returns the bits set.
+template <bool kPopcnt>
+uint32_t move_mark_bits(uint64_t* alloc, uint64_t* mark, size_t words) {
   uint32_t live = 0;
   for (size_t w = 0; w < words; ++w) {
-    live += static_cast<uint32_t>(__builtin_popcountll(mark[w]));
+    if constexpr (kPopcnt) {
+      uint64_t count;
+      asm("popcnt %1, %0" : "=r"(count) : "r"(mark[w]));
+      live += static_cast<uint32_t>(count);
+    } else {
+      live += static_cast<uint32_t>(__builtin_popcountll(mark[w]));
+    }
     alloc[w] = mark[w];
     mark[w] = 0;
   }
   return live;
+}
+
+/// True when the CPU has the POPCNT instruction (every x86-64 CPU since 2008;
+/// Debian's baseline does not assume it, and the library call GCC emits
+/// instead took 8% of a sweep-heavy run's CPU, NOTES.md §13).  Chosen at run
+/// time rather than with GCC's target_clones, whose ifunc resolver runs before
+/// the sanitizers' runtimes are up and crashed the TSAN build at start.
+bool cpu_has_popcnt() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("popcnt") != 0;
+  }();
+  return has;
 }
 
 }  // namespace
@@ -104,7 +120,9 @@ __attribute__((target_clones("popcnt", "default"))) uint32_t move_mark_bits(uint
 // hold the span's nelems objects (words past them stay zero from init), as
 // Go's countAlloc and bitmap swap cover only (nelems+7)/8 bytes
 uint32_t Span::install_mark_bits() {
-  const uint32_t live = move_mark_bits(alloc_bits, mark_bits, (size_t{nelems} + 63) / 64);
+  const size_t words = (size_t{nelems} + 63) / 64;
+  const uint32_t live = cpu_has_popcnt() ? move_mark_bits<true>(alloc_bits, mark_bits, words)
+                                         : move_mark_bits<false>(alloc_bits, mark_bits, words);
   freeindex = 0;
   freeindex_for_scan = 0;
   alloc_count = live;
