@@ -13,6 +13,7 @@
 #include <gort/mutex.hpp>
 #include <gort/net.hpp>
 #include <gort/once.hpp>
+#include <gort/pprof.hpp>
 #include <gort/rwmutex.hpp>
 #include <gort/select.hpp>
 #include <gort/semaphore.hpp>

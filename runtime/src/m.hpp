@@ -16,6 +16,9 @@ struct P;
 /// Frames kept of the last throw (Go prints up to 100; 64 covers real panics).
 inline constexpr int kThrowTraceDepth = 64;
 
+/// Frames kept of the stack that created an M (Go's len(m.createstack)).
+inline constexpr int kCreateStackDepth = 32;
+
 struct M {
   /// Sequential id (m0 is 0), as Go numbers Ms.
   int64_t id = 0;
@@ -72,6 +75,10 @@ struct M {
   /// Alternate signal stack of this thread (crash.cpp) and its size.
   void* sigstack = nullptr;
   std::size_t sigstack_size = 0;
+  /// Return addresses of the stack that created this M (Go's mp.createstack,
+  /// the threadcreate profile); none for m0.
+  uintptr_t createstack[kCreateStackDepth] = {};
+  int ncreatestack = 0;
   /// The OS thread; empty for m0.
   std::thread thread;
   /// Set once the thread has left its scheduler loop for good.

@@ -15,6 +15,8 @@
 
 #include <cstdio>
 
+#include <gort/runtime/internal/callers.hpp>
+
 #include "crash.hpp"
 #include "current.hpp"
 #include "fiber.hpp"
@@ -217,6 +219,8 @@ void newm(P* pp, bool spinning) {
   ++sched.mcount;
   sched.lock.unlock();
   mp->fastrand_state = (0x9e3779b97f4a7c15ULL * uint64_t(mp->id + 1)) | 1;
+  // Go records the creating stack in mcommoninit (callers(1, mp.createstack)).
+  mp->ncreatestack = callers(0, mp->createstack, kCreateStackDepth);
   std::thread t(mstart, mp);
   // Linked into allm only with its thread handle in place, so teardown never
   // sees an M it cannot join.  Creators are Ms (joined at teardown themselves)

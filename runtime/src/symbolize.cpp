@@ -37,6 +37,12 @@
 // function's DIE, which does not cover its code, so pc-pruned searches such
 // as dwarf_getscopes miss it).
 //
+// Frames as data.  symbolize_frames (gort/runtime/internal/symbolize.hpp) is
+// the same expansion returned as records — name, file, line, the function's
+// declaration line, the physical function's entry — for the profilers of
+// pprof/ (Go's runtime.CallersFrames, which runtime/pprof's proto.go calls per
+// address); it shares the lock, the caches and the naming with the printers.
+//
 // Concurrency and signals.  libdw is not thread-safe, so one process-wide
 // lock serialises symbolization; the Dwfl is created once (std::call_once)
 // under it and kept, with the module and unit indexes.  libdw, the indexes
@@ -60,7 +66,10 @@
 #include <deque>
 #include <initializer_list>
 #include <mutex>
+#include <string>
 #include <vector>
+
+#include <gort/runtime/internal/symbolize.hpp>
 
 #include "traceback.hpp"
 
@@ -244,6 +253,7 @@ struct Frame {
   const char* text;     // the name built from DWARF when there is no linkage name
   const char* file;     // null if unknown
   int line;
+  int start_line;       // the function's declaration line (DW_AT_decl_line); 0 if unknown
   bool inlined;
   Kind kind;
 };
@@ -775,6 +785,8 @@ Kind put_function(NameOut& o, Dwarf_Die* fn, int depth) {
 
 /// Names one function DIE of the inline chain into f.
 void name_frame(Dwarf_Die* fn, bool system, Frame* f) {
+  f->start_line = 0;
+  dwarf_decl_line(fn, &f->start_line);  // through the abstract origin and declaration
   Dwarf_Die d = *fn, origin;
   if (ref_attr(&d, DW_AT_abstract_origin, &origin, false)) d = origin;
   f->mangled = linkage_name(&d);
@@ -797,7 +809,7 @@ int expand(SymbolizerLock& sl, uintptr_t tpc, Frame* out, int max, uintptr_t* en
   if (max <= 0) return 0;
   Dwfl_Module* mod = sl.module_at(tpc);
   if (mod == nullptr) {
-    out[0] = Frame{nullptr, nullptr, nullptr, 0, false, Kind::Library};
+    out[0] = Frame{nullptr, nullptr, nullptr, 0, 0, false, Kind::Library};
     return 1;
   }
   const char* path = dwfl_module_info(mod, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
@@ -845,6 +857,8 @@ int expand(SymbolizerLock& sl, uintptr_t tpc, Frame* out, int max, uintptr_t* en
     f.mangled = sym;
     f.text = nullptr;
     f.kind = classify(sym, system);
+    f.start_line = 0;
+    if (nchain > 0) dwarf_decl_line(&chain[0], &f.start_line);
   } else {
     name_frame(&chain[0], system, &f);
   }
@@ -871,27 +885,37 @@ std::size_t demangle_limit() {
   return 4096;
 }
 
-void print_name(FILE* out, const Frame& f) {
+/// Passes f's name to put (a callable taking a const char*), demangled.
+template <class Put>
+void put_frame_name(const Frame& f, Put put) {
   if (f.text != nullptr) {
-    std::fputs(f.text, out);
+    put(f.text);
     return;
   }
   const char* name = f.mangled;
   if (name == nullptr) {
-    std::fputs("?", out);
+    put("?");
     return;
   }
   if (name[0] == '_' && name[1] == 'Z' && std::strlen(name) <= demangle_limit()) {
     int status = 0;
     char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
     if (status == 0 && d != nullptr) {
-      std::fputs(d, out);
+      put(d);
       std::free(d);
       return;
     }
     std::free(d);
   }
-  std::fputs(name, out);
+  put(name);
+}
+
+void print_name(FILE* out, const Frame& f) {
+  put_frame_name(f, [out](const char* s) { std::fputs(s, out); });
+}
+
+void name_string(const Frame& f, std::string* out) {
+  put_frame_name(f, [out](const char* s) { out->assign(s); });
 }
 
 /// "\t<file>:<line> +0x<off>\n".  The offset is pc's from the physical function's
@@ -1036,16 +1060,31 @@ bool symbolize_return_address(const void* pc, std::string* function, std::string
   uintptr_t entry = 0;
   const Frame* f = naming_frame(sl, reinterpret_cast<uintptr_t>(pc), &entry);
   if (f == nullptr || (f->mangled == nullptr && f->text == nullptr)) return false;
-  char* text = nullptr;
-  std::size_t size = 0;
-  FILE* mem = open_memstream(&text, &size);
-  if (mem == nullptr) return false;
-  print_name(mem, *f);
-  std::fclose(mem);
-  function->assign(text, size);
-  std::free(text);
+  name_string(*f, function);
   file->assign(f->file != nullptr ? f->file : "");
   *line = f->line;
   return true;
 }
+
+void symbolize_frames(uintptr_t pc, std::vector<SymbolizedFrame>* out) {
+  SymbolizerLock sl;
+  if (sl.dwfl() == nullptr) {
+    out->push_back(SymbolizedFrame{});
+    return;
+  }
+  g_syms.used = 0;
+  uintptr_t entry = 0;
+  const int n = expand(sl, pc, g_syms.frames, kMaxInline, &entry);
+  for (int i = 0; i < n; ++i) {
+    const Frame& f = g_syms.frames[i];
+    SymbolizedFrame& sf = out->emplace_back();
+    if (f.mangled != nullptr || f.text != nullptr) name_string(f, &sf.function);
+    if (f.file != nullptr) sf.file = f.file;
+    sf.line = f.line;
+    sf.start_line = f.start_line;
+    sf.entry = entry;
+    sf.runtime = f.kind == Kind::Runtime;
+  }
+}
+
 }  // namespace gort::runtime

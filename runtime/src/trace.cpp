@@ -236,6 +236,8 @@ const char* stw_reason_string(StwReason r) {
     case StwReason::ReadMemStats: return "ReadMemStats";
     case StwReason::StartTrace: return "start trace";
     case StwReason::Exit: return "exit";
+    case StwReason::GoroutineProfile: return "goroutine profile";
+    case StwReason::AllGoroutinesStack: return "all goroutines stack trace";
     case StwReason::kCount: break;
   }
   return "unknown";

@@ -13,13 +13,12 @@
 // 64 bits and some thousands of stacks, odds below 1e-12.
 #include "trace_intern.hpp"
 
-#include <libunwind.h>
-#include <unwind.h>
-
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <gort/runtime/internal/callers.hpp>
 
 #include "trace_runtime.hpp"
 
@@ -129,31 +128,11 @@ std::vector<uintptr_t> trace_stack_pcs() {
 }
 
 uint64_t trace_current_stack(TraceWriter& w, int skip) {
-  void* pcs[kTraceMaxStackDepth + 8];
-#if defined(GORT_TSAN)
-  // libunwind's fast unwinder keeps a per-thread cache whose destructor runs
-  // at thread exit, after TSAN has retired the thread (a crash inside TSAN's
-  // mutex hook); libgcc's unwinder keeps none.  Same frames, slower: only the
-  // TSAN build pays.  (glibc's backtrace() would resolve to libunwind's.)
-  struct Collect {
-    void** pcs;
-    int n;
-    int max;
-  } c{pcs, 0, kTraceMaxStackDepth + 8};
-  _Unwind_Backtrace(
-      [](_Unwind_Context* ctx, void* arg) {
-        auto* col = static_cast<Collect*>(arg);
-        if (col->n >= col->max) return _URC_END_OF_STACK;
-        col->pcs[col->n++] = reinterpret_cast<void*>(_Unwind_GetIP(ctx));
-        return _URC_NO_REASON;
-      },
-      &c);
-  int n = c.n;
-#else
-  int n = unw_backtrace(pcs, kTraceMaxStackDepth + 8);
-#endif
-  if (skip > n) skip = n;
-  return trace_intern_stack(w, pcs + skip, n - skip);
+  uintptr_t pcs[kTraceMaxStackDepth];
+  // callers(0)'s first entry is the return address into this function, the
+  // frame this function's skip counts first.
+  const int n = callers(skip, pcs, kTraceMaxStackDepth);
+  return trace_intern_stack(w, reinterpret_cast<void* const*>(pcs), n);
 }
 
 }  // namespace gort::runtime

@@ -19,7 +19,7 @@ void trace_intern_reset();
 uint64_t trace_intern_stack(TraceWriter& w, void* const* pcs, int n);
 
 /// Returns the id of the calling thread's current stack without its `skip`
-/// innermost frames (libunwind's cached unwinder: no allocation).
+/// innermost frames (callers(): no allocation).
 uint64_t trace_current_stack(TraceWriter& w, int skip);
 
 /// Returns the id of string s, defining it through w on first use; 0 for "".

@@ -26,9 +26,13 @@
 #include <libunwind.h>
 
 #include <ucontext.h>
+#include <unwind.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+
+#include <gort/runtime/internal/callers.hpp>
 
 #include "g.hpp"
 #include "traceback.hpp"
@@ -45,6 +49,12 @@ bool in_goroutine_entry(uintptr_t tpc) {
   return unw_get_proc_info_by_ip(unw_local_addr_space, tpc, &pi, nullptr) == 0 &&
          pi.start_ip == goroutine_entry_pc();
 }
+
+}  // namespace
+
+bool is_goroutine_entry(uintptr_t tpc) { return in_goroutine_entry(tpc); }
+
+namespace {
 
 /// Appends a physical frame to w; false when the walk ends here: at the frame
 /// limit, or at a goroutine's first function (nothing below it is meaningful).
@@ -167,6 +177,41 @@ void traceback_pcs(FILE* out, void* const* pcs, int n, bool show_runtime) {
     if (!add_frame(&w, reinterpret_cast<uintptr_t>(pcs[i]), 0)) break;
   }
   print_walk(out, w, 0, show_runtime);
+}
+
+// Not inlined, so its own frame is always the first that unwinding finds.
+__attribute__((noinline)) int callers(int skip, uintptr_t* pcs, int max) {
+  if (max <= 0) return 0;
+  constexpr int kChunk = 128;  // frames unwound at most (skip included)
+  void* buf[kChunk];
+  const int want = std::min(kChunk, skip + 1 + max);
+#if defined(GORT_TSAN)
+  // libunwind's fast unwinder keeps a per-thread cache whose destructor runs
+  // at thread exit, after TSAN has retired the thread (a crash inside TSAN's
+  // mutex hook); libgcc's unwinder keeps none.  Same frames, slower: only the
+  // TSAN build pays.  (glibc's backtrace() would resolve to libunwind's.)
+  struct Collect {
+    void** pcs;
+    int n;
+    int max;
+  } c{buf, 0, want};
+  _Unwind_Backtrace(
+      [](_Unwind_Context* ctx, void* arg) {
+        auto* col = static_cast<Collect*>(arg);
+        if (col->n >= col->max) return _URC_END_OF_STACK;
+        col->pcs[col->n++] = reinterpret_cast<void*>(_Unwind_GetIP(ctx));
+        return _URC_NO_REASON;
+      },
+      &c);
+  const int n = c.n;
+#else
+  const int n = unw_backtrace(buf, want);
+#endif
+  // buf[0] is the return address into callers() itself (unw_backtrace's first
+  // entry; libgcc's first frame is callers' own): drop it and `skip` more.
+  int k = 0;
+  for (int i = skip + 1; i < n && k < max; ++i) pcs[k++] = reinterpret_cast<uintptr_t>(buf[i]);
+  return k;
 }
 
 }  // namespace gort::runtime

@@ -88,6 +88,10 @@ void unwind_ucontext(const void* uctx, Walk* w);
 /// runtime start, so a fatal signal's first walk does no set-up.
 void unwind_init();
 
+/// Whether lookup address tpc lies in the main body of goroutine_entry, the
+/// first function of every goroutine.  Async-signal-safe.
+bool is_goroutine_entry(uintptr_t tpc);
+
 /// The entry address of goroutine_entry, where every goroutine's walk ends
 /// (newproc.cpp).
 uintptr_t goroutine_entry_pc();

@@ -14,6 +14,8 @@ enum class StwReason : uint8_t {
   ReadMemStats,      // "ReadMemStats"
   StartTrace,        // "start trace"
   Exit,              // "exit"
+  GoroutineProfile,  // "goroutine profile"
+  AllGoroutinesStack,  // "all goroutines stack trace"
   kCount,
 };
 
