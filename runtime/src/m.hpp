@@ -79,6 +79,12 @@ struct M {
   /// the threadcreate profile); none for m0.
   uintptr_t createstack[kCreateStackDepth] = {};
   int ncreatestack = 0;
+  /// The CPU profiling rate this M's timer runs at, and the timer itself
+  /// (mirrors mp.profilehz, profileTimer and profileTimerValid): written only by
+  /// this thread; profile_timer_valid is read by its SIGPROF handler.
+  int32_t profilehz = 0;
+  void* profile_timer = nullptr;
+  std::atomic<bool> profile_timer_valid{false};
   /// The OS thread; empty for m0.
   std::thread thread;
   /// Set once the thread has left its scheduler loop for good.

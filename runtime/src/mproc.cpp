@@ -17,6 +17,7 @@
 
 #include <gort/runtime/internal/callers.hpp>
 
+#include "cpuprof.hpp"
 #include "crash.hpp"
 #include "current.hpp"
 #include "fiber.hpp"
@@ -198,6 +199,7 @@ void mstart(M* mp) {
     acquirep(pp);
   }
   schedule_loop();
+  set_thread_cpu_profiler(mp, 0);  // the timer dies with its thread (Go's mexit)
   sched.lock.lock();
   --sched.mcount;  // this thread is gone (locked goroutine exited, or shutdown)
   sched.lock.unlock();

@@ -83,6 +83,7 @@
 #include <limits>
 #include <utility>
 
+#include "cpuprof.hpp"
 #include "crash.hpp"
 #include "current.hpp"
 #include "gc_stack_scan.hpp"
@@ -151,6 +152,7 @@ void switch_to(G* from, G* to, Handoff* h) {
 /// The part of execute (proc.go) done before the switch: gp becomes mp's running G.
 void execute_prep(M* mp, G* gp, bool inherit_time) {
   P* pp = mp->p;
+  check_thread_cpu_profiler(mp);
   mp->curg = gp;
   gp->m.store(mp, std::memory_order_relaxed);
   setgstatus(gp, GStatus::Runnable, GStatus::Running);

@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <exception>
 
+#include "cpuprof.hpp"
 #include "crash.hpp"
 #include "current.hpp"
 #include "env.hpp"
@@ -135,6 +136,7 @@ void teardown(M* m0) {
   }
   timers_clear_all();
   netpoll_abandon_waiters();
+  set_thread_cpu_profiler(m0, 0);
   signal_stack_release(m0);
   allg_destroy_all();
   gslabs_release_all();

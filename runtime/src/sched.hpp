@@ -84,6 +84,9 @@ struct Sched {
 
   /// Set when the main goroutine returned: Ms leave their scheduler loops.
   std::atomic<bool> shutdown{false};
+  /// The CPU profiling rate every M's timer should run at, 0 when off; an M
+  /// re-arms its timer when it sees a change (execute_prep; cpuprof.cpp).
+  std::atomic<int32_t> profilehz{0};
 
   /// All Gs ever created during this run, linked through alllink (allgs).
   Lock allglock;
