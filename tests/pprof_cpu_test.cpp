@@ -5,6 +5,7 @@
 #include <gort/gc.hpp>
 #include <gort/gort.hpp>
 #include <gort/runtime/internal/cpuprof.hpp>
+#include <gort/runtime/internal/hooks.hpp>
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -361,7 +363,77 @@ int child_blocked() {
   return 0;
 }
 
+/// A stand-in for gort::pprof's hooks: the whole-run profile's samples are
+/// counted into the file (one line, "samples N").
+std::FILE* env_profile_file = nullptr;
+std::thread env_profile_reader;
+std::atomic<bool> env_profile_stop{false};
+uint64_t env_profile_samples = 0;
+
+const gort::runtime::ProfileHooks env_profile_hooks{
+    [](const char* path) {
+      env_profile_file = std::fopen(path, "w");
+      if (env_profile_file == nullptr) throw std::runtime_error(std::strerror(errno));
+      if (!set_cpu_profile_rate(100)) throw std::runtime_error("cpu profiling already in use");
+      env_profile_reader = std::thread([] {
+        std::vector<CpuProfileRecord> recs;
+        while (read_cpu_profile(recs)) {
+          env_profile_samples += total(recs);
+          recs.clear();
+          if (!env_profile_stop.load()) usleep(20'000);
+        }
+        env_profile_samples += total(recs);
+      });
+    },
+    [] {
+      set_cpu_profile_rate(0);
+      env_profile_stop.store(true);
+      env_profile_reader.join();
+      std::fprintf(env_profile_file, "samples %llu\n", static_cast<unsigned long long>(env_profile_samples));
+      std::fclose(env_profile_file);
+    }};
+
+/// A program run under GORTCPUPROFILE: it burns CPU and reports whether the
+/// whole-run profile was on while it ran.
+int child_envprof() {
+  gort::runtime::register_profile_hooks(&env_profile_hooks);
+  int on = 0;
+  gort::run([&] {
+    on = gort::runtime::cpu_profile_rate();
+    burn_one(units_for(100'000'000));
+  });
+  std::printf("ran, profile rate %d\n", on);
+  return 0;
+}
+
 TEST(CpuProf, SchedulerChannelAndGcStressWhileProfiled) { expect_child_ok("stress"); }
+
+// GORTCPUPROFILE=FILE profiles the whole of gort::run through the profilers'
+// hooks; a file that cannot be created costs one line on stderr, and the
+// program runs.
+TEST(CpuProf, EnvironmentProfilesTheWholeRun) {
+  const std::string path = ::testing::TempDir() + "cpuprof_env_test.txt";
+  std::remove(path.c_str());
+  auto res = gort::test::run_process({self_exe(), "--child", "envprof"}, {"GORTCPUPROFILE=" + path});
+  ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
+  EXPECT_NE(res.out.find("ran, profile rate 100"), std::string::npos) << res.out;
+  EXPECT_EQ(res.err, "");
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  unsigned long long n = 0;
+  EXPECT_EQ(std::fscanf(f, "samples %llu", &n), 1);
+  std::fclose(f);
+  EXPECT_GT(n, 0u);
+  std::remove(path.c_str());
+
+  res = gort::test::run_process({self_exe(), "--child", "envprof"},
+                                {"GORTCPUPROFILE=/nonexistent-dir/cpu.pprof"});
+  ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
+  EXPECT_NE(res.out.find("ran, profile rate 0"), std::string::npos) << res.out;
+  EXPECT_EQ(res.err,
+            "gort: GORTCPUPROFILE=/nonexistent-dir/cpu.pprof: No such file or directory; running without a "
+            "profile\n");
+}
 TEST(CpuProf, ProgramThatForksWhileProfiled) { expect_child_ok("fork"); }
 TEST(CpuProf, ProgramWithEveryMBlockedWhileProfiled) { expect_child_ok("blocked"); }
 
@@ -373,6 +445,7 @@ int main(int argc, char** argv) {
     if (name == "stress") return child_stress();
     if (name == "fork") return child_fork();
     if (name == "blocked") return child_blocked();
+    if (name == "envprof") return child_envprof();
     std::fprintf(stderr, "unknown child %s\n", name.c_str());
     return 2;
   }

@@ -371,4 +371,14 @@ bool read_cpu_profile(std::vector<CpuProfileRecord>& out) {
 
 void cpu_profile_force_setitimer(bool on) { prof.force_setitimer = on; }
 
+namespace {
+std::atomic<const ProfileHooks*> registered_profile_hooks{nullptr};
+}  // namespace
+
+void register_profile_hooks(const ProfileHooks* hooks) {
+  registered_profile_hooks.store(hooks, std::memory_order_release);
+}
+
+const ProfileHooks* profile_hooks() { return registered_profile_hooks.load(std::memory_order_acquire); }
+
 }  // namespace gort::runtime

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include <gort/runtime/internal/hooks.hpp>
+
 #include "m.hpp"
 #include "sched.hpp"
 
@@ -13,6 +15,9 @@ namespace gort::runtime {
 /// (mirrors setThreadCPUProfiler in os_linux.go).  Precondition: mp is the
 /// calling thread's M.
 void set_thread_cpu_profiler(M* mp, int32_t hz);
+
+/// The profilers' hooks, or null when gort::pprof is not linked in.
+const ProfileHooks* profile_hooks();
 
 /// Brings mp's timer to the profiling rate in force (the check at the top of
 /// Go's execute): a relaxed load and a compare when nothing changed.

@@ -5,6 +5,10 @@
 // the network poller (the first run of the process only), creates GOMAXPROCS Ps, takes P 0, creates the main goroutine (goroutine 1), starts
 // sysmon and enters the scheduler loop on the thread's own stack (m0's g0).
 //
+// The main goroutine starts the whole-run trace and CPU profile the
+// environment names (GORTTRACE, GORTCPUPROFILE; the profile through the
+// profilers' hooks) and stops them when main's function returns.
+//
 // When main's function returns, the program ends, as in Go.  The main goroutine
 // first runs the collector's exit hook (it finishes a cycle in flight, so no
 // cycle goroutine is abandoned holding the cycle's memory), then stops the
@@ -78,10 +82,33 @@ bool start_environment_trace() {
   }
 }
 
+/// GORTCPUPROFILE=FILE: profiles the whole run of main's function through the
+/// profilers' hooks (none when gort::pprof is not linked in).  A file that
+/// cannot be created is reported and the program runs unprofiled.
+bool start_environment_cpu_profile() {
+  const char* path = std::getenv("GORTCPUPROFILE");
+  if (path == nullptr || path[0] == '\0') return false;
+  const ProfileHooks* hooks = profile_hooks();
+  if (hooks == nullptr) {
+    std::fprintf(stderr, "gort: GORTCPUPROFILE=%s: gort::pprof is not linked in; running without a profile\n",
+                 path);
+    return false;
+  }
+  try {
+    hooks->start_cpu_profile(path);
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gort: GORTCPUPROFILE=%s: %s; running without a profile\n", path, e.what());
+    return false;
+  }
+}
+
 void main_goroutine(void* p) {
   auto* c = static_cast<MainClosure*>(p);
   const bool traced = start_environment_trace();
+  const bool profiled = start_environment_cpu_profile();
   c->entry(c->arg);
+  if (profiled) profile_hooks()->stop_cpu_profile();
   if (traced) gort::trace::stop();
   exit_program(c->exit_code);
 }

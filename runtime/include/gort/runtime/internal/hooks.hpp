@@ -78,4 +78,22 @@ struct GcHooks {
 /// starts a scheduler (a static initializer); hooks has static storage.
 void register_gc_hooks(const GcHooks* hooks);
 
+/// The profilers' side of gort::run (gort::pprof registers it): the whole-run
+/// profiles the environment names, as GORTTRACE names a whole-run trace.
+struct ProfileHooks {
+  /// Starts a CPU profile written to path (GORTCPUPROFILE); throws an
+  /// exception whose what() says why when it cannot (the file cannot be
+  /// created, a profile already runs).  Called on the main goroutine before
+  /// main's function runs, holding no lock; may park.
+  void (*start_cpu_profile)(const char* path);
+  /// Stops that profile and finishes its file; reports a failure on stderr
+  /// itself and returns.  Called on the main goroutine after main's function
+  /// returned, before the collector's before_exit, holding no lock; may park.
+  void (*stop_cpu_profile)();
+};
+
+/// Registers the profilers' hooks.  Precondition: called once, before gort::run
+/// starts a scheduler (a static initializer); hooks has static storage.
+void register_profile_hooks(const ProfileHooks* hooks);
+
 }  // namespace gort::runtime
