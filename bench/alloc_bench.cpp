@@ -486,3 +486,5 @@ void gort_bench::register_alloc_benchmarks() {
   register_gc_extras_workload("BM_gc_mark_throughput", Extended::kMarkThroughput);
   register_gc_extras_workload("BM_gc_memlimit_100mbs", Extended::kMemLimit);
 }
+
+int64_t gort_bench::workload_alloc_24_profiled_twin(std::string* error) { return workload_alloc_24(error); }

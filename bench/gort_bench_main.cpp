@@ -10,6 +10,7 @@ void register_all() {
   gort_bench::register_sync_benchmarks();
   gort_bench::register_alloc_benchmarks();
   gort_bench::register_trace_benchmarks();
+  gort_bench::register_cpuprof_benchmarks();
 }
 
 }  // namespace

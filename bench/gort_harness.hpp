@@ -135,11 +135,15 @@ void register_sync_benchmarks();
 void register_alloc_benchmarks();
 /// The execution tracer's cost: traced twins of two workloads (trace_bench.cpp).
 void register_trace_benchmarks();
+/// The CPU profiler's cost: profiled twins of three workloads (cpuprof_bench.cpp).
+void register_cpuprof_benchmarks();
 
 // Workloads the trace suite runs again with tracing on.
 /// gosched_pingpong (sched_bench.cpp).
 int64_t workload_gosched_pingpong(std::string* error);
 /// chan_unbuffered_pingpong (chan_bench.cpp).
 int64_t workload_unbuffered_pingpong(std::string* error);
+/// alloc_24 (alloc_bench.cpp), for the CPU profiler's suite.
+int64_t workload_alloc_24_profiled_twin(std::string* error);
 
 }  // namespace gort_bench

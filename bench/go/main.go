@@ -236,6 +236,7 @@ func main() {
 	all = append(all, allocWorkloads()...)
 	all = append(all, gcPauseWorkloads()...)
 	all = append(all, traceWorkloads(procs)...)
+	all = append(all, cpuprofWorkloads(procs)...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0

@@ -44,9 +44,12 @@
 // libunwind but documents its deadlocks and recommends frame pointers; Abseil's
 // x86 unwinder and perf walk frame pointers with checks like these.
 // TSAN delays an asynchronous signal to the thread's next interceptor and hands
-// the handler a saved, stale context; that build walks from the handler's own
-// frame instead (its leaf frames are TSAN's), unless the handler runs on the
-// signal stack, which means TSAN delivered it at once with the live context.
+// the handler a saved, stale context.  That build unwinds the handler's own
+// live stack with libgcc's DWARF unwinder (callers, the runtime's capture
+// outside a handler): TSAN's runtime keeps no frame pointers, and the handler then runs
+// at an interceptor call, not at an arbitrary instruction; the sample's leaf
+// frames are the handler's and TSAN's.  A handler running on the signal stack
+// was delivered at once with the live context and walks it as above.
 //
 // The buffer (profBuf).  A ring of 2^17 words in static storage: each record
 // is [length, count, pc...]; one writer at a time (prof.signal_lock, a CAS
@@ -62,6 +65,7 @@
 // Locking.  prof.signal_lock is taken by handlers and by set_cpu_profile_rate;
 // the latter blocks SIGPROF on its own thread first, so a handler never spins
 // on a lock its own thread holds (Go stops the thread's timer instead).
+#include <gort/runtime/internal/callers.hpp>
 #include <gort/runtime/internal/cpuprof.hpp>
 
 #include <signal.h>
@@ -143,6 +147,13 @@ void prof_buf_write(const uintptr_t* stk, int n) {
   prof.w.store(w + len, std::memory_order_release);
 }
 
+/// Adds one sample unless profiling has stopped (mirrors cpuProfile.add).
+void cpuprof_add(const uintptr_t* stk, int n) {
+  signal_lock_acquire();
+  if (prof.hz.load(std::memory_order_relaxed) != 0) prof_buf_write(stk, n);
+  signal_lock_release();
+}
+
 struct StackRange {
   uintptr_t lo = 0;
   uintptr_t hi = 0;
@@ -200,31 +211,29 @@ bool valid_sigprof(const M* mp, int code) {
 void sigprof(M* mp, const ucontext_t* uc) {
   uintptr_t stk[kCpuProfileMaxStack];
   int n = 0;
-  uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-  uintptr_t sp = uintptr_t(uc->uc_mcontext.gregs[REG_RSP]);
-  uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
+  const uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+  const uintptr_t sp = uintptr_t(uc->uc_mcontext.gregs[REG_RSP]);
+  const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
 #if defined(GORT_TSAN)
-  // Deferred delivery: uc is stale; the live stack is the one we run on.
+  // Deferred delivery: uc is stale, and the live stack runs through TSAN's
+  // frames, which keep no frame pointers; its DWARF unwinder walks them.
   if (mp != nullptr) {
     const uintptr_t here = uintptr_t(__builtin_frame_address(0));
     const auto* ss = static_cast<const char*>(mp->sigstack);
     if (!(ss != nullptr && here >= uintptr_t(ss) && here < uintptr_t(ss) + mp->sigstack_size)) {
-      pc = 0;
-      sp = here;
-      fp = here;
+      cpuprof_add(stk, callers(0, stk, kCpuProfileMaxStack));
+      return;
     }
   }
 #endif
-  if (pc != 0) stk[n++] = pc + 1;  // exact pc, stored as a return address
+  stk[n++] = pc + 1;  // exact pc, stored as a return address
   StackRange bounds;
   if (mp != nullptr && find_stack(mp, sp, &bounds)) {
     n = walk_frames(fp, sp, bounds, stk, n, kCpuProfileMaxStack);
   } else {
     stk[n++] = uintptr_t(&external_code) + 1;
   }
-  signal_lock_acquire();
-  if (prof.hz.load(std::memory_order_relaxed) != 0) prof_buf_write(stk, n);
-  signal_lock_release();
+  cpuprof_add(stk, n);
 }
 
 void sigprof_handler(int, siginfo_t* info, void* uctx) {
