@@ -168,6 +168,35 @@ TEST(CpuProf, SetitimerFallbackSamples) {
   EXPECT_GT(count_with(recs, ret_one.load()), 5u) << "samples: " << total(recs);
 }
 
+// Samples that find the ring full are counted and read back as one record of
+// lost_profile_event with their count (Go's lostProfileEvent); the samples
+// kept fill no more than the ring.
+TEST(CpuProf, SamplesLostToAFullBufferAreReported) {
+  std::vector<CpuProfileRecord> recs;
+  gort::runtime::cpu_profile_limit_buffer(256);  // a few samples' worth
+  gort::run([&] {
+    const uint64_t units = units_for(300'000'000);
+    ASSERT_TRUE(set_cpu_profile_rate(1000));
+    burn_three(units);  // nobody reads meanwhile
+    set_cpu_profile_rate(0);
+    recs = drain();
+  });
+  gort::runtime::cpu_profile_limit_buffer(0);
+  const uintptr_t lost_pc = uintptr_t(&gort::runtime::lost_profile_event) + 1;
+  uint64_t lost = 0, kept = 0, words = 0;
+  for (const auto& r : recs) {
+    if (r.stack.size() == 1 && r.stack[0] == lost_pc) {
+      lost += r.count;
+    } else {
+      kept += r.count;
+      words += 2 + r.stack.size();
+    }
+  }
+  EXPECT_LE(words, 256u);
+  EXPECT_GT(kept, 0u);
+  EXPECT_GT(lost, 0u) << "kept " << kept;
+}
+
 // A second start fails while a profile runs and until its reader saw the end
 // (Go's "cpu profiling already in use"); a thousand start/stop rounds each
 // end cleanly while a goroutine burns CPU throughout.

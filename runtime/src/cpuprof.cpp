@@ -113,6 +113,8 @@ struct Prof {
   /// True while the process-wide setitimer runs (the fallback).
   std::atomic<bool> itimer_on{false};
   bool force_setitimer = false;
+  /// Words the writer may fill (below kProfBufWords only in tests).
+  uint64_t capacity = kProfBufWords;
   uint64_t data[kProfBufWords];
 };
 
@@ -137,7 +139,7 @@ void prof_buf_write(const uintptr_t* stk, int n) {
   const uint64_t len = uint64_t(kRecordHeader + n);
   const uint64_t w = prof.w.load(std::memory_order_relaxed);
   const uint64_t r = prof.r.load(std::memory_order_acquire);
-  if (w + len - r > kProfBufWords) {
+  if (w + len - r > prof.capacity) {
     prof.overflow.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -379,6 +381,10 @@ bool read_cpu_profile(std::vector<CpuProfileRecord>& out) {
 }
 
 void cpu_profile_force_setitimer(bool on) { prof.force_setitimer = on; }
+
+void cpu_profile_limit_buffer(uint64_t words) {
+  prof.capacity = words == 0 || words > kProfBufWords ? kProfBufWords : words;
+}
 
 namespace {
 std::atomic<const ProfileHooks*> registered_profile_hooks{nullptr};

@@ -53,4 +53,8 @@ void external_code();
 /// no profile runs.
 void cpu_profile_force_setitimer(bool on);
 
+/// Test knob: the sample ring takes at most `words` words (0: its full size),
+/// so a test can fill it.  Set only while no profile runs.
+void cpu_profile_limit_buffer(uint64_t words);
+
 }  // namespace gort::runtime
