@@ -5,7 +5,7 @@
 #include <gort/gc.hpp>
 #include <gort/gort.hpp>
 #include <gort/runtime/internal/cpuprof.hpp>
-#include <gort/runtime/internal/hooks.hpp>
+#include <gort/pprof.hpp>
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -392,67 +392,41 @@ int child_blocked() {
   return 0;
 }
 
-/// A stand-in for gort::pprof's hooks: the whole-run profile's samples are
-/// counted into the file (one line, "samples N").
-std::FILE* env_profile_file = nullptr;
-std::thread env_profile_reader;
-std::atomic<bool> env_profile_stop{false};
-uint64_t env_profile_samples = 0;
-
-const gort::runtime::ProfileHooks env_profile_hooks{
-    [](const char* path) {
-      env_profile_file = std::fopen(path, "w");
-      if (env_profile_file == nullptr) throw std::runtime_error(std::strerror(errno));
-      if (!set_cpu_profile_rate(100)) throw std::runtime_error("cpu profiling already in use");
-      env_profile_reader = std::thread([] {
-        std::vector<CpuProfileRecord> recs;
-        while (read_cpu_profile(recs)) {
-          env_profile_samples += total(recs);
-          recs.clear();
-          if (!env_profile_stop.load()) usleep(20'000);
-        }
-        env_profile_samples += total(recs);
-      });
-    },
-    [] {
-      set_cpu_profile_rate(0);
-      env_profile_stop.store(true);
-      env_profile_reader.join();
-      std::fprintf(env_profile_file, "samples %llu\n", static_cast<unsigned long long>(env_profile_samples));
-      std::fclose(env_profile_file);
-    }};
-
-/// A program run under GORTCPUPROFILE: it burns CPU and reports whether the
-/// whole-run profile was on while it ran.
+/// A program run under GORTCPUPROFILE: it burns CPU in burn_one and reports
+/// whether the whole-run profile was on while it ran.
 int child_envprof() {
-  gort::runtime::register_profile_hooks(&env_profile_hooks);
   int on = 0;
   gort::run([&] {
     on = gort::runtime::cpu_profile_rate();
-    burn_one(units_for(100'000'000));
+    burn_one(units_for(300'000'000));
   });
   std::printf("ran, profile rate %d\n", on);
   return 0;
 }
 
+/// Output of `go tool pprof ARGS FILE`; fails the test when pprof fails.
+std::string go_tool_pprof(const std::string& mode, const std::string& file) {
+  const std::string cache = ::testing::TempDir() + "cpuprof_test_gocache";
+  const auto r = gort::test::run_process({"/usr/bin/go", "tool", "pprof", mode, file},
+                                         {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
+  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << mode << " " << file << ":\n" << r.out << r.err;
+  return r.out;
+}
+
 TEST(CpuProf, SchedulerChannelAndGcStressWhileProfiled) { expect_child_ok("stress"); }
 
-// GORTCPUPROFILE=FILE profiles the whole of gort::run through the profilers'
-// hooks; a file that cannot be created costs one line on stderr, and the
-// program runs.
+// GORTCPUPROFILE=FILE profiles the whole of gort::run into a file go tool
+// pprof reads; a file that cannot be created costs one line on stderr, and
+// the program runs.
 TEST(CpuProf, EnvironmentProfilesTheWholeRun) {
-  const std::string path = ::testing::TempDir() + "cpuprof_env_test.txt";
+  const std::string path = ::testing::TempDir() + "cpuprof_env_test.pb.gz";
   std::remove(path.c_str());
   auto res = gort::test::run_process({self_exe(), "--child", "envprof"}, {"GORTCPUPROFILE=" + path});
   ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
   EXPECT_NE(res.out.find("ran, profile rate 100"), std::string::npos) << res.out;
   EXPECT_EQ(res.err, "");
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  ASSERT_NE(f, nullptr);
-  unsigned long long n = 0;
-  EXPECT_EQ(std::fscanf(f, "samples %llu", &n), 1);
-  std::fclose(f);
-  EXPECT_GT(n, 0u);
+  const std::string top = go_tool_pprof("-top", path);
+  EXPECT_NE(top.find("burn_one"), std::string::npos) << top;
   std::remove(path.c_str());
 
   res = gort::test::run_process({self_exe(), "--child", "envprof"},
@@ -460,9 +434,55 @@ TEST(CpuProf, EnvironmentProfilesTheWholeRun) {
   ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
   EXPECT_NE(res.out.find("ran, profile rate 0"), std::string::npos) << res.out;
   EXPECT_EQ(res.err,
-            "gort: GORTCPUPROFILE=/nonexistent-dir/cpu.pprof: No such file or directory; running without a "
-            "profile\n");
+            "gort: GORTCPUPROFILE=/nonexistent-dir/cpu.pprof: gort::pprof: cannot write "
+            "/nonexistent-dir/cpu.pprof: No such file or directory; running without a profile\n");
 }
+
+// start_cpu_profile/stop_cpu_profile write a file go tool pprof reads: Go's
+// sample types and period (-raw), the burners with the 3:1 split (-top), and
+// whole stacks from the leaf through the caller (-traces).  A second start
+// throws Go's message; an unwritable path throws naming the path and why.
+TEST(CpuProf, StartCpuProfileWritesWhatGoToolPprofReads) {
+  const std::string path = ::testing::TempDir() + "cpuprof_api_test.pb.gz";
+  std::string second_start, bad_path;
+  gort::run([&] {
+    gort::gomaxprocs(2);
+    const uint64_t units = units_for(150'000'000);
+    gort::pprof::start_cpu_profile(path);
+    try {
+      gort::pprof::start_cpu_profile(path + ".other");
+    } catch (const std::exception& e) {
+      second_start = e.what();
+    }
+    {
+      gort::test::Goroutines gs;
+      gs.go([&] { burn_three(units); });
+      gs.go([&] { burn_one(units); });
+    }
+    gort::pprof::stop_cpu_profile();
+    gort::pprof::stop_cpu_profile();  // none runs: nothing happens
+    try {
+      gort::pprof::start_cpu_profile("/nonexistent-dir/cpu.pprof");
+    } catch (const std::exception& e) {
+      bad_path = e.what();
+    }
+  });
+  EXPECT_EQ(second_start, "cpu profiling already in use");
+  EXPECT_EQ(bad_path, "gort::pprof: cannot write /nonexistent-dir/cpu.pprof: No such file or directory");
+  const std::string raw = go_tool_pprof("-raw", path);
+  EXPECT_NE(raw.find("PeriodType: cpu nanoseconds"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("Period: 10000000"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("samples/count cpu/nanoseconds"), std::string::npos) << raw;
+  const std::string top = go_tool_pprof("-top", path);
+  EXPECT_NE(top.find("burn_three"), std::string::npos) << top;
+  EXPECT_NE(top.find("burn_one"), std::string::npos) << top;
+  const std::string traces = go_tool_pprof("-traces", path);
+  const size_t leaf = traces.find("spin_work");
+  ASSERT_NE(leaf, std::string::npos) << traces;
+  EXPECT_NE(traces.find("burn_three", leaf), std::string::npos) << traces;
+  std::remove(path.c_str());
+}
+
 TEST(CpuProf, ProgramThatForksWhileProfiled) { expect_child_ok("fork"); }
 TEST(CpuProf, ProgramWithEveryMBlockedWhileProfiled) { expect_child_ok("blocked"); }
 
