@@ -199,7 +199,8 @@ TEST(CpuProf, SamplesLostToAFullBufferAreReported) {
 
 // A second start fails while a profile runs and until its reader saw the end
 // (Go's "cpu profiling already in use"); a thousand start/stop rounds each
-// end cleanly while a goroutine burns CPU throughout.
+// end cleanly while a goroutine burns CPU throughout, through the runtime's
+// interface; then a hundred through gort::pprof's, which writes a file each.
 TEST(CpuProf, StartStopAThousandTimes) {
   gort::run([&] {
     gort::gomaxprocs(2);
@@ -223,6 +224,15 @@ TEST(CpuProf, StartStopAThousandTimes) {
       }
       EXPECT_EQ(gort::runtime::cpu_profile_rate(), 0);
     }
+    // The same through gort::pprof, a hundred rounds: each starts a writer
+    // thread and writes and closes a file (~10 ms on a loaded machine).
+    const std::string path = ::testing::TempDir() + "cpuprof_startstop_test.pb.gz";
+    for (int i = 0; i < 100; ++i) {
+      gort::pprof::start_cpu_profile(path);
+      burn_three(1);
+      gort::pprof::stop_cpu_profile();
+    }
+    std::remove(path.c_str());
     stop.store(true);
   });
 }
