@@ -9,54 +9,41 @@
 //   BM_cpuprof_chan_unbuffered_pingpong/procs:P chan_unbuffered_pingpong (chan_bench.cpp), profiled.
 //   BM_cpuprof_alloc_24                         alloc_24 (alloc_bench.cpp), profiled.
 //
-// ns_per_op as the unprofiled twin's.  The profile starts before the
-// workload's untimed warm-up and stops after the timed run; a reader thread
-// drains the sample buffer every 100 ms into a table of stacks while the
-// workload runs, as Go's profileWriter does (its encoding at stop is not
-// timed on either side).  Until gort::pprof writes the file, the gort side
-// reads through the runtime's sample interface (gort/runtime/internal/cpuprof.hpp).
+// ns_per_op as the unprofiled twin's.  Each run of the workload (the untimed
+// warm-up and the timed run) gets its own profile (gort::pprof, written to the
+// temporary directory and removed), started just before it and stopped just
+// after, outside its timing; while it runs, gort's writer thread drains the
+// samples every 100 ms as Go's profileWriter goroutine does.  Go's side does
+// the same (cpuprof.go); the encoding at stop is timed on neither.
 #include "gort_harness.hpp"
 
-#include <gort/runtime/internal/cpuprof.hpp>
+#include <gort/pprof.hpp>
 
 #include <unistd.h>
 
-#include <atomic>
-#include <map>
-#include <thread>
+#include <filesystem>
 
 namespace {
 
 using gort_bench::WorkloadFn;
-namespace rt = gort::runtime;
+
+/// Where a profiled run writes its profile.
+std::string profile_path() {
+  return (std::filesystem::temp_directory_path() / ("gort_bench_" + std::to_string(::getpid()) + ".pprof")).string();
+}
 
 /// fn, run while a CPU profile is taken (started before, stopped after the run).
 template <WorkloadFn Fn>
 int64_t profiled(std::string* error) {
-  if (!rt::set_cpu_profile_rate(rt::kCpuProfileDefaultHz)) {
-    *error = "cpu profiling already in use";
-    return 0;
-  }
-  std::atomic<bool> stop{false};
-  std::map<std::vector<uintptr_t>, uint64_t> stacks;
-  std::thread reader([&] {
-    std::vector<rt::CpuProfileRecord> recs;
-    for (bool more = true; more;) {
-      more = rt::read_cpu_profile(recs);
-      for (auto& r : recs) stacks[r.stack] += r.count;
-      recs.clear();
-      if (more && !stop.load()) usleep(100'000);
-    }
-  });
+  const std::string path = profile_path();
+  gort::pprof::start_cpu_profile(path);
   const int64_t ns = Fn(error);
-  rt::set_cpu_profile_rate(0);
-  stop.store(true);
-  reader.join();
+  gort::pprof::stop_cpu_profile();
+  std::filesystem::remove(path);
   return ns;
 }
 
 }  // namespace
-
 void gort_bench::register_cpuprof_benchmarks() {
   using namespace bench_env::sizes;
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
