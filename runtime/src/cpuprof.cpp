@@ -38,7 +38,7 @@
 // panic's own unwinding may hold on the same thread; it keeps caches updated
 // under signal masking whose reentry from a handler is exactly the hazard the
 // issue names; and the project already had to avoid its per-thread cache under
-// TSAN (trace_intern.cpp).  libgcc's _Unwind_Backtrace: not async-signal-safe
+// TSAN (callers in traceback.cpp).  libgcc's _Unwind_Backtrace: not async-signal-safe
 // (object registration mutex, dl_iterate_phdr).  Go itself needs neither: its
 // unwinder reads the pcln tables, which never change; gperftools offers
 // libunwind but documents its deadlocks and recommends frame pointers; Abseil's
@@ -57,9 +57,9 @@
 // write index with a release store; the reader loads it with acquire, copies,
 // and publishes its read index the same way.  A sample that does not fit is
 // counted in `overflow` and reported by the reader as lost_profile_event.
-// The reader polls (gort::pprof reads every 100 ms, as Go's profileWriter); a
-// full buffer holds over 10,000 samples of 64 frames, far more than 100 ms at
-// 100 Hz on any number of Ms.  Goroutine labels are not recorded: gort has none
+// The reader polls (gort::pprof reads every 100 ms, as Go's profileWriter); the
+// ring holds ~2,000 samples of 64 frames (~10,000 of 10), while 100 ms at
+// 100 Hz is 10 samples per busy M.  Goroutine labels are not recorded: gort has none
 // yet.
 //
 // Locking.  prof.signal_lock is taken by handlers and by set_cpu_profile_rate;
@@ -89,7 +89,7 @@ namespace gort::runtime {
 namespace {
 
 /// Words in the sample ring (Go's profBuf holds 1<<17 words of data too):
-/// 1 MiB, enough for 10,000+ full-depth samples between two reads.
+/// 1 MiB, ~2,000 full-depth samples between two reads (the design comment).
 constexpr uint64_t kProfBufWords = uint64_t(1) << 17;
 
 /// Words of a record's header: its length and its count.
