@@ -109,17 +109,29 @@ uint64_t count_with(const std::vector<CpuProfileRecord>& recs, uintptr_t pc) {
 // one sample of their CPU time over 10 ms: the share is off by about 1/180 (0.6
 // points), not by sampling noise (binomial noise over 180 samples would be 3.2
 // points).  The 5 points cover CPU the runtime spends on those threads and a
-// burner moving between Ms.
+// burner moving between Ms.  The share is checked against the CPU each burner's
+// thread measured itself (a burner never yields, so it keeps its M): on a
+// loaded VM the same work can cost the two vCPUs different CPU time (steal),
+// which is not the profiler's error.  That measured share is ~75%.
 TEST(CpuProf, TwoBurnersThreeToOneShowSeventyFivePercent) {
   std::vector<CpuProfileRecord> recs;
+  int64_t cpu_three = 0, cpu_one = 0;
   gort::run([&] {
     gort::gomaxprocs(2);
     const uint64_t units = units_for(450'000'000);
     ASSERT_TRUE(set_cpu_profile_rate(gort::runtime::kCpuProfileDefaultHz));
     {
       gort::test::Goroutines gs;
-      gs.go([&] { burn_three(units); });
-      gs.go([&] { burn_one(units); });
+      gs.go([&] {
+        const int64_t t0 = thread_cpu_ns();
+        burn_three(units);
+        cpu_three = thread_cpu_ns() - t0;
+      });
+      gs.go([&] {
+        const int64_t t0 = thread_cpu_ns();
+        burn_one(units);
+        cpu_one = thread_cpu_ns() - t0;
+      });
     }
     set_cpu_profile_rate(0);
     recs = drain();
@@ -128,10 +140,12 @@ TEST(CpuProf, TwoBurnersThreeToOneShowSeventyFivePercent) {
   const uint64_t one = count_with(recs, ret_one.load());
   ASSERT_GT(three + one, 120u) << "samples: " << total(recs);
   const double share = 100.0 * double(three) / double(three + one);
-  std::printf("burn_three %llu, burn_one %llu samples: %.1f%% (of %llu in all)\n",
+  const double cpu_share = 100.0 * double(cpu_three) / double(cpu_three + cpu_one);
+  std::printf("burn_three %llu, burn_one %llu samples: %.1f%% (of %llu in all); measured CPU %.1f%%\n",
               static_cast<unsigned long long>(three), static_cast<unsigned long long>(one), share,
-              static_cast<unsigned long long>(total(recs)));
-  EXPECT_NEAR(share, 75.0, 5.0);
+              static_cast<unsigned long long>(total(recs)), cpu_share);
+  EXPECT_NEAR(cpu_share, 75.0, 10.0) << "the burners' work is not 3:1 in CPU time";
+  EXPECT_NEAR(share, cpu_share, 5.0);
 }
 
 // Every sample's stack starts with the interrupted pc and, for the burner,
