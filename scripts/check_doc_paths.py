@@ -8,7 +8,7 @@ every tracked source and document for paths into the repository's folders and
 checks each one:
 
   runtime/src/proc.cpp        from the repository root
-  src/mgc.cpp, include/...    inside a component (runtime/, chan/, gc/, net/,
+  src/mgc.cpp, include/...    inside a component (runtime/, chan/, gc/, net/, pprof/,
                               trace-viewer/, labs/<lab>/) — any one will do
   gort/runtime/internal/lock.hpp       a public header, under <component>/include/
   x/y.cpp                     relative to the naming file's folder or any folder above it
@@ -29,8 +29,8 @@ import subprocess
 import sys
 
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-TOP = ["runtime", "chan", "gc", "net", "labs", "tests", "bench", "scripts", "trace-viewer", "cmake", "include", "support", ".ci"]
-COMPONENTS = ["runtime", "chan", "gc", "net", "trace-viewer", "labs/common"]
+TOP = ["runtime", "chan", "gc", "net", "pprof", "labs", "tests", "bench", "scripts", "trace-viewer", "cmake", "include", "support", ".ci"]
+COMPONENTS = ["runtime", "chan", "gc", "net", "pprof", "trace-viewer", "labs/common"]
 EXT = r"(?:cpp|hpp|h|md|S|py|sh|js|html|css|txt|cmake|in|go|json)"
 PATH_RE = re.compile(r"(?<![\w./-])((?:\.ci|[A-Za-z][\w-]*)(?:/[\w.-]+)*/[\w.-]+\." + EXT + r")(?![\w/])")
 SCANNED = re.compile(r"\.(cpp|hpp|h|S|md|py|sh|js|txt|cmake|in)$|(^|/)CMakeLists\.txt$|^\.ci/run$")
@@ -74,7 +74,7 @@ def resolves(path, source):
         return any(exists(os.path.join(c, path)) for c in COMPONENTS) or any(
             exists(os.path.join("labs", d, path)) for d in os.listdir(os.path.join(ROOT, "labs")))
     if first == "gort":
-        return any(exists(os.path.join(c, "include", path)) for c in ["runtime", "chan", "gc", "net", "support/process", "."])
+        return any(exists(os.path.join(c, "include", path)) for c in ["runtime", "chan", "gc", "net", "pprof", "support/process", "."])
     if first in TOP:
         return False
     return True  # not a path into this repository (a URL piece, Go's package path, ...)
