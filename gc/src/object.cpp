@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <string>
 
+#include <gort/gc/arena.hpp>
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mcache.hpp>
 #include <gort/gc/span.hpp>
@@ -110,8 +111,26 @@ void allocation_safe_point() {
 
 }  // namespace
 
+namespace {
+
+/// The heap profile's countdown for an object the slow path allocated: the
+/// same subtraction as the fast path's, on the cache of the P the caller runs
+/// on now (mirrors the MemProfileRate block of mallocgc).
+void count_toward_sample(void* base, uintptr_t caller_pc) {
+  Span* s = span_of(reinterpret_cast<uintptr_t>(base));
+  with_current_mcache([&](MCache& c) {
+    const int64_t left = c.next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
+    c.next_sample.store(left, std::memory_order_relaxed);
+    if (left < 0) profile_alloc(c, s, reinterpret_cast<uintptr_t>(base), caller_pc);
+  });
+}
+
+}  // namespace
+
 // mirrors mallocgc's small-object path with nextFreeFast in malloc.go
-void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
+// Not inlined: its return address is where the heap profile's stacks start.
+__attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
+  const auto caller_pc = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   if (__builtin_expect(in_sweeper_destructor(), 0)) {
     runtime::fatal("gc: allocation from a destructor run by the sweeper");
   }
@@ -122,6 +141,7 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
     assist_for_allocation(size);
     bool refilled = false;
     char* base = static_cast<char*>(alloc_in_span(size, ti->trace == nullptr, ti->destroy != nullptr, refilled));
+    count_toward_sample(base, caller_pc);
     if (refilled) allocation_safe_point();
     return base + ti->offset;
   }
@@ -140,6 +160,9 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
         }
         if (ti->destroy != nullptr) s->has_destructors = true;
         s->publish_allocations();
+        const int64_t left = c->next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
+        c->next_sample.store(left, std::memory_order_relaxed);
+        if (__builtin_expect(left < 0, 0)) profile_alloc(*c, s, reinterpret_cast<uintptr_t>(base), caller_pc);
         return base + ti->offset;
       }
     }
@@ -147,6 +170,7 @@ void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
   bool check_trigger = false;
   char* base = static_cast<char*>(
       alloc_in_span(object_bytes + ti->offset, ti->trace == nullptr, ti->destroy != nullptr, check_trigger));
+  count_toward_sample(base, caller_pc);
   if (check_trigger) {
     maybe_start_gc();
     allocation_safe_point();

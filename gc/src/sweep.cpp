@@ -25,6 +25,7 @@
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 
 #include <sched.h>
 
@@ -60,6 +61,22 @@ void destroy_dead_objects(Span* s) {
   running_destructors = false;
 }
 
+/// Reports the free of every sampled object of s that this sweep freed and
+/// drops its record (mirrors freeSpecial's specialprofile case, reached from
+/// mspan.sweep).  After install_mark_bits: an allocated slot is a survivor.
+void free_profile_specials(Span* s) {
+  ProfileSpecial** link = &s->specials;
+  while (ProfileSpecial* sp = *link) {
+    if (s->is_allocated(sp->index)) {
+      link = &sp->next;
+      continue;
+    }
+    runtime::mprof_free(sp->bucket, s->elemsize);
+    *link = sp->next;
+    delete sp;
+  }
+}
+
 }  // namespace
 
 thread_local bool running_destructors = false;
@@ -81,6 +98,7 @@ uint32_t sweep_objects(Span* s) {
     heap_stats().freed_bytes.fetch_add(uint64_t{freed} * s->elemsize, std::memory_order_relaxed);
   }
   if (live == 0) s->has_destructors = false;
+  if (s->specials != nullptr) free_profile_specials(s);
   return live;
 }
 
