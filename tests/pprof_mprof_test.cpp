@@ -58,6 +58,17 @@ rt::MemProfileRecord heap_record_of(const std::string& site) {
   return sum;
 }
 
+/// a - b, field by field: what happened between two readings (the profile is
+/// the process's, and earlier tests or repetitions left records in it).
+rt::MemProfileRecord operator-(const rt::MemProfileRecord& a, const rt::MemProfileRecord& b) {
+  rt::MemProfileRecord d;
+  d.alloc_bytes = a.alloc_bytes - b.alloc_bytes;
+  d.free_bytes = a.free_bytes - b.free_bytes;
+  d.alloc_objects = a.alloc_objects - b.alloc_objects;
+  d.free_objects = a.free_objects - b.free_objects;
+  return d;
+}
+
 /// The block or mutex records whose stacks name `site`, summed.
 rt::BlockProfileRecord block_record_of(const std::vector<rt::BlockProfileRecord>& records, const std::string& site) {
   rt::BlockProfileRecord sum;
@@ -81,21 +92,22 @@ struct Blob {
 };
 
 // Allocation sites, named so the test finds their records.  Each allocates n
-// objects and keeps none.
-__attribute__((noinline)) void mprof_site_small(int n) {
+// objects and keeps none.  noipa: GCC would fold identical bodies into one
+// function (-fipa-icf), and two sites would share one name.
+__attribute__((noinline, noipa)) void mprof_site_small(int n) {
   for (int i = 0; i < n; ++i) gort::gc::make<Blob<1000>>();
 }
-__attribute__((noinline)) void mprof_site_large(int n) {
+__attribute__((noinline, noipa)) void mprof_site_large(int n) {
   for (int i = 0; i < n; ++i) gort::gc::make<Blob<40000>>();
 }
-__attribute__((noinline)) void mprof_site_rate_zero(int n) {
+__attribute__((noinline, noipa)) void mprof_site_rate_zero(int n) {
   for (int i = 0; i < n; ++i) gort::gc::make<Blob<100>>();
 }
-__attribute__((noinline)) void mprof_site_rate_one(int n) {
+__attribute__((noinline, noipa)) void mprof_site_rate_one(int n) {
   for (int i = 0; i < n; ++i) gort::gc::make<Blob<100>>();
 }
-__attribute__((noinline)) void mprof_site_warm() { gort::gc::make<Blob<64>>(); }
-__attribute__((noinline)) void mprof_site_kept(std::vector<gort::gc::Root<Blob<200>>>& keep, int n) {
+__attribute__((noinline, noipa)) void mprof_site_warm() { gort::gc::make<Blob<64>>(); }
+__attribute__((noinline, noipa)) void mprof_site_kept(std::vector<gort::gc::Root<Blob<200>>>& keep, int n) {
   for (int i = 0; i < n; ++i) keep.emplace_back(gort::gc::make<Blob<200>>());
 }
 
@@ -107,12 +119,16 @@ __attribute__((noinline)) void mprof_site_kept(std::vector<gort::gc::Root<Blob<2
 TEST(Mprof, AllocationSitesAreEstimatedWithinTenPercent) {
   gort::run([] {
     MemRateScope rate(4096);
+    gort::gc::collect();  // publishes what earlier tests allocated
+    const auto before_small = heap_record_of("mprof_site_small");
+    const auto before_large = heap_record_of("mprof_site_large");
     const int n_small = 16000, n_large = 4000;  // ~16 MB and ~160 MB
     mprof_site_small(n_small);
     mprof_site_large(n_large);
     gort::gc::collect();
-    for (auto [site, n, min_size] : {std::tuple{"mprof_site_small", n_small, 1000}, {"mprof_site_large", n_large, 40000}}) {
-      const auto r = heap_record_of(site);
+    for (auto [site, n, min_size, before] :
+         {std::tuple{"mprof_site_small", n_small, 1000, before_small}, {"mprof_site_large", n_large, 40000, before_large}}) {
+      const auto r = heap_record_of(site) - before;
       ASSERT_GT(r.alloc_objects, 0) << site;
       const int64_t elem = r.alloc_bytes / r.alloc_objects;  // the rounded size, as Go records
       EXPECT_GE(elem, min_size) << site;
@@ -131,22 +147,23 @@ TEST(Mprof, InuseFallsOnceTheObjectsDiedAndACycleWasPublished) {
     MemRateScope rate(1);
     mprof_site_warm();
     gort::gc::collect();  // the profile holds published records from here on
+    const auto before = heap_record_of("mprof_site_kept");
     const int n = 2000;
     std::vector<gort::gc::Root<Blob<200>>> keep;
     keep.reserve(n);
     mprof_site_kept(keep, n);
-    EXPECT_EQ(heap_record_of("mprof_site_kept").alloc_objects, 0) << "published before any cycle ended";
+    EXPECT_EQ((heap_record_of("mprof_site_kept") - before).alloc_objects, 0) << "published before any cycle ended";
     gort::gc::collect();
-    auto r = heap_record_of("mprof_site_kept");
+    auto r = heap_record_of("mprof_site_kept") - before;
     EXPECT_EQ(r.alloc_objects, n);
     EXPECT_EQ(r.free_objects, 0);
     keep.clear();
     keep.shrink_to_fit();
-    r = heap_record_of("mprof_site_kept");
+    r = heap_record_of("mprof_site_kept") - before;
     EXPECT_EQ(r.alloc_objects - r.free_objects, n) << "frees published before a cycle found them";
     gort::gc::collect();
     gort::gc::collect();
-    r = heap_record_of("mprof_site_kept");
+    r = heap_record_of("mprof_site_kept") - before;
     EXPECT_EQ(r.alloc_objects, n);
     // The stack scan is conservative: a stale word may keep a few alive.
     EXPECT_LE(r.alloc_objects - r.free_objects, n / 100);
@@ -156,6 +173,9 @@ TEST(Mprof, InuseFallsOnceTheObjectsDiedAndACycleWasPublished) {
 
 TEST(Mprof, RateZeroRecordsNothingRateOneEveryAllocation) {
   gort::run([] {
+    gort::gc::collect();
+    const auto before_zero = heap_record_of("mprof_site_rate_zero");
+    const auto before_one = heap_record_of("mprof_site_rate_one");
     {
       MemRateScope rate(0);
       EXPECT_EQ(rt::next_sample(), INT64_MAX);
@@ -167,8 +187,8 @@ TEST(Mprof, RateZeroRecordsNothingRateOneEveryAllocation) {
       mprof_site_rate_one(5000);
     }
     gort::gc::collect();
-    EXPECT_EQ(heap_record_of("mprof_site_rate_zero").alloc_objects, 0);
-    EXPECT_EQ(heap_record_of("mprof_site_rate_one").alloc_objects, 5000);
+    EXPECT_EQ((heap_record_of("mprof_site_rate_zero") - before_zero).alloc_objects, 0);
+    EXPECT_EQ((heap_record_of("mprof_site_rate_one") - before_one).alloc_objects, 5000);
   });
 }
 
@@ -191,31 +211,31 @@ TEST(Mprof, NextSampleIsExponentialWithTheRateAsMean) {
 
 namespace {
 
-__attribute__((noinline)) int mprof_blocked_receiver(gort::Chan<int> c) {
+__attribute__((noinline, noipa)) int mprof_blocked_receiver(gort::Chan<int> c) {
   const int v = c.recv();
   asm volatile("");
   return v;
 }
-__attribute__((noinline)) int mprof_unprofiled_receiver(gort::Chan<int> c) {
+__attribute__((noinline, noipa)) int mprof_unprofiled_receiver(gort::Chan<int> c) {
   const int v = c.recv();
   asm volatile("");
   return v;
 }
-__attribute__((noinline)) int mprof_blocked_select(gort::Chan<int> c) {
+__attribute__((noinline, noipa)) int mprof_blocked_select(gort::Chan<int> c) {
   int got = 0;
   gort::select(gort::on_recv(c, [&](int v, bool) { got = v; }));
   return got;
 }
-__attribute__((noinline)) void mprof_blocked_lock(gort::Mutex& mu) {
+__attribute__((noinline, noipa)) void mprof_blocked_lock(gort::Mutex& mu) {
   mu.lock();
   mu.unlock();
 }
 // The empty asm after each call keeps the site's frame on the stack (no tail call).
-__attribute__((noinline)) void mprof_blocked_wait(gort::WaitGroup& wg) {
+__attribute__((noinline, noipa)) void mprof_blocked_wait(gort::WaitGroup& wg) {
   wg.wait();
   asm volatile("");
 }
-__attribute__((noinline)) void mprof_unlock_site(gort::Mutex& mu) {
+__attribute__((noinline, noipa)) void mprof_unlock_site(gort::Mutex& mu) {
   mu.unlock();
   asm volatile("");
 }
@@ -242,7 +262,8 @@ void block_for(gort::test::Goroutines& gs, rt::WaitReason reason, std::chrono::m
 TEST(BlockProfile, ChannelSelectMutexAndWaitGroupWaitsAreCharged) {
   gort::run([] {
     gort::set_block_profile_rate(1);
-    const auto before_recv = block_record_of(rt::block_profile(), "mprof_blocked_receiver");
+    const auto before = rt::block_profile();
+    const auto before_recv = block_record_of(before, "mprof_blocked_receiver");
     {
       // Declared before gs, whose destructor waits for the goroutines using them.
       auto c = gort::make_chan<int>();
@@ -262,9 +283,12 @@ TEST(BlockProfile, ChannelSelectMutexAndWaitGroupWaitsAreCharged) {
     const auto recv = block_record_of(profile, "mprof_blocked_receiver");
     EXPECT_EQ(recv.count - before_recv.count, 1);
     EXPECT_GE(recv.cycles - before_recv.cycles, 100'000'000);
-    EXPECT_GE(block_record_of(profile, "mprof_blocked_select").cycles, 20'000'000);
-    EXPECT_GE(block_record_of(profile, "mprof_blocked_lock").cycles, 20'000'000);
-    EXPECT_GE(block_record_of(profile, "mprof_blocked_wait").cycles, 20'000'000);
+    for (const char* site : {"mprof_blocked_select", "mprof_blocked_lock", "mprof_blocked_wait"}) {
+      const auto now = block_record_of(profile, site);
+      const auto then = block_record_of(before, site);
+      EXPECT_EQ(now.count - then.count, 1) << site;
+      EXPECT_GE(now.cycles - then.cycles, 20'000'000) << site;
+    }
   });
 }
 
@@ -284,6 +308,7 @@ TEST(BlockProfile, RateZeroRecordsNothing) {
 // Go's mutex profile charges the waiters' delay to the unlocker's stack.
 TEST(MutexProfile, DelayIsChargedToTheUnlocker) {
   gort::run([] {
+    const auto before = block_record_of(rt::mutex_profile(), "mprof_unlock_site");
     const int previous = gort::set_mutex_profile_fraction(1);
     EXPECT_EQ(gort::set_mutex_profile_fraction(-1), 1);
     {
@@ -296,8 +321,8 @@ TEST(MutexProfile, DelayIsChargedToTheUnlocker) {
     EXPECT_EQ(gort::set_mutex_profile_fraction(previous), 1);
     const auto profile = rt::mutex_profile();
     const auto unlocker = block_record_of(profile, "mprof_unlock_site");
-    EXPECT_GE(unlocker.count, 1);
-    EXPECT_GE(unlocker.cycles, 50'000'000);
+    EXPECT_EQ(unlocker.count - before.count, 1);
+    EXPECT_GE(unlocker.cycles - before.cycles, 50'000'000);
     // The waiter's stack is not charged (its own unlock found no waiter).
     EXPECT_EQ(block_record_of(profile, "mprof_blocked_lock").count, 0);
   });
