@@ -13,6 +13,10 @@
 // objects allocated from a span are added to heap_stats() when the span leaves
 // the cache, so heap_stats() lags by at most one span per class per P.
 //
+// Heap profiling: each cache counts down next_sample, the bytes left before its
+// next heap profile sample (malloc.cpp); set_mem_profile_rate reaches every
+// cache ever made through all_caches to redraw it.
+//
 // Caches are created on first use on a P and go back to an idle pool when the
 // runtime destroys the P (after release_all; destroy_p, the collector's part of
 // Go's p.destroy): when procresize retires the P because GOMAXPROCS shrank, and

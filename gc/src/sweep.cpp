@@ -18,6 +18,10 @@
 // destructors, whose dead objects are destroyed first.  An empty span goes back
 // to the page heap (unless the sweeper keeps it to allocate from).
 //
+// A span holding heap-profile samples (ProfileSpecial records, malloc.cpp)
+// reports each sampled object the sweep found dead to the runtime's heap
+// profile (mprof_free) and drops its record.
+//
 // Destructors run on the sweeping thread with no lock held; a thread-local flag
 // turns an allocation inside one into a fatal error (object.hpp explains why).
 #include <gort/gc/mcentral.hpp>
