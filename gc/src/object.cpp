@@ -127,10 +127,12 @@ void count_toward_sample(void* base, uintptr_t caller_pc) {
 
 }  // namespace
 
-// mirrors mallocgc's small-object path with nextFreeFast in malloc.go
-// Not inlined: its return address is where the heap profile's stacks start.
+// mirrors mallocgc's small-object path with nextFreeFast in malloc.go.
+// Not inlined: its return address (GORT_CALLER_PC, read only where a sample is
+// taken so that the fast path keeps nothing more live) is where the heap
+// profile's stacks start.
+#define GORT_CALLER_PC reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
-  const auto caller_pc = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   if (__builtin_expect(in_sweeper_destructor(), 0)) {
     runtime::fatal("gc: allocation from a destructor run by the sweeper");
   }
@@ -141,7 +143,7 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
     assist_for_allocation(size);
     bool refilled = false;
     char* base = static_cast<char*>(alloc_in_span(size, ti->trace == nullptr, ti->destroy != nullptr, refilled));
-    count_toward_sample(base, caller_pc);
+    count_toward_sample(base, GORT_CALLER_PC);
     if (refilled) allocation_safe_point();
     return base + ti->offset;
   }
@@ -151,6 +153,11 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
       const uint32_t idx = s->next_free_fast();
       if (idx != UINT32_MAX) {
         char* base = reinterpret_cast<char*>(s->object_address(idx));
+        // The heap profile's countdown, before the zeroing so that c need
+        // not stay live past it (profile_alloc does not touch the object).
+        const int64_t left = c->next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
+        c->next_sample.store(left, std::memory_order_relaxed);
+        if (__builtin_expect(left < 0, 0)) profile_alloc(*c, s, reinterpret_cast<uintptr_t>(base), GORT_CALLER_PC);
         if (s->needzero) {
           if (s->elemsize <= 256) {
             zero_small(base, s->elemsize);
@@ -160,9 +167,6 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
         }
         if (ti->destroy != nullptr) s->has_destructors = true;
         s->publish_allocations();
-        const int64_t left = c->next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
-        c->next_sample.store(left, std::memory_order_relaxed);
-        if (__builtin_expect(left < 0, 0)) profile_alloc(*c, s, reinterpret_cast<uintptr_t>(base), caller_pc);
         return base + ti->offset;
       }
     }
@@ -170,13 +174,14 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
   bool check_trigger = false;
   char* base = static_cast<char*>(
       alloc_in_span(object_bytes + ti->offset, ti->trace == nullptr, ti->destroy != nullptr, check_trigger));
-  count_toward_sample(base, caller_pc);
+  count_toward_sample(base, GORT_CALLER_PC);
   if (check_trigger) {
     maybe_start_gc();
     allocation_safe_point();
   }
   return base + ti->offset;
 }
+#undef GORT_CALLER_PC
 
 void check_foreign_allocation() {
   if (no_collection_depth == 0 && runtime::runtime_init_nanotime() != 0) {
