@@ -4,6 +4,7 @@
 // symbolized names of their stacks.
 #include <gort/gort.hpp>
 #include <gort/runtime/internal/mprof.hpp>
+#include <gort/pprof.hpp>
 #include <gort/runtime/internal/park.hpp>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "parked.hpp"
 #include "test_util.hpp"
@@ -365,4 +368,54 @@ TEST(Mprof, ConcurrentSamplingSweepingAndEvents) {
       EXPECT_LE(r.free_bytes, r.alloc_bytes);
     }
   });
+}
+
+namespace {
+
+__attribute__((noinline, noipa)) void mprof_site_end_to_end(int n) {
+  for (int i = 0; i < n; ++i) gort::gc::make<Blob<300>>();
+}
+
+/// Output of `go tool pprof args... file` (the tool pprof-writer's tests read with).
+std::string go_pprof(const std::vector<std::string>& args, const std::string& file) {
+  std::vector<std::string> argv{"/usr/bin/go", "tool", "pprof"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(file);
+  const std::string cache = "/tmp/gort_mprof_test_gocache";
+  gort::ProcessResult r = gort::test::run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  return r.out;
+}
+
+}  // namespace
+
+// The heap and block profiles written as files and read back by go tool pprof.
+TEST(MprofEndToEnd, HeapAndBlockProfilesReadByGoToolPprof) {
+  const std::string heap = "/tmp/gort_mprof_test_heap_" + std::to_string(::getpid()) + ".pb.gz";
+  const std::string block = "/tmp/gort_mprof_test_block_" + std::to_string(::getpid()) + ".pb.gz";
+  gort::run([&] {
+    {
+      // The writer unsamples with the rate in force when it writes (Go's
+      // MemProfileRate), so the profile is written before the rate goes back.
+      MemRateScope rate(1);
+      mprof_site_end_to_end(3000);
+      gort::gc::collect();
+      gort::pprof::write_heap_profile(heap);
+    }
+    gort::set_block_profile_rate(1);
+    {
+      auto c = gort::make_chan<int>();
+      gort::test::Goroutines gs;
+      block_for(gs, rt::WaitReason::ChanReceive, 20ms, [c] { mprof_blocked_receiver(c); }, [&] { c.send(1); });
+    }
+    gort::set_block_profile_rate(0);
+    gort::pprof::lookup("block").write_to(block);
+  });
+  const std::string top = go_pprof({"-sample_index=alloc_objects", "-top"}, heap);
+  EXPECT_NE(top.find("mprof_site_end_to_end"), std::string::npos) << top;
+  if (std::getenv("GORT_MPROF_SHOW") != nullptr) std::fputs(top.c_str(), stderr);
+  const std::string traces = go_pprof({"-sample_index=delay", "-traces"}, block);
+  EXPECT_NE(traces.find("mprof_blocked_receiver"), std::string::npos) << traces;
+  std::remove(heap.c_str());
+  std::remove(block.c_str());
 }

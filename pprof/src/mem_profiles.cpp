@@ -17,8 +17,7 @@
 //     records are multiplied by the sampling fraction (scaleMutexProfile).
 //     debug 1: "--- contention:" / "--- mutex:", cycles/second (10^9: gort's
 //     cycles are nanoseconds) and each record's cycles, count and stack.
-// Compiled into gort_pprof with the other kinds (registry.cpp's list calls
-// register_memory_profiles).
+// registry.cpp's list calls register_memory_profiles.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
