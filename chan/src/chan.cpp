@@ -96,9 +96,11 @@ bool wait_on(hchan* c, WaitQueue& q, void* ep, WaitReason reason) {
   mysg->elem = ep;
   mysg->c = c;
   mysg->wait = &wait;
+  const int64_t t0 = block_profile_start(mysg);
   q.enqueue(mysg);
   runtime::park(reason, &unlock_chan_after_park, c);
   // Woken: the waker dequeued mysg and set success before readying us.
+  if (mysg->releasetime > 0) runtime::block_event(mysg->releasetime - t0);
   const bool success = mysg->success;
   runtime::release_sudog(mysg);
   return success;
@@ -146,6 +148,7 @@ void buffer_take(hchan* c, void* ep) {
 // mirrors send in chan.go (up to the unlock).
 G* give_to_receiver(Sudog* sg, hchan* c, void* ep) {
   c->move_elem(sg->elem, ep);
+  set_release_time(sg);
   sg->success = true;
   sg->wait->woken_by = sg;
   return sg->g;
@@ -164,6 +167,7 @@ G* take_from_sender(Sudog* sg, hchan* c, void* ep) {
     if (++c->recvx == c->dataqsiz) c->recvx = 0;
     c->sendx = c->recvx;
   }
+  set_release_time(sg);
   sg->success = true;
   sg->wait->woken_by = sg;
   return sg->g;
@@ -296,6 +300,7 @@ void closechan(hchan* c) {
   Sudog* woken = nullptr;
   for (WaitQueue* q : {&c->recvq, &c->sendq}) {
     while (Sudog* sg = q->dequeue()) {
+      set_release_time(sg);
       sg->success = false;
       sg->wait->woken_by = sg;
       sg->next = woken;

@@ -4,6 +4,7 @@
 
 #include <gort/detail/chan_core.hpp>
 #include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 #include <gort/runtime/internal/root_range.hpp>
 #include <gort/runtime/internal/sudog.hpp>
 #include <gort/runtime/internal/wait_reason.hpp>
@@ -185,6 +186,21 @@ struct hchan {
 
 /// Unlocks c; the unlockf of a goroutine parking on one channel.
 bool unlock_chan_after_park(runtime::G* gp, void* c);
+
+/// Asks sg's waker for a release time when the block profile is on (Go's
+/// `mysg.releasetime = -1` in chansend, chanrecv, selectgo) and returns the
+/// block's start time, 0 when off.
+inline int64_t block_profile_start(Sudog* sg) {
+  if (runtime::block_profile_rate() <= 0) return 0;
+  sg->releasetime = -1;
+  return runtime::prof_nanotime();
+}
+
+/// The waker's half: stamps the time sg's goroutine is readied, when asked
+/// (the releasetime stores of send, recv and closechan).  Holds c's lock.
+inline void set_release_time(Sudog* sg) {
+  if (sg->releasetime != 0) sg->releasetime = runtime::prof_nanotime();
+}
 
 /// Moves the element at ep into the waiting receiver sg and marks it woken by
 /// a communication (the first half of Go's send); returns its goroutine, which

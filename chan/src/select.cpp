@@ -189,6 +189,8 @@ SelectResult selectgo(SelectCase* cases, int n, bool block) {
   // Pass 2: queue on every channel, sudogs linked in lock order.
   runtime::ChanWait wait;
   G* gp = runtime::current_g();
+  const bool profile_block = runtime::block_profile_rate() > 0;
+  const int64_t t0 = profile_block ? runtime::prof_nanotime() : 0;
   Sudog* head = nullptr;
   Sudog** tail = &head;
   for (int k = 0; k < norder; ++k) {
@@ -199,6 +201,7 @@ SelectResult selectgo(SelectCase* cases, int n, bool block) {
     sg->elem = cas.elem;
     sg->c = cas.c;
     sg->wait = &wait;
+    if (profile_block) sg->releasetime = -1;
     *tail = sg;
     tail = &sg->waitlink;
     (cas.is_send ? cas.c->sendq : cas.c->recvq).enqueue(sg);
@@ -226,6 +229,7 @@ SelectResult selectgo(SelectCase* cases, int n, bool block) {
     throw RuntimeError("selectgo: bad wakeup");
   }
   const bool success = winner->success;
+  if (winner->releasetime > 0) runtime::block_event(winner->releasetime - t0);
   for (sg = head; sg != nullptr;) {
     Sudog* next = sg->waitlink;
     runtime::release_sudog(sg);

@@ -14,9 +14,19 @@
 //
 // Not mirrored, on purpose: the tiny allocator (Go packs pointer-free objects
 // under 16 bytes into shared 16-byte blocks; it makes finalizers and the free
-// accounting subtler), heap profiling (GC assists are charged one level up, in
-// allocate_object) and the heap-bitmap of pointer slots (gort's collector traces objects through
+// accounting subtler), GC assists (charged one level up, in allocate_object) and the heap-bitmap of pointer slots (gort's collector traces objects through
 // their trace() methods, not a per-word bitmap).
+//
+// Heap profiling (mirrors the MemProfileRate block of mallocgc and
+// profilealloc): each mcache counts down next_sample bytes; allocate_object
+// subtracts every object's size, a subtraction and a compare on the fast path,
+// and calls profile_alloc when the count goes negative.  profile_alloc draws
+// the next distance (an exponential draw of mean MemProfileRate, so samples
+// are a Poisson process over the bytes allocated), records the allocation in
+// the runtime's heap profile (mprof.cpp) and remembers the object's bucket in
+// a ProfileSpecial on its span (Go's specialprofile), which the sweep that
+// frees the object reports (sweep.cpp).  A rate of 0 makes the distance
+// INT64_MAX, a rate of 1 makes it 0 (every object is sampled).
 //
 // Invariants: every returned object lies inside one in-use span whose class fits
 // the size; no two live objects overlap.
@@ -29,6 +39,7 @@
 #include <gort/gc/sizeclasses.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/gc/mcentral.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 
 #include "mwbbuf.hpp"
 #include "pacer.hpp"
@@ -74,6 +85,14 @@ HeapStatsSnapshot read_heap_stats() {
 }
 
 namespace detail {
+
+// mirrors profilealloc in malloc.go (and setprofilebucket in mheap.go)
+__attribute__((noinline)) void profile_alloc(MCache& c, Span* s, uintptr_t obj, uintptr_t caller_pc) {
+  c.next_sample.store(runtime::next_sample(), std::memory_order_relaxed);
+  if (runtime::mem_profile_rate() <= 0) return;  // turned off since the draw
+  runtime::ProfBucket* b = runtime::mprof_malloc(s->elemsize, caller_pc);
+  s->specials = new ProfileSpecial{s->specials, s->object_index(obj), b};
+}
 
 // mirrors mallocgc in malloc.go (small and large paths)
 void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger) {

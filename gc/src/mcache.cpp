@@ -13,6 +13,10 @@
 // objects allocated from a span are added to heap_stats() when the span leaves
 // the cache, so heap_stats() lags by at most one span per class per P.
 //
+// Heap profiling: each cache counts down next_sample, the bytes left before its
+// next heap profile sample (malloc.cpp); set_mem_profile_rate reaches every
+// cache ever made through all_caches to redraw it.
+//
 // Caches are created on first use on a P and go back to an idle pool when the
 // runtime destroys the P (after release_all; destroy_p, the collector's part of
 // Go's p.destroy): when procresize retires the P because GOMAXPROCS shrank, and
@@ -36,6 +40,7 @@
 #include <gort/runtime/internal/gc_cache.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/lock.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 
 #include "mgc.hpp"
 #include "mwbbuf.hpp"
@@ -52,6 +57,19 @@ Span empty_span;
 /// Idle caches, linked through pool_next; guarded by pool_lock.
 MCache* cache_pool = nullptr;
 std::mutex pool_lock;
+
+/// Every cache ever made, linked through all_next (set_mem_profile_rate
+/// reaches them all); guarded by pool_lock.  Caches are never freed.
+MCache* all_caches = nullptr;
+
+/// Makes a cache and links it into all_caches.
+MCache* make_cache() {
+  auto* c = new MCache();
+  std::lock_guard<std::mutex> guard(pool_lock);
+  c->all_next = all_caches;
+  all_caches = c;
+  return c;
+}
 
 /// The shared cache for threads without a P, and its lock.
 MCache* fallback_cache = nullptr;
@@ -76,7 +94,7 @@ MCache* new_cache() {
       return c;
     }
   }
-  return new MCache();
+  return make_cache();
 }
 
 /// Counts the objects allocated from s while cached into the heap statistics.
@@ -90,7 +108,8 @@ void flush_span_counts(Span* s) {
 
 }  // namespace
 
-MCache::MCache() {
+// mirrors allocmcache's c.nextSample = nextSample()
+MCache::MCache() : next_sample(runtime::next_sample()) {
   for (auto& s : alloc) s = &empty_span;
 }
 
@@ -153,7 +172,7 @@ MCache* install_p_mcache(void** slot) {
 MCache* lock_fallback_mcache() {
   check_foreign_allocation();
   fallback_lock.lock();
-  if (fallback_cache == nullptr) fallback_cache = new MCache();
+  if (fallback_cache == nullptr) fallback_cache = make_cache();
   return fallback_cache;
 }
 
@@ -162,6 +181,13 @@ void unlock_fallback_mcache() { fallback_lock.unlock(); }
 namespace {
 void release_cache(void* cache, int32_t, void*) { static_cast<MCache*>(cache)->release_all(); }
 }  // namespace
+
+void mem_profile_rate_changed() {
+  std::lock_guard<std::mutex> guard(pool_lock);
+  for (MCache* c = all_caches; c != nullptr; c = c->all_next) {
+    c->next_sample.store(runtime::next_sample(), std::memory_order_relaxed);
+  }
+}
 
 void flush_all_mcaches() {
   runtime::for_each_p_gc_cache(&release_cache, nullptr);

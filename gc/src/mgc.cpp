@@ -58,12 +58,14 @@
 #include <ctime>
 #include <string>
 
+#include <gort/gc/mcache.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/fatal.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/hooks.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 #include <gort/runtime/internal/sema.hpp>
 
 #include <gort/runtime.hpp>
@@ -313,7 +315,13 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   heap_live.store(marked, std::memory_order_relaxed);
   pacer_commit(marked, heap_scan, roots.stack_bytes, roots.globals_bytes);
   start_sweep_generation();
-  if (runtime::gc_debug_settings().gcstoptheworld >= 2) finish_sweep();
+  if (runtime::gc_debug_settings().gcstoptheworld >= 2) {
+    finish_sweep();
+    // Every free of this cycle has happened: publish them now (gcSweep's
+    // blocking mode).
+    runtime::mprof_next_cycle();
+    runtime::mprof_flush();
+  }
   c.t_end = runtime::gc_nanotime();
   limiter_transition(false, c.t_end, c.t_end - pause_start);
 
@@ -328,6 +336,9 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   account_pause(pause_start, c.t_end);
   record_cycle(c.pause_ns, unix_now_ns(), c.forced, c.cpu_fraction);
   c.numgc = num_gc();
+  // Finish the heap profiling cycle before the world runs, so that no event
+  // leaks into the wrong cycle (gcMarkTermination's mProf_NextCycle).
+  runtime::mprof_next_cycle();
   cycle_running.store(false, std::memory_order_release);
   trace_event(&TraceHooks::heap_alloc, marked);
   trace_event(&TraceHooks::heap_goal, heap_goal_bytes());
@@ -335,6 +346,8 @@ void mark_termination(uint64_t bytes_marked, uint64_t heap_scan, const MarkRoots
   trace_event(&TraceHooks::stw_done, c.concurrent ? StwReason::MarkTermination : StwReason::SweepTermination);
   trace_event(&TraceHooks::gc_done, c.numgc);
   runtime::start_the_world_gc();
+  // Publishes the cycle before last (mProf_Flush, not done with the world stopped).
+  runtime::mprof_flush();
   unlock_scopes();
   runtime::free_stack_memory();  // the free stacks clear_stack_caches gathered
   if (runtime::gc_debug_settings().gctrace > 0) print_gctrace(c);
@@ -569,6 +582,7 @@ constexpr runtime::GcHooks kRuntimeHooks{
     .shade_root_range = &shade_range,           // mwbbuf.cpp
     .destroy_p = &destroy_p,                    // mcache.cpp
     .before_exit = &finish_cycles_for_exit,     // above
+    .mem_profile_rate_changed = &mem_profile_rate_changed,  // mcache.cpp
 };
 
 // Registered once, at start-up, by this file's static initializer (Go's package
@@ -596,6 +610,9 @@ void collect() {
   detail::wait_for_cycle(n);
   detail::wait_for_cycle(detail::gc_start(detail::TriggerKind::Cycle, n + 1));
   detail::finish_sweep();
+  // The whole heap is swept: publish the profile as of this cycle, unless a
+  // later cycle's mark termination came in between (runtime.GC's mProf_PostSweep).
+  if (detail::cycles_started() == n + 1) runtime::mprof_post_sweep();
   detail::clear_dead_stack<detail::kClearedStackBytes>();
 }
 

@@ -41,6 +41,7 @@ void Span::init_objects(SpanClass spc) {
   for (auto& w : mark_bits) w = 0;
   refill_alloc_cache(0);
   has_destructors = false;
+  specials = nullptr;  // a span is freed only after its sweep removed them
   state = SpanState::InUse;
   next = prev = nullptr;
 }

@@ -18,6 +18,10 @@
 // destructors, whose dead objects are destroyed first.  An empty span goes back
 // to the page heap (unless the sweeper keeps it to allocate from).
 //
+// A span holding heap-profile samples (ProfileSpecial records, malloc.cpp)
+// reports each sampled object the sweep found dead to the runtime's heap
+// profile (mprof_free) and drops its record.
+//
 // Destructors run on the sweeping thread with no lock held; a thread-local flag
 // turns an allocation inside one into a fatal error (object.hpp explains why).
 #include <gort/gc/mcentral.hpp>
@@ -25,6 +29,7 @@
 #include <gort/gc/object.hpp>
 #include <gort/gc/span.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
+#include <gort/runtime/internal/mprof.hpp>
 
 #include <sched.h>
 
@@ -60,6 +65,22 @@ void destroy_dead_objects(Span* s) {
   running_destructors = false;
 }
 
+/// Reports the free of every sampled object of s that this sweep freed and
+/// drops its record (mirrors freeSpecial's specialprofile case, reached from
+/// mspan.sweep).  After install_mark_bits: an allocated slot is a survivor.
+void free_profile_specials(Span* s) {
+  ProfileSpecial** link = &s->specials;
+  while (ProfileSpecial* sp = *link) {
+    if (s->is_allocated(sp->index)) {
+      link = &sp->next;
+      continue;
+    }
+    runtime::mprof_free(sp->bucket, s->elemsize);
+    *link = sp->next;
+    delete sp;
+  }
+}
+
 }  // namespace
 
 thread_local bool running_destructors = false;
@@ -81,6 +102,7 @@ uint32_t sweep_objects(Span* s) {
     heap_stats().freed_bytes.fetch_add(uint64_t{freed} * s->elemsize, std::memory_order_relaxed);
   }
   if (live == 0) s->has_destructors = false;
+  if (s->specials != nullptr) free_profile_specials(s);
   return live;
 }
 

@@ -39,7 +39,10 @@ Registry& registry() {
 /// The built-in kinds, registered once.  Called without the registry's lock.
 void register_builtin_profiles() {
   static std::once_flag once;
-  std::call_once(once, [] { register_goroutine_profiles(); });
+  std::call_once(once, [] {
+    register_goroutine_profiles();
+    register_memory_profiles();
+  });
 }
 
 }  // namespace

@@ -24,5 +24,6 @@ void register_profile(ProfileKind kind);
 
 /// Each profile file's registration (see registry.cpp's file comment).
 void register_goroutine_profiles();  // "goroutine", "threadcreate" (goroutine_profile.cpp)
+void register_memory_profiles();     // "heap", "allocs", "block", "mutex" (mem_profiles.cpp)
 
 }  // namespace gort::pprof::detail

@@ -17,6 +17,7 @@
 // Rejected: a FIFO of waiters woken in queue order (signal would wake whoever
 // queued first, not the oldest ticket, and a signal sent before the waiter
 // queued would be lost or need a counter anyway).
+#include <gort/runtime/internal/mprof.hpp>
 #include <gort/runtime/internal/notify_list.hpp>
 #include <gort/runtime/internal/park.hpp>
 
@@ -27,7 +28,18 @@ struct NotifyWaiter {
   G* g;
   uint32_t ticket;
   NotifyWaiter* next = nullptr;
+  /// Block profile (mirrors sudog.releasetime): -1 asks the notifier for the
+  /// time it readied the waiter (readyWithTime); 0 when the profile is off.
+  int64_t releasetime = 0;
 };
+
+namespace {
+/// Stamps w's release time when its waiter asked for one; before ready, while
+/// w is still alive.
+void set_release_time(NotifyWaiter* w) {
+  if (w->releasetime != 0) w->releasetime = prof_nanotime();
+}
+}  // namespace
 
 namespace {
 
@@ -52,9 +64,15 @@ void NotifyList::wait(uint32_t ticket) {
     return;
   }
   NotifyWaiter w{current_g(), ticket};
+  int64_t t0 = 0;
+  if (block_profile_rate() > 0) {
+    t0 = prof_nanotime();
+    w.releasetime = -1;
+  }
   if (tail_ == nullptr) head_ = &w; else tail_->next = &w;
   tail_ = &w;
   park(WaitReason::SyncCondWait, &unlock_list, &lock_);
+  if (w.releasetime > 0) block_event(w.releasetime - t0);
 }
 
 // mirrors notifyListNotifyAll
@@ -70,6 +88,7 @@ void NotifyList::notify_all() {
   lock_.unlock();
   while (w != nullptr) {
     NotifyWaiter* next = w->next;  // read before ready: w dies once its goroutine runs
+    set_release_time(w);
     ready(w->g);
     w = next;
   }
@@ -92,6 +111,7 @@ void NotifyList::notify_one() {
     if (w->ticket != t) continue;
     if (prev != nullptr) prev->next = w->next; else head_ = w->next;
     if (w->next == nullptr) tail_ = prev;
+    set_release_time(w);
     G* gp = w->g;
     lock_.unlock();
     ready(gp);

@@ -17,6 +17,7 @@
 // queue, so the waiter runs at once on this P as Go's semrelease1 does.
 //   Rejected: gosched, which queues the releaser globally where any P may pick
 //   it up, unlike Go, and costs a sched.lock round trip per handoff.
+#include <gort/runtime/internal/mprof.hpp>
 #include <gort/runtime/internal/park.hpp>
 #include <gort/runtime/internal/sema.hpp>
 
@@ -37,7 +38,34 @@ struct SemaWaiter {
   SemaWaiter* prev = nullptr;
   /// Set by a handoff release: the count was passed directly to this waiter.
   bool ticket = false;
+  /// Block profile (mirrors sudog.releasetime): -1 asks the releaser to store
+  /// the time it readied the waiter; 0 when the profile is off.
+  int64_t releasetime = 0;
+  /// Mutex profile (mirrors sudog.acquiretime): when this waiter's wait for
+  /// the lock began, 0 when not profiled.
+  int64_t acquiretime = 0;
 };
+
+/// Which profiles a wait feeds (mirrors semaProfileFlags), from its reason:
+/// the runtime's own semaphores (Semacquire, e.g. the collector's) none, as
+/// Go's semacquire; a Mutex or RWMutex both block and mutex profiles, as
+/// sync_runtime_SemacquireMutex; every other sync wait the block profile.
+struct SemaProfile {
+  bool block;
+  bool mutex;
+};
+SemaProfile sema_profile(WaitReason reason) {
+  switch (reason) {
+    case WaitReason::Semacquire:
+      return {false, false};
+    case WaitReason::SyncMutexLock:
+    case WaitReason::SyncRWMutexLock:
+    case WaitReason::SyncRWMutexRLock:
+      return {true, true};
+    default:
+      return {true, false};
+  }
+}
 
 struct SemaRoot {
   Lock lock;
@@ -98,6 +126,16 @@ void semacquire(std::atomic<uint32_t>* addr, WaitReason reason, bool lifo) {
   if (cansemacquire(addr)) return;
   SemaRoot* root = semroot(addr);
   SemaWaiter w{addr, current_g()};
+  const SemaProfile profile = sema_profile(reason);
+  int64_t t0 = 0;
+  if (profile.block && block_profile_rate() > 0) {
+    t0 = prof_nanotime();
+    w.releasetime = -1;
+  }
+  if (profile.mutex && mutex_profile_rate() > 0) {
+    if (t0 == 0) t0 = prof_nanotime();
+    w.acquiretime = t0;
+  }
   for (;;) {
     root->lock.lock();
     root->nwait.fetch_add(1);
@@ -109,7 +147,10 @@ void semacquire(std::atomic<uint32_t>* addr, WaitReason reason, bool lifo) {
     root->queue(&w, lifo);
     // The lock is released by park's unlockf once we are off our stack.
     park(reason, &unlock_root, root);
-    if (w.ticket || cansemacquire(addr)) return;
+    if (w.ticket || cansemacquire(addr)) {
+      if (w.releasetime > 0) block_event(w.releasetime - t0);
+      return;
+    }
     w.next = w.prev = nullptr;
     lifo = true;  // woken but the count was taken: go back to the front
   }
@@ -125,12 +166,30 @@ void semrelease(std::atomic<uint32_t>* addr, bool handoff) {
     return;
   }
   SemaWaiter* w = root->dequeue(addr);
-  if (w != nullptr) root->nwait.fetch_sub(1);
+  int64_t waited = -1;
+  if (w != nullptr) {
+    root->nwait.fetch_sub(1);
+    if (w->acquiretime != 0) {
+      // The next waiter for the same lock starts waiting for it now: its
+      // earlier wait is charged to this release (semrelease1).
+      const int64_t t = prof_nanotime();
+      for (SemaWaiter* x = root->head; x != nullptr; x = x->next) {
+        if (x->addr == addr) {
+          x->acquiretime = t;
+          break;
+        }
+      }
+      waited = t - w->acquiretime;
+    }
+  }
   root->lock.unlock();
   if (w == nullptr) return;
   const bool ticket = handoff && cansemacquire(addr);
   w->ticket = ticket;
+  if (w->releasetime != 0) w->releasetime = prof_nanotime();  // readyWithTime
   G* gp = w->g;
+  // The waiter's wait is charged to the unlocker's stack, this one (mutexevent).
+  if (waited >= 0) mutex_event(waited);
   // w lives on gp's stack: once gp is readied it may run, return and reuse that
   // stack, so nothing of w is read after this point.
   ready(gp);

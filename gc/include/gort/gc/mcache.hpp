@@ -1,6 +1,7 @@
 // gort/gc/mcache.hpp — the per-P allocation cache (mirrors mcache in mcache.go).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include <gort/gc/sizeclasses.hpp>
@@ -14,11 +15,21 @@ struct Span;
 /// (mirrors mcache).  Objects allocated from a cached span are counted in the heap
 /// statistics when the span goes back to its mcentral (refill or release_all).
 struct MCache {
+  /// Bytes left to allocate before the next heap profile sample (mirrors
+  /// mcache.nextSample): the fast path subtracts each object's size and takes
+  /// the sample when it goes negative (profile_alloc, malloc.cpp).  Atomic only
+  /// so that set_mem_profile_rate may store a fresh draw from another thread;
+  /// the owner reads and writes it with relaxed loads and stores (plain moves),
+  /// so such a store may be lost to a concurrent allocation, which then keeps
+  /// its current distance until its next sample.
+  std::atomic<int64_t> next_sample;
   /// The span allocated from for each span class; a shared empty sentinel span
   /// (never null) when none is cached, so the fast path tests only for "full".
   Span* alloc[kNumSpanClasses];
   /// Link in the pool of idle caches.
   MCache* pool_next = nullptr;
+  /// Link in the list of every cache ever made (caches are never freed).
+  MCache* all_next = nullptr;
 
   /// Sets every class to the empty sentinel.
   MCache();
@@ -58,6 +69,15 @@ inline MCache* current_p_mcache() {
   if (__builtin_expect(*slot == nullptr, 0)) return install_p_mcache(slot);
   return static_cast<MCache*>(*slot);
 }
+/// Takes a heap profile sample of the object at obj (mirrors profilealloc):
+/// draws c's next sample distance and records the allocation with the stack
+/// outward from caller_pc (allocate_object's return address).  Out of line:
+/// the fast path only calls it when c.next_sample went negative.
+/// Precondition: the caller owns c and s holds obj.
+void profile_alloc(MCache& c, Span* s, uintptr_t obj, uintptr_t caller_pc);
+/// The runtime's GcHooks::mem_profile_rate_changed: every cache draws its next
+/// sample at the new rate.
+void mem_profile_rate_changed();
 /// Locks and returns the shared cache for threads without a P.
 MCache* lock_fallback_mcache();
 /// Unlocks the shared cache.

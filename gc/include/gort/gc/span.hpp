@@ -8,6 +8,10 @@
 
 #include <gort/gc/sizeclasses.hpp>
 
+namespace gort::runtime {
+struct ProfBucket;
+}
+
 namespace gort::gc {
 
 /// Words of a span's allocation or mark bitmap: one bit per object, and no span
@@ -27,6 +31,14 @@ enum class SpanState : uint8_t {
 /// All fields are owned by whoever holds the span: the mcentral lock while it sits
 /// on an mcentral list, the owning P's mcache while cached, the heap lock in the
 /// page allocator.
+/// A sampled object's record on its span (mirrors specialprofile): the slot and
+/// the heap profile bucket its allocation was recorded in.
+struct ProfileSpecial {
+  ProfileSpecial* next;
+  uint32_t index;
+  runtime::ProfBucket* bucket;
+};
+
 struct Span {
   /// Address of the first byte.
   uintptr_t start = 0;
@@ -73,6 +85,12 @@ struct Span {
   /// True when the span's memory may hold old data and objects must be zeroed
   /// when allocated (mirrors mspan.needzero).
   bool needzero = false;
+  /// Sampled objects of the heap profile living here (Go's specialprofile
+  /// records on mspan.specials): allocation adds one while the span is cached
+  /// by the allocating P (or, for a large span, before any sweep can claim
+  /// it); the sweep that frees the object removes it.  So, like the bitmaps,
+  /// owned by whoever holds the span.
+  ProfileSpecial* specials = nullptr;
   /// alloc_count when an mcache took the span, so the mcache can count what it
   /// allocated when it hands the span back.
   uint32_t alloc_count_at_cache = 0;

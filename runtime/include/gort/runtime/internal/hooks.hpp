@@ -72,6 +72,11 @@ struct GcHooks {
   /// leaked).  Called on the main goroutine once main's function has returned,
   /// before the world stops for exit, holding no lock; may park, must return.
   void (*before_exit)();
+
+  /// The heap profile's rate changed (set_mem_profile_rate, mprof.cpp): every
+  /// allocation cache draws its next sample at the new rate.  Called on any
+  /// thread, holding no lock; must not park or yield.
+  void (*mem_profile_rate_changed)();
 };
 
 /// Registers the collector's hooks.  Precondition: called once, before gort::run

@@ -47,6 +47,10 @@ struct Sudog {
   ChanWait* wait = nullptr;
   /// Whether this sudog belongs to a select (wakers must win select_done).
   bool is_select = false;
+  /// The block profile's release time (mirrors sudog.releasetime): 0 when the
+  /// profile is off; -1 asks the waker to store the time (prof_nanotime) at
+  /// which it readied the goroutine, so the delay excludes scheduling.
+  int64_t releasetime = 0;
   /// Set by the waker: true if woken by a communication (the value moved),
   /// false if woken because the channel was closed.
   bool success = false;
