@@ -428,13 +428,35 @@ int child_envprof() {
   return 0;
 }
 
+/// Where child_envmem allocates: 2,000 buffers of 4 KiB, kept until it returns.
+[[gnu::noipa]] gort::gc::Slice<gort::gc::Slice<char>> allocate_envmem_buffers() {
+  auto kept = gort::gc::make_slice<gort::gc::Slice<char>>(2000);
+  for (std::size_t i = 0; i < kept.len(); ++i) kept[i] = gort::gc::make_slice<char>(4096);
+  return kept;
+}
+
+/// A program run under GORTMEMPROFILE: allocates 8 MB at one site.
+int child_envmem() {
+  std::size_t n = 0;
+  gort::run([&] { n = allocate_envmem_buffers().len(); });
+  std::printf("ran, %zu buffers\n", n);
+  return 0;
+}
+
 /// Output of `go tool pprof ARGS FILE`; fails the test when pprof fails.
-std::string go_tool_pprof(const std::string& mode, const std::string& file) {
+std::string go_tool_pprof(const std::vector<std::string>& args, const std::string& file) {
   const std::string cache = ::testing::TempDir() + "cpuprof_test_gocache";
-  const auto r = gort::test::run_process({"/usr/bin/go", "tool", "pprof", mode, file},
-                                         {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
-  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << mode << " " << file << ":\n" << r.out << r.err;
+  std::vector<std::string> argv = {"/usr/bin/go", "tool", "pprof"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(file);
+  const auto r = gort::test::run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
+  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << testing::PrintToString(args) << " " << file << ":\n" << r.out << r.err;
   return r.out;
+}
+
+/// go_tool_pprof with one mode (-top, -traces, -raw).
+std::string go_tool_pprof(const std::string& mode, const std::string& file) {
+  return go_tool_pprof(std::vector<std::string>{mode}, file);
 }
 
 TEST(CpuProf, SchedulerChannelAndGcStressWhileProfiled) { expect_child_ok("stress"); }
@@ -460,6 +482,28 @@ TEST(CpuProf, EnvironmentProfilesTheWholeRun) {
   EXPECT_EQ(res.err,
             "gort: GORTCPUPROFILE=/nonexistent-dir/cpu.pprof: gort::pprof: cannot write "
             "/nonexistent-dir/cpu.pprof: No such file or directory; running without a profile\n");
+}
+
+// GORTMEMPROFILE=FILE writes the heap profile of the whole run after main
+// returns (a collection first): go tool pprof shows the allocating site with
+// its 8 MB of alloc_space; an unwritable file is one line on stderr.
+TEST(CpuProf, EnvironmentWritesTheHeapProfileAtExit) {
+  const std::string path = ::testing::TempDir() + "memprof_env_test.pb.gz";
+  std::remove(path.c_str());
+  auto res = gort::test::run_process({self_exe(), "--child", "envmem"}, {"GORTMEMPROFILE=" + path});
+  ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
+  EXPECT_EQ(res.out, "ran, 2000 buffers\n");
+  EXPECT_EQ(res.err, "");
+  const std::string top = go_tool_pprof(std::vector<std::string>{"-sample_index=alloc_space", "-top"}, path);
+  EXPECT_NE(top.find("allocate_envmem_buffers"), std::string::npos) << top;
+  std::remove(path.c_str());
+
+  res = gort::test::run_process({self_exe(), "--child", "envmem"}, {"GORTMEMPROFILE=/nonexistent-dir/mem.pprof"});
+  ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
+  EXPECT_EQ(res.out, "ran, 2000 buffers\n");
+  EXPECT_EQ(res.err,
+            "gort: GORTMEMPROFILE=/nonexistent-dir/mem.pprof: gort::pprof: cannot write "
+            "/nonexistent-dir/mem.pprof: No such file or directory\n");
 }
 
 // start_cpu_profile/stop_cpu_profile write a file go tool pprof reads: Go's
@@ -519,6 +563,7 @@ int main(int argc, char** argv) {
     if (name == "fork") return child_fork();
     if (name == "blocked") return child_blocked();
     if (name == "envprof") return child_envprof();
+    if (name == "envmem") return child_envmem();
     std::fprintf(stderr, "unknown child %s\n", name.c_str());
     return 2;
   }

@@ -19,6 +19,7 @@
 // function; the hooks are registered by a static initializer here, and the
 // object is kept in every program linking gort::gort by the linker option in
 // pprof/CMakeLists.txt that names gort_pprof_cpu_profile_linked.
+#include <gort/gc/collector.hpp>
 #include <gort/pprof.hpp>
 #include <gort/runtime/internal/cpuprof.hpp>
 #include <gort/runtime/internal/hooks.hpp>
@@ -129,7 +130,21 @@ void stop_from_environment() {
   }
 }
 
-const rt::ProfileHooks hooks{&start_from_environment, &stop_from_environment};
+// GORTMEMPROFILE: one collection first, as `go test -memprofile` runs
+// runtime.GC() before writing, so the profile holds the run's last cycle.
+void write_heap_from_environment(const char* path) {
+  try {
+    gort::gc::collect();
+    write_heap_profile(path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gort: GORTMEMPROFILE=%s: %s\n", path, e.what());
+  }
+}
+
+// The whole-run profiles' hooks (this file's CPU profile and the heap
+// profile's write, mem_profiles.cpp), kept in every program by the linker
+// option that names gort_pprof_cpu_profile_linked.
+const rt::ProfileHooks hooks{&start_from_environment, &stop_from_environment, &write_heap_from_environment};
 
 [[maybe_unused]] const bool registered = (rt::register_profile_hooks(&hooks), true);
 

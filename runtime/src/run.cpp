@@ -7,7 +7,8 @@
 //
 // The main goroutine starts the whole-run trace and CPU profile the
 // environment names (GORTTRACE, GORTCPUPROFILE; the profile through the
-// profilers' hooks) and stops them when main's function returns.
+// profilers' hooks) and stops them when main's function returns, then writes
+// the heap profile GORTMEMPROFILE names (through the same hooks).
 //
 // When main's function returns, the program ends, as in Go.  The main goroutine
 // first runs the collector's exit hook (it finishes a cycle in flight, so no
@@ -103,12 +104,27 @@ bool start_environment_cpu_profile() {
   }
 }
 
+/// GORTMEMPROFILE=FILE: writes the heap profile of the whole run when main's
+/// function has returned (none when gort::pprof is not linked in; a file that
+/// cannot be written is reported by the hook).
+void write_environment_heap_profile() {
+  const char* path = std::getenv("GORTMEMPROFILE");
+  if (path == nullptr || path[0] == '\0') return;
+  const ProfileHooks* hooks = profile_hooks();
+  if (hooks == nullptr) {
+    std::fprintf(stderr, "gort: GORTMEMPROFILE=%s: gort::pprof is not linked in; no profile written\n", path);
+    return;
+  }
+  hooks->write_heap_profile(path);
+}
+
 void main_goroutine(void* p) {
   auto* c = static_cast<MainClosure*>(p);
   const bool traced = start_environment_trace();
   const bool profiled = start_environment_cpu_profile();
   c->entry(c->arg);
   if (profiled) profile_hooks()->stop_cpu_profile();
+  write_environment_heap_profile();
   if (traced) gort::trace::stop();
   exit_program(c->exit_code);
 }

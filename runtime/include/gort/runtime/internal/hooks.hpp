@@ -95,6 +95,11 @@ struct ProfileHooks {
   /// itself and returns.  Called on the main goroutine after main's function
   /// returned, before the collector's before_exit, holding no lock; may park.
   void (*stop_cpu_profile)();
+  /// Collects once, as `go test -memprofile` does, and writes the heap profile
+  /// to path (GORTMEMPROFILE); reports a failure on stderr itself and returns.
+  /// Called on the main goroutine after main's function returned and the CPU
+  /// profile stopped, before the collector's before_exit, holding no lock; may park.
+  void (*write_heap_profile)(const char* path);
 };
 
 /// Registers the profilers' hooks.  Precondition: called once, before gort::run
