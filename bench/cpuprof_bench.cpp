@@ -19,39 +19,27 @@
 
 #include <gort/pprof.hpp>
 
-#include <unistd.h>
-
-#include <filesystem>
-
 namespace {
 
 using gort_bench::WorkloadFn;
 
-/// Where a profiled run writes its profile.
-std::string profile_path() {
-  return (std::filesystem::temp_directory_path() / ("gort_bench_" + std::to_string(::getpid()) + ".pprof")).string();
-}
+constexpr char kProfileSuffix[] = ".pprof";
 
 /// fn, run while a CPU profile is taken (started before, stopped after the run).
 template <WorkloadFn Fn>
-int64_t profiled(std::string* error) {
-  const std::string path = profile_path();
-  gort::pprof::start_cpu_profile(path);
-  const int64_t ns = Fn(error);
-  gort::pprof::stop_cpu_profile();
-  std::filesystem::remove(path);
-  return ns;
-}
+constexpr auto profiled = &gort_bench::recorded<Fn, &gort::pprof::start_cpu_profile, &gort::pprof::stop_cpu_profile,
+                                                kProfileSuffix>;
 
 }  // namespace
+
 void gort_bench::register_cpuprof_benchmarks() {
   using namespace bench_env::sizes;
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_cpuprof_gosched_pingpong", &profiled<&gort_bench::workload_gosched_pingpong>, 2.0 * kYieldsPerGoroutine},
-      {"BM_cpuprof_chan_unbuffered_pingpong", &profiled<&gort_bench::workload_unbuffered_pingpong>,
+      {"BM_cpuprof_gosched_pingpong", profiled<&gort_bench::workload_gosched_pingpong>, 2.0 * kYieldsPerGoroutine},
+      {"BM_cpuprof_chan_unbuffered_pingpong", profiled<&gort_bench::workload_unbuffered_pingpong>,
        double(kPingpongRoundTrips)},
   };
   register_per_procs(per_procs);
-  register_at_ncpu("BM_cpuprof_alloc_24", &profiled<&gort_bench::workload_alloc_24_profiled_twin>,
+  register_at_ncpu("BM_cpuprof_alloc_24", profiled<&gort_bench::workload_alloc_24_profiled_twin>,
                    double(kSmallObjects));
 }

@@ -15,6 +15,7 @@
 #include "bench_env.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -121,6 +122,26 @@ void register_per_procs(const bench_env::PerProcs<WorkloadFn> (&workloads)[N]) {
         };
       },
       bench_env::min_time(kMinTimeSeconds));
+}
+
+/// Where a recorded run (a trace, a CPU profile) writes its file: the temporary
+/// directory, named by this process and `suffix`.
+inline std::string recording_path(const char* suffix) {
+  return std::string(std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp") + "/gort_bench_" +
+         std::to_string(::getpid()) + suffix;
+}
+
+/// Fn, run between Start(path) and Stop() of a recorder writing a scratch file
+/// (gort::trace, gort::pprof's CPU profile); the file is removed afterwards.
+/// The twins of the trace and profiler suites are this over their workloads.
+template <WorkloadFn Fn, void (*Start)(const std::string&), void (*Stop)(), const char* Suffix>
+int64_t recorded(std::string* error) {
+  const std::string path = recording_path(Suffix);
+  Start(path);
+  const int64_t ns = Fn(error);
+  Stop();
+  std::remove(path.c_str());
+  return ns;
 }
 
 // The suites.  Each registers its benchmarks; gort_bench_main.cpp calls them in this order.

@@ -20,35 +20,24 @@
 
 #include <gort/trace.hpp>
 
-#include <filesystem>
 
 namespace {
 
 using gort_bench::WorkloadFn;
 
-/// Where a traced run writes its trace.
-std::string trace_path() {
-  return (std::filesystem::temp_directory_path() / ("gort_bench_" + std::to_string(::getpid()) + ".trace")).string();
-}
+constexpr char kTraceSuffix[] = ".trace";
 
 /// fn, run while a trace is written (started before, stopped after the run).
 template <WorkloadFn Fn>
-int64_t traced(std::string* error) {
-  const std::string path = trace_path();
-  gort::trace::start(path);
-  const int64_t ns = Fn(error);
-  gort::trace::stop();
-  std::filesystem::remove(path);
-  return ns;
-}
+constexpr auto traced = &gort_bench::recorded<Fn, &gort::trace::start, &gort::trace::stop, kTraceSuffix>;
 
 }  // namespace
 
 void gort_bench::register_trace_benchmarks() {
   using namespace bench_env::sizes;
   const bench_env::PerProcs<WorkloadFn> per_procs[] = {
-      {"BM_traced_gosched_pingpong", &traced<&gort_bench::workload_gosched_pingpong>, 2.0 * kYieldsPerGoroutine},
-      {"BM_traced_chan_unbuffered_pingpong", &traced<&gort_bench::workload_unbuffered_pingpong>,
+      {"BM_traced_gosched_pingpong", traced<&gort_bench::workload_gosched_pingpong>, 2.0 * kYieldsPerGoroutine},
+      {"BM_traced_chan_unbuffered_pingpong", traced<&gort_bench::workload_unbuffered_pingpong>,
        double(kPingpongRoundTrips)},
   };
   register_per_procs(per_procs);
