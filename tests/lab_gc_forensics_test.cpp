@@ -209,6 +209,26 @@ double cycles_per_mib(const nlohmann::json& r) {
   return static_cast<double>(r.at("gctrace").size()) / (r.at("total_alloc_bytes").get<double>() / (1 << 20));
 }
 
+// The work runs in one child per setting, so --cpuprofile FILE and
+// --memprofile FILE give each setting's run its own files, named as the plots
+// are (the setting before the extension); go tool pprof reads them and the
+// service's request handler is where the memory went.
+TEST(LabGcForensics, ProfileFlagsWriteOneProfilePerSetting) {
+  const fs::path dir = scratch("profiles");
+  const std::string cpu = (dir / "cpu.pprof").string(), mem = (dir / "mem.pprof").string();
+  run_lab(dir, {"--short", "--gogc=100,off", "--cpuprofile=" + cpu, "--memprofile=" + mem});
+  EXPECT_FALSE(fs::exists(cpu)) << "the parent runs no gort::run";
+  for (const char* slug : {"-gogc100", "-gogcoff"}) {
+    const std::string c = (dir / ("cpu" + std::string(slug) + ".pprof")).string();
+    const std::string m = (dir / ("mem" + std::string(slug) + ".pprof")).string();
+    ASSERT_TRUE(fs::exists(c) && fs::exists(m)) << slug;
+    EXPECT_NE(gort::test::go_tool_pprof({"-top"}, c).find("Type: cpu"), std::string::npos) << slug;
+    const std::string heap = gort::test::go_tool_pprof({"-sample_index=alloc_space", "-top"}, m);
+    EXPECT_NE(heap.find("serve_request"), std::string::npos) << slug << "\n" << heap;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
   const fs::path dir = scratch("service");
   std::string report;

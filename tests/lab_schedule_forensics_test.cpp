@@ -191,6 +191,21 @@ TEST(LabScheduleForensics, ReportTakesDFromMeasuredCpuAndNamesACalibrationDrift)
   EXPECT_NE(steady.find("measured: 10.3ms of CPU per goroutine"), std::string::npos) << steady;
 }
 
+// --cpuprofile and --memprofile, as go test has them: the run profiles itself
+// and go tool pprof reads both files; the busy variant's spin loop is where the
+// CPU went.
+TEST(LabScheduleForensics, CpuprofileAndMemprofileWriteWhatGoToolPprofReads) {
+  auto dir = scratch("profiles");
+  const std::string cpu = (dir / "cpu.pprof").string(), mem = (dir / "mem.pprof").string();
+  run_lab(dir, {"--short", "--procs=1", "--busy", "--cpuprofile=" + cpu, "--memprofile=" + mem});
+  const std::string top = gort::test::go_tool_pprof({"-top"}, cpu);
+  EXPECT_NE(top.find("Type: cpu"), std::string::npos) << top;
+  EXPECT_NE(top.find("schedlab::spin"), std::string::npos) << top;
+  const std::string heap = gort::test::go_tool_pprof({"-sample_index=alloc_space", "-top"}, mem);
+  EXPECT_NE(heap.find("Type: alloc_space"), std::string::npos) << heap;
+  fs::remove_all(dir);
+}
+
 TEST(LabScheduleForensics, MalformedFlagsAreRejectedWithStatus2AndTheFlagNamed) {
   struct Case { std::string arg, names; };
   for (const Case& c : {Case{"--procs=0", "--procs"}, Case{"--procs=1,x", "--procs"}, Case{"--work=10", "--work"},

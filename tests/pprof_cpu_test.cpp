@@ -443,20 +443,9 @@ int child_envmem() {
   return 0;
 }
 
-/// Output of `go tool pprof ARGS FILE`; fails the test when pprof fails.
-std::string go_tool_pprof(const std::vector<std::string>& args, const std::string& file) {
-  const std::string cache = ::testing::TempDir() + "cpuprof_test_gocache";
-  std::vector<std::string> argv = {"/usr/bin/go", "tool", "pprof"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back(file);
-  const auto r = gort::test::run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
-  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << testing::PrintToString(args) << " " << file << ":\n" << r.out << r.err;
-  return r.out;
-}
-
-/// go_tool_pprof with one mode (-top, -traces, -raw).
+/// gort::test::go_tool_pprof with one mode (-top, -traces, -raw).
 std::string go_tool_pprof(const std::string& mode, const std::string& file) {
-  return go_tool_pprof(std::vector<std::string>{mode}, file);
+  return gort::test::go_tool_pprof(std::vector<std::string>{mode}, file);
 }
 
 TEST(CpuProf, SchedulerChannelAndGcStressWhileProfiled) { expect_child_ok("stress"); }
@@ -494,7 +483,7 @@ TEST(CpuProf, EnvironmentWritesTheHeapProfileAtExit) {
   ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
   EXPECT_EQ(res.out, "ran, 2000 buffers\n");
   EXPECT_EQ(res.err, "");
-  const std::string top = go_tool_pprof(std::vector<std::string>{"-sample_index=alloc_space", "-top"}, path);
+  const std::string top = gort::test::go_tool_pprof({"-sample_index=alloc_space", "-top"}, path);
   EXPECT_NE(top.find("allocate_envmem_buffers"), std::string::npos) << top;
   std::remove(path.c_str());
 

@@ -376,16 +376,6 @@ __attribute__((noinline, noipa)) void mprof_site_end_to_end(int n) {
   for (int i = 0; i < n; ++i) gort::gc::make<Blob<300>>();
 }
 
-/// Output of `go tool pprof args... file` (the tool pprof-writer's tests read with).
-std::string go_pprof(const std::vector<std::string>& args, const std::string& file) {
-  std::vector<std::string> argv{"/usr/bin/go", "tool", "pprof"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back(file);
-  const std::string cache = "/tmp/gort_mprof_test_gocache";
-  gort::ProcessResult r = gort::test::run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  return r.out;
-}
 
 }  // namespace
 
@@ -411,10 +401,10 @@ TEST(MprofEndToEnd, HeapAndBlockProfilesReadByGoToolPprof) {
     gort::set_block_profile_rate(0);
     gort::pprof::lookup("block").write_to(block);
   });
-  const std::string top = go_pprof({"-sample_index=alloc_objects", "-top"}, heap);
+  const std::string top = gort::test::go_tool_pprof({"-sample_index=alloc_objects", "-top"}, heap);
   EXPECT_NE(top.find("mprof_site_end_to_end"), std::string::npos) << top;
   if (std::getenv("GORT_MPROF_SHOW") != nullptr) std::fputs(top.c_str(), stderr);
-  const std::string traces = go_pprof({"-sample_index=delay", "-traces"}, block);
+  const std::string traces = gort::test::go_tool_pprof({"-sample_index=delay", "-traces"}, block);
   EXPECT_NE(traces.find("mprof_blocked_receiver"), std::string::npos) << traces;
   std::remove(heap.c_str());
   std::remove(block.c_str());

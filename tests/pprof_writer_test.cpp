@@ -151,20 +151,9 @@ class TempFile {
   std::string path_;
 };
 
-/// Output of `go tool pprof <modes...> file`; fails the test if pprof does.
-std::string go_pprof(std::vector<std::string> modes, const std::string& file) {
-  const std::string cache = (std::filesystem::temp_directory_path() / "gort_pprof_test_gocache").string();
-  std::vector<std::string> argv{"/usr/bin/go", "tool", "pprof"};
-  argv.insert(argv.end(), modes.begin(), modes.end());
-  argv.push_back(file);
-  gort::ProcessResult r = gort::test::run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
-  EXPECT_TRUE(r.started) << r.error;
-  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << modes[0] << " " << file << ":\n" << r.out << r.err;
-  return r.out;
-}
-
+/// gort::test::go_tool_pprof with one mode.
 std::string go_pprof(const std::string& mode, const std::string& file) {
-  return go_pprof(std::vector<std::string>{mode}, file);
+  return gort::test::go_tool_pprof({mode}, file);
 }
 
 /// The sample count -traces gives the trace containing needle (0 if none).
@@ -419,7 +408,7 @@ TEST(PprofGoroutine, GoToolPprofShowsFiftyParkedGoroutinesInTheirFunctionAndLine
   EXPECT_EQ(traces_count(traces, "GoToolPprofShowsFiftyParkedGoroutinesInTheirFunctionAndLines"), 1) << traces;
 
   // -top: the cumulative column of the parking function is 50 goroutines.
-  const std::string top = go_pprof(std::vector<std::string>{"-top", "-cum"}, f.path());
+  const std::string top = gort::test::go_tool_pprof({"-top", "-cum"}, f.path());
   const std::regex row(R"(\n\s*\d+\s+[\d.]+%\s+[\d.]+%\s+(\d+)\s+[\d.]+%\s+pprof_test_park_here)");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(top, m, row)) << top;

@@ -60,4 +60,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   return r;
 }
 
+std::string go_tool_pprof(const std::vector<std::string>& args, const std::string& file) {
+  const std::string cache = ::testing::TempDir() + "gort_go_tool_pprof_cache";
+  std::vector<std::string> argv{"/usr/bin/go", "tool", "pprof"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(file);
+  const ProcessResult r = run_process(argv, {"GOCACHE=" + cache, "PPROF_TMPDIR=" + cache});
+  EXPECT_TRUE(r.started) << r.error;
+  EXPECT_EQ(r.exit_code, 0) << "go tool pprof " << testing::PrintToString(args) << " " << file << ":\n"
+                            << r.out << r.err;
+  return r.out;
+}
+
 }  // namespace gort::test

@@ -86,6 +86,11 @@ inline constexpr int kChildTimeoutMs = 120'000;
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                           int timeout_ms = kChildTimeoutMs);
 
+/// Output of `go tool pprof ARGS... FILE` (Go 1.19's, /usr/bin/go), e.g.
+/// args {"-sample_index=alloc_space", "-top"}; adds a test failure with pprof's
+/// output when it fails.  Its cache stays in the temporary directory.
+std::string go_tool_pprof(const std::vector<std::string>& args, const std::string& file);
+
 #if defined(GORT_TESTPROG_PATH)
 /// Runs the gort_testprog program registered as name (tests/testprog/), as
 /// Go's runtime tests run testprog: with env over this process's environment,

@@ -21,8 +21,7 @@ constexpr uint64_t kNoGoal = uint64_t{1} << 62;
 }  // namespace
 
 std::string heap_plot_path(const std::string& base, const GcSetting& s) {
-  std::string slug = "-gogc" + (s.gogc ? std::to_string(*s.gogc) : std::string("off"));
-  if (s.memlimit) slug += "-memlimit" + byte_count_text(*s.memlimit);
+  const std::string slug = gc_setting_slug(s);
   const std::string ext = ".svg";
   if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
     return base.substr(0, base.size() - ext.size()) + slug + ext;

@@ -43,6 +43,12 @@ std::string gc_setting_label(const GcSetting& s) {
   return label;
 }
 
+std::string gc_setting_slug(const GcSetting& s) {
+  std::string slug = "-gogc" + (s.gogc ? std::to_string(*s.gogc) : std::string("off"));
+  if (s.memlimit) slug += "-memlimit" + byte_count_text(*s.memlimit);
+  return slug;
+}
+
 std::vector<std::string> gc_setting_env(const GcSetting& s) {
   std::string godebug = "gctrace=1";
   if (const char* inherited = std::getenv("GODEBUG"); inherited != nullptr && *inherited != '\0') {

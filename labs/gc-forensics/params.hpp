@@ -75,6 +75,10 @@ struct GcSetting {
 /// "GOGC=off GOMEMLIMIT=512MiB".
 std::string gc_setting_label(const GcSetting& s);
 
+/// The setting as a file-name part, "-gogc100", "-gogcoff-memlimit512MiB": what
+/// the per-setting files (plots, profiles) put before their extension.
+std::string gc_setting_slug(const GcSetting& s);
+
 /// The environment a run gets: GOGC, GOMEMLIMIT (off when none, so an inherited
 /// one cannot leak in) and GODEBUG with gctrace=1 added to whatever GODEBUG
 /// this process has (so GODEBUG=gcstoptheworld=1 reaches the runs too).

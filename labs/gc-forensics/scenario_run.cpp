@@ -2,6 +2,7 @@
 #include "scenario_run.hpp"
 
 #include <fmt/format.h>
+#include <lab/cli.hpp>
 #include <lab/go_twin.hpp>
 
 namespace gclab {
@@ -38,7 +39,11 @@ std::optional<ScenarioRun> read_run(const std::optional<gort::ProcessResult>& ru
 std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why) {
   std::vector<std::string> args{"--child"};
   for (std::string& f : workload_flags(p, "--")) args.push_back(std::move(f));
-  return read_run(lab::run_self(args, gc_setting_env(s), why), "the gort run", why);
+  // --cpuprofile/--memprofile: each setting's run profiles itself into a file
+  // of its own (the parent runs no gort::run).
+  std::vector<std::string> env = gc_setting_env(s);
+  for (std::string& e : lab::profile_environment(gc_setting_slug(s))) env.push_back(std::move(e));
+  return read_run(lab::run_self(args, env, why), "the gort run", why);
 }
 
 std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why) {

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace lab {
 
@@ -19,6 +20,30 @@ void add_common_flags(CLI::App& app, const std::string& lab, const CommonFlagHel
   app.add_option("--json", flags->json_path, "write " + help.json + " as JSON to FILE");
   app.add_flag("--go", flags->with_go,
                "also run the Go program of the same experiment (labs/" + lab + "/go)" + help.go_extra);
+  app.add_option("--cpuprofile", flags->cpuprofile_path,
+                 "write a CPU profile of the run to FILE, as go test -cpuprofile (read it with go tool pprof)")
+      ->type_name("FILE")
+      ->each([](const std::string& path) { ::setenv("GORTCPUPROFILE", path.c_str(), 1); });
+  app.add_option("--memprofile", flags->memprofile_path,
+                 "write the heap profile at the end of the run to FILE, as go test -memprofile")
+      ->type_name("FILE")
+      ->each([](const std::string& path) { ::setenv("GORTMEMPROFILE", path.c_str(), 1); });
+}
+
+std::string with_slug(const std::string& file, const std::string& slug) {
+  const std::size_t slash = file.rfind('/');
+  const std::size_t dot = file.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1) return file + slug;
+  return file.substr(0, dot) + slug + file.substr(dot);
+}
+
+std::vector<std::string> profile_environment(const std::string& slug) {
+  std::vector<std::string> env;
+  for (const char* name : {"GORTCPUPROFILE", "GORTMEMPROFILE"}) {
+    const char* path = std::getenv(name);
+    if (path != nullptr && path[0] != '\0') env.push_back(std::string(name) + "=" + with_slug(path, slug));
+  }
+  return env;
 }
 
 bool parse_command_line(CLI::App& app, const std::string& lab, int argc, char** argv, int* exit_code) {

@@ -2,6 +2,7 @@
 // program with captured output (gort::run_process, support/process).
 #include "lab/go_twin.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace lab {
@@ -27,7 +28,15 @@ std::optional<gort::ProcessResult> run_self(const std::vector<std::string>& args
                                             const std::vector<std::string>& env, std::string* error) {
   std::vector<std::string> argv{"/proc/self/exe"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, env, error);
+  // A child writes a profile only where env says (lab::profile_environment),
+  // never over the file --cpuprofile/--memprofile gave this process.
+  std::vector<std::string> child_env = env;
+  for (const char* name : {"GORTCPUPROFILE=", "GORTMEMPROFILE="}) {
+    const bool given = std::any_of(child_env.begin(), child_env.end(),
+                                   [name](const std::string& e) { return e.rfind(name, 0) == 0; });
+    if (!given) child_env.push_back(name);
+  }
+  return run_program(argv, child_env, error);
 }
 
 std::optional<std::string> build_go_twin(const std::string& lab, std::string* error) {

@@ -24,6 +24,12 @@ struct CommonFlags {
   std::string json_path;
   /// --go: also build and run the lab's Go program with the same parameters.
   bool with_go = false;
+  /// --cpuprofile FILE: a CPU profile of the lab's run, as `go test -cpuprofile`
+  /// (empty: none).  Applied through GORTCPUPROFILE when parsed.
+  std::string cpuprofile_path;
+  /// --memprofile FILE: the heap profile at the end of the lab's run, as
+  /// `go test -memprofile` (empty: none).  Applied through GORTMEMPROFILE.
+  std::string memprofile_path;
 };
 
 /// What the common flags mean in one lab, for their help texts.  Labs fill it
@@ -41,10 +47,23 @@ struct CommonFlagHelp {
   std::string go_extra{};
 };
 
-/// Adds --short, --svg (default `<lab>.svg`, when the lab draws a plot), --json
-/// and --go to app, with one wording across the labs and the lab's specifics
-/// from help.
+/// Adds --short, --svg (default `<lab>.svg`, when the lab draws a plot), --json,
+/// --go, --cpuprofile and --memprofile to app, with one wording across the labs
+/// and the lab's specifics from help.  The two profile flags set GORTCPUPROFILE
+/// and GORTMEMPROFILE in this process's environment as they are parsed, so the
+/// lab's gort::run profiles itself; children run with run_self do not inherit
+/// them (profile_environment names their own files).
 void add_common_flags(CLI::App& app, const std::string& lab, const CommonFlagHelp& help, CommonFlags* flags);
+
+/// The environment entries that give a child run of this lab its own profile
+/// files: GORTCPUPROFILE / GORTMEMPROFILE of this process with `slug` put
+/// before the file's extension ("cpu.pprof", "-gogc50" -> "cpu-gogc50.pprof");
+/// none when the flags were not given.
+std::vector<std::string> profile_environment(const std::string& slug);
+
+/// FILE with `slug` inserted before its extension (after the last '.' of the
+/// file name, if any), as the labs name one file per setting.
+std::string with_slug(const std::string& file, const std::string& slug);
 
 /// Parses argv into app.  Returns true to go on; false when the lab must exit
 /// with *exit_code (0 after --help, 2 after an error line on stderr).

@@ -33,7 +33,9 @@ std::optional<gort::ProcessResult> run_program(const std::vector<std::string>& a
 
 /// Runs this program again (Linux's /proc/self/exe: no dependence on argv[0]
 /// or the working directory) with args and extra environment entries, for a
-/// lab's child modes.  Same results as run_program.
+/// lab's child modes.  The child writes no profile unless env names one
+/// (GORTCPUPROFILE/GORTMEMPROFILE, lab::profile_environment): --cpuprofile and
+/// --memprofile profile this process.  Same results as run_program.
 std::optional<gort::ProcessResult> run_self(const std::vector<std::string>& args,
                                             const std::vector<std::string>& env, std::string* error);
 
