@@ -119,7 +119,7 @@ Span* central_cache_span(SpanClass spc) {
   // Sweep partial unswept spans of this class: each has a free slot afterwards.
   if (Span* s = claim_unswept(c, c.partial_unswept(sg), sg)) {
     c.lock.unlock();
-    detail::sweep_span(s, /*preserve=*/true);
+    detail::sweep_span(s);
     return s;
   }
   // Then full unswept ones, keeping the first that frees a slot.
@@ -127,10 +127,10 @@ Span* central_cache_span(SpanClass spc) {
     Span* s = claim_unswept(c, c.full_unswept(sg), sg);
     if (s == nullptr) break;
     c.lock.unlock();
-    detail::sweep_span(s, /*preserve=*/true);
+    detail::sweep_span(s);
     if (!s->full()) return s;
     c.lock.lock();
-    c.full_swept(sg).push(s);  // sweep_span(preserve) stamped it swept
+    c.full_swept(sg).push(s);  // sweep_span stamped it swept
     // A pause waiting for this P goes first: take a fresh span instead.
     if (runtime::gc_worker_should_yield()) break;
   }

@@ -114,21 +114,13 @@ constexpr size_t kSweepBatch = 8;
 
 }  // namespace
 
-// mirrors sweepLocked.sweep in mgcsweep.go
-bool sweep_span(Span* s, bool preserve) {
+// mirrors sweepLocked.sweep in mgcsweep.go, with preserve set (the sweeper's
+// own spans go through sweep_spans' batches)
+void sweep_span(Span* s) {
   const uint32_t sg = heap_sweepgen.load(std::memory_order_acquire);
-  const uint32_t live = sweep_objects(s);
-  bool kept = true;
-  if (preserve) {
-    s->sweepgen.store(sg, std::memory_order_release);
-  } else if (live == 0) {
-    heap_free_span(s);
-    kept = false;
-  } else {
-    central_push_swept(s);
-  }
+  sweep_objects(s);
+  s->sweepgen.store(sg, std::memory_order_release);
   sweeps_in_flight.fetch_sub(1, std::memory_order_release);
-  return kept;
 }
 
 // mirrors sweepone in mgcsweep.go

@@ -17,15 +17,15 @@ namespace gort::gc::detail {
 extern std::atomic<uint32_t> heap_sweepgen;
 
 /// Spans claimed for sweeping and not yet swept (Go's sweep.active count);
-/// a claim increments it, sweep_span decrements it.
+/// a claim increments it, ending the sweep (sweep_span, sweep_spans) decrements it.
 extern std::atomic<int32_t> sweeps_in_flight;
 
-/// Sweeps span s, which the caller claimed (sweepgen h-2 -> h-1): frees the
-/// unmarked objects (running their destructors), installs the mark bits as the
-/// allocation bits (mirrors mspan.sweep).  preserve: the caller keeps the span
-/// (mcentral.cacheSpan); else it goes back to its mcentral's swept list, or to the
-/// page heap when empty.  Returns false when the span was freed.
-bool sweep_span(Span* s, bool preserve);
+/// Sweeps span s, which the caller claimed (sweepgen h-2 -> h-1) and keeps
+/// (mcentral.cacheSpan): frees the unmarked objects (running their
+/// destructors), installs the mark bits as the allocation bits and stamps it
+/// swept (mirrors mspan.sweep with preserve set).  The sweeper's own spans go
+/// back to their lists or the page heap in sweep_spans' batches.
+void sweep_span(Span* s);
 
 /// Sweeps a batch of unswept spans from one mcentral; false when none is left
 /// (mirrors sweepone).
