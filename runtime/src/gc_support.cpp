@@ -106,13 +106,6 @@ void yield_to_readied() {
   goyield();
 }
 
-bool yield_if_preempted() {
-  M* mp = current_m();
-  if (mp == nullptr || mp->curg == nullptr || mp->p == nullptr || mp->locks != 0) return false;
-  if (!mp->p->preempt.load(std::memory_order_relaxed)) return false;
-  gort::preempt_point();
-  return true;
-}
 
 void register_gc_hooks(const GcHooks* hooks) { registered_gc_hooks.store(hooks, std::memory_order_release); }
 

@@ -76,6 +76,7 @@
 //   - exit while locked (goexit0): its M hands the P on and the thread ends
 //     (Go's mexit); m0 is only unwired, as it must return from gort::run.
 #include <gort/runtime.hpp>
+#include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/park.hpp>
 
 #include <cstdio>
@@ -817,6 +818,15 @@ void goexit1() {
 int current_p_id() { return current_p()->id; }
 int64_t current_m_id() { return current_m()->id; }
 
+// preempt_point's body; the collector calls it between the chunks of a long
+// copy and needs to know whether it yielded (gc_support.hpp)
+bool yield_if_preempted() {
+  M* mp = current_m();
+  if (mp == nullptr || !preempt_requested(mp)) return false;
+  yield_current(mp, TraceStopReason::Preempted);
+  return true;
+}
+
 }  // namespace gort::runtime
 
 namespace gort {
@@ -838,10 +848,7 @@ void gosched() {
   yield_current(mp, TraceStopReason::Gosched);
 }
 
-void preempt_point() {
-  M* mp = current_m();
-  if (preempt_requested(mp)) yield_current(mp, TraceStopReason::Preempted);
-}
+void preempt_point() { runtime::yield_if_preempted(); }
 
 int64_t goid() { return current_m()->curg->goid; }
 

@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
 
 #include "cpuprof.hpp"
 #include "crash.hpp"
@@ -69,39 +70,36 @@ struct MainClosure {
   goexit1();
 }
 
-/// GORTTRACE=FILE: traces the whole run of main's function.  A file that cannot
-/// be created is reported and the program runs untraced.
-bool start_environment_trace() {
-  const char* path = std::getenv("GORTTRACE");
+/// Starts the whole-run recorder environment variable `var` names a file for
+/// (GORTTRACE, GORTCPUPROFILE) with start(path).  When start throws (the file
+/// cannot be created, no profiler is linked in) its reason is one line on
+/// stderr and the program runs without `what`.  Returns whether it started.
+template <class Start>
+bool start_environment_recorder(const char* var, const char* what, Start start) {
+  const char* path = std::getenv(var);
   if (path == nullptr || path[0] == '\0') return false;
   try {
-    gort::trace::start(path);
+    start(path);
     return true;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "gort: GORTTRACE=%s: %s; running without a trace\n", path, e.what());
+    std::fprintf(stderr, "gort: %s=%s: %s; running without %s\n", var, path, e.what(), what);
     return false;
   }
 }
 
+/// GORTTRACE=FILE: traces the whole run of main's function.
+bool start_environment_trace() {
+  return start_environment_recorder("GORTTRACE", "a trace", [](const char* path) { gort::trace::start(path); });
+}
+
 /// GORTCPUPROFILE=FILE: profiles the whole run of main's function through the
-/// profilers' hooks (none when gort::pprof is not linked in).  A file that
-/// cannot be created is reported and the program runs unprofiled.
+/// profilers' hooks (none when gort::pprof is not linked in).
 bool start_environment_cpu_profile() {
-  const char* path = std::getenv("GORTCPUPROFILE");
-  if (path == nullptr || path[0] == '\0') return false;
-  const ProfileHooks* hooks = profile_hooks();
-  if (hooks == nullptr) {
-    std::fprintf(stderr, "gort: GORTCPUPROFILE=%s: gort::pprof is not linked in; running without a profile\n",
-                 path);
-    return false;
-  }
-  try {
+  return start_environment_recorder("GORTCPUPROFILE", "a profile", [](const char* path) {
+    const ProfileHooks* hooks = profile_hooks();
+    if (hooks == nullptr) throw std::runtime_error("gort::pprof is not linked in");
     hooks->start_cpu_profile(path);
-    return true;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "gort: GORTCPUPROFILE=%s: %s; running without a profile\n", path, e.what());
-    return false;
-  }
+  });
 }
 
 /// GORTMEMPROFILE=FILE: writes the heap profile of the whole run when main's
