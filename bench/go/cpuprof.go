@@ -5,9 +5,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 )
@@ -19,22 +16,8 @@ func cpuprofWorkloads(procs []int) []workload {
 	return append(ws, workload{key: "cpuprof_alloc_24", run: func() (float64, error) { return alloc(0) }})
 }
 
-// profiledAt wraps a per-procs workload so that it runs while a CPU profile is
-// written to a temporary file, removed afterwards.
+// profiledAt wraps a per-procs workload so that it runs while a CPU profile
+// is written to a temporary file, removed afterwards.
 func profiledAt(run func(procs int) float64) func(procs int) (float64, error) {
-	return func(procs int) (float64, error) {
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("gort-go-bench-%d.pprof", os.Getpid()))
-		f, err := os.Create(path)
-		if err != nil {
-			return 0, err
-		}
-		defer os.Remove(path)
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return 0, err
-		}
-		ns := run(procs)
-		pprof.StopCPUProfile()
-		return ns, nil
-	}
+	return recordedAt(".pprof", pprof.StartCPUProfile, pprof.StopCPUProfile, run)
 }

@@ -28,7 +28,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
@@ -116,6 +118,28 @@ func unchecked(run func() float64) func() (float64, error) {
 // uncheckedAt is unchecked for a workload parameterised by GOMAXPROCS.
 func uncheckedAt(run func(procs int) float64) func(procs int) (float64, error) {
 	return func(procs int) (float64, error) { return run(procs), nil }
+}
+
+// recordedAt wraps a per-procs workload so that it runs between start and
+// stop of a recorder (the execution tracer, the CPU profiler) writing to a
+// temporary file named by this process and suffix, removed afterwards: the
+// traced and profiled twins (gort_harness.hpp's recorded is the C++ side).
+func recordedAt(suffix string, start func(io.Writer) error, stop func(), run func(procs int) float64) func(procs int) (float64, error) {
+	return func(procs int) (float64, error) {
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("gort-go-bench-%d%s", os.Getpid(), suffix))
+		f, err := os.Create(path)
+		if err != nil {
+			return 0, err
+		}
+		defer os.Remove(path)
+		defer f.Close()
+		if err := start(f); err != nil {
+			return 0, err
+		}
+		ns := run(procs)
+		stop()
+		return ns, nil
+	}
 }
 
 // perProcs returns one workload "<name>/procs:P" for every P in procs, in

@@ -5,9 +5,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime/trace"
 )
 
@@ -19,19 +16,5 @@ func traceWorkloads(procs []int) []workload {
 // tracedAt wraps a per-procs workload so that it runs while a trace is
 // written to a temporary file, removed afterwards.
 func tracedAt(run func(procs int) float64) func(procs int) (float64, error) {
-	return func(procs int) (float64, error) {
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("gort-go-bench-%d.trace", os.Getpid()))
-		f, err := os.Create(path)
-		if err != nil {
-			return 0, err
-		}
-		defer os.Remove(path)
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return 0, err
-		}
-		ns := run(procs)
-		trace.Stop()
-		return ns, nil
-	}
+	return recordedAt(".trace", trace.Start, trace.Stop, run)
 }
