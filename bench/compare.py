@@ -670,6 +670,29 @@ def markdown_table(results: dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
+# Prefixes of the twins that run a workload with a recorder on: the execution tracer and the
+# CPU profiler. Their time over the plain workload's is the recorder's cost on that side.
+RECORDER_PREFIXES = ("traced_", "cpuprof_")
+
+
+def markdown_recorder_table(results: dict[str, dict]) -> str:
+    """Per recorder twin (traced_X, cpuprof_X) and side, its time over X's: the recorder's cost."""
+    def get(side, key):
+        r = results.get(side, {}).get(key)
+        return r["ns_per_op"] if r else None
+
+    rows = ["| workload | recorder | gort on/off | Go on/off |", "|---|---|---:|---:|"]
+    for key in ordered_keys(results):
+        prefix = next((p for p in RECORDER_PREFIXES if key.startswith(p)), None)
+        if prefix is None:
+            continue
+        plain = key[len(prefix):]
+        rows.append(f"| `{plain}` | {prefix.rstrip('_')} | "
+                    f"{fmt_ratio(get('gort', key), get('gort', plain))} | "
+                    f"{fmt_ratio(get('Go', key), get('Go', plain))} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
 def markdown_gc_table(gc_rows: dict[str, dict]) -> str:
     """The second table: per GC workload and side, time, peak RSS, GC cycles and pause."""
     rows = ["| workload | side | time (ns/op) | peak RSS | GC cycles / run | GC pause / run |",
@@ -894,6 +917,13 @@ def main(argv=None) -> int:
     legend = ("Median ns per op over the reps; ratios are gort's time over the peer's "
               "(below 1.00 = gort faster). — = side or workload not available.")
     text = f"{header}\n\n{table}\n\n{legend}\n"
+    recorder_table = markdown_recorder_table(results)
+    if recorder_table:
+        recorder_legend = (
+            "Recorders' cost: each twin's median time with the execution tracer (traced) or the "
+            "CPU profiler at 100 Hz (cpuprof) on, over the same workload's without, on the same "
+            "side in the same run (1.00 = no cost). — = a side lacks one of the pair.")
+        text += f"\n{recorder_table}\n\n{recorder_legend}\n"
     gc_table = markdown_gc_table(gc_rows)
     if gc_table:
         gc_legend = (

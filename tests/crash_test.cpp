@@ -333,4 +333,17 @@ TEST(Env, MalformedGodebugEntriesWarnAndAreIgnored) {
   EXPECT_EQ(r.err.find("unknownknob"), std::string::npos) << "unknown knobs are ignored silently, as in Go";
 }
 
+TEST(Env, GodebugMemprofilerateSetsTheHeapProfilesRate) {
+  auto unset = run_testprog("PrintMemProfileRate", {});
+  EXPECT_EQ(unset.out, "MemProfileRate=524288\n") << unset.err;
+  auto off = run_testprog("PrintMemProfileRate", {"GODEBUG=memprofilerate=0"});
+  EXPECT_EQ(off.out, "MemProfileRate=0\n") << off.err;
+  auto every = run_testprog("PrintMemProfileRate", {"GODEBUG=gctrace=0,memprofilerate=1"});
+  EXPECT_EQ(every.out, "MemProfileRate=1\n") << every.err;
+  auto bad = run_testprog("PrintMemProfileRate", {"GODEBUG=memprofilerate=-5"});
+  EXPECT_EQ(bad.exit_code, 0);
+  EXPECT_EQ(bad.out, "MemProfileRate=524288\n");
+  EXPECT_EQ(bad.err, "runtime: GODEBUG: ignoring memprofilerate=-5: expected a non-negative integer\n");
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gort/runtime/internal/fatal.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
+#include <gort/profile_rates.hpp>
 
 #include <cctype>
 #include <charconv>
@@ -64,6 +65,18 @@ void parse_godebug(const char* env) {
         debug.netpoll = NetpollChoice::Epoll;
       } else {
         std::fprintf(stderr, "runtime: GODEBUG: ignoring netpoll=%s: expected uring or epoll\n", value.c_str());
+      }
+      continue;
+    }
+    if (key == "memprofilerate") {
+      // As Go's GODEBUG=memprofilerate=X: sets MemProfileRate (set_mem_profile_rate) at start,
+      // and only when given, so a rate the program set before gort::run stays otherwise.
+      int32_t n = 0;
+      if (!parse_int32(value.c_str(), &n) || n < 0) {
+        std::fprintf(stderr, "runtime: GODEBUG: ignoring memprofilerate=%s: expected a non-negative integer\n",
+                     value.c_str());
+      } else {
+        gort::set_mem_profile_rate(n);
       }
       continue;
     }

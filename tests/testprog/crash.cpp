@@ -346,4 +346,8 @@ GORT_TESTPROG(PrintGomaxprocs) {
   return gort::run([] { std::printf("GOMAXPROCS=%d\n", gort::gomaxprocs()); });
 }
 
+GORT_TESTPROG(PrintMemProfileRate) {
+  return gort::run([] { std::printf("MemProfileRate=%d\n", gort::mem_profile_rate()); });
+}
+
 }  // namespace
