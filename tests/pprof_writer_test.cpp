@@ -182,7 +182,7 @@ int64_t traces_count(const std::string& traces, const std::string& needle) {
 // ---- the encoder -----------------------------------------------------------------
 
 TEST(PprofProto, VarintsPackedFieldsAndNestedMessagesAsProtobufEncodesThem) {
-  pd::ProtoBuffer b;
+  gort::pprof::proto::ProtoBuffer b;
   b.uint64(1, 150);  // the protobuf documentation's example: 08 96 01
   const uint64_t three[] = {3, 270, 86942};
   b.uint64s(4, three);  // packed: 22 06 03 8e 02 9e a7 05

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace gort::pprof::detail {
+namespace gort::pprof::proto {
 
 class ProtoBuffer {
  public:
@@ -99,4 +99,4 @@ class ProtoBuffer {
   std::string data_;
 };
 
-}  // namespace gort::pprof::detail
+}  // namespace gort::pprof::proto
