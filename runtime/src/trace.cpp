@@ -288,6 +288,25 @@ void trace_proc_steal_slow(uint64_t stamp, const P* pp) {
   w.event_at(stamp, Ev::ProcSteal, a, 2);
 }
 
+void trace_go_stop_slow(TraceStopReason reason) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  // Skip this function: the stack starts at leave (or the stop the world that
+  // yields), then what yielded (gosched, a preemption point).
+  const uint64_t a[2] = {trace_string(reason), trace_current_stack(w, 2)};
+  w.event(Ev::GoStop, a, 2);
+}
+
+void trace_go_unblock_slow(const G* gp) {
+  TraceWriter w;
+  if (!w.ok()) return;
+  // Skip this function: the stack starts at what readied gp (ready, the
+  // poller's poll_readied, a park whose condition already held), then its
+  // caller (a channel send, a semaphore release, the scheduler's poll).
+  const uint64_t a[2] = {uint64_t(gp->goid), trace_current_stack(w, 2)};
+  w.event(Ev::GoUnblock, a, 2);
+}
+
 void trace_go_block_slow(WaitReason reason) {
   TraceWriter w;
   if (!w.ok()) return;

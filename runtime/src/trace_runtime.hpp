@@ -65,9 +65,11 @@ inline void trace_go_syscall_end_blocked(const G* gp, const M* mp) {
   if (trace_on()) [[unlikely]] trace_go_syscall_end_blocked_slow(gp, mp);
 }
 
-/// GoStop: the running goroutine yields but stays runnable.
+/// GoStop: the running goroutine yields but stays runnable; with the stack
+/// that yielded (Go's GoSched and GoPreempt carry it too).
+void trace_go_stop_slow(TraceStopReason reason);
 inline void trace_go_stop(TraceStopReason reason) {
-  if (trace_on()) [[unlikely]] trace_event(Ev::GoStop, trace_string(reason), 0);
+  if (trace_on()) [[unlikely]] trace_go_stop_slow(reason);
 }
 
 /// GoStart of gp on this thread.
@@ -75,9 +77,11 @@ inline void trace_go_start(const G* gp) {
   if (trace_on()) [[unlikely]] trace_event(Ev::GoStart, uint64_t(gp->goid));
 }
 
-/// GoUnblock: the running context made gp runnable.
+/// GoUnblock: the running context made gp runnable; with the stack that did
+/// (mirrors traceGoUnpark: the scheduler-latency profile charges the wait to it).
+void trace_go_unblock_slow(const G* gp);
 inline void trace_go_unblock(const G* gp) {
-  if (trace_on()) [[unlikely]] trace_event(Ev::GoUnblock, uint64_t(gp->goid), 0);
+  if (trace_on()) [[unlikely]] trace_go_unblock_slow(gp);
 }
 
 /// A time stamp for an event that a compare-and-swap decides (0 while not
