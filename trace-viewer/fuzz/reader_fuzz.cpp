@@ -16,6 +16,7 @@
 #include "export_chrome.hpp"
 #include "html.hpp"
 #include "order.hpp"
+#include "pprof_export.hpp"
 #include "reader.hpp"
 #include "summary.hpp"
 #include "timeline.hpp"
@@ -67,7 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!v.ok) fail("validate rejects an ordered stream");
     Timeline tl = build_timeline(trace, ordered);
     (void)analyze_goroutines(trace, tl);
-    (void)analyze_blocking(trace, tl);
+    const BlockingAnalysis blocking = analyze_blocking(trace, tl);
+    for (TraceProfileKind k : {TraceProfileKind::Net, TraceProfileKind::Sync, TraceProfileKind::Syscall,
+                               TraceProfileKind::Sched}) {
+      if (trace_profile_proto(trace, trace_profile(blocking, k)).size() < 20) fail("a profile without a gzip frame");
+    }
     (void)analyze_gc(trace, tl);
     (void)analyze_mmu(tl);
     (void)scheduler_latency(tl);

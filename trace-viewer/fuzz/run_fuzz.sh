@@ -15,7 +15,7 @@ rebuild=1
 if [[ -x "$bin" ]]; then
   rebuild=0
   for f in "$src/trace-viewer/fuzz/reader_fuzz.cpp" "$@" "$src"/trace-viewer/src/*.hpp "$src"/trace-viewer/src/analysis/*.hpp \
-           "$src/runtime/include/gort/trace_format.hpp"; do
+           "$src/runtime/include/gort/trace_format.hpp" "$src/pprof/include/gort/pprof/proto_builder.hpp"; do
     if [[ "$f" -nt "$bin" ]]; then rebuild=1; break; fi
   done
 fi
@@ -30,9 +30,9 @@ if ((rebuild)); then
     printf '%s\0%s\0' "$f" "$objs/$i.o"
     i=$((i + 1))
   done | xargs -0 -n 2 -P 2 sh -c '"$0" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
-      -fno-sanitize-recover=undefined -I"$1/trace-viewer/src" -I"$1/runtime/include" -c "$2" -o "$3"' \
+      -fno-sanitize-recover=undefined -I"$1/trace-viewer/src" -I"$1/runtime/include" -I"$1/pprof/include" -c "$2" -o "$3"' \
       "$clangxx" "$src"
-  "$clangxx" -fsanitize=fuzzer,address,undefined "$objs"/*.o -lfmt -o "$bin.tmp"
+  "$clangxx" -fsanitize=fuzzer,address,undefined "$objs"/*.o -lfmt -lz -o "$bin.tmp"
   mv "$bin.tmp" "$bin"
 fi
 "$gen" "$out/seeds"

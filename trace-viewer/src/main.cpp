@@ -6,13 +6,16 @@
 //   trace-viewer export   FILE -o out.json
 //   trace-viewer html     FILE -o out.html
 //   trace-viewer validate FILE
+//   trace-viewer pprof    FILE --type net|sync|syscall|sched -o out.pb.gz
 //
 // Exit status: 0 done; 1 the trace (or an output file) could not be read or
 // written — one line on stderr naming the file, the byte offset and what was
 // expected; 2 bad command line (CLI11's message).
 #include "export_chrome.hpp"
 #include "html.hpp"
+#include "analysis/blocking.hpp"
 #include "order.hpp"
+#include "pprof_export.hpp"
 #include "reader.hpp"
 #include "summary.hpp"
 #include "timeline.hpp"
@@ -73,7 +76,8 @@ void write_output(const std::string& path, F&& fill) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Reads gort execution traces: summary, Chrome/Perfetto export, self-contained web page, validation."};
+  CLI::App app{"Reads gort execution traces: summary, Chrome/Perfetto export, self-contained web page, validation, "
+               "pprof profiles."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trace-viewer (gort) format v" + std::to_string(gort::trace::format::kVersion));
 
@@ -96,6 +100,17 @@ int main(int argc, char** argv) {
   CLI::App* val = app.add_subcommand("validate", "Check the trace; print event counts and \"ok\"");
   val->add_option("file", file, "Trace file")->required();
 
+  CLI::App* pprof = app.add_subcommand("pprof", "Write a pprof profile derived from the trace, as go tool trace "
+                                                "-pprof=TYPE (read it with go tool pprof)");
+  std::string pprof_type;
+  pprof->add_option("file", file, "Trace file")->required();
+  pprof->add_option("--type", pprof_type,
+                    "net: network wait, sync: channels/select/sync, syscall: blocking calls, "
+                    "sched: runnable time")
+      ->required()
+      ->check(CLI::IsMember({"net", "sync", "syscall", "sched"}));
+  pprof->add_option("-o,--output", output, "Output profile (gzipped profile.proto)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -116,6 +131,12 @@ int main(int argc, char** argv) {
     } else if (*html) {
       Loaded l = load(file);
       write_output(output, [&](std::ostream& out) { write_html(out, l.trace, l.timeline, title_of(file)); });
+    } else if (*pprof) {
+      Loaded l = load(file);
+      const BlockingAnalysis blocking = analyze_blocking(l.trace, l.timeline);
+      const std::string bytes =
+          trace_profile_proto(l.trace, trace_profile(blocking, *parse_trace_profile_kind(pprof_type)));
+      write_output(output, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
     } else if (*val) {
       Trace t = Trace::read_file(file);
       Ordered o = order(t);

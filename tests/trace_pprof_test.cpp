@@ -1,0 +1,167 @@
+// trace_pprof_test.cpp — `trace-viewer pprof`: the profiles go tool trace
+// -pprof derives from a trace, taken from a real gort run and read back with
+// go tool pprof.  The run: one goroutine waits 100 ms on a channel (sync), one
+// 60 ms in a read of a loopback connection (net), one 40 ms in a blocking
+// call (syscall), and all of them become runnable and run (sched).
+#include <gort/gort.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <regex>
+#include <string>
+
+#include "test_util.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& name) : path(::testing::TempDir() + name + "." + std::to_string(::getpid())) {}
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+__attribute__((noinline)) void wait_on_channel(gort::Chan<int>& ch) {
+  auto v = ch.recv();
+  asm volatile("" ::"r"(&v) : "memory");  // the call above is not a tail call
+}
+
+__attribute__((noinline)) void wait_on_network(gort::net::Conn& c) {
+  char b[8];
+  const std::size_t n = c.read(b);
+  asm volatile("" ::"r"(n) : "memory");
+}
+
+// entersyscall called here, not through gort::blocking: a trace names each pc by one
+// function, and gort::blocking inlined here would name this frame.
+__attribute__((noinline)) void wait_in_syscall() {
+  gort::entersyscall();
+  ::usleep(40'000);
+  gort::exitsyscall();
+  asm volatile("" ::: "memory");
+}
+
+/// Runs the program above with the execution tracer on, into path.
+void record_trace(const std::string& path) {
+  ASSERT_EQ(gort::run([&] {
+              gort::trace::start(path);
+              gort::Chan<int> ch = gort::make_chan<int>(0);
+              gort::WaitGroup wg;
+              auto ln = gort::net::listen("tcp", "127.0.0.1:0");
+              auto client = gort::net::dial("tcp", ln.addr());
+              auto server = ln.accept();
+              wg.add(3);
+              gort::go([&] {
+                wait_on_channel(ch);
+                wg.done();
+              });
+              gort::go([&] {
+                wait_on_network(server);
+                wg.done();
+              });
+              gort::go([&] {
+                wait_in_syscall();
+                wg.done();
+              });
+              gort::sleep(60ms);
+              client.write(std::string_view("x"));
+              gort::sleep(40ms);
+              ch.send(1);
+              wg.wait();
+              client.close();
+              server.close();
+              ln.close();
+              gort::trace::stop();
+            }),
+            0);
+}
+
+/// The delay go tool pprof -raw gives the samples whose stack names func, in ns (-1: no such sample).
+int64_t delay_of(const std::string& raw, const std::string& func) {
+  // -raw prints "Samples:", a header, then "  count  delay: loc loc ..." per sample, then
+  // "Locations" with "  id: 0xaddr M=0 func file:line s=0"; find func's location ids first.
+  const std::size_t locs_at = raw.find("\nLocations");
+  if (locs_at == std::string::npos) return -1;
+  std::vector<std::string> ids;
+  const std::regex loc_re(R"(\n\s+(\d+): 0x[0-9a-f]+ (?:M=\d+ )?([^\n]*))");
+  for (auto it = std::sregex_iterator(raw.begin() + long(locs_at), raw.end(), loc_re); it != std::sregex_iterator();
+       ++it) {
+    if ((*it)[2].str().find(func) != std::string::npos) ids.push_back((*it)[1].str());
+  }
+  if (ids.empty()) return -1;
+  int64_t total = -1;
+  const std::regex sample_re(R"(\n\s+(\d+)\s+(\d+): ([\d ]+))");
+  for (auto it = std::sregex_iterator(raw.begin(), raw.begin() + long(locs_at), sample_re);
+       it != std::sregex_iterator(); ++it) {
+    const std::string locs = " " + (*it)[3].str() + " ";
+    for (const std::string& id : ids) {
+      if (locs.find(" " + id + " ") != std::string::npos) {
+        total = std::max<int64_t>(total, 0) + std::stoll((*it)[2].str());
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/// Runs trace-viewer pprof of kind on trace into out; its exit status.
+int trace_viewer_pprof(const std::string& trace, const std::string& kind, const std::string& out) {
+  auto r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", trace, "--type", kind, "-o", out});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code;
+}
+
+TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
+  TempFile trace("trace_pprof.gtrace");
+  record_trace(trace.path);
+  struct Case {
+    const char* kind;
+    const char* func;
+    int64_t at_least_ns;
+  };
+  for (const Case& c : {Case{"sync", "wait_on_channel", 100'000'000}, Case{"net", "wait_on_network", 60'000'000},
+                        Case{"syscall", "wait_in_syscall", 40'000'000}}) {
+    SCOPED_TRACE(c.kind);
+    TempFile out(std::string("trace_pprof_") + c.kind + ".pb.gz");
+    ASSERT_EQ(trace_viewer_pprof(trace.path, c.kind, out.path), 0);
+    const std::string raw = gort::test::go_tool_pprof({"-raw"}, out.path);
+    EXPECT_NE(raw.find("contentions/count delay/nanoseconds"), std::string::npos) << raw;
+    EXPECT_NE(raw.find("PeriodType: trace count"), std::string::npos) << raw;
+    const int64_t delay = delay_of(raw, c.func);
+    // The wait ends after the waker's sleep and starts just after that sleep began (the waiters
+    // run once main parks in it): at least the sleep less the waiters' start, which is far
+    // under a tenth of it; and well under ten times it on any machine that ran the program.
+    EXPECT_GE(delay, c.at_least_ns * 9 / 10) << raw;
+    EXPECT_LT(delay, 10 * c.at_least_ns) << raw;
+    const std::string top = gort::test::go_tool_pprof({"-top", "-sample_index=delay"}, out.path);
+    EXPECT_NE(top.find(c.func), std::string::npos) << top;
+  }
+  // The channel wait is in no other kind's profile.
+  TempFile net("trace_pprof_net_only.pb.gz");
+  ASSERT_EQ(trace_viewer_pprof(trace.path, "net", net.path), 0);
+  EXPECT_EQ(delay_of(gort::test::go_tool_pprof({"-raw"}, net.path), "wait_on_channel"), -1);
+  // The scheduler-latency profile charges runnable time to what made the goroutine runnable: the
+  // channel waiter's to main's send.
+  TempFile sched("trace_pprof_sched.pb.gz");
+  ASSERT_EQ(trace_viewer_pprof(trace.path, "sched", sched.path), 0);
+  const std::string sched_raw = gort::test::go_tool_pprof({"-raw"}, sched.path);
+  EXPECT_GT(delay_of(sched_raw, "gort::detail::chansend"), 0) << sched_raw;
+}
+
+TEST(TracePprof, AnUnknownTypeOrAnUnreadableTraceIsAClearError) {
+  auto r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", "/nonexistent.gtrace", "--type", "heap", "-o", "x"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("heap not in {net,sync,syscall,sched}"), std::string::npos) << r.err;
+  TempFile out("trace_pprof_none.pb.gz");
+  r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", "/nonexistent.gtrace", "--type", "sync", "-o", out.path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent.gtrace: cannot open"), std::string::npos) << r.err;
+  EXPECT_NE(::access(out.path.c_str(), F_OK), 0) << "no output file for a trace that cannot be read";
+}
+
+}  // namespace
