@@ -38,13 +38,6 @@ struct ExpectedAllocs {
 const std::vector<ExpectedAllocs> kBefore{{"A", 1, 0}, {"B", 1, 0}, {"C", 0, 1}, {"D", 2, 0},
                                           {"E", 1, 0}, {"F", 1, 0}, {"G", 1, 0}};
 
-/// A scratch directory for one run's files.
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("gort-lab-ec-" + std::to_string(getpid()) + "-" + name);
-  fs::create_directories(dir);
-  return dir;
-}
-
 /// One run of the lab: its exit status, report, stderr and JSON.
 struct LabRun {
   gort::test::ProcessResult process;
@@ -54,7 +47,7 @@ struct LabRun {
 /// Runs the lab with args plus --json into a scratch directory (removed
 /// afterwards); the JSON is null when the run failed.
 LabRun run_lab(const std::string& name, std::vector<std::string> args) {
-  const fs::path dir = scratch(name);
+  const gort::test::ScratchDir dir("lab-ec", name);
   const fs::path json_path = dir / "out.json";
   std::vector<std::string> argv{GORT_LAB_PROGRAM};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -66,7 +59,6 @@ LabRun run_lab(const std::string& name, std::vector<std::string> args) {
     text << f.rdbuf();
     run.json = nlohmann::json::parse(text.str());
   }
-  fs::remove_all(dir);
   return run;
 }
 

@@ -135,13 +135,6 @@ TEST(LabGcForensicsParser, SortsALogIntoCyclesRejectedAndOtherLines) {
   EXPECT_EQ(sorted.other.size(), 2u);
 }
 
-/// A scratch directory for one test's output files.
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("gort-lab-gc-" + std::to_string(getpid()) + "-" + name);
-  fs::create_directories(dir);
-  return dir;
-}
-
 /// Runs the lab with args plus --json and --svg into dir, checks it succeeded,
 /// and returns the parsed JSON (and the Markdown report in *report).
 nlohmann::json run_lab(const fs::path& dir, const std::vector<std::string>& args, std::string* report = nullptr) {
@@ -214,7 +207,7 @@ double cycles_per_mib(const nlohmann::json& r) {
 // are (the setting before the extension); go tool pprof reads them and the
 // service's request handler is where the memory went.
 TEST(LabGcForensics, ProfileFlagsWriteOneProfilePerSetting) {
-  const fs::path dir = scratch("profiles");
+  const gort::test::ScratchDir dir("lab-gc", "profiles");
   const std::string cpu = (dir / "cpu.pprof").string(), mem = (dir / "mem.pprof").string();
   run_lab(dir, {"--short", "--gogc=100,off", "--cpuprofile=" + cpu, "--memprofile=" + mem});
   EXPECT_FALSE(fs::exists(cpu)) << "the parent runs no gort::run";
@@ -226,11 +219,10 @@ TEST(LabGcForensics, ProfileFlagsWriteOneProfilePerSetting) {
     const std::string heap = gort::test::go_tool_pprof({"-sample_index=alloc_space", "-top"}, m);
     EXPECT_NE(heap.find("serve_request"), std::string::npos) << slug << "\n" << heap;
   }
-  fs::remove_all(dir);
 }
 
 TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
-  const fs::path dir = scratch("service");
+  const gort::test::ScratchDir dir("lab-gc", "service");
   std::string report;
   const nlohmann::json j = run_lab(dir, {"--short"}, &report);
   for (const char* section : {"## Summary", "## GOGC=100\n", "## GOGC=50\n", "## GOGC=200\n",
@@ -264,11 +256,10 @@ TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
   EXPECT_EQ(limited.at("gogc"), "off");
   ASSERT_GE(limited.at("gctrace").size(), 1u) << "no cycle under GOGC=off with a 32 MiB limit";
   for (const auto& line : limited.at("gctrace")) EXPECT_LE(line.at("goal_mb").get<int>(), 32) << line.at("text");
-  fs::remove_all(dir);
 }
 
 TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
-  const fs::path dir = scratch("retain");
+  const gort::test::ScratchDir dir("lab-gc", "retain");
   std::string report;
   const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=50,200"}, &report);
   ASSERT_EQ(j.at("settings").size(), 2u);
@@ -289,14 +280,13 @@ TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
   }
   EXPECT_GT(run_of(j, "GOGC=50").at("gctrace").size(), run_of(j, "GOGC=200").at("gctrace").size())
       << report;
-  fs::remove_all(dir);
 }
 
 // The worked example's course set ends with GOGC=100 under GOMEMLIMIT=20MiB,
 // below --short's 40 MB retained: the run finishes with every buffer kept, and
 // once the live heap passes the limit the goal is the live heap, not more.
 TEST(LabGcForensics, RetainCourseSetEndsWithTheMemoryLimitBelowTheLiveHeap) {
-  const fs::path dir = scratch("retain-memlimit");
+  const gort::test::ScratchDir dir("lab-gc", "retain-memlimit");
   std::string report;
   const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain"}, &report);
   ASSERT_EQ(j.at("settings").size(), 4u);
@@ -315,19 +305,17 @@ TEST(LabGcForensics, RetainCourseSetEndsWithTheMemoryLimitBelowTheLiveHeap) {
     prev_live = line.at("heap_mb")[2].get<int>();
   }
   EXPECT_GT(prev_live, 20) << "the live heap passed the limit";
-  fs::remove_all(dir);
 }
 
 TEST(LabGcForensics, GoTwinLinesParseWithTheSameParser) {
   if (run_process({"/bin/sh", "-c", "command -v go"}).exit_code != 0) GTEST_SKIP() << "no go on PATH";
-  const fs::path dir = scratch("twin");
+  const gort::test::ScratchDir dir("lab-gc", "twin");
   const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=100", "--go"});
   const auto& go = run_of(j, "GOGC=100", "go");
   expect_consistent_run(go);
   EXPECT_EQ(go.at("retained_objects"), 40'000);
   EXPECT_GE(go.at("gctrace").size(), 1u);
   expect_consistent_run(run_of(j, "GOGC=100", "gort"));
-  fs::remove_all(dir);
 }
 
 TEST(LabGcForensics, BadFlagsExitWithStatus2AndNameTheFlag) {

@@ -21,13 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using gort::test::run_process;
 
-/// A scratch directory for one test's output files.
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("gort-lab-sf-" + std::to_string(getpid()) + "-" + name);
-  fs::create_directories(dir);
-  return dir;
-}
-
 /// Runs the lab with args plus --json into dir, checks it succeeded, and
 /// returns the parsed JSON (and the Markdown report in *report).
 nlohmann::json run_lab(const fs::path& dir, std::vector<std::string> args, std::string* report = nullptr) {
@@ -65,7 +58,7 @@ std::vector<int64_t> completions(const nlohmann::json& v) {
 }
 
 TEST(LabScheduleForensics, OnePWithoutPreemptionRunsGoroutinesOneAfterAnotherSoTheLastWaitsForAllWork) {
-  auto dir = scratch("busy");
+  const gort::test::ScratchDir dir("lab-sf", "busy");
   auto j = run_lab(dir, {"--short", "--procs=1", "--busy", "--async-preempt=off"});
   const auto& v = variant(j, "busy", false);
   ASSERT_EQ(v.at("end_ns").size(), 100u);
@@ -91,7 +84,7 @@ TEST(LabScheduleForensics, OnePWithoutPreemptionRunsGoroutinesOneAfterAnotherSoT
 }
 
 TEST(LabScheduleForensics, SleepVariantFinishesEveryGoroutineWithinAFewSleeps) {
-  auto dir = scratch("sleep");
+  const gort::test::ScratchDir dir("lab-sf", "sleep");
   auto j = run_lab(dir, {"--short", "--procs=1", "--busy", "--sleep", "--async-preempt=off"});
   auto sleep = completions(variant(j, "sleep"));
   auto busy = completions(variant(j, "busy", false));
@@ -106,7 +99,7 @@ TEST(LabScheduleForensics, SleepVariantFinishesEveryGoroutineWithinAFewSleeps) {
 }
 
 TEST(LabScheduleForensics, GoschedSharesOneProcessorSoEveryGoroutineFinishesNearTheEnd) {
-  auto dir = scratch("gosched");
+  const gort::test::ScratchDir dir("lab-sf", "gosched");
   auto j = run_lab(dir, {"--short", "--procs=1", "--gosched"});
   auto c = completions(variant(j, "gosched"));
   // Yielding every 1/100 of the work interleaves all goroutines: nobody is
@@ -115,7 +108,7 @@ TEST(LabScheduleForensics, GoschedSharesOneProcessorSoEveryGoroutineFinishesNear
 }
 
 TEST(LabScheduleForensics, ReportHasATableRowPerVariantThePlotAndALabelledTrace) {
-  auto dir = scratch("report");
+  const gort::test::ScratchDir dir("lab-sf", "report");
   std::string report;
   const std::string trace = (dir / "sf.trace").string();
   auto j = run_lab(dir, {"--short", "--goroutines=20", "--procs=1,2", "--trace=" + trace}, &report);
@@ -138,7 +131,7 @@ TEST(LabScheduleForensics, ReportHasATableRowPerVariantThePlotAndALabelledTrace)
 
 TEST(LabScheduleForensics, GoProgramRunsTheSameVariantsWhenGoIsInstalled) {
   if (run_process({"/bin/sh", "-c", "command -v go"}).exit_code != 0) GTEST_SKIP() << "go is not installed";
-  auto dir = scratch("go");
+  const gort::test::ScratchDir dir("lab-sf", "go");
   std::string report;
   auto j = run_lab(dir, {"--short", "--goroutines=20", "--procs=1", "--busy", "--sleep", "--go"}, &report);
   EXPECT_NE(report.find("| go | procs=1 busy |"), std::string::npos) << report;
@@ -195,7 +188,7 @@ TEST(LabScheduleForensics, ReportTakesDFromMeasuredCpuAndNamesACalibrationDrift)
 // and go tool pprof reads both files; the busy variant's spin loop is where the
 // CPU went.
 TEST(LabScheduleForensics, CpuprofileAndMemprofileWriteWhatGoToolPprofReads) {
-  auto dir = scratch("profiles");
+  const gort::test::ScratchDir dir("lab-sf", "profiles");
   const std::string cpu = (dir / "cpu.pprof").string(), mem = (dir / "mem.pprof").string();
   run_lab(dir, {"--short", "--procs=1", "--busy", "--cpuprofile=" + cpu, "--memprofile=" + mem});
   const std::string top = gort::test::go_tool_pprof({"-top"}, cpu);
@@ -209,7 +202,6 @@ TEST(LabScheduleForensics, CpuprofileAndMemprofileWriteWhatGoToolPprofReads) {
 #endif
   const std::string heap = gort::test::go_tool_pprof({"-sample_index=alloc_space", "-top"}, mem);
   EXPECT_NE(heap.find("Type: alloc_space"), std::string::npos) << heap;
-  fs::remove_all(dir);
 }
 
 TEST(LabScheduleForensics, MalformedFlagsAreRejectedWithStatus2AndTheFlagNamed) {

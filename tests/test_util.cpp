@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +59,19 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
                   << r.out << "\nits stderr (a gort program's goroutine dump):\n" << r.err;
   }
   return r;
+}
+
+ScratchDir::ScratchDir(const std::string& tag, const std::string& name)
+    : std::filesystem::path(std::filesystem::temp_directory_path() /
+                            ("gort-" + tag + "-" + std::to_string(::getpid()) + "-" + name)) {
+  std::error_code ec;
+  std::filesystem::remove_all(*this, ec);
+  std::filesystem::create_directories(*this);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(*this, ec);
 }
 
 std::string go_tool_pprof(const std::vector<std::string>& args, const std::string& file) {

@@ -5,6 +5,7 @@
 #include <gort/runtime.hpp>
 #include <gort/support/process.hpp>
 
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,19 @@ inline constexpr int kChildTimeoutMs = 120'000;
 /// SIGKILL two seconds later; the test then fails with that output attached.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                           int timeout_ms = kChildTimeoutMs);
+
+/// A test's scratch directory, <temp>/gort-<tag>-<pid>-<name>: created empty,
+/// removed with everything in it when the object goes, so a test run leaves
+/// nothing behind.  A path itself (dir / "out.json").
+class ScratchDir : public std::filesystem::path {
+ public:
+  /// Creates the directory (removing a leftover of the same name first).
+  ScratchDir(const std::string& tag, const std::string& name);
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  /// Removes the directory and its contents; errors are ignored.
+  ~ScratchDir();
+};
 
 /// Output of `go tool pprof ARGS... FILE` (Go 1.19's, /usr/bin/go), e.g.
 /// args {"-sample_index=alloc_space", "-top"}; adds a test failure with pprof's
