@@ -133,10 +133,10 @@ TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
     EXPECT_NE(raw.find("contentions/count delay/nanoseconds"), std::string::npos) << raw;
     EXPECT_NE(raw.find("PeriodType: trace count"), std::string::npos) << raw;
     const int64_t delay = delay_of(raw, c.func);
-    // The wait ends after the waker's sleep and starts just after that sleep began (the waiters
-    // run once main parks in it): at least the sleep less the waiters' start, which is far
-    // under a tenth of it; and well under ten times it on any machine that ran the program.
-    EXPECT_GE(delay, c.at_least_ns * 9 / 10) << raw;
+    // The wait ends after the waker's sleep and starts after that sleep began (the waiters run
+    // once main parks in it), as soon as the waiter is scheduled: at least half the sleep even
+    // under TSAN on a loaded machine (87 % seen there), and well under ten times it.
+    EXPECT_GE(delay, c.at_least_ns / 2) << raw;
     EXPECT_LT(delay, 10 * c.at_least_ns) << raw;
     const std::string top = gort::test::go_tool_pprof({"-top", "-sample_index=delay"}, out.path);
     EXPECT_NE(top.find(c.func), std::string::npos) << top;
