@@ -54,7 +54,9 @@ void destroy_p(int32_t p_id, void* cache);
 /// True while this thread runs destructors for the sweeper (sweep.cpp); read
 /// inline on every allocation, hence a variable rather than a function.  Safe as
 /// thread-local: nothing between setting and clearing it can switch goroutines.
-extern thread_local bool running_destructors;
+/// constinit: without it every reader outside sweep.cpp calls through the
+/// thread-local's init wrapper check (a load, compare and branch per allocation).
+extern constinit thread_local bool running_destructors;
 inline bool in_sweeper_destructor() { return running_destructors; }
 
 }  // namespace gort::gc::detail

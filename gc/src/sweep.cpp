@@ -83,7 +83,7 @@ void free_profile_specials(Span* s) {
 
 }  // namespace
 
-thread_local bool running_destructors = false;
+constinit thread_local bool running_destructors = false;
 
 namespace {
 
