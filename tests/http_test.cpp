@@ -367,3 +367,45 @@ TEST(HttpServeMux, ExactSubtreeLongestRedirectsAndNotFoundAsGo119) {
 }
 
 }  // namespace
+
+namespace {
+
+/// go tool pprof ARGS URL from a goroutine: the wait is a blocking call, so the
+/// server keeps its P meanwhile.
+std::string pprof_of(const std::vector<std::string>& args, const std::string& url) {
+  return gort::blocking([&] { return gort::test::go_tool_pprof(args, url); });
+}
+
+TEST(HttpPprof, GoToolPprofReadsEveryProfileFromARunningServer) {
+  ASSERT_EQ(gort::run([] {
+              http::ServeMux mux;
+              mux.handle_func("/debug/pprof/", http::pprof_handler());
+              TestServer s(mux);
+              const std::string base = s.url("/debug/pprof/");
+              http::Response index = http::get(base);
+              EXPECT_EQ(index.status_code, 200);
+              for (const char* name : {"allocs", "block", "goroutine", "heap", "mutex", "threadcreate"}) {
+                EXPECT_NE(index.body.find(std::string("<a href='") + name + "?debug=1'>"), std::string::npos)
+                    << name << "\n" << index.body;
+              }
+              const std::string heap = pprof_of({"-top", "-sample_index=inuse_space"}, base + "heap?gc=1");
+              EXPECT_NE(heap.find("Type: inuse_space"), std::string::npos) << heap;
+              const std::string goroutines = pprof_of({"-top"}, base + "goroutine");
+              EXPECT_NE(goroutines.find("Type: goroutine"), std::string::npos) << goroutines;
+              EXPECT_NE(goroutines.find("gort::http"), std::string::npos) << "the server's goroutines\n" << goroutines;
+              const std::string cpu = pprof_of({"-top"}, base + "profile?seconds=1");
+              EXPECT_NE(cpu.find("Type: cpu"), std::string::npos) << cpu;
+              http::Response text = http::get(base + "goroutine?debug=1");
+              EXPECT_TRUE(text.body.starts_with("goroutine profile: total ")) << text.body.substr(0, 200);
+              EXPECT_EQ(text.header.get("Content-Type"), "text/plain; charset=utf-8");
+              http::Response trace = http::get(base + "trace?seconds=1");
+              EXPECT_EQ(trace.status_code, 200);
+              EXPECT_TRUE(trace.body.starts_with(std::string_view("gort trace\0\0", 12))) << trace.body.substr(0, 20);
+              EXPECT_EQ(http::get(base + "nosuch").status_code, 404);
+              EXPECT_EQ(http::get(base + "heap?debug=x").status_code, 400);
+              EXPECT_EQ(http::get(base + "cmdline").body.find("gort_http_tests") != std::string::npos, true);
+            }),
+            0);
+}
+
+}  // namespace
