@@ -409,3 +409,48 @@ TEST(HttpPprof, GoToolPprofReadsEveryProfileFromARunningServer) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HttpClient, GetKeepsItsConnectionAndRetriesOneTheServerClosed) {
+  ASSERT_EQ(gort::run([] {
+              auto peers = std::make_shared<std::vector<std::string>>();
+              std::string addr;
+              {
+                TestServer a([peers](http::ResponseWriter& w, http::Request& r) {
+                  peers->push_back(r.remote_addr);
+                  w.write("a");
+                });
+                addr = a.addr();
+                EXPECT_EQ(http::get(a.url("/1")).body, "a");
+                EXPECT_EQ(http::get(a.url("/2")).body, "a");
+                ASSERT_EQ(peers->size(), 2u);
+                EXPECT_EQ((*peers)[0], (*peers)[1]) << "the second request came on a new connection";
+              }  // a shuts down: its side of the kept connection is closed
+              // A new server on the same address: the client's kept connection is stale,
+              // the request is sent again on a new one.
+              http::Server b([](http::ResponseWriter& w, http::Request&) { w.write("b"); });
+              auto ln = gort::net::listen("tcp", addr);
+              gort::WaitGroup wg;
+              wg.add(1);
+              gort::go([&] {
+                b.serve(ln);
+                wg.done();
+              });
+              EXPECT_EQ(http::get("http://" + addr + "/3").body, "b");
+              b.shutdown(gort::background());
+              wg.wait();
+            }),
+            0);
+}
+
+TEST(HttpClient, BadUrlsAreRejected) {
+  ASSERT_EQ(gort::run([] {
+              EXPECT_THROW(http::get("https://127.0.0.1/"), std::invalid_argument);
+              EXPECT_THROW(http::get("http:///x"), std::invalid_argument);
+              EXPECT_THROW(http::get("http://127.0.0.1:1/"), gort::net::Error);
+            }),
+            0);
+}
+
+}  // namespace
