@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -449,6 +450,34 @@ TEST(HttpClient, BadUrlsAreRejected) {
               EXPECT_THROW(http::get("https://127.0.0.1/"), std::invalid_argument);
               EXPECT_THROW(http::get("http:///x"), std::invalid_argument);
               EXPECT_THROW(http::get("http://127.0.0.1:1/"), gort::net::Error);
+            }),
+            0);
+}
+
+}  // namespace
+
+namespace {
+
+// 10,000 keep-alive connections open at once, each carrying two requests: the
+// clients are a child process (gort_testprog HttpManyClients), which sends
+// the second request on each only after the first was answered on all, so
+// this server holds every connection at once (both ends in one process would
+// need 20,000 descriptors, this machine's hard limit).
+TEST(HttpServer, TenThousandKeepAliveConnectionsAtOnce) {
+  const int conns = gort::test::scaled(10000);
+  ASSERT_EQ(gort::run([conns] {
+              std::atomic<int> requests{0};
+              TestServer s([&](http::ResponseWriter& w, http::Request& r) {
+                requests.fetch_add(1);
+                w.write(r.path().substr(1));
+              });
+              const gort::test::ProcessResult r = gort::blocking([&] {
+                return gort::test::run_testprog("HttpManyClients", {"GORT_NET_ADDR=" + s.addr(),
+                                                                     "GORT_NET_CONNS=" + std::to_string(conns)});
+              });
+              EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+              EXPECT_EQ(r.out, "answered twice " + std::to_string(conns) + "\n") << r.err;
+              EXPECT_EQ(requests.load(), 2 * conns);
             }),
             0);
 }
