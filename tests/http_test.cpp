@@ -192,6 +192,8 @@ TEST(HttpServer, MalformedOversizedHeadersAndBodiesGet400And431And413) {
                            });
               std::string out = send_raw(s.addr(), "GARBAGE\r\n\r\n");
               EXPECT_TRUE(out.starts_with("HTTP/1.1 400 Bad Request\r\n")) << out;
+              out = send_raw(s.addr(), "GET nowhere HTTP/1.1\r\nHost: x\r\n\r\n");  // not a request URI
+              EXPECT_TRUE(out.starts_with("HTTP/1.1 400 Bad Request\r\n")) << out;
               out = send_raw(s.addr(), "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n");
               EXPECT_TRUE(out.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n")) << out.substr(0, 100);
               out = send_raw(s.addr(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +

@@ -51,10 +51,33 @@ RequestParser::RequestParser(std::size_t max_header_bytes, std::size_t max_body_
 
 RequestParser::~RequestParser() = default;
 
+namespace {
+
+/// A request target Go's server accepts (url.ParseRequestURI's forms): origin
+/// form "/path", absolute form "http://host/path", "*" for OPTIONS, and an
+/// authority "host:port" for CONNECT.
+bool valid_target(std::string_view method, std::string_view target) {
+  if (target.empty()) return false;
+  if (target[0] == '/') return true;
+  if (target == "*") return method == "OPTIONS";
+  if (method == "CONNECT") return target.find('/') == std::string_view::npos;
+  return target.starts_with("http://") || target.starts_with("https://");
+}
+
+}  // namespace
+
 std::size_t RequestParser::feed(std::string_view data) {
   if (failure_ != ParseFailure::None || data.empty()) return 0;
   boost::beast::error_code ec;
+  const bool had_header = impl_->parser.is_header_done();
   const std::size_t n = impl_->parser.put(boost::asio::const_buffer(data.data(), data.size()), ec);
+  if (!had_header && impl_->parser.is_header_done()) {
+    const auto& m = impl_->parser.get();
+    if (!valid_target(sv(m.method_string()), sv(m.target()))) {
+      failure_ = ParseFailure::BadRequest;  // Go: 400 "invalid URI for request"
+      return 0;
+    }
+  }
   if (!ec || ec == beast_http::error::need_more) return n;
   if (ec == beast_http::error::header_limit) {
     failure_ = ParseFailure::HeaderTooLarge;
