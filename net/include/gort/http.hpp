@@ -152,6 +152,7 @@ class Server {
  public:
   /// A server that hands every request to h.
   explicit Server(Handler h);
+  /// Precondition: no serve call is running (shutdown first, as Go's programs do).
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -53,6 +53,7 @@
 #include <gort/runtime/internal/callers.hpp>
 #include <gort/runtime/internal/symbolize.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -60,6 +61,7 @@
 #include <string>
 #include <variant>
 
+#include "../conn_access.hpp"
 #include "parse.hpp"
 
 namespace gort::http {
@@ -395,20 +397,18 @@ bool read_request(ServerState& s, ConnState& c, std::string& buf, RequestParser&
 struct BackgroundRead {
   Chan<std::monostate> done = make_chan<std::monostate>(1);
   std::string got;       // bytes read (a pipelined request's start)
-  bool aborted = false;  // ended by abort(), not by the client
+  std::atomic<bool> aborted{false};  // ended by abort(), not by the client
 
   void start(ConnState* c, CancelFunc cancel) {
     go([this, c, cancel] {
       char b[kReadChunk];
-      try {
-        const std::size_t n = c->conn.read(b);
-        if (n == 0) {
-          cancel();
-        } else {
-          got.assign(b, n);
-        }
-      } catch (const net::Error& e) {
-        if (!(e.timeout() && aborted)) cancel();
+      // Ended by abort's deadline on every request: no exception for that
+      // (conn_access.hpp says what one cost).
+      const net::detail::ReadOutcome r = net::detail::ConnAccess::read(c->conn, b);
+      if (r.ok && r.n > 0) {
+        got.assign(b, r.n);
+      } else if (!(r.timeout && aborted.load(std::memory_order_acquire))) {
+        cancel();  // end of stream or an error: the client is gone
       }
       done.send(std::monostate{});
     });
@@ -416,7 +416,7 @@ struct BackgroundRead {
 
   /// Ends the read now (Go's abortPendingRead) and waits for it.
   void abort(ConnState* c) {
-    aborted = true;
+    aborted.store(true, std::memory_order_release);
     try {
       c->conn.set_read_deadline(Clock::now() - std::chrono::hours(1));
     } catch (const net::Error&) {
