@@ -10,10 +10,11 @@ PACKAGES=(
   liburing-dev libunwind-dev libdw-dev libjemalloc-dev libfmt-dev libcli11-dev
   libgc-dev                                 # Boehm GC, a benchmark peer
   nlohmann-json3-dev                        # trace-viewer: JSON export and web view model
-  clang libclang-rt-dev                     # trace-viewer: the libFuzzer target (fuzz test)
+  clang libclang-rt-dev                     # the libFuzzer targets (trace-viewer, gort::http; fuzz tests)
   chromium                                  # trace-viewer: the web page drawn in headless Chromium (tests)
   golang-go                                 # Go 1.19: parity checks, benchmark peer, the labs' Go twins
   gnuplot-nox                               # labs: SVG plots
+  wrk                                       # HTTP load for the gort::http benchmarks (bench/http_compare.py)
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // trace_viewer_corpus.cpp — writes the seed traces of trace_builder into a
-// directory: the trace-viewer fuzzer's seed corpus (run_fuzz.sh runs it; its
+// directory: the trace-viewer fuzzer's seed corpus (scripts/run_libfuzzer.sh runs it; its
 // output was also checked in as trace-viewer/fuzz/corpus/).
 //   trace_viewer_corpus DIR
 #include "trace_builder.hpp"

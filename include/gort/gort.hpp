@@ -7,6 +7,8 @@
 #include <gort/trace.hpp>
 #include <gort/chan.hpp>
 #include <gort/gc.hpp>
+#include <gort/http.hpp>
+#include <gort/http_pprof.hpp>
 #include <gort/cond.hpp>
 #include <gort/context.hpp>
 #include <gort/errgroup.hpp>

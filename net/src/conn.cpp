@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include <gort/net.hpp>
+
+#include "conn_access.hpp"
 #include <gort/runtime/internal/netpoll.hpp>
 
 #include "deadline.hpp"
@@ -41,6 +43,13 @@ std::size_t Conn::read(std::span<char> buf) {
   const poll::IOResult r = fd.pfd.read(buf);
   if (r.err != 0) throw detail::op_error("read", fd.net, fd.laddr, fd.raddr, r.err, "read");
   return r.n;
+}
+
+detail::ReadOutcome detail::ConnAccess::read(Conn& c, std::span<char> buf) {
+  detail::NetFD& fd = checked(c.fd_, "read");
+  const poll::IOResult r = fd.pfd.read(buf);
+  if (r.err != 0) return ReadOutcome{0, false, is_timeout(r.err)};
+  return ReadOutcome{r.n, true, false};
 }
 
 std::size_t Conn::write(std::span<const char> data) {

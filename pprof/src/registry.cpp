@@ -14,6 +14,7 @@
 // panics.  Kinds are never removed, so a Profile's pointer stays valid.
 #include "registry.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -81,6 +82,18 @@ Profile lookup(std::string_view name) {
     if (k.name == name) return Profile(&k);
   }
   return Profile();
+}
+
+std::vector<Profile> profiles() {
+  detail::register_builtin_profiles();
+  detail::Registry& r = detail::registry();
+  std::vector<Profile> out;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    for (const detail::ProfileKind& k : r.kinds) out.push_back(Profile(&k));
+  }
+  std::sort(out.begin(), out.end(), [](const Profile& a, const Profile& b) { return a.name() < b.name(); });
+  return out;
 }
 
 }  // namespace gort::pprof

@@ -22,13 +22,16 @@
 // started again (the test suites run many programs in one process).
 #include <gort/runtime.hpp>
 #include <gort/trace.hpp>
+#include <gort/runtime/internal/hooks.hpp>
 
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <stdexcept>
 
 #include "cpuprof.hpp"
@@ -116,6 +119,18 @@ void write_environment_heap_profile() {
   hooks->write_heap_profile(path);
 }
 
+/// The exit hooks (hooks.hpp's register_exit_hook): a fixed table filled in
+/// order; count is published after its slot is written.
+std::atomic<void (*)()> exit_hooks[kMaxExitHooks];
+std::atomic<int> exit_hook_count{0};
+std::mutex exit_hooks_mu;  // serialises registrations
+
+/// Runs the exit hooks on the main goroutine.
+void run_exit_hooks() {
+  const int n = exit_hook_count.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) exit_hooks[i].load(std::memory_order_relaxed)();
+}
+
 void main_goroutine(void* p) {
   auto* c = static_cast<MainClosure*>(p);
   const bool traced = start_environment_trace();
@@ -124,6 +139,7 @@ void main_goroutine(void* p) {
   if (profiled) profile_hooks()->stop_cpu_profile();
   write_environment_heap_profile();
   if (traced) gort::trace::stop();
+  run_exit_hooks();
   exit_program(c->exit_code);
 }
 
@@ -202,6 +218,17 @@ void teardown(M* m0) {
 }
 
 }  // namespace
+
+void register_exit_hook(void (*fn)()) {
+  std::lock_guard<std::mutex> g(exit_hooks_mu);
+  const int n = exit_hook_count.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    if (exit_hooks[i].load(std::memory_order_relaxed) == fn) return;
+  }
+  if (n == kMaxExitHooks) gothrow("register_exit_hook: more than kMaxExitHooks hooks");
+  exit_hooks[n].store(fn, std::memory_order_relaxed);
+  exit_hook_count.store(n + 1, std::memory_order_release);
+}
 
 void run_main(GoEntry entry, void* arg, const int* exit_code) {
   if (current_m() != nullptr) gothrow("gort::run called from inside gort::run");

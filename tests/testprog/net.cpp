@@ -48,6 +48,41 @@ GORT_TESTPROG(NetManyClients) {
   });
 }
 
+// The clients of HttpServer.TenThousandKeepAliveConnectionsAtOnce: dials
+// GORT_NET_CONNS connections to the HTTP server at GORT_NET_ADDR, sends a GET
+// on each and reads its response, then with every connection still open a
+// second GET on each; prints how many got both answers.
+GORT_TESTPROG(HttpManyClients) {
+  return gort::run([] {
+    const std::string addr = std::getenv("GORT_NET_ADDR");
+    const int n = std::atoi(std::getenv("GORT_NET_CONNS"));
+    std::vector<Conn> conns;
+    conns.reserve(n);
+    for (int i = 0; i < n; ++i) conns.push_back(gort::net::dial("tcp", addr));
+    std::vector<int> answered(n, 0);
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < n; ++i) {
+        conns[i].write(std::string_view("GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+      }
+      for (int i = 0; i < n; ++i) {
+        const std::string want = "\r\n\r\n" + std::to_string(i);  // the body is the path's number
+        std::string got;
+        char b[1024];
+        while (!got.ends_with(want)) {
+          const std::size_t k = conns[i].read(b);
+          if (k == 0) break;
+          got.append(b, k);
+        }
+        if (got.starts_with("HTTP/1.1 200 OK\r\n") && got.ends_with(want)) ++answered[i];
+      }
+    }
+    int both = 0;
+    for (int a : answered) both += a == 2;
+    std::printf("answered twice %d\n", both);
+    return both == n ? 0 : 1;
+  });
+}
+
 // Lowers RLIMIT_NOFILE to just above the descriptors in use, dials until
 // dial fails, then accepts until accept fails (printing both errors), frees
 // the descriptors and checks that a server loop serves a new client.

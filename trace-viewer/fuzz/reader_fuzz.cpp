@@ -6,7 +6,7 @@
 // outputs are checked too: the exports must parse as JSON and every
 // goroutine's slices in the view model must be contiguous.
 //
-// Built with clang (-fsanitize=fuzzer,address,undefined) by run_fuzz.sh; the
+// Built with clang (-fsanitize=fuzzer,address,undefined) by scripts/run_libfuzzer.sh; the
 // seed corpus (corpus/) holds small valid traces from tests/trace_builder.
 #include "analysis/blocking.hpp"
 #include "analysis/gc.hpp"

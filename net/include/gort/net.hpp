@@ -32,6 +32,7 @@ namespace gort::net {
 
 namespace detail {
 class NetFD;
+struct ConnAccess;
 }  // namespace detail
 
 /// A failed network operation (Go's *net.OpError): what() is Go's text.
@@ -95,6 +96,7 @@ class Conn {
 
  private:
   friend class Listener;
+  friend struct detail::ConnAccess;  // net/src/conn_access.hpp: gort::http's reads without exceptions
   friend Conn dial_timeout(std::string_view, std::string_view, std::chrono::nanoseconds);
   explicit Conn(std::unique_ptr<detail::NetFD> fd);
   std::unique_ptr<detail::NetFD> fd_;

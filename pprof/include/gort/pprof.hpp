@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gort::pprof {
 
@@ -60,9 +61,13 @@ class Profile {
 
  private:
   friend Profile lookup(std::string_view name);
+  friend std::vector<Profile> profiles();
   explicit Profile(const detail::ProfileKind* kind) : kind_(kind) {}
   const detail::ProfileKind* kind_ = nullptr;
 };
+
+/// Every profile lookup knows, sorted by name (Go's Profiles).  Any thread.
+std::vector<Profile> profiles();
 
 /// The profile called name — "goroutine", "threadcreate", "heap", "allocs",
 /// "block" or "mutex" — or the null Profile (false) for any other name, as

@@ -106,4 +106,18 @@ struct ProfileHooks {
 /// starts a scheduler (a static initializer); hooks has static storage.
 void register_profile_hooks(const ProfileHooks* hooks);
 
+/// Registers fn to run on the main goroutine once main's function has returned
+/// (after the whole-run profiles and trace end, before the collector's
+/// before_exit), in registration order, at the end of every gort::run: for a
+/// library above the runtime that keeps goroutine-bound resources between
+/// calls (gort::http's idle client connections, which must be closed on a
+/// goroutine).  fn may park and must not throw.  Registering the same fn twice
+/// registers it once.  Any thread; at most kMaxExitHooks functions (more is a
+/// fatal error).
+void register_exit_hook(void (*fn)());
+
+/// How many exit hooks may be registered (a fixed table: run.cpp reads it at
+/// exit without a lock); the libraries above the runtime need one each.
+inline constexpr int kMaxExitHooks = 8;
+
 }  // namespace gort::runtime

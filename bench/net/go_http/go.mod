@@ -1,0 +1,3 @@
+module gort.example/net-go-http
+
+go 1.19
