@@ -56,15 +56,6 @@ RATIOS = (("gort-uring", "Go"), ("gort-epoll", "Go"))
 _UNITS = {"us": 1.0, "ms": 1e3, "s": 1e6}
 
 
-def build_go(build_dir: Path, go: str) -> Path:
-    out = (build_dir / "bench").resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    binary = out / "net-go-http"
-    env = dict(os.environ, GOPROXY="off", GO111MODULE="on")  # stdlib only: never fetch
-    subprocess.run([go, "build", "-o", str(binary), "."], cwd=GO_DIR, env=env, check=True, timeout=300)
-    return binary
-
-
 def parse_wrk(text: str) -> dict:
     """Requests/s and the 50 % / 99 % latencies (µs) of wrk --latency's report."""
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
@@ -151,7 +142,7 @@ def main(argv=None) -> int:
             if go is None:
                 net_compare.log("skipping Go: `go` not found")
                 continue
-            binaries[side] = build_go(args.build_dir, go)
+            binaries[side] = net_compare.build_go(args.build_dir, go, GO_DIR, SIDES["Go"][0])
         else:
             b = (args.build_dir / "bench" / SIDES[side][0]).resolve()
             if not b.exists():

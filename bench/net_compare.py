@@ -82,12 +82,13 @@ class MeasureError(Exception):
     pass
 
 
-def build_go(build_dir: Path, go: str) -> Path:
+def build_go(build_dir: Path, go: str, source_dir: Path = GO_DIR, name: str = "net-go-echo") -> Path:
+    """Builds the Go program in source_dir into <build_dir>/bench/name (the echo server by default)."""
     out = (build_dir / "bench").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    binary = out / "net-go-echo"
+    binary = out / name
     env = dict(os.environ, GOPROXY="off", GO111MODULE="on")  # stdlib only: never fetch
-    subprocess.run([go, "build", "-o", str(binary), "."], cwd=GO_DIR, env=env, check=True, timeout=300)
+    subprocess.run([go, "build", "-o", str(binary), "."], cwd=source_dir, env=env, check=True, timeout=300)
     return binary
 
 

@@ -116,44 +116,37 @@ bool wait_or_client_gone(Request& r, std::chrono::seconds d) {
   return gone;
 }
 
-// mirrors Profile in net/http/pprof
-void serve_cpu_profile(ResponseWriter& w, Request& r) {
-  const auto seconds = int_param(r, "seconds", 30);
+/// A recording of the next ?seconds (default_seconds when absent) served as the file
+/// `name`: start(path) and stop() are the recorder's; `what` names it in the 500 Go answers
+/// when it cannot start.  Nothing is served to a client that went away meanwhile.
+void serve_recording(ResponseWriter& w, Request& r, const char* name, int64_t default_seconds, const char* what,
+                     void (*start)(const std::string&), void (*stop)()) {
+  const auto seconds = int_param(r, "seconds", default_seconds);
   if (!seconds || *seconds == 0) {
     error(w, "Bad Request: invalid seconds", 400);
     return;
   }
   TempFile f;
   try {
-    pprof::start_cpu_profile(f.path());
+    start(f.path());
   } catch (const std::exception& e) {
-    error(w, std::string("Could not enable CPU profiling: ") + e.what(), 500);
+    error(w, std::string("Could not enable ") + what + ": " + e.what(), 500);
     return;
   }
   const bool gone = wait_or_client_gone(r, std::chrono::seconds(*seconds));
-  pprof::stop_cpu_profile();
+  stop();
   if (gone) return;
-  serve_bytes(w, "profile", false, f.read());
+  serve_bytes(w, name, false, f.read());
+}
+
+// mirrors Profile in net/http/pprof
+void serve_cpu_profile(ResponseWriter& w, Request& r) {
+  serve_recording(w, r, "profile", 30, "CPU profiling", &pprof::start_cpu_profile, &pprof::stop_cpu_profile);
 }
 
 // mirrors Trace in net/http/pprof
 void serve_trace(ResponseWriter& w, Request& r) {
-  const auto seconds = int_param(r, "seconds", 1);
-  if (!seconds || *seconds == 0) {
-    error(w, "Bad Request: invalid seconds", 400);
-    return;
-  }
-  TempFile f;
-  try {
-    trace::start(f.path());
-  } catch (const std::exception& e) {
-    error(w, std::string("Could not enable tracing: ") + e.what(), 500);
-    return;
-  }
-  const bool gone = wait_or_client_gone(r, std::chrono::seconds(*seconds));
-  trace::stop();
-  if (gone) return;
-  serve_bytes(w, "trace", false, f.read());
+  serve_recording(w, r, "trace", 1, "tracing", &trace::start, &trace::stop);
 }
 
 // mirrors Cmdline: the arguments separated by NUL bytes

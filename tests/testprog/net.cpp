@@ -25,15 +25,22 @@ namespace {
 using gort::net::Conn;
 using gort::net::Error;
 
+/// GORT_NET_CONNS connections to GORT_NET_ADDR, all open (the many-clients programs' start).
+std::vector<Conn> dial_from_environment() {
+  const std::string addr = std::getenv("GORT_NET_ADDR");
+  const int n = std::atoi(std::getenv("GORT_NET_CONNS"));
+  std::vector<Conn> conns;
+  conns.reserve(n);
+  for (int i = 0; i < n; ++i) conns.push_back(gort::net::dial("tcp", addr));
+  return conns;
+}
+
 // Dials GORT_NET_CONNS connections to GORT_NET_ADDR and holds them all open,
 // then sends one byte on each and checks its echo; prints "echoed N".
 GORT_TESTPROG(NetManyClients) {
   return gort::run([] {
-    const std::string addr = std::getenv("GORT_NET_ADDR");
-    const int n = std::atoi(std::getenv("GORT_NET_CONNS"));
-    std::vector<Conn> conns;
-    conns.reserve(n);
-    for (int i = 0; i < n; ++i) conns.push_back(gort::net::dial("tcp", addr));
+    std::vector<Conn> conns = dial_from_environment();
+    const int n = static_cast<int>(conns.size());
     for (int i = 0; i < n; ++i) {
       const char b = static_cast<char>(i);
       conns[i].write(std::span<const char>(&b, 1));
@@ -54,11 +61,8 @@ GORT_TESTPROG(NetManyClients) {
 // second GET on each; prints how many got both answers.
 GORT_TESTPROG(HttpManyClients) {
   return gort::run([] {
-    const std::string addr = std::getenv("GORT_NET_ADDR");
-    const int n = std::atoi(std::getenv("GORT_NET_CONNS"));
-    std::vector<Conn> conns;
-    conns.reserve(n);
-    for (int i = 0; i < n; ++i) conns.push_back(gort::net::dial("tcp", addr));
+    std::vector<Conn> conns = dial_from_environment();
+    const int n = static_cast<int>(conns.size());
     std::vector<int> answered(n, 0);
     for (int round = 0; round < 2; ++round) {
       for (int i = 0; i < n; ++i) {
