@@ -96,7 +96,9 @@ uint32_t move_mark_bits(uint64_t* alloc, uint64_t* mark, size_t words) {
     } else {
       live += static_cast<uint32_t>(__builtin_popcountll(mark[w]));
     }
-    alloc[w] = mark[w];
+    // Relaxed atomic: set_finalizer's find_object reads these words while a
+    // sweep rewrites them (is_allocated_for_scan); a plain store on x86-64.
+    __atomic_store_n(&alloc[w], mark[w], __ATOMIC_RELAXED);
     mark[w] = 0;
   }
   return live;
@@ -125,7 +127,10 @@ uint32_t Span::install_mark_bits() {
   const uint32_t live = cpu_has_popcnt() ? move_mark_bits<true>(alloc_bits, mark_bits, words)
                                          : move_mark_bits<false>(alloc_bits, mark_bits, words);
   freeindex = 0;
-  freeindex_for_scan = 0;
+  // Released after the new allocation bits: a reader that sees 0 here reads
+  // them, one that sees the old index reads bits that agree for every live
+  // object either way (is_allocated_for_scan).
+  __atomic_store_n(&freeindex_for_scan, 0, __ATOMIC_RELEASE);
   alloc_count = live;
   alloc_count_at_cache = live;
   refill_alloc_cache(0);

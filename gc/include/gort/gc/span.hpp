@@ -147,10 +147,13 @@ struct Span {
 
   /// True when slot `index` holds an object a marker may scan: allocated and
   /// published by publish_allocations (mirrors isFree with freeIndexForScan).
-  /// Any thread; alloc_bits only change at a sweep, never during a mark.
+  /// Any thread.  alloc_bits change only at a sweep, never during a mark, but
+  /// set_finalizer asks outside a mark, possibly while the span is swept: the
+  /// sweep installs the new bits before releasing freeindex_for_scan = 0
+  /// (install_mark_bits), so a live object reads as allocated in every mix.
   bool is_allocated_for_scan(uint32_t index) const {
     if (index < __atomic_load_n(&freeindex_for_scan, __ATOMIC_ACQUIRE)) return true;
-    return (alloc_bits[index / 64] >> (index % 64)) & 1;
+    return (__atomic_load_n(&alloc_bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
   }
 
   /// Makes every allocation so far visible to markers (after zeroing and, while
