@@ -147,9 +147,13 @@ GORT_TESTPROG(NetpollPingPong) {
     gort::WaitGroup wg;
     wg.add(kPairs);
     // A busy goroutine: the Ps are rarely idle, so readiness arrives through
-    // the non-blocking polls of find_runnable and sysmon as well.
+    // the non-blocking polls of find_runnable and sysmon as well.  Joined
+    // before main's function returns: it reads `done` on main's stack.
+    gort::WaitGroup busy;
+    busy.add(1);
     gort::go([&] {
       while (!done.load(std::memory_order_relaxed)) gort::gosched();
+      busy.done();
     });
     for (int i = 0; i < kPairs; ++i) {
       gort::go([&, i] {
@@ -199,6 +203,7 @@ GORT_TESTPROG(NetpollPingPong) {
     }
     wg.wait();
     done.store(true);
+    busy.wait();
     std::printf("%s ok, failures=%d\n", rt::netpoll_backend_name(), failures.load());
     return failures.load() == 0 ? 0 : 1;
   });
