@@ -329,10 +329,10 @@ void reply_and_close(ConnState& c, int code, std::string_view text) {
   }
 }
 
-/// Reads until parser has a whole request, or the connection ends.  Returns
-/// false when the connection is to be closed (end of stream, timeout, or a
-/// malformed request, which has been answered).
-bool read_request(ServerState& s, ConnState& c, std::string& buf, RequestParser& parser, bool first) {
+/// read_request's body; throws net::Error when the connection fails or was
+/// closed under it (shutdown closes idle connections from another goroutine,
+/// so even setting a deadline can fail).
+bool read_request_or_throw(ServerState& s, ConnState& c, std::string& buf, RequestParser& parser, bool first) {
   const Server& cfg = *s.config;
   const auto header_timeout = cfg.read_header_timeout > std::chrono::nanoseconds::zero() ? cfg.read_header_timeout
                                                                                           : cfg.read_timeout;
@@ -389,6 +389,17 @@ bool read_request(ServerState& s, ConnState& c, std::string& buf, RequestParser&
       c.conn.set_read_deadline(deadline_after(header_timeout));
     }
     buf.append(chunk, n);
+  }
+}
+
+/// Reads until parser has a whole request, or the connection ends.  Returns
+/// false when the connection is to be closed (end of stream, timeout, an error,
+/// closed by shutdown, or a malformed request, which has been answered).
+bool read_request(ServerState& s, ConnState& c, std::string& buf, RequestParser& parser, bool first) {
+  try {
+    return read_request_or_throw(s, c, buf, parser, first);
+  } catch (const net::Error&) {
+    return false;
   }
 }
 
