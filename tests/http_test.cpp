@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -418,30 +419,41 @@ namespace {
 TEST(HttpClient, GetKeepsItsConnectionAndRetriesOneTheServerClosed) {
   ASSERT_EQ(gort::run([] {
               auto peers = std::make_shared<std::vector<std::string>>();
-              std::string addr;
               {
                 TestServer a([peers](http::ResponseWriter& w, http::Request& r) {
                   peers->push_back(r.remote_addr);
                   w.write("a");
                 });
-                addr = a.addr();
                 EXPECT_EQ(http::get(a.url("/1")).body, "a");
                 EXPECT_EQ(http::get(a.url("/2")).body, "a");
                 ASSERT_EQ(peers->size(), 2u);
                 EXPECT_EQ((*peers)[0], (*peers)[1]) << "the second request came on a new connection";
-              }  // a shuts down: its side of the kept connection is closed
-              // A new server on the same address: the client's kept connection is stale,
-              // the request is sent again on a new one.
-              http::Server b([](http::ResponseWriter& w, http::Request&) { w.write("b"); });
-              auto ln = gort::net::listen("tcp", addr);
+              }
+              // A server that answers a connection's first request as keep-alive and then
+              // closes it: the client keeps that connection, finds it closed on the next
+              // request and sends the request again on a new one.
+              auto ln = gort::net::listen("tcp", "127.0.0.1:0");
+              const std::string addr = ln.addr();
               gort::WaitGroup wg;
               wg.add(1);
               gort::go([&] {
-                b.serve(ln);
+                for (const char* body : {"first", "second"}) {
+                  gort::net::Conn c = ln.accept();
+                  std::string got;
+                  char b[1024];
+                  while (got.find("\r\n\r\n") == std::string::npos) {
+                    const std::size_t n = c.read(b);
+                    if (n == 0) break;
+                    got.append(b, n);
+                  }
+                  c.write(std::string("HTTP/1.1 200 OK\r\nContent-Length: ") + std::to_string(std::strlen(body)) +
+                          "\r\n\r\n" + body);
+                  c.close();
+                }
                 wg.done();
               });
-              EXPECT_EQ(http::get("http://" + addr + "/3").body, "b");
-              b.shutdown(gort::background());
+              EXPECT_EQ(http::get("http://" + addr + "/1").body, "first");
+              EXPECT_EQ(http::get("http://" + addr + "/2").body, "second");
               wg.wait();
             }),
             0);
