@@ -134,8 +134,10 @@ struct ConnState {
 struct ServerState {
   Handler handler;
   Server* config = nullptr;          // the fields, read by the connections
+  /// shutdown was called: set under mu (with the connection set), read without it by
+  /// every response (Go's atomic inShutdown), so answering takes no server-wide lock.
+  std::atomic<bool> shutting_down{false};
   Mutex mu;                          // guards everything below
-  bool shutting_down = false;        // shutdown was called
   std::vector<net::Listener*> listeners;
   std::set<std::shared_ptr<ConnState>> conns;
   Chan<std::monostate> all_closed = make_chan<std::monostate>(0);  // closed when shutting down with no conns left
@@ -198,10 +200,7 @@ struct ResponseState {
   /// pending is the whole body.
   void send_header(bool final) {
     sent_header = true;
-    {
-      std::lock_guard<Mutex> g(server->mu);
-      if (server->shutting_down) keep_alive = false;
-    }
+    if (server->shutting_down.load(std::memory_order_acquire)) keep_alive = false;
     if (!header.has("Date")) {
       char date[64];
       const std::time_t now = std::time(nullptr);
@@ -238,6 +237,23 @@ struct ResponseState {
     send_body(&out);
   }
 
+  /// Writes what is pending (framed), once the headers are out.
+  void send_pending() {
+    std::string out;
+    send_body(&out);
+  }
+
+  /// Puts what is buffered on the wire, the status line and headers with it the
+  /// first time (final: the handler has returned, see send_header).
+  void send_buffered(bool final) {
+    if (!wrote_header) write_header(200);
+    if (!sent_header) {
+      send_header(final);
+    } else {
+      send_pending();
+    }
+  }
+
   /// Appends pending (framed) to out and writes out.
   void send_body(std::string* out) {
     if (!head && body_allowed() && !pending.empty()) {
@@ -263,32 +279,18 @@ struct ResponseState {
     if (!sent_header) {
       if (pending.size() > kBufferBeforeChunking) send_header(false);
     } else if (pending.size() >= kBufferBeforeChunking) {
-      std::string out;
-      send_body(&out);
+      send_pending();
     }
     return data.size();
   }
 
-  void flush() {
-    if (!wrote_header) write_header(200);
-    if (!sent_header) {
-      send_header(false);
-    } else {
-      std::string out;
-      send_body(&out);
-    }
-  }
+  void flush() { send_buffered(false); }
 
   /// Ends the response when the handler returns (Go's finishRequest).
   void finish() {
-    if (!wrote_header) write_header(200);
-    if (!sent_header) {
-      send_header(true);
-    } else {
-      std::string out;
-      send_body(&out);
-      if (chunked && !head) conn->conn.write(std::string_view("0\r\n\r\n"));
-    }
+    send_buffered(true);
+    // Headers sent only now (final) chose a Content-Length: chunked means they went earlier.
+    if (chunked && !head) conn->conn.write(std::string_view("0\r\n\r\n"));
     // A handler that wrote less than its Content-Length leaves the client
     // waiting for bytes that never come: close, as Go does.
     if (declared_length >= 0 && !head && body_allowed() && body_written != declared_length) keep_alive = false;
@@ -504,12 +506,7 @@ void serve_conn(ServerState& s, std::shared_ptr<ConnState> c) {
       c->cancel_request = CancelFunc();
       c->idle = true;
     }
-    bool closing;
-    {
-      std::lock_guard<Mutex> g(s.mu);
-      closing = s.shutting_down;
-    }
-    if (!ok || !rs.keep_alive || closing) break;
+    if (!ok || !rs.keep_alive || s.shutting_down.load(std::memory_order_acquire)) break;
     try {
       c->conn.set_write_deadline(Clock::time_point{});
     } catch (const net::Error&) {
@@ -613,7 +610,7 @@ void Server::shutdown(const Context& ctx) {
   std::vector<std::shared_ptr<detail::ConnState>> idle;
   {
     std::lock_guard<Mutex> g(s.mu);
-    s.shutting_down = true;
+    s.shutting_down.store(true, std::memory_order_release);
     for (net::Listener* ln : s.listeners) {
       try {
         ln->close();
