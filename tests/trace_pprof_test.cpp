@@ -20,11 +20,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& name) : path(::testing::TempDir() + name + "." + std::to_string(::getpid())) {}
-  ~TempFile() { std::remove(path.c_str()); }
-};
+/// A file in dir (test_util's ScratchDir, removed with its contents).
+std::string file_in(const gort::test::ScratchDir& dir, const std::string& name) { return (dir / name).string(); }
 
 __attribute__((noinline)) void wait_on_channel(gort::Chan<int>& ch) {
   auto v = ch.recv();
@@ -117,8 +114,9 @@ int trace_viewer_pprof(const std::string& trace, const std::string& kind, const 
 }
 
 TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
-  TempFile trace("trace_pprof.gtrace");
-  record_trace(trace.path);
+  const gort::test::ScratchDir dir("trace-pprof", "kinds");
+  const std::string trace = file_in(dir, "run.gtrace");
+  record_trace(trace);
   struct Case {
     const char* kind;
     const char* func;
@@ -127,9 +125,9 @@ TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
   for (const Case& c : {Case{"sync", "wait_on_channel", 100'000'000}, Case{"net", "wait_on_network", 60'000'000},
                         Case{"syscall", "wait_in_syscall", 40'000'000}}) {
     SCOPED_TRACE(c.kind);
-    TempFile out(std::string("trace_pprof_") + c.kind + ".pb.gz");
-    ASSERT_EQ(trace_viewer_pprof(trace.path, c.kind, out.path), 0);
-    const std::string raw = gort::test::go_tool_pprof({"-raw"}, out.path);
+    const std::string out = file_in(dir, std::string(c.kind) + ".pb.gz");
+    ASSERT_EQ(trace_viewer_pprof(trace, c.kind, out), 0);
+    const std::string raw = gort::test::go_tool_pprof({"-raw"}, out);
     EXPECT_NE(raw.find("contentions/count delay/nanoseconds"), std::string::npos) << raw;
     EXPECT_NE(raw.find("PeriodType: trace count"), std::string::npos) << raw;
     const int64_t delay = delay_of(raw, c.func);
@@ -138,18 +136,18 @@ TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
     // under TSAN on a loaded machine (87 % seen there), and well under ten times it.
     EXPECT_GE(delay, c.at_least_ns / 2) << raw;
     EXPECT_LT(delay, 10 * c.at_least_ns) << raw;
-    const std::string top = gort::test::go_tool_pprof({"-top", "-sample_index=delay"}, out.path);
+    const std::string top = gort::test::go_tool_pprof({"-top", "-sample_index=delay"}, out);
     EXPECT_NE(top.find(c.func), std::string::npos) << top;
   }
   // The channel wait is in no other kind's profile.
-  TempFile net("trace_pprof_net_only.pb.gz");
-  ASSERT_EQ(trace_viewer_pprof(trace.path, "net", net.path), 0);
-  EXPECT_EQ(delay_of(gort::test::go_tool_pprof({"-raw"}, net.path), "wait_on_channel"), -1);
+  const std::string net = file_in(dir, "net-only.pb.gz");
+  ASSERT_EQ(trace_viewer_pprof(trace, "net", net), 0);
+  EXPECT_EQ(delay_of(gort::test::go_tool_pprof({"-raw"}, net), "wait_on_channel"), -1);
   // The scheduler-latency profile charges runnable time to what made the goroutine runnable: the
   // channel waiter's to main's send.
-  TempFile sched("trace_pprof_sched.pb.gz");
-  ASSERT_EQ(trace_viewer_pprof(trace.path, "sched", sched.path), 0);
-  const std::string sched_raw = gort::test::go_tool_pprof({"-raw"}, sched.path);
+  const std::string sched = file_in(dir, "sched.pb.gz");
+  ASSERT_EQ(trace_viewer_pprof(trace, "sched", sched), 0);
+  const std::string sched_raw = gort::test::go_tool_pprof({"-raw"}, sched);
   EXPECT_GT(delay_of(sched_raw, "gort::detail::chansend"), 0) << sched_raw;
 }
 
@@ -157,11 +155,12 @@ TEST(TracePprof, AnUnknownTypeOrAnUnreadableTraceIsAClearError) {
   auto r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", "/nonexistent.gtrace", "--type", "heap", "-o", "x"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("heap not in {net,sync,syscall,sched}"), std::string::npos) << r.err;
-  TempFile out("trace_pprof_none.pb.gz");
-  r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", "/nonexistent.gtrace", "--type", "sync", "-o", out.path});
+  const gort::test::ScratchDir dir("trace-pprof", "errors");
+  const std::string out = file_in(dir, "none.pb.gz");
+  r = gort::test::run_process({GORT_TRACE_VIEWER, "pprof", "/nonexistent.gtrace", "--type", "sync", "-o", out});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/nonexistent.gtrace: cannot open"), std::string::npos) << r.err;
-  EXPECT_NE(::access(out.path.c_str(), F_OK), 0) << "no output file for a trace that cannot be read";
+  EXPECT_NE(::access(out.c_str(), F_OK), 0) << "no output file for a trace that cannot be read";
 }
 
 }  // namespace
