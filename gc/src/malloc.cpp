@@ -18,22 +18,24 @@
 // their trace() methods, not a per-word bitmap).
 //
 // Heap profiling (mirrors the MemProfileRate block of mallocgc and
-// profilealloc): each mcache counts down next_sample bytes; allocate_object
-// subtracts every object's size, a subtraction and a compare on the fast path,
-// and calls profile_alloc when the count goes negative.  profile_alloc draws
-// the next distance (an exponential draw of mean MemProfileRate, so samples
-// are a Poisson process over the bytes allocated), records the allocation in
-// the runtime's heap profile (mprof.cpp) and remembers the object's bucket in
-// a ProfileSpecial on its span (Go's specialprofile), which the sweep that
-// frees the object reports (sweep.cpp).  A rate of 0 makes the distance
-// INT64_MAX, a rate of 1 makes it 0 (every object is sampled).
-//
+// profilealloc): objects are sampled as a Poisson process over the bytes
+// allocated, one sample every MemProfileRate bytes on average.  The countdown
+// lives in the mcache, one per span class, and the fast path never touches
+// it: the sample point is a slot bound in the cached span (sample_limit), so
+// the object that is due falls to the slow path, which counts and samples it
+// (MCache::count_sample, mcache_sample.cpp says why this equals Go's one
+// countdown per mcache).  profile_alloc records the allocation in the
+// runtime's heap profile (mprof.cpp) and remembers the object's bucket in a
+// ProfileSpecial on its span (Go's specialprofile), which the sweep that frees
+// the object reports (sweep.cpp).  detail::alloc's raw memory is not sampled.
+
 // Invariants: every returned object lies inside one in-use span whose class fits
 // the size; no two live objects overlap.
 #include <gort/gc/malloc.hpp>
 
 #include <cstring>
 
+#include <gort/gc/arena.hpp>
 #include <gort/gc/mcache.hpp>
 #include <gort/gc/mheap.hpp>
 #include <gort/gc/sizeclasses.hpp>
@@ -87,18 +89,26 @@ HeapStatsSnapshot read_heap_stats() {
 namespace detail {
 
 // mirrors profilealloc in malloc.go (and setprofilebucket in mheap.go)
-__attribute__((noinline)) void profile_alloc(MCache& c, Span* s, uintptr_t obj, uintptr_t caller_pc) {
-  c.next_sample.store(runtime::next_sample(), std::memory_order_relaxed);
+__attribute__((noinline)) void profile_alloc(Span* s, uintptr_t obj, uintptr_t caller_pc) {
   if (runtime::mem_profile_rate() <= 0) return;  // turned off since the draw
   runtime::ProfBucket* b = runtime::mprof_malloc(s->elemsize, caller_pc);
   s->specials = new ProfileSpecial{s->specials, s->object_index(obj), b};
 }
 
 // mirrors mallocgc in malloc.go (small and large paths)
-void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger) {
+void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger, uintptr_t sample_pc) {
   if (size > kMaxSmallSize) {
     check_trigger = true;
-    return alloc_large(size, noscan, has_destructor);
+    void* p = alloc_large(size, noscan, has_destructor);
+    if (sample_pc != 0) {
+      // The span sits on its mcentral's full list already, but no sweep can
+      // claim it before the next mark termination, so its specials are ours.
+      Span* span = span_of(reinterpret_cast<uintptr_t>(p));
+      with_current_mcache([&](MCache& c) {
+        c.count_sample(SpanClass::make(0, noscan), span, reinterpret_cast<uintptr_t>(p), sample_pc);
+      });
+    }
+    return p;
   }
   const SpanClass spc = SpanClass::make(size_to_class(size), noscan);
   return with_current_mcache([&](MCache& c) {
@@ -106,6 +116,7 @@ void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_t
     void* p = reinterpret_cast<void*>(c.next_free(spc, span, check_trigger));
     if (span->needzero) std::memset(p, 0, span->elemsize);
     if (has_destructor) span->has_destructors = true;
+    if (sample_pc != 0) c.count_sample(spc, span, reinterpret_cast<uintptr_t>(p), sample_pc);
     publish_new_object(span, reinterpret_cast<uintptr_t>(p));
     return p;
   });
@@ -113,7 +124,7 @@ void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_t
 
 void* alloc(size_t size, bool noscan) {
   bool check_trigger = false;
-  return alloc_in_span(size, noscan, false, check_trigger);
+  return alloc_in_span(size, noscan, false, check_trigger, 0);
 }
 
 void flush_current_cache() {

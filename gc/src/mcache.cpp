@@ -13,9 +13,10 @@
 // objects allocated from a span are added to heap_stats() when the span leaves
 // the cache, so heap_stats() lags by at most one span per class per P.
 //
-// Heap profiling: each cache counts down next_sample, the bytes left before its
-// next heap profile sample (malloc.cpp); set_mem_profile_rate reaches every
-// cache ever made through all_caches to redraw it.
+// Heap profiling: each cache counts down, per span class, the bytes left before
+// its next heap profile sample, and arms the cached span's sample_limit at the
+// slot where it runs out (mcache_sample.cpp); refill and release_all count a
+// span's allocations into the countdown before it leaves the cache.
 //
 // Caches are created on first use on a P and go back to an idle pool when the
 // runtime destroys the P (after release_all; destroy_p, the collector's part of
@@ -58,8 +59,8 @@ Span empty_span;
 MCache* cache_pool = nullptr;
 std::mutex pool_lock;
 
-/// Every cache ever made, linked through all_next (set_mem_profile_rate
-/// reaches them all); guarded by pool_lock.  Caches are never freed.
+/// Every cache ever made, linked through all_next; guarded by pool_lock.
+/// Caches are never freed.
 MCache* all_caches = nullptr;
 
 /// Makes a cache and links it into all_caches.
@@ -109,8 +110,10 @@ void flush_span_counts(Span* s) {
 }  // namespace
 
 // mirrors allocmcache's c.nextSample = nextSample()
-MCache::MCache() : next_sample(runtime::next_sample()) {
+MCache::MCache() {
   for (auto& s : alloc) s = &empty_span;
+  sample_generation = detail::sample_rate_generation();
+  for (auto& left : sample_left) left = runtime::next_sample();
 }
 
 // mirrors mcache.nextFree in malloc.go
@@ -133,12 +136,16 @@ uintptr_t MCache::next_free(SpanClass spc, Span*& span, bool& refilled) {
 void MCache::refill(SpanClass spc) {
   Span* old = alloc[spc.value];
   if (old != &empty_span) {
+    settle_sample(spc);
+    old->sample_limit = old->nelems;
     flush_span_counts(old);
     central_push_swept(old);  // full: its slots are all counted already
   }
   Span* s = central_cache_span(spc);
   s->alloc_count_at_cache = s->alloc_count;
+  s->sample_mark = s->alloc_count;
   alloc[spc.value] = s;
+  arm_sample_limit(spc);
   // mirrors the heapLive update in mcache.refill: the free slots count as live now
   detail::heap_live.fetch_add(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
 }
@@ -147,6 +154,8 @@ void MCache::refill(SpanClass spc) {
 void MCache::release_all() {
   for (auto& s : alloc) {
     if (s == &empty_span) continue;
+    settle_sample(SpanClass{static_cast<uint8_t>(&s - alloc)});
+    s->sample_limit = s->nelems;
     flush_span_counts(s);
     detail::heap_live.fetch_sub(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
     central_push_swept(s);
@@ -181,13 +190,6 @@ void unlock_fallback_mcache() { fallback_lock.unlock(); }
 namespace {
 void release_cache(void* cache, int32_t, void*) { static_cast<MCache*>(cache)->release_all(); }
 }  // namespace
-
-void mem_profile_rate_changed() {
-  std::lock_guard<std::mutex> guard(pool_lock);
-  for (MCache* c = all_caches; c != nullptr; c = c->all_next) {
-    c->next_sample.store(runtime::next_sample(), std::memory_order_relaxed);
-  }
-}
 
 void flush_all_mcaches() {
   runtime::for_each_p_gc_cache(&release_cache, nullptr);

@@ -20,7 +20,6 @@
 #include <sched.h>
 #include <string>
 
-#include <gort/gc/arena.hpp>
 #include <gort/gc/malloc.hpp>
 #include <gort/gc/mcache.hpp>
 #include <gort/gc/span.hpp>
@@ -111,26 +110,11 @@ void allocation_safe_point() {
 
 }  // namespace
 
-namespace {
-
-/// The heap profile's countdown for an object the slow path allocated: the
-/// same subtraction as the fast path's, on the cache of the P the caller runs
-/// on now (mirrors the MemProfileRate block of mallocgc).
-void count_toward_sample(void* base, uintptr_t caller_pc) {
-  Span* s = span_of(reinterpret_cast<uintptr_t>(base));
-  with_current_mcache([&](MCache& c) {
-    const int64_t left = c.next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
-    c.next_sample.store(left, std::memory_order_relaxed);
-    if (left < 0) profile_alloc(c, s, reinterpret_cast<uintptr_t>(base), caller_pc);
-  });
-}
-
-}  // namespace
-
 // mirrors mallocgc's small-object path with nextFreeFast in malloc.go.
-// Not inlined: its return address (GORT_CALLER_PC, read only where a sample is
-// taken so that the fast path keeps nothing more live) is where the heap
-// profile's stacks start.
+// Not inlined: its return address (GORT_CALLER_PC, read only on the slow
+// path, where a heap profile sample is taken) is where the sample's stack
+// starts.  The fast path does nothing for the profile: the object that is due
+// finds its span's sample_limit and takes the slow path (mcache_sample.cpp).
 #define GORT_CALLER_PC reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const TypeInfo* ti) {
   if (__builtin_expect(in_sweeper_destructor(), 0)) {
@@ -142,8 +126,8 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
     // deductAssistCredit; the trigger is moot while a cycle runs).
     assist_for_allocation(size);
     bool refilled = false;
-    char* base = static_cast<char*>(alloc_in_span(size, ti->trace == nullptr, ti->destroy != nullptr, refilled));
-    count_toward_sample(base, GORT_CALLER_PC);
+    char* base = static_cast<char*>(
+        alloc_in_span(size, ti->trace == nullptr, ti->destroy != nullptr, refilled, GORT_CALLER_PC));
     if (refilled) allocation_safe_point();
     return base + ti->offset;
   }
@@ -153,11 +137,6 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
       const uint32_t idx = s->next_free_fast();
       if (idx != UINT32_MAX) {
         char* base = reinterpret_cast<char*>(s->object_address(idx));
-        // The heap profile's countdown, before the zeroing so that c need
-        // not stay live past it (profile_alloc does not touch the object).
-        const int64_t left = c->next_sample.load(std::memory_order_relaxed) - int64_t(s->elemsize);
-        c->next_sample.store(left, std::memory_order_relaxed);
-        if (__builtin_expect(left < 0, 0)) profile_alloc(*c, s, reinterpret_cast<uintptr_t>(base), GORT_CALLER_PC);
         if (s->needzero) {
           if (s->elemsize <= 256) {
             zero_small(base, s->elemsize);
@@ -172,9 +151,8 @@ __attribute__((noinline)) void* allocate_object(std::size_t object_bytes, const 
     }
   }
   bool check_trigger = false;
-  char* base = static_cast<char*>(
-      alloc_in_span(object_bytes + ti->offset, ti->trace == nullptr, ti->destroy != nullptr, check_trigger));
-  count_toward_sample(base, GORT_CALLER_PC);
+  char* base = static_cast<char*>(alloc_in_span(object_bytes + ti->offset, ti->trace == nullptr,
+                                                ti->destroy != nullptr, check_trigger, GORT_CALLER_PC));
   if (check_trigger) {
     maybe_start_gc();
     allocation_safe_point();

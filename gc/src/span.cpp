@@ -9,7 +9,8 @@
 // bits from freeindex on, shifted so that the next free slot is its lowest set bit.
 //
 // Invariants: freeindex <= nelems; alloc_count <= nelems; bit b of alloc_cache
-// is 1 iff slot freeindex+b is free (within the current 64-slot word).
+// is 1 iff slot freeindex+b is free (within the current 64-slot word);
+// sample_limit <= nelems, and equal to it unless an mcache holds the span.
 //
 // Rejected: a free list threaded through the objects (what malloc does) — it
 // writes into free memory, which a conservative scan would read as pointers and
@@ -33,6 +34,8 @@ void Span::init_objects(SpanClass spc) {
     nelems = class_to_objects(spc.sizeclass());
     div_mul = UINT32_MAX / static_cast<uint32_t>(elemsize) + 1;
   }
+  sample_limit = nelems;
+  sample_mark = 0;
   freeindex = 0;
   freeindex_for_scan = 0;
   alloc_count = 0;

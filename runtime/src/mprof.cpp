@@ -27,10 +27,10 @@
 // gc::collect).  Go's cycle counter packs a "flushed" bit so one cycle is
 // flushed once (mProfCycleHolder).
 //
-// Sampling (the collector's side, gc/src/malloc.cpp): each P's mcache counts
-// down the bytes to its next sample, drawn by next_sample from an exponential
-// distribution of mean MemProfileRate, so samples form a Poisson process over
-// the bytes allocated.  A sampled object's bucket is remembered by the
+// Sampling (the collector's side, gc/src/mcache_sample.cpp): each P's mcache
+// counts down the bytes to its next sample, per span class, drawn by
+// next_sample from an exponential distribution of mean MemProfileRate, so
+// samples form a Poisson process over the bytes allocated.  A sampled object's bucket is remembered by the
 // collector (a profile special on its span) and its free recorded by the
 // sweeper.
 //
@@ -437,8 +437,9 @@ std::vector<BlockProfileRecord> mutex_profile() { return block_records(BucketTyp
 
 namespace gort {
 
-// mirrors the MemProfileRate variable: the collector's caches draw their next
-// sample at the new rate (GcHooks::mem_profile_rate_changed).
+// mirrors the MemProfileRate variable: the collector's caches redraw their
+// countdowns at the new rate at their next slow path
+// (GcHooks::mem_profile_rate_changed).
 void set_mem_profile_rate(int bytes) {
   if (bytes < 0) bytes = 0;
   runtime::mem_profile_rate_bytes.store(bytes, std::memory_order_relaxed);

@@ -238,6 +238,7 @@ const char* stw_reason_string(StwReason r) {
     case StwReason::Exit: return "exit";
     case StwReason::GoroutineProfile: return "goroutine profile";
     case StwReason::AllGoroutinesStack: return "all goroutines stack trace";
+    case StwReason::MemProfileRate: return "set memory profile rate";
     case StwReason::kCount: break;
   }
   return "unknown";

@@ -46,8 +46,10 @@ void* alloc(size_t size, bool noscan);
 /// The allocation step shared by alloc and gc::make: returns zeroed memory of
 /// `size`; has_destructor flags its span for the sweeper; sets check_trigger
 /// when the allocation took a span from the mcentral or the heap (the caller
-/// then tests the GC trigger, as Go's shouldhelpgc).
-void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger);
+/// then tests the GC trigger, as Go's shouldhelpgc).  A non-zero sample_pc
+/// counts the object toward the heap profile (MCache::count_sample), its stack
+/// starting there; alloc passes 0.
+void* alloc_in_span(size_t size, bool noscan, bool has_destructor, bool& check_trigger, uintptr_t sample_pc);
 
 /// Gives the calling P's cached spans back to their mcentrals, publishing their
 /// allocation counts in the heap statistics (mirrors mcache.releaseAll as run by

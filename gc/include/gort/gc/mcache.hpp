@@ -1,7 +1,6 @@
 // gort/gc/mcache.hpp — the per-P allocation cache (mirrors mcache in mcache.go).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 #include <gort/gc/sizeclasses.hpp>
@@ -15,14 +14,6 @@ struct Span;
 /// (mirrors mcache).  Objects allocated from a cached span are counted in the heap
 /// statistics when the span goes back to its mcentral (refill or release_all).
 struct MCache {
-  /// Bytes left to allocate before the next heap profile sample (mirrors
-  /// mcache.nextSample): the fast path subtracts each object's size and takes
-  /// the sample when it goes negative (profile_alloc, malloc.cpp).  Atomic only
-  /// so that set_mem_profile_rate may store a fresh draw from another thread;
-  /// the owner reads and writes it with relaxed loads and stores (plain moves),
-  /// so such a store may be lost to a concurrent allocation, which then keeps
-  /// its current distance until its next sample.
-  std::atomic<int64_t> next_sample;
   /// The span allocated from for each span class; a shared empty sentinel span
   /// (never null) when none is cached, so the fast path tests only for "full".
   Span* alloc[kNumSpanClasses];
@@ -30,8 +21,17 @@ struct MCache {
   MCache* pool_next = nullptr;
   /// Link in the list of every cache ever made (caches are never freed).
   MCache* all_next = nullptr;
+  /// Bytes of each span class left to allocate before its next heap profile
+  /// sample, not counting what the fast path allocated from the cached span
+  /// since its sample_mark (mirrors mcache.nextSample, kept per class so that
+  /// the sample point becomes the span's sample_limit: mcache_sample.cpp).
+  /// Large objects count in the entries of class 0.
+  int64_t sample_left[kNumSpanClasses];
+  /// The memory profile rate's generation the countdowns were drawn at: when
+  /// set_mem_profile_rate moved it on, the next slow path redraws them all.
+  uint32_t sample_generation;
 
-  /// Sets every class to the empty sentinel.
+  /// Sets every class to the empty sentinel and draws every class's first sample distance.
   MCache();
 
   /// Returns the address of a free object of class spc and the span holding it
@@ -50,6 +50,27 @@ struct MCache {
   /// flushing the allocation counts into heap_stats() and uncounting the free
   /// slots from the pacer's live heap.  Same preconditions, or the world stopped.
   void release_all();
+
+  /// Counts the object at obj, just allocated from span s of class spc by the
+  /// slow path, toward the heap profile's next sample of its class, with what
+  /// the fast path allocated from s before it; takes the sample when it is due
+  /// (mirrors the MemProfileRate block of mallocgc) and moves s's sample_limit
+  /// to the next one.  Precondition: s is alloc[spc] (a small object) or a
+  /// large span of class spc; the caller owns this cache.
+  void count_sample(SpanClass spc, Span* s, uintptr_t obj, uintptr_t caller_pc);
+
+  /// Redraws every countdown when the memory profile rate changed since they
+  /// were drawn, and arms the cached spans' sample limits again.
+  /// Precondition: the caller owns this cache, or has stopped the world.
+  void sync_sample_generation();
+
+ private:
+  /// Counts the fast path's allocations from alloc[spc] since its sample_mark
+  /// into sample_left[spc].  Caller owns this cache.
+  void settle_sample(SpanClass spc);
+  /// Sets alloc[spc]'s sample_limit to the slot where sample_left[spc] runs
+  /// out (nelems when it lies beyond the span).  Caller owns this cache.
+  void arm_sample_limit(SpanClass spc);
 };
 
 /// Runs fn(cache) with the calling P's mcache, creating it on first use (mirrors
@@ -69,15 +90,19 @@ inline MCache* current_p_mcache() {
   if (__builtin_expect(*slot == nullptr, 0)) return install_p_mcache(slot);
   return static_cast<MCache*>(*slot);
 }
-/// Takes a heap profile sample of the object at obj (mirrors profilealloc):
-/// draws c's next sample distance and records the allocation with the stack
-/// outward from caller_pc (allocate_object's return address).  Out of line:
-/// the fast path only calls it when c.next_sample went negative.
-/// Precondition: the caller owns c and s holds obj.
-void profile_alloc(MCache& c, Span* s, uintptr_t obj, uintptr_t caller_pc);
-/// The runtime's GcHooks::mem_profile_rate_changed: every cache draws its next
-/// sample at the new rate.
+/// Records a heap profile sample of the object at obj (mirrors profilealloc):
+/// the allocation with the stack outward from caller_pc (allocate_object's
+/// return address) in the runtime's heap profile, and the object's bucket in a
+/// ProfileSpecial on s.  Nothing when the rate is 0 by now.
+/// Precondition: the caller owns s (its mcache's, or a large span not yet swept) and s holds obj.
+void profile_alloc(Span* s, uintptr_t obj, uintptr_t caller_pc);
+/// The runtime's GcHooks::mem_profile_rate_changed: moves the rate's
+/// generation on, so every cache redraws its countdowns at its next slow path,
+/// and from a goroutine with a P stops the world to redraw every P's cache at
+/// once.  Any thread holding no runtime lock.
 void mem_profile_rate_changed();
+/// The memory profile rate's current generation (MCache::sample_generation).  Any thread.
+uint32_t sample_rate_generation();
 /// Locks and returns the shared cache for threads without a P.
 MCache* lock_fallback_mcache();
 /// Unlocks the shared cache.

@@ -50,6 +50,12 @@ struct Span {
   size_t elemsize = 0;
   /// Objects the span holds.
   uint32_t nelems = 0;
+  /// Slots at or above this index leave next_free_fast for the slow path:
+  /// nelems, or lower while an mcache holds the span and the heap profile's
+  /// next sample of its class falls inside it (mcache_sample.cpp).  So the
+  /// sample costs the fast path nothing: it moves a bound the fast path tests
+  /// anyway.  Invariant: sample_limit <= nelems.  Owned with the span.
+  uint32_t sample_limit = 0;
   /// 2^32 / elemsize rounded up, so offset / elemsize = (offset * div_mul) >> 32
   /// for every offset in the span (mirrors mspan.divMul); 0 for a large span.
   uint32_t div_mul = 0;
@@ -94,6 +100,9 @@ struct Span {
   /// alloc_count when an mcache took the span, so the mcache can count what it
   /// allocated when it hands the span back.
   uint32_t alloc_count_at_cache = 0;
+  /// alloc_count when the caching mcache last counted this span's allocations
+  /// into its sample countdown (mcache_sample.cpp).
+  uint32_t sample_mark = 0;
   /// Links in an mcentral list or the heap's free Span-record list.
   Span* next = nullptr;
   Span* prev = nullptr;
@@ -112,13 +121,13 @@ struct Span {
 
   /// The allocation fast path (mirrors nextFreeFast in malloc.go): the next free
   /// slot from alloc_cache alone, counted in alloc_count, or UINT32_MAX when the
-  /// cache word is used up (the caller then takes next_free_index's slow path).
-  /// Caller owns the span.
+  /// cache word is used up or the slot is at sample_limit (the caller then takes
+  /// next_free_index's slow path).  Caller owns the span.
   uint32_t next_free_fast() {
     if (alloc_cache == 0) return UINT32_MAX;
     const uint32_t bit = static_cast<uint32_t>(__builtin_ctzll(alloc_cache));
     const uint32_t result = freeindex + bit;
-    if (result >= nelems) return UINT32_MAX;
+    if (result >= sample_limit) return UINT32_MAX;  // nelems, or the next heap profile sample
     const uint32_t next = result + 1;
     if (next % 64 == 0 && next != nelems) return UINT32_MAX;  // refill at a word boundary: slow path
     alloc_cache = bit == 63 ? 0 : alloc_cache >> (bit + 1);

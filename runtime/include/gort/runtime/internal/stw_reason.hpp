@@ -16,6 +16,7 @@ enum class StwReason : uint8_t {
   Exit,              // "exit"
   GoroutineProfile,  // "goroutine profile"
   AllGoroutinesStack,  // "all goroutines stack trace"
+  MemProfileRate,    // "set memory profile rate" (gort's own: gc/src/mcache_sample.cpp says why)
   kCount,
 };
 
