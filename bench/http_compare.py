@@ -9,16 +9,18 @@ Sides:
   gort-epoll  <build-dir>/bench/gort_http_hello   GOMAXPROCS=1 GODEBUG=netpoll=epoll
   Go          bench/net/go_http, built here into <build-dir>/bench/net-go-http   GOMAXPROCS=1
 
-Rows: GET / ("Hello, World!") and GET /json ({"message":"Hello, World!"} encoded per request)
-× 16 / 64 / 256 keep-alive connections: requests/s, p50 and p99 latency (wrk --latency), and the
+Rows: GET / ("Hello, World!"), GET /json ({"message":"Hello, World!"} encoded per request) and
+POST /order (an 8-item JSON order parsed, totalled and answered as JSON: the week-8 lab's hot
+path; wrk sends it through a script this program writes) × 16 / 64 / 256 keep-alive connections: requests/s, p50 and p99 latency (wrk --latency), and the
 server's CPU per request (/proc/<pid>/stat over the run), which is what "per core" compares when
-wrk rather than the server is saturated. Each measurement starts a fresh server; a rep runs every
-row on every side, sides interleaved; the table shows medians over --reps.
+wrk rather than the server is saturated. Each measurement starts a fresh server and first checks
+its answer to the row's request (the order's total); a rep runs every row on every side, sides
+interleaved; the table shows medians over --reps.
 
 Usage:
   python3 bench/http_compare.py --build-dir build [--reps 3] [--duration 5] [--sides go,gort-uring,gort-epoll]
                                 [--quick] [--markdown-out F] [--json-out F]
---quick: one rep of 2 s, 64 connections only.
+--quick: one rep of 2 s, 64 connections only.  --paths picks rows by path (e.g. /order).
 Python 3 standard library; needs wrk (Debian package) and taskset.
 """
 
@@ -34,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,7 +52,19 @@ SIDES = {
 }
 SIDE_ALIASES = {"go": "Go", "gort-uring": "gort-uring", "uring": "gort-uring", "gort-epoll": "gort-epoll",
                 "epoll": "gort-epoll", "gort": None}
-PATHS = ("/", "/json")
+# The order POST /order carries: 8 items, qty i+1 at 1000 + 137·i cents, so the total is known.
+ORDER = {"id": 4711, "customer": "ACME Corporation, Receiving Dock 7",
+         "items": [{"sku": f"SKU-{1000 + i}", "qty": i + 1, "price_cents": 1000 + 137 * i} for i in range(8)]}
+ORDER_BODY = json.dumps(ORDER, separators=(",", ":"))
+ORDER_TOTAL = sum(it["qty"] * it["price_cents"] for it in ORDER["items"])
+# path -> (method, body or None, what the answer must be)
+ENDPOINTS = {
+    "/": ("GET", None, lambda b: b == b"Hello, World!"),
+    "/json": ("GET", None, lambda b: json.loads(b) == {"message": "Hello, World!"}),
+    "/order": ("POST", ORDER_BODY,
+               lambda b: json.loads(b) == {"id": 4711, "items": 8, "total_cents": ORDER_TOTAL}),
+}
+PATHS = tuple(ENDPOINTS)
 CONNS = (16, 64, 256)
 RATIOS = (("gort-uring", "Go"), ("gort-epoll", "Go"))
 
@@ -73,17 +88,44 @@ def parse_wrk(text: str) -> dict:
     return {"rps": float(rps.group(1)), "p50_us": us(lat["50"]), "p99_us": us(lat["99"])}
 
 
-def measure(binary: Path, env: dict, path: str, conns: int, duration: float) -> dict:
+def wrk_script(build_dir: Path, path: str) -> list[str]:
+    """wrk's -s option for a row that is not a plain GET: a Lua script setting method and body."""
+    method, body, _ = ENDPOINTS[path]
+    if method == "GET":
+        return []
+    script = build_dir / "bench" / f"wrk{path.replace('/', '_')}.lua"
+    script.write_text(f'wrk.method = "{method}"\nwrk.body = [[{body}]]\n'
+                      'wrk.headers["Content-Type"] = "application/json"\n')
+    return ["-s", str(script)]
+
+
+def check_answer(addr: str, path: str) -> None:
+    """Sends the row's request once; MeasureError unless the server answers it right."""
+    method, body, ok = ENDPOINTS[path]
+    req = urllib.request.Request(f"http://{addr}{path}", method=method,
+                                 data=body.encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json"} if body is not None else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            answer = resp.read()
+    except OSError as e:
+        raise net_compare.MeasureError(f"{method} {path}: {e}") from e
+    if not ok(answer):
+        raise net_compare.MeasureError(f"{method} {path}: wrong answer {answer[:200]!r}")
+
+
+def measure(binary: Path, env: dict, path: str, conns: int, duration: float, script: list[str]) -> dict:
     server = net_compare.Server(binary, env, timeout=30)
     try:
         url = f"http://{server.addr}{path}"
+        check_answer(server.addr, path)
         # A short warm-up, uncounted.
-        subprocess.run(["taskset", "-c", net_compare.CLIENT_CPU, "wrk", "-t1", f"-c{conns}", "-d1s", url],
+        subprocess.run(["taskset", "-c", net_compare.CLIENT_CPU, "wrk", "-t1", f"-c{conns}", "-d1s", *script, url],
                        capture_output=True, timeout=60, check=False)
         cpu0 = net_compare.proc_cpu_seconds(server.pid)
         t0 = time.monotonic()
         p = subprocess.run(["taskset", "-c", net_compare.CLIENT_CPU, "wrk", "-t1", f"-c{conns}",
-                            f"-d{duration:g}s", "--latency", url],
+                            f"-d{duration:g}s", "--latency", *script, url],
                            capture_output=True, text=True, timeout=duration + 60, check=False)
         elapsed = time.monotonic() - t0
         cpu1 = net_compare.proc_cpu_seconds(server.pid)
@@ -118,7 +160,13 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--markdown-out", type=Path)
     ap.add_argument("--json-out", type=Path)
+    ap.add_argument("--paths", default=",".join(PATHS), help="rows to run, by path (default: all)")
     args = ap.parse_args(argv)
+    paths = tuple(p.strip() for p in args.paths.split(","))
+    for p in paths:
+        if p not in ENDPOINTS:
+            print(f"http_compare: unknown path {p!r} (known: {', '.join(PATHS)})", file=sys.stderr)
+            return 2
     if args.quick:
         args.reps, args.duration = 1, 2.0
     conns_list = (64,) if args.quick else CONNS
@@ -151,15 +199,16 @@ def main(argv=None) -> int:
             binaries[side] = b
     results: dict[tuple, dict[str, list[dict]]] = {}
     failed = False
+    scripts = {path: wrk_script(args.build_dir, path) for path in paths}
     for rep in range(args.reps):
-        for path in PATHS:
+        for path in paths:
             for conns in conns_list:
                 for side in sides:
                     if side not in binaries:
                         continue
                     net_compare.wait_quiet(net_compare.QUIET_LIMIT, 30)
                     try:
-                        r = measure(binaries[side], SIDES[side][1], path, conns, args.duration)
+                        r = measure(binaries[side], SIDES[side][1], path, conns, args.duration, scripts[path])
                     except net_compare.MeasureError as e:
                         net_compare.log(f"error: {side} {path} ×{conns}: {e}")
                         failed = True
@@ -183,7 +232,7 @@ def main(argv=None) -> int:
     rat = " | ".join(f"{a}/{b} req/s | {a}/{b} CPU/req" for a, b in RATIOS if a in shown and b in shown)
     lines = [header, "", f"| endpoint × conns | {cols} | {rat} |",
              "|---|" + "---:|" * (3 * len(shown) + 2 * len([1 for a, b in RATIOS if a in shown and b in shown]))]
-    for path in PATHS:
+    for path in paths:
         for conns in conns_list:
             cells = []
             for s in shown:
@@ -194,7 +243,7 @@ def main(argv=None) -> int:
                 if a in shown and b in shown:
                     cells += [ratio(med(path, conns, a, "rps"), med(path, conns, b, "rps")),
                               ratio(med(path, conns, a, "server_us_per_req"), med(path, conns, b, "server_us_per_req"))]
-            lines.append(f"| `GET {path}` × {conns} | " + " | ".join(cells) + " |")
+            lines.append(f"| `{ENDPOINTS[path][0]} {path}` × {conns} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     print(text, end="")
     if args.markdown_out:

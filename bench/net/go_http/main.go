@@ -5,6 +5,9 @@
 //
 //	GET /       "Hello, World!" (text/plain)
 //	GET /json   {"message":"Hello, World!"}, encoded per request by encoding/json
+//	POST /order an order as JSON, decoded into a struct by encoding/json; answers
+//	            {"id", "items", "total_cents"}; 400 for a body that is not an order, 405
+//	            for another method (as the gort server)
 //
 //	net-go-http [-addr 127.0.0.1:0]
 //
@@ -27,6 +30,50 @@ type message struct {
 	Message string `json:"message"`
 }
 
+type orderItem struct {
+	SKU        string `json:"sku"`
+	Qty        int64  `json:"qty"`
+	PriceCents int64  `json:"price_cents"`
+}
+
+type order struct {
+	ID       int64       `json:"id"`
+	Customer string      `json:"customer"`
+	Items    []orderItem `json:"items"`
+}
+
+type orderTotal struct {
+	ID         int64 `json:"id"`
+	Items      int   `json:"items"`
+	TotalCents int64 `json:"total_cents"`
+}
+
+func handleOrder(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	var o order
+	if err == nil {
+		err = json.Unmarshal(body, &o)
+	}
+	if err != nil {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "bad order: "+err.Error())
+		return
+	}
+	t := orderTotal{ID: o.ID, Items: len(o.Items)}
+	for _, it := range o.Items {
+		t.TotalCents += it.Qty * it.PriceCents
+	}
+	b, _ := json.Marshal(t)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	flag.Parse()
@@ -46,6 +93,7 @@ func main() {
 		b, _ := json.Marshal(message{"Hello, World!"})
 		w.Write(b)
 	})
+	mux.HandleFunc("/order", handleOrder)
 	srv := &http.Server{Handler: mux}
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
