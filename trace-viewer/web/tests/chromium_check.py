@@ -3,6 +3,7 @@
 
     chromium_check.py page.html --expect-proc-lanes 2 --min-goroutine-lanes 5 \
         --min-slices 100 --expect-gc-bands-min 1 --screenshot shot.png
+    chromium_check.py http://127.0.0.1:PORT/ ...   (a page `trace-viewer serve` serves)
 
 Chromium runs twice: once to take a screenshot, once with --dump-dom.  After
 each frame the page writes what it drew into <body data-*> attributes
@@ -80,7 +81,7 @@ def base_args(chromium, profile, width, height, budget, scale=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("html", help="the page to check")
+    ap.add_argument("html", help="the page to check: a file, or an http:// URL")
     ap.add_argument("--hash", default="", help="URL fragment to open the page with, e.g. select=g:5 or bench=20")
     ap.add_argument("--screenshot", help="write the screenshot here (default: a temporary file, removed)")
     ap.add_argument("--no-screenshot", action="store_true", help="skip the screenshot run")
@@ -107,8 +108,9 @@ def main():
     ap.add_argument("--print-attrs", action="store_true", help="print every data-* attribute of <body>")
     a = ap.parse_args()
 
-    page = pathlib.Path(a.html).resolve()
-    if not page.is_file():
+    served = a.html.startswith(("http://", "https://"))
+    page = None if served else pathlib.Path(a.html).resolve()
+    if page is not None and not page.is_file():
         print(f"FAIL: no such file: {page}")
         return 1
     chromium = find_chromium(a.chromium)
@@ -120,7 +122,7 @@ def main():
         width, height = (int(x) for x in a.window_size.split(","))
     except ValueError:
         ap.error("--window-size is WIDTH,HEIGHT")
-    url = page.as_uri() + (("#" + a.hash.lstrip("#")) if a.hash else "")
+    url = (a.html if served else page.as_uri()) + (("#" + a.hash.lstrip("#")) if a.hash else "")
 
     profile = tempfile.mkdtemp(prefix="gort-chromium-")
     try:
@@ -222,7 +224,7 @@ def main():
         print(f"FAIL: {page.name}: " + "; ".join(failures))
         print(f"  page reported: {summary}")
         return 1
-    print(f"OK: {page.name}: {summary}")
+    print(f"OK: {a.html if served else page.name}: {summary}")
     return 0
 
 
