@@ -105,6 +105,10 @@ def main():
     ap.add_argument("--expect-attr", action="append", default=[], metavar="NAME=VALUE",
                     help="a body attribute must have this value (e.g. data-selected=g:5)")
     ap.add_argument("--expect-attr-contains", action="append", default=[], metavar="NAME=TEXT")
+    ap.add_argument("--min-attr", action="append", default=[], metavar="NAME=N",
+                    help="the numeric attribute NAME is at least N (e.g. data-windows-loaded=1)")
+    ap.add_argument("--expect-no-attr", action="append", default=[], metavar="NAME",
+                    help="the attribute NAME is absent (e.g. data-window-error)")
     ap.add_argument("--print-attrs", action="store_true", help="print every data-* attribute of <body>")
     a = ap.parse_args()
 
@@ -212,6 +216,12 @@ def main():
         name, _, want = spec.partition("=")
         if data.get(name) != want:
             failures.append(f"{name} is {data.get(name)!r}, expected {want!r}")
+    for spec in a.min_attr:
+        name, _, want = spec.partition("=")
+        check(name, ">=", float(want), "at least")
+    for name in a.expect_no_attr:
+        if name in data:
+            failures.append(f"{name} is {data[name]!r}, expected no such attribute")
     for spec in a.expect_attr_contains:
         name, _, want = spec.partition("=")
         if want not in (data.get(name) or ""):
@@ -221,7 +231,7 @@ def main():
         "data-proc-lanes", "data-goroutine-lanes", "data-goroutine-lanes-drawn", "data-slices-drawn",
         "data-gc-bands", "data-stw-bands", "data-counter-tracks", "data-frame-ms", "data-error") if k in data)
     if failures:
-        print(f"FAIL: {page.name}: " + "; ".join(failures))
+        print(f"FAIL: {a.html if served else page.name}: " + "; ".join(failures))
         print(f"  page reported: {summary}")
         return 1
     print(f"OK: {a.html if served else page.name}: {summary}")
