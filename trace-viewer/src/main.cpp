@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
       write_output(output, [&](std::ostream& out) { write_html(out, l.trace, l.timeline, title_of(file)); });
     } else if (*serve) {
       Loaded l = load(file);
+      l.ordered = Ordered{};  // the timeline is all a server reads: the event stream's memory goes back
       return serve_command(l.trace, l.timeline, title_of(file), addr);
     } else if (*pprof) {
       Loaded l = load(file);
