@@ -5,7 +5,7 @@
 # page zoomed into the middle of the trace (#view=): the page must draw the
 # trace's lanes and fetch at least one window from the server
 # (<body data-windows-loaded>, no data-window-error).  Then SIGTERM must stop
-# the server with exit status 0.  Bad input first: a missing trace exits 1
+# the server with exit status 0, and SIGINT a second one.  Bad input first: a missing trace exits 1
 # with the other subcommands' one-line error, a malformed --addr or one that
 # cannot be listened on exits 2.  Every step has a timeout.
 #   trace_viewer_serve_e2e.sh TESTPROG VIEWER CHROMIUM_CHECK OUTDIR
@@ -59,4 +59,23 @@ rc=0
 wait $server || rc=$?
 trap - EXIT
 [[ $rc == 0 ]] || { echo "FAIL: the server exited $rc after SIGTERM: $(cat "$out/serve.err")"; exit 1; }
+
+# SIGINT (Ctrl-C) stops it too, even started in the background of a script,
+# where the shell starts it with SIGINT ignored.  The server itself, not a
+# timeout wrapper, gets the signal.
+"$viewer" serve "$trace" > "$out/serve2.out" 2> "$out/serve2.err" &
+server=$!
+trap 'kill -KILL $server 2>/dev/null || true' EXIT
+for _ in $(seq 300); do
+  grep -q "^trace-viewer: serving http://" "$out/serve2.out" && break
+  sleep 0.1
+done
+grep -q "^trace-viewer: serving http://" "$out/serve2.out" || { echo "FAIL: no URL printed within 30 s"; exit 1; }
+kill -INT $server
+rc=0
+for _ in $(seq 300); do kill -0 $server 2>/dev/null || break; sleep 0.1; done   # 30 s to stop
+kill -0 $server 2>/dev/null && { echo "FAIL: still running 30 s after SIGINT"; exit 1; }
+wait $server || rc=$?
+trap - EXIT
+[[ $rc == 0 ]] || { echo "FAIL: the server exited $rc after SIGINT: $(cat "$out/serve2.err")"; exit 1; }
 echo "trace_viewer_serve_e2e: ok ($out)"

@@ -44,7 +44,8 @@
 // draws from many models; not needed yet.
 //
 // Stopping.  SIGINT and SIGTERM are blocked before the runtime starts (every
-// thread inherits the mask) and taken by a goroutine in sigwait (as a
+// thread inherits the mask; both get a handler first, so that one ignored at
+// start is not dropped) and taken by a goroutine in sigwait (as a
 // blocking call, gort::blocking), which shuts the server down
 // (http::Server::shutdown, 10 s for requests in flight); serve then returns
 // and the command exits 0.
@@ -183,6 +184,15 @@ int serve_command(const Trace& trace, const Timeline& timeline, const std::strin
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  // A signal ignored when the program started (SIGINT under `cmd &` in a
+  // script) may be discarded instead of waited for (POSIX leaves it open;
+  // Linux queues a blocked one anyway): give both a handler first, as Go's
+  // signal.Notify does.  Blocked, the handler never runs.
+  struct sigaction act {};
+  act.sa_handler = [](int) {};
+  sigemptyset(&act.sa_mask);
+  sigaction(SIGINT, &act, nullptr);
+  sigaction(SIGTERM, &act, nullptr);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // before gort::run: its threads inherit the mask
 
   return gort::run([&]() -> int {

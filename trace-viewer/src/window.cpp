@@ -42,6 +42,12 @@ class Grid {
     if (t < to_) return left_columns_ + (t - from_) / inner_;
     return left_columns_ + px_ + 1 + (t - to_) / outer_;
   }
+  /// The end of the column holding time t (the next column's start).
+  int64_t column_end(int64_t t) const {
+    if (t < from_) return std::min((std::max<int64_t>(0, t) / outer_ + 1) * outer_, from_);
+    if (t < to_) return std::min(from_ + ((t - from_) / inner_ + 1) * inner_, to_);
+    return to_ + ((t - to_) / outer_ + 1) * outer_;
+  }
   /// The width of the column holding time t.
   int64_t width(int64_t t) const { return t >= from_ && t < to_ ? inner_ : outer_; }
 
@@ -63,9 +69,9 @@ std::vector<S> reduce_lane(const std::vector<S>& in, const Grid& grid, Pick pick
       out.push_back(in[i++]);
       continue;
     }
-    const int64_t col = grid.column(in[i].start);
+    const int64_t col_end = grid.column_end(in[i].start);  // no division per slice: this loop sees them all
     size_t j = i + 1;
-    while (j < hi && is_short(in[j]) && grid.column(in[j].start) == col) j++;
+    while (j < hi && in[j].start < col_end && is_short(in[j])) j++;
     S merged = in[j - i == 1 ? i : pick(in, i, j)];
     merged.start = in[i].start;
     merged.end = in[j - 1].end;
@@ -113,9 +119,9 @@ std::vector<Sample> reduce_samples(const std::vector<Sample>& in, const Grid& gr
     if (i > 0) out.push_back(in[i - 1]);
   }
   while (i < hi) {
-    const int64_t col = grid.column(in[i].t);
+    const int64_t col_end = grid.column_end(in[i].t);
     size_t j = i, best = i;
-    for (; j < hi && grid.column(in[j].t) == col; j++) {
+    for (; j < hi && in[j].t < col_end; j++) {
       if (in[j].v > in[best].v) best = j;
     }
     out.push_back(in[best]);
