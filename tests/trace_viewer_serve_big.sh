@@ -24,7 +24,8 @@ timeout 1800 "$viewer" validate "$trace" | sed -n 2p
 start=$(date +%s.%N)
 timeout -s KILL 3600 "$viewer" serve "$trace" > "$out/serve.out" 2> "$out/serve.err" &
 server=$!
-trap 'kill -KILL $server 2>/dev/null || true' EXIT
+# On failure: the server (timeout's child) and timeout itself.
+trap 'kill -KILL $(pgrep -P $server) $server 2>/dev/null || true' EXIT
 for _ in $(seq 18000); do   # up to 30 min
   grep -q "^trace-viewer: serving http://" "$out/serve.out" && break
   kill -0 $server 2>/dev/null || { echo "FAIL: the server exited: $(cat "$out/serve.err")"; exit 1; }

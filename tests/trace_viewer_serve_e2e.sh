@@ -31,7 +31,8 @@ expect_exit 2 "^trace-viewer: --addr 192.0.2.1:0: " -- "$viewer" serve "$trace" 
 # The server, in the background; killed by the trap if anything below fails.
 timeout -s KILL 300 "$viewer" serve "$trace" > "$out/serve.out" 2> "$out/serve.err" &
 server=$!
-trap 'kill -KILL $server 2>/dev/null || true' EXIT
+# On failure: the server (timeout's child) and timeout itself.
+trap 'kill -KILL $(pgrep -P $server) $server 2>/dev/null || true' EXIT
 for _ in $(seq 300); do   # its one line, within 30 s
   grep -q "^trace-viewer: serving http://" "$out/serve.out" && break
   kill -0 $server 2>/dev/null || { echo "FAIL: the server exited: $(cat "$out/serve.err")"; exit 1; }
