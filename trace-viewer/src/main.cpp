@@ -1,22 +1,25 @@
 // main.cpp — the trace-viewer command: reads a gort execution trace and
-// summarises it, exports it for Perfetto, builds a self-contained web page, or
-// validates it.  Go's counterpart is `go tool trace` (src/cmd/trace/main.go).
+// summarises it, exports it for Perfetto, builds a self-contained web page,
+// serves that page over HTTP, or validates it.  Go's counterpart is `go tool trace` (src/cmd/trace/main.go).
 //
 //   trace-viewer summary  FILE [--top N]
 //   trace-viewer export   FILE -o out.json
 //   trace-viewer html     FILE -o out.html
+//   trace-viewer serve    FILE [--addr HOST:PORT]
 //   trace-viewer validate FILE
 //   trace-viewer pprof    FILE --type net|sync|syscall|sched -o out.pb.gz
 //
 // Exit status: 0 done; 1 the trace (or an output file) could not be read or
 // written — one line on stderr naming the file, the byte offset and what was
-// expected; 2 bad command line (CLI11's message).
+// expected; 2 bad command line (CLI11's message) or an address `serve` cannot
+// listen on.
 #include "export_chrome.hpp"
 #include "html.hpp"
 #include "analysis/blocking.hpp"
 #include "order.hpp"
 #include "pprof_export.hpp"
 #include "reader.hpp"
+#include "serve.hpp"
 #include "summary.hpp"
 #include "timeline.hpp"
 
@@ -76,8 +79,8 @@ void write_output(const std::string& path, F&& fill) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Reads gort execution traces: summary, Chrome/Perfetto export, self-contained web page, validation, "
-               "pprof profiles."};
+  CLI::App app{"Reads gort execution traces: summary, Chrome/Perfetto export, self-contained web page, a web "
+               "server for the page, validation, pprof profiles."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trace-viewer (gort) format v" + std::to_string(gort::trace::format::kVersion));
 
@@ -96,6 +99,12 @@ int main(int argc, char** argv) {
   CLI::App* html = app.add_subcommand("html", "Write a self-contained HTML page with the trace");
   html->add_option("file", file, "Trace file")->required();
   html->add_option("-o,--output", output, "Output HTML file")->required();
+
+  CLI::App* serve = app.add_subcommand("serve", "Serve the web page over HTTP, the trace sent in time windows "
+                                                "(for traces too big for one page); stop with Ctrl-C");
+  std::string addr = "127.0.0.1:0";
+  serve->add_option("file", file, "Trace file")->required();
+  serve->add_option("--addr", addr, "HOST:PORT to listen on (port 0: a free one)")->capture_default_str();
 
   CLI::App* val = app.add_subcommand("validate", "Check the trace; print event counts and \"ok\"");
   val->add_option("file", file, "Trace file")->required();
@@ -118,6 +127,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (*serve && !valid_listen_addr(addr)) {
+    fmt::print(stderr, "trace-viewer: --addr {}: want HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any free port)\n",
+               addr);
+    return 2;
+  }
+
   try {
     if (*summary) {
       Loaded l = load(file);
@@ -131,6 +146,10 @@ int main(int argc, char** argv) {
     } else if (*html) {
       Loaded l = load(file);
       write_output(output, [&](std::ostream& out) { write_html(out, l.trace, l.timeline, title_of(file)); });
+    } else if (*serve) {
+      Loaded l = load(file);
+      l.ordered = Ordered{};  // the timeline is all a server reads: the event stream's memory goes back
+      return serve_command(l.trace, l.timeline, title_of(file), addr);
     } else if (*pprof) {
       Loaded l = load(file);
       const BlockingAnalysis blocking = analyze_blocking(l.trace, l.timeline);

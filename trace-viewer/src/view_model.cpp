@@ -67,7 +67,8 @@ void samples(std::ostream& out, const char* name, const char* unit, const std::v
 
 }  // namespace
 
-void write_view_model(std::ostream& out, const Trace& trace, const Timeline& tl, const std::string& title) {
+void write_view_model(std::ostream& out, const Trace& trace, const Timeline& tl, const std::string& title,
+                      std::string_view extra_meta) {
   Strings strs;
   std::ostringstream body;
   // procs
@@ -160,15 +161,18 @@ void write_view_model(std::ostream& out, const Trace& trace, const Timeline& tl,
   out << "{\"version\":" << kViewModelVersion << ",\n\"meta\":{\"title\":" << quote(title)
       << ",\"duration_ns\":" << tl.duration << ",\"procs\":" << tl.procs.size()
       << ",\"goroutines\":" << tl.goroutines.size() << ",\"events\":" << trace.event_count()
-      << ",\"threads\":" << tl.threads << ",\"gc_cycles\":" << tl.gc.size() << "},\n\"strings\":[";
+      << ",\"threads\":" << tl.threads << ",\"gc_cycles\":" << tl.gc.size();
+  if (!extra_meta.empty()) out << ',' << extra_meta;
+  out << "},\n\"strings\":[";
   const auto& list = strs.list();
   for (size_t i = 0; i < list.size(); i++) out << (i ? "," : "") << quote(list[i]);
   out << ']' << body.str();
 }
 
-std::string view_model_json(const Trace& trace, const Timeline& tl, const std::string& title) {
+std::string view_model_json(const Trace& trace, const Timeline& tl, const std::string& title,
+                            std::string_view extra_meta) {
   std::ostringstream out;
-  write_view_model(out, trace, tl, title);
+  write_view_model(out, trace, tl, title, extra_meta);
   return out.str();
 }
 

@@ -26,12 +26,18 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace gort::viewer {
 
 inline constexpr int kViewModelVersion = 1;
 
-void write_view_model(std::ostream& out, const Trace& trace, const Timeline& timeline, const std::string& title);
-std::string view_model_json(const Trace& trace, const Timeline& timeline, const std::string& title);
+/// Writes the view model of timeline; extra_meta, when not empty, is more
+/// members of "meta" as JSON text without braces (`"window":{...}`).
+void write_view_model(std::ostream& out, const Trace& trace, const Timeline& timeline, const std::string& title,
+                      std::string_view extra_meta = {});
+/// The view model as a string (write_view_model).
+std::string view_model_json(const Trace& trace, const Timeline& timeline, const std::string& title,
+                            std::string_view extra_meta = {});
 
 }  // namespace gort::viewer

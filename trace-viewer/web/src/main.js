@@ -37,6 +37,7 @@
 //   states.js  the model's codes, named (slice states, P slice kinds) and the
 //              selection and row kinds
 //   style.js   geometry, colours, fonts
+//   remote.js  the served page: fetching time windows from `trace-viewer serve`
 //   format.js, search.js  text formatting; binary searches
 // The build joins them into the page's one script (trace-viewer/cmake/
 // bundle_js.cmake; this module is its entry).
@@ -51,6 +52,7 @@ import { draw, lastStats } from './draw.js';
 import { esc, fmtDur, fmtInt } from './format.js';
 import { animateKeys, wireInput } from './input.js';
 import { DataError, readModel } from './model.js';
+import { startWindows, viewChanged } from './remote.js';
 import { gortSelect } from './select.js';
 import { Row, STATE_NAMES, STATE_SYSCALL, Sel } from './states.js';
 import {
@@ -62,7 +64,7 @@ import {
   syncScrollbar, view, xOf,
 } from './view.js';
 
-setFrameHandler(() => { animateKeys(); draw(); });
+setFrameHandler(() => { animateKeys(); draw(); viewChanged(); });
 
 // the header: the trace's title and meta, and the colour legend
 function renderHeader() {
@@ -168,6 +170,7 @@ function start() {
     return;
   }
   body.dataset.loadMs = (performance.now() - tLoad).toFixed(1);
+  startWindows();
   renderHeader();
   applyFilter('');
   resize();

@@ -54,7 +54,9 @@ export function readModel() {
   return buildModel(raw);
 }
 
-function buildModel(raw) {
+// The model of a parsed view model (the page's own, or a window the server
+// sent); throws DataError when it is malformed.
+export function buildModel(raw) {
   need(isObj(raw), 'the trace data is not a JSON object');
   need(raw.version === 1,
     `unsupported view-model version ${JSON.stringify(raw.version)} (this page reads version 1)`);

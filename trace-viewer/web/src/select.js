@@ -6,6 +6,7 @@
 import { draw } from './draw.js';
 import { esc, fmtBytes, fmtDur, fmtInt, fmtTime, fmtValue } from './format.js';
 import { procRunning } from './hit.js';
+import { lowerBound } from './search.js';
 import {
   N_STATES, PKIND_GC_WORKER, PKIND_NAMES, PKIND_SYSCALL, Row, STATE_ASSIST, STATE_BLOCKED, STATE_NAMES,
   STATE_RUNNING, STATE_SYSCALL, Sel,
@@ -175,6 +176,38 @@ export function select(s) {
     body.dataset.detailsTitle = info.title;
   }
   requestFrame();
+}
+
+// After a model swap (a served window), the selection in the new model: a
+// lane keeps its index, a counter its track's name, a slice, pause, region or
+// log entry is found again by its start and length (a GC cycle keeps its
+// index: windows keep every cycle), or the selection is cleared.
+export function carrySelection(old) {
+  const s = selection;
+  if (!s) return;
+  // index in the new columns of the entry old.start[i] (+ dur[i]), or -1
+  const find = (o, n, i, startKey = 'start') => {
+    const t = o[startKey][i];
+    const j = lowerBound(n[startKey], t, 0, n.n);
+    return j < n.n && n[startKey][j] === t && (!o.dur || n.dur[j] === o.dur[i]) ? j : -1;
+  };
+  const at = (j) => (j >= 0 ? { ...s, i: j } : null);
+  let next = null;
+  switch (s.kind) {
+    case Sel.G: case Sel.P: case Sel.GC: next = s; break;
+    case Sel.Counter: {
+      const track = M.tracks.find((t) => t.name === s.track.name);
+      next = track ? { ...s, track } : null;
+      break;
+    }
+    case Sel.GSlice: next = at(find(old.goroutines[s.gi], M.goroutines[s.gi], s.i)); break;
+    case Sel.PSlice: next = at(find(old.procs[s.pi], M.procs[s.pi], s.i)); break;
+    case Sel.STW: next = at(find(old.stw, M.stw, s.i)); break;
+    case Sel.Region: next = at(find(old.regions, M.regions, s.i)); break;
+    case Sel.Log: next = at(find(old.logs, M.logs, s.i, 't')); break;
+    default: next = null;
+  }
+  select(next);
 }
 
 function selectionRange(s) {

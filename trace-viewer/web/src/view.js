@@ -31,6 +31,9 @@ let frameQueued = false;
 let onFrame = null;
 
 export function setModel(m) { M = m; }
+// Swaps in another model of the same trace (a window the server sent): its
+// lanes are the same, in the same order, so the view, filter and scroll stay.
+export function replaceModel(m) { M = m; applyFilter(filterText); }
 export function setSelection(s) { selection = s; }
 
 // ---- layout ----

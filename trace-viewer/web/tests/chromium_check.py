@@ -3,6 +3,7 @@
 
     chromium_check.py page.html --expect-proc-lanes 2 --min-goroutine-lanes 5 \
         --min-slices 100 --expect-gc-bands-min 1 --screenshot shot.png
+    chromium_check.py http://127.0.0.1:PORT/ ...   (a page `trace-viewer serve` serves)
 
 Chromium runs twice: once to take a screenshot, once with --dump-dom.  After
 each frame the page writes what it drew into <body data-*> attributes
@@ -80,7 +81,7 @@ def base_args(chromium, profile, width, height, budget, scale=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("html", help="the page to check")
+    ap.add_argument("html", help="the page to check: a file, or an http:// URL")
     ap.add_argument("--hash", default="", help="URL fragment to open the page with, e.g. select=g:5 or bench=20")
     ap.add_argument("--screenshot", help="write the screenshot here (default: a temporary file, removed)")
     ap.add_argument("--no-screenshot", action="store_true", help="skip the screenshot run")
@@ -104,11 +105,16 @@ def main():
     ap.add_argument("--expect-attr", action="append", default=[], metavar="NAME=VALUE",
                     help="a body attribute must have this value (e.g. data-selected=g:5)")
     ap.add_argument("--expect-attr-contains", action="append", default=[], metavar="NAME=TEXT")
+    ap.add_argument("--min-attr", action="append", default=[], metavar="NAME=N",
+                    help="the numeric attribute NAME is at least N (e.g. data-windows-loaded=1)")
+    ap.add_argument("--expect-no-attr", action="append", default=[], metavar="NAME",
+                    help="the attribute NAME is absent (e.g. data-window-error)")
     ap.add_argument("--print-attrs", action="store_true", help="print every data-* attribute of <body>")
     a = ap.parse_args()
 
-    page = pathlib.Path(a.html).resolve()
-    if not page.is_file():
+    served = a.html.startswith(("http://", "https://"))
+    page = None if served else pathlib.Path(a.html).resolve()
+    if page is not None and not page.is_file():
         print(f"FAIL: no such file: {page}")
         return 1
     chromium = find_chromium(a.chromium)
@@ -120,7 +126,7 @@ def main():
         width, height = (int(x) for x in a.window_size.split(","))
     except ValueError:
         ap.error("--window-size is WIDTH,HEIGHT")
-    url = page.as_uri() + (("#" + a.hash.lstrip("#")) if a.hash else "")
+    url = (a.html if served else page.as_uri()) + (("#" + a.hash.lstrip("#")) if a.hash else "")
 
     profile = tempfile.mkdtemp(prefix="gort-chromium-")
     try:
@@ -210,6 +216,12 @@ def main():
         name, _, want = spec.partition("=")
         if data.get(name) != want:
             failures.append(f"{name} is {data.get(name)!r}, expected {want!r}")
+    for spec in a.min_attr:
+        name, _, want = spec.partition("=")
+        check(name, ">=", float(want), "at least")
+    for name in a.expect_no_attr:
+        if name in data:
+            failures.append(f"{name} is {data[name]!r}, expected no such attribute")
     for spec in a.expect_attr_contains:
         name, _, want = spec.partition("=")
         if want not in (data.get(name) or ""):
@@ -219,10 +231,10 @@ def main():
         "data-proc-lanes", "data-goroutine-lanes", "data-goroutine-lanes-drawn", "data-slices-drawn",
         "data-gc-bands", "data-stw-bands", "data-counter-tracks", "data-frame-ms", "data-error") if k in data)
     if failures:
-        print(f"FAIL: {page.name}: " + "; ".join(failures))
+        print(f"FAIL: {a.html if served else page.name}: " + "; ".join(failures))
         print(f"  page reported: {summary}")
         return 1
-    print(f"OK: {page.name}: {summary}")
+    print(f"OK: {a.html if served else page.name}: {summary}")
     return 0
 
 
