@@ -110,9 +110,9 @@ void MCache::arm_sample_limit(SpanClass spc) {
   s->sample_limit = uint32_t(std::min<uint64_t>(s->nelems, uint64_t{s->freeindex} + free_objects));
 }
 
-void MCache::sync_sample_generation() {
+bool MCache::sync_sample_generation() {
   const uint32_t now = detail::sample_rate_generation();
-  if (__builtin_expect(now == sample_generation, 1)) return;
+  if (__builtin_expect(now == sample_generation, 1)) return false;
   sample_generation = now;
   for (std::size_t i = 0; i < kNumSpanClasses; ++i) {
     sample_left[i] = runtime::next_sample();
@@ -121,16 +121,20 @@ void MCache::sync_sample_generation() {
     s->sample_mark = s->alloc_count;
     arm_sample_limit(SpanClass{static_cast<uint8_t>(i)});
   }
+  return true;
 }
 
 // mirrors the MemProfileRate block of mallocgc
 void MCache::count_sample(SpanClass spc, Span* s, uintptr_t obj, uintptr_t caller_pc) {
-  sync_sample_generation();
+  const bool redrawn = sync_sample_generation();
   int64_t& left = sample_left[spc.value];
-  if (s == alloc[spc.value]) {
+  if (s == alloc[spc.value] && !redrawn) {
     settle_sample(spc);  // the fast path's objects since the mark, and this one
   } else {
-    left -= int64_t(s->elemsize);  // a large object: its span is not cached
+    // A large object (its span is not cached), or the first object after a
+    // redraw, which moved the mark past it: this one alone counts against
+    // the fresh draw (so at rate 1 it is sampled, as every object is).
+    left -= int64_t(s->elemsize);
   }
   if (left < 0) {
     detail::profile_alloc(s, obj, caller_pc);

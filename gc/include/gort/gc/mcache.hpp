@@ -60,9 +60,9 @@ struct MCache {
   void count_sample(SpanClass spc, Span* s, uintptr_t obj, uintptr_t caller_pc);
 
   /// Redraws every countdown when the memory profile rate changed since they
-  /// were drawn, and arms the cached spans' sample limits again.
-  /// Precondition: the caller owns this cache, or has stopped the world.
-  void sync_sample_generation();
+  /// were drawn, and arms the cached spans' sample limits again; returns true
+  /// when it did.  Precondition: the caller owns this cache, or has stopped the world.
+  bool sync_sample_generation();
 
  private:
   /// Counts the fast path's allocations from alloc[spc] since its sample_mark
