@@ -14,6 +14,7 @@
 #include <regex>
 #include <string>
 
+#include "parked.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -53,11 +54,14 @@ void record_trace(const std::string& path) {
               auto client = gort::net::dial("tcp", ln.addr());
               auto server = ln.accept();
               wg.add(3);
+              std::atomic<gort::runtime::G*> chan_waiter{nullptr}, net_waiter{nullptr};
               gort::go([&] {
+                chan_waiter = gort::runtime::current_g();
                 wait_on_channel(ch);
                 wg.done();
               });
               gort::go([&] {
+                net_waiter = gort::runtime::current_g();
                 wait_on_network(server);
                 wg.done();
               });
@@ -65,6 +69,10 @@ void record_trace(const std::string& path) {
                 wait_in_syscall();
                 wg.done();
               });
+              // Both waits begin before the time that ends them starts to run, so
+              // each lasts at least its sleep however late the waiters were scheduled.
+              ASSERT_TRUE(gort::test::wait_until_parked(chan_waiter, gort::runtime::WaitReason::ChanReceive));
+              ASSERT_TRUE(gort::test::wait_until_parked(net_waiter, gort::runtime::WaitReason::IOWait));
               gort::sleep(60ms);
               client.write(std::string_view("x"));
               gort::sleep(40ms);
@@ -131,10 +139,10 @@ TEST(TracePprof, EveryKindIsReadByGoToolPprofWithTheWaitsOfTheRun) {
     EXPECT_NE(raw.find("contentions/count delay/nanoseconds"), std::string::npos) << raw;
     EXPECT_NE(raw.find("PeriodType: trace count"), std::string::npos) << raw;
     const int64_t delay = delay_of(raw, c.func);
-    // The wait ends after the waker's sleep and starts after that sleep began (the waiters run
-    // once main parks in it), as soon as the waiter is scheduled: at least half the sleep even
-    // under TSAN on a loaded machine (87 % seen there), and well under ten times it.
-    EXPECT_GE(delay, c.at_least_ns / 2) << raw;
+    // The wait starts before the waker's sleep (main waits until the waiters have parked; the
+    // blocking call sleeps itself) and ends after it: at least the sleep, and well under ten
+    // times it.
+    EXPECT_GE(delay, c.at_least_ns) << raw;
     EXPECT_LT(delay, 10 * c.at_least_ns) << raw;
     const std::string top = gort::test::go_tool_pprof({"-top", "-sample_index=delay"}, out);
     EXPECT_NE(top.find(c.func), std::string::npos) << top;

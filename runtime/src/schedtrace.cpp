@@ -75,9 +75,18 @@ __attribute__((no_sanitize("thread"))) void schedtrace(bool detailed, int64_t st
     const uint32_t qlen = pp->runq.size();
     if (detailed) {
       M* mp = pp->m;
+      // The heap's length under its lock: the exemption above covers this
+      // function's own reads, not vector::size, which sanitizer builds (-O1)
+      // leave out of line.  sched.lock, then a timers_lock: nothing holding a
+      // timers_lock takes sched.lock (timers.cpp).
+      std::size_t timers_len = 0;
+      {
+        LockGuard t(pp->timers_lock);
+        timers_len = pp->timers.size();
+      }
       std::fprintf(out, "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%zu\n",
                    i, static_cast<unsigned>(pp->status.load()), pp->schedtick.load(), pp->syscalltick.load(),
-                   static_cast<long long>(mp != nullptr ? mp->id : -1), qlen, pp->gfree_n, pp->timers.size());
+                   static_cast<long long>(mp != nullptr ? mp->id : -1), qlen, pp->gfree_n, timers_len);
     } else {
       std::fprintf(out, "%s%u%s", i == 0 ? " [" : " ", qlen, i == procs - 1 ? "]\n" : "");
     }
