@@ -10,6 +10,7 @@
 # fetched a window.  SIGTERM then stops the server (exit status 0 checked).
 #   trace_viewer_serve_big.sh TESTPROG VIEWER CHROMIUM_CHECK OUTDIR [ROUNDS]
 set -euo pipefail
+source "$(dirname "$0")/trace_viewer_serve_util.sh"
 testprog=$1 viewer=$2 check=$3 out=$4 rounds=${5:-800000}
 mkdir -p "$out"
 trace="$out/big.trace"
@@ -26,13 +27,7 @@ timeout -s KILL 3600 "$viewer" serve "$trace" > "$out/serve.out" 2> "$out/serve.
 server=$!
 # On failure: the server (timeout's child) and timeout itself.
 trap 'kill -KILL $(pgrep -P $server) $server 2>/dev/null || true' EXIT
-for _ in $(seq 18000); do   # up to 30 min
-  grep -q "^trace-viewer: serving http://" "$out/serve.out" && break
-  kill -0 $server 2>/dev/null || { echo "FAIL: the server exited: $(cat "$out/serve.err")"; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/^trace-viewer: serving \(http:.*\)$/\1/p' "$out/serve.out")
-[[ -n "$url" ]] || { echo "FAIL: no URL"; exit 1; }
+url=$(wait_serving "$out/serve.out" $server 18000)   # up to 30 min
 echo "load to the serving line: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 pid=$(pgrep -P $server || echo $server)   # timeout's child, the server itself
 grep -E "VmHWM|VmRSS" /proc/$pid/status | tr -s ' \t' ' ' | paste -sd';'

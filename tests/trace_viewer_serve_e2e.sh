@@ -10,6 +10,7 @@
 # cannot be listened on exits 2.  Every step has a timeout.
 #   trace_viewer_serve_e2e.sh TESTPROG VIEWER CHROMIUM_CHECK OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/trace_viewer_serve_util.sh"
 testprog=$1 viewer=$2 check=$3 out=$4
 mkdir -p "$out"
 trace="$out/serve.trace"
@@ -33,13 +34,7 @@ timeout -s KILL 300 "$viewer" serve "$trace" > "$out/serve.out" 2> "$out/serve.e
 server=$!
 # On failure: the server (timeout's child) and timeout itself.
 trap 'kill -KILL $(pgrep -P $server) $server 2>/dev/null || true' EXIT
-for _ in $(seq 300); do   # its one line, within 30 s
-  grep -q "^trace-viewer: serving http://" "$out/serve.out" && break
-  kill -0 $server 2>/dev/null || { echo "FAIL: the server exited: $(cat "$out/serve.err")"; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/^trace-viewer: serving \(http:.*\)$/\1/p' "$out/serve.out")
-[[ -n "$url" ]] || { echo "FAIL: no URL printed within 30 s"; exit 1; }
+url=$(wait_serving "$out/serve.out" $server 300)   # its one line, within 30 s
 [[ $(wc -l < "$out/serve.out") == 1 ]] || { echo "FAIL: more than one line on stdout"; exit 1; }
 
 # The trace's length from the server, then a view of its middle tenth.
@@ -67,11 +62,7 @@ trap - EXIT
 "$viewer" serve "$trace" > "$out/serve2.out" 2> "$out/serve2.err" &
 server=$!
 trap 'kill -KILL $server 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-  grep -q "^trace-viewer: serving http://" "$out/serve2.out" && break
-  sleep 0.1
-done
-grep -q "^trace-viewer: serving http://" "$out/serve2.out" || { echo "FAIL: no URL printed within 30 s"; exit 1; }
+wait_serving "$out/serve2.out" $server 300 > /dev/null
 kill -INT $server
 rc=0
 for _ in $(seq 300); do kill -0 $server 2>/dev/null || break; sleep 0.1; done   # 30 s to stop

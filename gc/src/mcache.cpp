@@ -136,16 +136,14 @@ uintptr_t MCache::next_free(SpanClass spc, Span*& span, bool& refilled) {
 void MCache::refill(SpanClass spc) {
   Span* old = alloc[spc.value];
   if (old != &empty_span) {
-    settle_sample(spc);
-    old->sample_limit = old->nelems;
+    sample_span_leaves(spc);
     flush_span_counts(old);
     central_push_swept(old);  // full: its slots are all counted already
   }
   Span* s = central_cache_span(spc);
   s->alloc_count_at_cache = s->alloc_count;
-  s->sample_mark = s->alloc_count;
   alloc[spc.value] = s;
-  arm_sample_limit(spc);
+  sample_span_arrives(spc);
   // mirrors the heapLive update in mcache.refill: the free slots count as live now
   detail::heap_live.fetch_add(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
 }
@@ -154,8 +152,7 @@ void MCache::refill(SpanClass spc) {
 void MCache::release_all() {
   for (auto& s : alloc) {
     if (s == &empty_span) continue;
-    settle_sample(SpanClass{static_cast<uint8_t>(&s - alloc)});
-    s->sample_limit = s->nelems;
+    sample_span_leaves(SpanClass{static_cast<uint8_t>(&s - alloc)});
     flush_span_counts(s);
     detail::heap_live.fetch_sub(uint64_t{s->nelems - s->alloc_count} * s->elemsize, std::memory_order_relaxed);
     central_push_swept(s);

@@ -110,6 +110,18 @@ void MCache::arm_sample_limit(SpanClass spc) {
   s->sample_limit = uint32_t(std::min<uint64_t>(s->nelems, uint64_t{s->freeindex} + free_objects));
 }
 
+void MCache::sample_span_arrives(SpanClass spc) {
+  Span* s = alloc[spc.value];
+  s->sample_mark = s->alloc_count;
+  arm_sample_limit(spc);
+}
+
+void MCache::sample_span_leaves(SpanClass spc) {
+  settle_sample(spc);
+  Span* s = alloc[spc.value];
+  if (is_cached_span(s)) s->sample_limit = s->nelems;
+}
+
 bool MCache::sync_sample_generation() {
   const uint32_t now = detail::sample_rate_generation();
   if (__builtin_expect(now == sample_generation, 1)) return false;

@@ -71,6 +71,13 @@ struct MCache {
   /// Sets alloc[spc]'s sample_limit to the slot where sample_left[spc] runs
   /// out (nelems when it lies beyond the span).  Caller owns this cache.
   void arm_sample_limit(SpanClass spc);
+  /// alloc[spc] was just cached: marks its allocation count and arms its
+  /// sample_limit.  Caller owns this cache.
+  void sample_span_arrives(SpanClass spc);
+  /// alloc[spc] is about to leave the cache: counts its allocations into
+  /// sample_left[spc] and gives it back its sample_limit of nelems.  Caller
+  /// owns this cache.
+  void sample_span_leaves(SpanClass spc);
 };
 
 /// Runs fn(cache) with the calling P's mcache, creating it on first use (mirrors
