@@ -24,6 +24,7 @@ void register_all() {
   gort_bench::register_alloc_benchmarks();
   gort_bench::register_trace_benchmarks();
   gort_bench::register_cpuprof_benchmarks();
+  gort_bench::register_profile_benchmarks();
 }
 
 }  // namespace

@@ -158,6 +158,8 @@ void register_alloc_benchmarks();
 void register_trace_benchmarks();
 /// The CPU profiler's cost: profiled twins of three workloads (cpuprof_bench.cpp).
 void register_cpuprof_benchmarks();
+/// What a goroutine profile costs to take (profile_bench.cpp).
+void register_profile_benchmarks();
 
 // Workloads the trace suite runs again with tracing on.
 /// gosched_pingpong (sched_bench.cpp).

@@ -22,6 +22,7 @@
 
 #include "profile_builder.hpp"
 #include "protobuf.hpp"
+#include "sched.hpp"
 #include "test_util.hpp"
 
 // Where the parked goroutines of the goroutine profile tests wait: outside the
@@ -36,6 +37,15 @@ const int g_inlined_wait_line = __LINE__ - 1;
   asm volatile("");  // keeps the call from being a tail call
 }
 const int g_park_call_line = __LINE__ - 3;
+
+/// Spins without a safe point until stop, so that only an asynchronous
+/// preemption takes its P.
+[[gnu::noinline]] void pprof_test_spin_here(const std::atomic<bool>& stop) {
+  gort::AsyncPreemptible region;
+  while (!stop.load(std::memory_order_relaxed)) {
+  }
+  asm volatile("");  // keeps the call from being a tail call
+}
 
 namespace {
 
@@ -475,6 +485,59 @@ TEST(PprofGoroutine, DebugTwoIsTheFullDumpOfEveryGoroutine) {
     ++named;
   }
   EXPECT_EQ(named, kParked) << text;
+}
+
+/// The debug=1 record (count line and frames) whose frames name needle, or "".
+std::string text_record(const std::string& text, const std::string& needle) {
+  std::size_t at = 0;
+  while ((at = text.find(" @ ", at)) != std::string::npos) {
+    const std::size_t start = text.rfind('\n', at) + 1;
+    const std::size_t end = std::min(text.find("\n\n", at), text.size());
+    const std::string record = text.substr(start, end - start);
+    if (record.find(needle) != std::string::npos) return record;
+    at = end;
+  }
+  return "";
+}
+
+// A goroutine stopped by asynchronous preemption is parked inside
+// gort_async_preempt_entry, whose rbp points at the registers it saved: its
+// record must go on through the interrupted function to the function below it,
+// not read saved registers as a frame record.
+TEST(PprofGoroutine, AnAsynchronouslyPreemptedGoroutineShowsTheFunctionItWasStoppedInAndItsCallers) {
+#if defined(GORT_TSAN)
+  GTEST_SKIP() << "TSAN delivers the preemption signal only at the goroutine's next interceptor";
+#endif
+  for (int iter = 0; iter < gort::test::scaled(20); ++iter) {
+    TempFile f("preempted.txt");
+    gort::run([&] {
+      gort::gomaxprocs(1);
+      const uint64_t before = gort::runtime::async_preemptions();
+      std::atomic<bool> stop{false};
+      gort::WaitGroup wg;
+      wg.add(1);
+      gort::go([&] {
+        pprof_test_spin_here(stop);
+        wg.done();
+      });
+      // The spinner runs until sysmon preempts it asynchronously: only then does
+      // this goroutine, queued behind it on the only P, run again.
+      gort::gosched();
+      gort::pprof::lookup("goroutine").write_to(f.path(), 1);
+      stop.store(true, std::memory_order_relaxed);
+      wg.wait();
+      EXPECT_GT(gort::runtime::async_preemptions(), before);
+    });
+    const std::string text = f.read();
+    const std::string record = text_record(text, "\tpprof_test_spin_here(");
+    ASSERT_NE(record, "") << text;
+    EXPECT_EQ(record.rfind("1 @ ", 0), 0u) << record;
+    EXPECT_NE(record.find("\tgort_async_preempt_entry+"), std::string::npos) << record;
+    // The lambda that called it, in this test's body.
+    EXPECT_NE(record.find("AnAsynchronouslyPreemptedGoroutineShowsTheFunctionItWasStoppedInAndItsCallers"),
+              std::string::npos)
+        << record;
+  }
 }
 
 TEST(PprofGoroutine, AnUnwritablePathIsAClearErrorAndTheRunGoesOn) {

@@ -147,6 +147,11 @@ inline constexpr std::size_t kLimitMinBuf = 1024;
 inline constexpr std::size_t kLimitMaxBuf = 8192;
 inline constexpr std::size_t kLimitRingSlots = (std::size_t{64} << 20) / 4608;
 
+// goroutine_profile_10k (profile_bench.cpp, bench/go/profile.go): one goroutine profile
+// (proto, debug=0) written while this many goroutines wait in a channel receive — the size
+// at which NOTES §14 first measured the stop-the-world walk (0.7 s).
+inline constexpr int kProfiledGoroutines = 10'000;
+
 /// 0 + 1 + ... + (n - 1): what one producer of the checked workloads sends in total.
 constexpr int64_t sum_below(int64_t n) { return n * (n - 1) / 2; }
 }  // namespace sizes

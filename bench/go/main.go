@@ -261,6 +261,7 @@ func main() {
 	all = append(all, gcPauseWorkloads()...)
 	all = append(all, traceWorkloads(procs)...)
 	all = append(all, cpuprofWorkloads(procs)...)
+	all = append(all, profileWorkloads()...)
 
 	enc := json.NewEncoder(os.Stdout)
 	ran := 0

@@ -51,6 +51,7 @@ gort_async_preempt_entry:
     mov $-1, %edx
     xsave64 (%rsp)
     call gort_async_preempt_yield        // rsp is 64-byte aligned here
+.Lyield_return:                          // frame-pointer walks step through the save area here
     mov $-1, %eax
     mov $-1, %edx
     xrstor64 (%rsp)
@@ -74,4 +75,16 @@ gort_async_preempt_entry:
     ret $128
     .cfi_endproc
     .size gort_async_preempt_entry, .-gort_async_preempt_entry
+
+// The return address of the call above, for frame_walk.cpp: a walk that meets it
+// reads the interrupted rip at [rbp+128] and the interrupted rbp at [rbp+64]
+// instead of a frame record.  Data, not a symbol inside the function, so the
+// symbolizer still names the frame gort_async_preempt_entry.
+    .section .data.rel.ro,"aw"
+    .balign 8
+    .globl gort_async_preempt_return_pc
+    .type gort_async_preempt_return_pc, @object
+    .size gort_async_preempt_return_pc, 8
+gort_async_preempt_return_pc:
+    .quad .Lyield_return
     .section .note.GNU-stack,"",@progbits

@@ -25,9 +25,10 @@
 // frames that lie inside the stack the interrupted stack pointer is on: the
 // current goroutine's [stack_lo, stack_hi), the M's thread stack (g0) or its
 // signal stack, whichever contains sp — not whichever curg names, since a
-// switch updates curg and the stack pointer at different instructions.  Each
-// step must move fp up, stay 8-aligned and inside those bounds, so a wrong
-// rbp (code without frame pointers, a prologue) ends the walk early and never
+// switch updates curg and the stack pointer at different instructions.  The
+// walk (walk_frame_pointers, frame_walk.hpp, shared with the goroutine
+// profile) checks each step: up, 8-aligned, inside those bounds, so a wrong
+// rbp (code without frame pointers, a prologue) ends it early and never
 // faults.  If sp is on no known stack (a thread outside the runtime under the
 // setitimer fallback), the sample is the pc and external_code, as Go's
 // sigprofNonGoPC.  The runtime and every program linking it are compiled with
@@ -82,6 +83,7 @@
 
 #include "cpuprof.hpp"
 #include "crash.hpp"
+#include "frame_walk.hpp"
 #include "current.hpp"
 
 namespace gort::runtime {
@@ -156,12 +158,6 @@ void cpuprof_add(const uintptr_t* stk, int n) {
   signal_lock_release();
 }
 
-struct StackRange {
-  uintptr_t lo = 0;
-  uintptr_t hi = 0;
-  bool contains(uintptr_t sp) const { return sp >= lo && sp < hi; }
-};
-
 /// The known stack of mp that sp lies on: g0's thread stack, the signal stack,
 /// or the running goroutine's.  False when sp is on none of them.
 bool find_stack(const M* mp, uintptr_t sp, StackRange* out) {
@@ -177,24 +173,6 @@ bool find_stack(const M* mp, uintptr_t sp, StackRange* out) {
     if (r.lo != 0 && r.lo < r.hi && r.contains(sp)) return *out = r, true;
   }
   return false;
-}
-
-/// Appends the return addresses of the frame-pointer chain from fp to stk,
-/// reading only inside [sp, bounds.hi) (the design comment's rules).
-/// Sanitizers are off here: a stale fp may point into a redzone.
-__attribute__((no_sanitize("address", "thread", "undefined"))) int walk_frames(
-    uintptr_t fp, uintptr_t sp, StackRange bounds, uintptr_t* stk, int n, int max) {
-  while (n < max) {
-    if (fp < sp || fp < bounds.lo || fp > bounds.hi - 2 * sizeof(uintptr_t) || (fp & 7) != 0) break;
-    const auto* frame = reinterpret_cast<const uintptr_t*>(fp);
-    const uintptr_t next = frame[0];
-    const uintptr_t ret = frame[1];
-    if (ret == 0) break;
-    stk[n++] = ret;
-    if (next <= fp) break;
-    fp = next;
-  }
-  return n;
 }
 
 /// Whether this SIGPROF is one of the profiler's own kind for this thread
@@ -231,7 +209,7 @@ void sigprof(M* mp, const ucontext_t* uc) {
   stk[n++] = pc + 1;  // exact pc, stored as a return address
   StackRange bounds;
   if (mp != nullptr && find_stack(mp, sp, &bounds)) {
-    n = walk_frames(fp, sp, bounds, stk, n, kCpuProfileMaxStack);
+    n = walk_frame_pointers(fp, sp, bounds, stk, n, kCpuProfileMaxStack);
   } else {
     stk[n++] = uintptr_t(&external_code) + 1;
   }

@@ -49,7 +49,9 @@ inline constexpr std::size_t kInlineClosureBytes = 96;
 
 struct alignas(64) G {
   // ---- hot: every spawn and every switch touches these (two cache lines) ----
-  /// Saved context and sanitizer handles; fiber.fctx is null until first run.
+  /// Saved context and sanitizer handles; fiber.fctx is null until the G has a
+  /// stack and a first context (at spawn for a closure kept on the stack, else
+  /// when it first runs).
   Fiber fiber;
   /// Usable stack [stack_lo, stack_hi), or null while the G has none bound.
   char* stack_lo = nullptr;

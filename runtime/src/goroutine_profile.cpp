@@ -2,23 +2,28 @@
 // "threadcreate" profiles (mirrors goroutineProfileWithLabels, Stack and
 // ThreadCreateProfile in golang/go src/runtime/mprof.go).
 //
-// Goroutine stacks are taken as Go 1.19 takes them: the caller's own stack
-// first (callers), then, with the world stopped so no goroutine moves, every
-// other live goroutine's parked stack, unwound from the registers its last
-// switch saved (unwind_parked).  Only the raw return addresses are collected
-// while the world is stopped; pprof/ names them after it restarts (Go's
-// profile writer symbolizes after GoroutineProfile returns, too).  A
-// goroutine in a blocking call keeps running on its own thread through the
-// stop, so its stack cannot be read consistently; Go reads it from
-// g.syscallsp/syscallpc, which gort does not save: its record is empty.
+// Goroutine stacks: the caller's own stack first (callers), then, with the
+// world stopped so no goroutine moves, every other live goroutine's parked
+// stack, walked by frame pointer from the registers its last switch saved
+// (parked_frame, walk_frame_pointers: bounded by the goroutine's stack, a
+// few loads a frame).  Only raw return addresses are taken while the world is
+// stopped; the walks are cut at goroutine_entry after it restarts, and pprof/
+// names the frames later still (Go's profile writer symbolizes after
+// GoroutineProfile returns, too).  A goroutine in a blocking call keeps
+// running on its own thread through the stop, so its stack cannot be read
+// consistently; Go reads it from g.syscallsp/syscallpc, which gort does not
+// save: its record is empty.
 //
-// Cost.  The stop lasts as long as the unwinding: libunwind runs without its
-// caches (traceback.cpp: a fatal signal's walk must take no lock), so every
-// frame costs some ten system calls (sigprocmask around dl_iterate_phdr,
-// mincore).  10,000 goroutines parked in a channel receive keep the world
-// stopped about 0.7 s on Machine A.  Go 1.19 stops the world only to start
+// Cost.  The stop lasts as long as the walks: 13–24 ms for 10,000
+// goroutines parked in a channel receive on Machine A, loaded, traced (NOTES
+// §14; bench goroutine_profile_10k).  It was 0.7–1 s while the walks ran
+// libunwind, which is uncached (traceback.cpp: a
+// fatal signal's walk must take no lock) and costs some ten system calls a
+// frame.  Frame pointers trade that for what frame_walk.hpp names: a frame
+// without one (libstdc++'s own code, say) may be skipped — the CPU profiler
+// has the same limit.  Go 1.19 goes further: it stops the world only to start
 // the profile and records each goroutine as it next runs or from a
-// background sweep (tryRecordGoroutineProfile); gort does not do that yet.
+// background sweep (tryRecordGoroutineProfile); gort does not do that.
 //
 // runtime.Stack(buf, true) — the debug=2 goroutine profile — prints while the
 // world is stopped, as Go does; the symbolizer's lock is taken only after the
@@ -30,6 +35,8 @@
 //
 // Stacks end above goroutine_entry, the first function of every goroutine,
 // as Go's end above runtime.goexit.
+#include <unordered_map>
+
 #include <gort/runtime/internal/callers.hpp>
 #include <gort/runtime/internal/gc_support.hpp>
 #include <gort/runtime/internal/goroutine_profile.hpp>
@@ -37,6 +44,7 @@
 #include "crash.hpp"
 #include "current.hpp"
 #include "dump.hpp"
+#include "frame_walk.hpp"
 #include "g.hpp"
 #include "m.hpp"
 #include "sched.hpp"
@@ -46,27 +54,36 @@ namespace gort::runtime {
 
 namespace {
 
-/// Drops goroutine_entry and what is below it from a goroutine's stack: Go's
-/// profiles end above runtime.goexit (proto.go's allFrames stops there).
-void trim_at_goroutine_entry(StackPcs* s) {
-  for (std::size_t i = 0; i < s->size(); ++i) {
-    if (is_goroutine_entry((*s)[i] - 1)) {
-      s->resize(i);
-      return;
+/// Drops goroutine_entry and what is below it from every stack in [first,
+/// last): Go's profiles end above runtime.goexit (proto.go's allFrames stops
+/// there).  Each distinct address is looked up once (the lookup reads unwind
+/// tables; most goroutines share their frames).
+void trim_at_goroutine_entry(StackPcs* first, StackPcs* last) {
+  std::unordered_map<uintptr_t, bool> is_entry;
+  for (StackPcs* s = first; s != last; ++s) {
+    for (std::size_t i = 0; i < s->size(); ++i) {
+      const uintptr_t pc = (*s)[i];
+      auto [it, added] = is_entry.try_emplace(pc, false);
+      if (added) it->second = is_goroutine_entry(pc - 1);
+      if (it->second) {
+        s->resize(i);
+        break;
+      }
     }
   }
 }
 
-/// A parked goroutine's return addresses (the first frame's exact pc, if any,
-/// as pc+1: every stored pc is a return address).
+/// A parked goroutine's return addresses, innermost first, walked by frame
+/// pointer inside its stack.  Precondition: the world is stopped.
 StackPcs parked_stack(const G* gp) {
-  Walk w;
-  unwind_parked(gp, &w);
-  StackPcs s;
-  s.reserve(static_cast<std::size_t>(w.n));
-  for (int i = 0; i < w.n; ++i) s.push_back((w.flags[i] & kFrameExact) != 0 ? w.pc[i] + 1 : w.pc[i]);
-  trim_at_goroutine_entry(&s);
-  return s;
+  ParkedFrame f;
+  if (!parked_frame(gp, &f)) return {};
+  uintptr_t pcs[kMaxFrames];
+  int n = 0;
+  pcs[n++] = f.pc;
+  n = walk_frame_pointers(f.fp, f.sp, StackRange{uintptr_t(gp->stack_lo), uintptr_t(gp->stack_hi)}, pcs, n,
+                          kMaxFrames);
+  return StackPcs(pcs, pcs + n);
 }
 
 }  // namespace
@@ -79,7 +96,6 @@ int goroutine_profile(std::vector<StackPcs>* out) {
   uintptr_t pcs[kMaxFrames];
   const int n = callers(1, pcs, kMaxFrames);
   out->emplace_back(pcs, pcs + n);
-  trim_at_goroutine_entry(&out->back());
 
   stop_the_world_gc(StwReason::GoroutineProfile);
   {
@@ -96,6 +112,7 @@ int goroutine_profile(std::vector<StackPcs>* out) {
     }
   }
   start_the_world_gc();
+  trim_at_goroutine_entry(out->data() + before, out->data() + out->size());
   return static_cast<int>(out->size() - before);
 }
 

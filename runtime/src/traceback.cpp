@@ -84,11 +84,17 @@ void collect(unw_cursor_t* cur, bool first_exact, int drop, Walk* w) {
   }
 }
 
-/// The registers jump_fcontext saved on a parked goroutine's stack (Boost 1.74,
-/// x86_64 SysV): [fctx+0x00] mxcsr and x87 control word, +0x08 r12, +0x10 r13,
-/// +0x18 r14, +0x20 r15, +0x28 rbx, +0x30 rbp, +0x38 return address; the
-/// switch returns with rsp = fctx+0x40.  The parked stack was written by the
-/// (uninstrumented) switch code, so the sanitizers stay out of these reads.
+// The registers jump_fcontext saved on a parked goroutine's stack (Boost 1.74,
+// x86_64 SysV), in words from fctx: [0] mxcsr and x87 control word, [1] r12,
+// [2] r13, [3] r14, [4] r15, [5] rbx, [6] rbp, [7] the return address; the
+// switch returns with rsp = fctx + 8 words.
+constexpr int kFctxRbp = 6;
+constexpr int kFctxReturn = 7;
+constexpr uintptr_t kFctxBytes = 8 * sizeof(uint64_t);
+
+/// Rebuilds a parked goroutine's registers from what jump_fcontext saved.  The
+/// parked stack was written by the (uninstrumented) switch code, so the
+/// sanitizers stay out of these reads.
 __attribute__((no_sanitize("address", "thread"))) void context_from_fctx(const void* fctx,
                                                                           unw_context_t* uc) {
   const auto* slot = static_cast<const uint64_t*>(fctx);
@@ -98,9 +104,9 @@ __attribute__((no_sanitize("address", "thread"))) void context_from_fctx(const v
   r[REG_R14] = static_cast<greg_t>(slot[3]);
   r[REG_R15] = static_cast<greg_t>(slot[4]);
   r[REG_RBX] = static_cast<greg_t>(slot[5]);
-  r[REG_RBP] = static_cast<greg_t>(slot[6]);
-  r[REG_RIP] = static_cast<greg_t>(slot[7]);
-  r[REG_RSP] = static_cast<greg_t>(reinterpret_cast<uintptr_t>(fctx) + 0x40);
+  r[REG_RBP] = static_cast<greg_t>(slot[kFctxRbp]);
+  r[REG_RIP] = static_cast<greg_t>(slot[kFctxReturn]);
+  r[REG_RSP] = static_cast<greg_t>(reinterpret_cast<uintptr_t>(fctx) + kFctxBytes);
 }
 
 }  // namespace
@@ -123,6 +129,17 @@ void unwind_parked(const G* gp, Walk* w) {
   // The first pc is jump_fcontext's return address: look it up as pc-1 too.
   if (unw_init_local(&cur, &uc) != 0) return;
   collect(&cur, false, 0, w);
+}
+
+__attribute__((no_sanitize("address", "thread"))) bool parked_frame(const G* gp, ParkedFrame* out) {
+  const auto* slot = static_cast<const uint64_t*>(gp->fiber.fctx);
+  if (slot == nullptr) return false;  // no context yet
+  out->pc = slot[kFctxReturn];
+  out->sp = reinterpret_cast<uintptr_t>(slot) + kFctxBytes;
+  out->fp = slot[kFctxRbp];
+  // A first context (make_fcontext) that has not run holds Boost's `finish`
+  // address in the rbp slot, not a frame on this stack: nothing to walk.
+  return out->fp >= out->sp && out->fp < reinterpret_cast<uintptr_t>(gp->stack_hi);
 }
 
 void unwind_ucontext(const void* uctx, Walk* w) {

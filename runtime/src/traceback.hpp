@@ -80,6 +80,19 @@ void unwind_current(Walk* w, int drop);
 /// Preconditions as traceback_parked's.  Async-signal-safe.
 void unwind_parked(const G* gp, Walk* w);
 
+/// Where a parked goroutine resumes: the return address into the function that
+/// switched away, the stack pointer and the frame pointer it resumes with.
+struct ParkedFrame {
+  uintptr_t pc = 0;  // return address (look it up at pc-1)
+  uintptr_t sp = 0;  // stack pointer after the switch returns
+  uintptr_t fp = 0;  // rbp: the frame-pointer chain starts here
+};
+
+/// Reads gp's resume registers from its saved context; false for a G that
+/// has not run yet (no context, or a first context nothing has switched from).  Precondition: gp is parked and stays so (the world is stopped,
+/// or gp is the caller's to resume).  Async-signal-safe.
+bool parked_frame(const G* gp, ParkedFrame* out);
+
 /// Appends the frames of a signal handler's interrupted context (ucontext_t*)
 /// to w.  Async-signal-safe.
 void unwind_ucontext(const void* uctx, Walk* w);
