@@ -1,6 +1,7 @@
 // options.cpp — the command line (CLI11) and Go's duration syntax.
 #include "options.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <lab/cli.hpp>
 

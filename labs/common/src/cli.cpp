@@ -1,6 +1,7 @@
 // cli.cpp — the labs' shared command-line conventions (see cli.hpp).
 #include "lab/cli.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <cctype>

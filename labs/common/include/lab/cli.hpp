@@ -4,13 +4,18 @@
 // status 2, as Go's flag package exits on a bad flag; --help prints and exits 0.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+// Declared, not included: CLI11 2.1 is header-only and costs some 15 s of
+// compile time per translation unit at -O2, so only the files that build a
+// CLI::App (each lab's options.cpp, cli.cpp) include <CLI/CLI.hpp>.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace lab {
 
