@@ -73,6 +73,7 @@ gort_async_preempt_entry:
     pop %rax
     popfq
     ret $128
+.Lentry_end:
     .cfi_endproc
     .size gort_async_preempt_entry, .-gort_async_preempt_entry
 
@@ -87,4 +88,11 @@ gort_async_preempt_entry:
     .size gort_async_preempt_return_pc, 8
 gort_async_preempt_return_pc:
     .quad .Lyield_return
+// One past the function's last instruction, for preempt.cpp: a preemption
+// signal that lands inside the function is not injected again.
+    .globl gort_async_preempt_end_pc
+    .type gort_async_preempt_end_pc, @object
+    .size gort_async_preempt_end_pc, 8
+gort_async_preempt_end_pc:
+    .quad .Lentry_end
     .section .note.GNU-stack,"",@progbits

@@ -21,6 +21,12 @@
 // (async_preempt_amd64.S), which saves every register, flags and the xsave
 // state, and calls gort_async_preempt_yield: the goroutine yields exactly as at
 // a cooperative safe point (to the global run queue, reason "preempted").
+// From the injection until the trampoline has returned, no second injection:
+// the handler refuses while the M's injection is pending, while the pc is in
+// the trampoline, and gort_async_preempt_yield zeroes the goroutine's
+// async_safe count while the runtime works on its behalf (restored before the
+// trampoline restores the registers).  Without that, a stop-the-world's
+// repeated signals nested save areas until the stack overflowed.
 // GODEBUG=asyncpreemptoff=1 turns the sending off.
 #include <gort/runtime.hpp>
 
@@ -40,6 +46,8 @@
 
 extern "C" {
 void gort_async_preempt_entry();
+/// One past gort_async_preempt_entry's last instruction (async_preempt_amd64.S).
+extern const uintptr_t gort_async_preempt_end_pc;
 void gort_async_preempt_yield();
 /// Bytes the trampoline reserves for xsave (CPUID leaf 0xD), plus alignment slack.
 uint64_t gort_xsave_area_bytes = 4096;
@@ -71,6 +79,9 @@ void preempt_signal_handler(int, siginfo_t*, void* uctx_raw) {
   const auto sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
   if (!in_goroutine_stack(gp, sp)) return;  // in the scheduler, a signal frame, ...
   const auto rip = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+  // Inside the trampoline, restoring what an earlier preemption saved: a second
+  // injection would nest a save area inside the first.
+  if (rip >= reinterpret_cast<uintptr_t>(&gort_async_preempt_entry) && rip < gort_async_preempt_end_pc) return;
   uintptr_t new_sp = sp - kRedZone - sizeof(uintptr_t);
   *reinterpret_cast<uintptr_t*>(new_sp) = rip;
   uc->uc_mcontext.gregs[REG_RSP] = static_cast<greg_t>(new_sp);
@@ -116,9 +127,19 @@ uint64_t async_preemptions() { return async_preempt_count.load(std::memory_order
 
 extern "C" void gort_async_preempt_yield() {
   using namespace gort::runtime;
-  current_m()->async_preempt_pending = false;  // still the injecting M: no switch yet
+  M* mp = current_m();
+  G* gp = mp->curg;
+  // While the runtime yields on the goroutine's behalf (the scheduler, the
+  // tracer's stack capture, which unblocks signals inside libunwind), the
+  // goroutine is not at an async safe point: a stop-the-world re-sends SIGURG
+  // every few microseconds, and each signal injected here would nest another
+  // save area on the stack until it overflowed (Go: the runtime's own
+  // functions are never async safe points, isAsyncSafePoint).
+  const int32_t safe = gp->async_safe.exchange(0, std::memory_order_relaxed);
+  mp->async_preempt_pending = false;  // still the injecting M: no switch yet
   async_preempt_count.fetch_add(1, std::memory_order_relaxed);
   gort::preempt_point();
+  gp->async_safe.store(safe, std::memory_order_relaxed);  // gp: the same goroutine, perhaps on another M
 }
 
 namespace gort {
