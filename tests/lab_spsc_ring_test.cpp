@@ -98,6 +98,8 @@ TEST(LabSpscRing, ShortRunPrintsEverySection) {
   ASSERT_FALSE(r.data.is_discarded()) << "no --json output";
   EXPECT_TRUE(r.data["go"].is_null());
   EXPECT_NE(r.data["command"].get<std::string>().find("--short"), std::string::npos);
+  EXPECT_FALSE(r.data["load_before"].get<std::string>().empty());
+  EXPECT_NE(r.result.out.find("load average before the runs"), std::string::npos);
 }
 
 TEST(LabSpscRing, EveryVariantDeliversEveryValueInOrderInEveryRun) {
@@ -106,7 +108,7 @@ TEST(LabSpscRing, EveryVariantDeliversEveryValueInOrderInEveryRun) {
   EXPECT_EQ(g["runtime"], "gort");
   EXPECT_EQ(g["gomaxprocs"].get<int>(), 2);
   EXPECT_EQ(g["capacity"].get<std::uint64_t>(), 1024u);
-  EXPECT_EQ(g["wait"], "spin");
+  EXPECT_EQ(g["wait"], "backoff");
 }
 
 TEST(LabSpscRing, PaddedIndicesAreALineApartAndWithoutPadsShareOne) {
@@ -155,6 +157,18 @@ TEST(LabSpscRing, CapacityOneStillDeliversInOrder) {
   EXPECT_EQ(r.data["gort"]["capacity"].get<std::uint64_t>(), 1u);
 }
 
+// Each wait policy, on two Ps and a small ring (many full and empty spells).
+TEST(LabSpscRing, EveryWaitPolicyDeliversInOrder) {
+  for (const char* wait : {"backoff", "spin", "gosched"}) {
+    const LabRun r = run_lab(std::string("wait-") + wait,
+                             {"--wait", wait, "--capacity", "16", "--messages", "5000", "--runs", "1", "--variants",
+                              "ring,withoutPad,mutex"});
+    ASSERT_EQ(r.result.exit_code, 0) << wait << "\n" << r.result.err;
+    expect_complete(r.data["gort"], {"ring", "withoutPad", "mutex"}, 1, 5000);
+    EXPECT_EQ(r.data["gort"]["wait"], wait);
+  }
+}
+
 // On one P the sides must yield to each other: gosched hands the P over.
 TEST(LabSpscRing, OnePWithGoschedTakesTurns) {
   const LabRun r =
@@ -182,7 +196,7 @@ TEST(LabSpscRing, GoTwinRunsTheSameVariantsSideBySide) {
   EXPECT_EQ(go["runtime"], "go");
   EXPECT_EQ(go["version"].get<std::string>().rfind("go1.", 0), 0u) << go["version"];
   EXPECT_EQ(go["gomaxprocs"].get<int>(), 2);
-  EXPECT_EQ(go["wait"], "spin");
+  EXPECT_EQ(go["wait"], "backoff");
   EXPECT_EQ(go["variants"][0]["head_to_tail_bytes"].get<std::int64_t>(), 64);
   EXPECT_FALSE(go["variants"][0]["same_cache_line"].get<bool>());
   EXPECT_EQ(go["variants"][1]["head_to_tail_bytes"].get<std::int64_t>(), 8);

@@ -51,7 +51,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "(withoutPad), a buffered channel and a mutex-protected queue. Reports ns/message and messages/s (median "
       "of the runs) and the ratios. Markdown report on stdout, progress on stderr."};
   std::string variants = "ring,withoutPad,chan,mutex";
-  std::string messages = "10000000", capacity = "1024", runs = "7", procs = "2", wait = "spin";
+  std::string messages = "10000000", capacity = "1024", runs = "7", procs = "2", wait = "backoff";
   lab::CommonFlags common;
   app.add_option("--variants", variants, "queues to compare: ring, withoutPad, chan, mutex (comma-separated)")
       ->default_val(variants);
@@ -61,9 +61,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_option("--procs", procs, "GOMAXPROCS for the runs (2: producer and consumer each on a P)")
       ->default_val(procs);
   app.add_option("--wait", wait,
-                 "what a blocked ring or mutex-queue side does: spin (pause instruction and a safe point: both "
-                 "sides stay on their own P) or gosched (yield, as runtime.Gosched: the two sides may end up "
-                 "taking turns on one P)")
+                 "what a blocked ring or mutex-queue side does: backoff (100 pause-and-retry, then yield), spin "
+                 "(pause and a safe point, never yield) or gosched (yield every time, as runtime.Gosched)")
       ->default_val(wait);
   lab::add_common_flags(app, kLab,
                         {.short_mode = "200000 messages, 3 runs, unless given",
@@ -101,7 +100,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   if (!p) return fail(fmt::format("--procs '{}': expected a number 1..{}", procs, kMaxProcs));
   c.procs = static_cast<int>(*p);
   auto w = parse_wait_policy(wait);
-  if (!w) return fail(fmt::format("--wait '{}': expected gosched or spin", wait));
+  if (!w) return fail(fmt::format("--wait '{}': expected backoff, spin or gosched", wait));
   c.transfer.wait = *w;
   return o;
 }

@@ -142,7 +142,8 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
                             const std::optional<std::string>& svg_error) {
   std::string out;
   out += "# spsc-ring: a lock-free SPSC ring against a channel, a mutex queue and its own withoutPad\n\n";
-  out += fmt::format("Command: `{}`  \nMachine: {}.\n\n", run.command, run.machine);
+  out += fmt::format("Command: `{}`  \nMachine: {}; load average before the runs {}.\n\n", run.command,
+                     run.machine, run.load_before);
 
   out += "## 1. Setup\n\n";
   out +=

@@ -80,6 +80,7 @@ void from_json(const nlohmann::json& j, RuntimeResults& v) {
 void to_json(nlohmann::json& j, const LabRun& v) {
   j = {{"command", v.command},
        {"machine", v.machine},
+       {"load_before", v.load_before},
        {"gort", v.gort},
        {"go", v.go ? nlohmann::json(*v.go) : nlohmann::json(nullptr)},
        {"go_error", v.go_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.go_error)}};

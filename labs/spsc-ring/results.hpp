@@ -57,6 +57,9 @@ struct LabRun {
   std::string command;
   /// lab::machine_description() of the machine that ran it.
   std::string machine;
+  /// /proc/loadavg's first three fields before the runs ("0.05 0.10 0.08"):
+  /// on two vCPUs, other load decides whether each side gets a core.
+  std::string load_before;
   RuntimeResults gort;
   /// The Go twin's results (--go), or empty.
   std::optional<RuntimeResults> go;

@@ -43,10 +43,12 @@ TransferRun transfer_polling(Queue& q, const TransferConfig& config) {
       [&] {
         std::uint64_t waits = 0;
         for (std::uint64_t i = 0; i < config.messages; ++i) {
-          while (!q.try_push(i)) {
-            wait_once(wait);
+          if (q.try_push(i)) continue;
+          Waiter waiter(wait);
+          do {
+            waiter.wait();
             ++waits;
-          }
+          } while (!q.try_push(i));
         }
         run.producer_waits = waits;
       },
@@ -54,9 +56,12 @@ TransferRun transfer_polling(Queue& q, const TransferConfig& config) {
         std::uint64_t waits = 0;
         std::uint64_t v = 0;
         for (std::uint64_t expected = 0; expected < config.messages; ++expected) {
-          while (!q.try_pop(&v)) {
-            wait_once(wait);
-            ++waits;
+          if (!q.try_pop(&v)) {
+            Waiter waiter(wait);
+            do {
+              waiter.wait();
+              ++waits;
+            } while (!q.try_pop(&v));
           }
           in_order = in_order && v == expected;
         }

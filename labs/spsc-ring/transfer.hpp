@@ -19,7 +19,7 @@ struct TransferConfig {
   /// Slots of the ring, the channel's buffer and the mutex queue (a power of two).
   std::size_t capacity = 0;
   /// What a ring or mutex-queue side does when full or empty (channels park).
-  WaitPolicy wait = WaitPolicy::kSpin;
+  WaitPolicy wait = WaitPolicy::kBackoff;
 };
 
 /// Where a ring's indices were (ring variants only).

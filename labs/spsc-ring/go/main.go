@@ -12,9 +12,10 @@
 //	chan        a buffered chan uint64 of the same capacity;
 //	mutex       a sync.Mutex-protected circular buffer of the same capacity.
 //
-// A blocked ring or mutex side spins (-wait=spin, the default: an empty loop;
-// Go's async preemption keeps one P fair) or calls runtime.Gosched()
-// (-wait=gosched).  Runs are
+// A blocked ring or mutex side waits as -wait says: backoff (the default:
+// spinTries tries, then runtime.Gosched(), and again), spin (an empty loop;
+// Go's async preemption keeps one P fair) or gosched (runtime.Gosched() per
+// try).  Runs are
 // interleaved round by round after one untimed warm-up per variant, as in the
 // C++ lab.  Go's atomics are sequentially consistent: on amd64 Store is an
 // XCHG (a locked instruction), where C++'s release store is a plain MOV.
@@ -161,9 +162,26 @@ type transferRun struct {
 	inOrder       bool
 }
 
-// waitOnce waits as -wait says.
-func waitOnce(spin bool) {
-	if !spin {
+// spinTries is the failed tries a backoff side spins through before it
+// yields, as the C++ lab's kSpinTries (whose tries also pause).
+const spinTries = 100
+
+// waiter is one side's waiting through one blocked spell.
+type waiter struct {
+	policy string
+	spins  int
+}
+
+// wait waits once as the policy says.
+func (w *waiter) wait() {
+	switch w.policy {
+	case "backoff":
+		if w.spins++; w.spins < spinTries {
+			return
+		}
+		w.spins = 0
+		runtime.Gosched()
+	case "gosched":
 		runtime.Gosched()
 	}
 }
@@ -182,14 +200,18 @@ func timePair(produce, consume func()) int64 {
 
 // transferPolling sends 0..n-1 through q; the type parameter keeps the
 // calls direct (no interface dispatch in the hot loop).
-func transferPolling[Q queue](q Q, n uint64, spin bool) transferRun {
+func transferPolling[Q queue](q Q, n uint64, policy string) transferRun {
 	var run transferRun
 	inOrder := true
 	run.ns = timePair(func() {
 		var waits uint64
 		for i := uint64(0); i < n; i++ {
-			for !q.tryPush(i) {
-				waitOnce(spin)
+			if q.tryPush(i) {
+				continue
+			}
+			w := waiter{policy: policy}
+			for ok := false; !ok; ok = q.tryPush(i) {
+				w.wait()
 				waits++
 			}
 		}
@@ -198,10 +220,13 @@ func transferPolling[Q queue](q Q, n uint64, spin bool) transferRun {
 		var waits uint64
 		for expected := uint64(0); expected < n; expected++ {
 			v, ok := q.tryPop()
-			for !ok {
-				waitOnce(spin)
-				waits++
-				v, ok = q.tryPop()
+			if !ok {
+				w := waiter{policy: policy}
+				for !ok {
+					w.wait()
+					waits++
+					v, ok = q.tryPop()
+				}
 			}
 			inOrder = inOrder && v == expected
 		}
@@ -240,20 +265,20 @@ func placementOf(head, tail unsafe.Pointer) placement {
 }
 
 // runTransfer runs one transfer of variant name; the placement is set for rings.
-func runTransfer(name string, capacity int, n uint64, spin bool) (transferRun, *placement) {
+func runTransfer(name string, capacity int, n uint64, policy string) (transferRun, *placement) {
 	switch name {
 	case "ring":
 		r := newRing(capacity)
 		p := placementOf(unsafe.Pointer(&r.head), unsafe.Pointer(&r.tail))
-		return transferPolling(r, n, spin), &p
+		return transferPolling(r, n, policy), &p
 	case "withoutPad":
 		r := newRingNoPad(capacity)
 		p := placementOf(unsafe.Pointer(&r.head), unsafe.Pointer(&r.tail))
-		return transferPolling(r, n, spin), &p
+		return transferPolling(r, n, policy), &p
 	case "chan":
 		return transferChan(capacity, n), nil
 	case "mutex":
-		return transferPolling(&mutexQueue{slots: make([]uint64, capacity)}, n, spin), nil
+		return transferPolling(&mutexQueue{slots: make([]uint64, capacity)}, n, policy), nil
 	}
 	panic("unknown variant " + name)
 }
@@ -293,7 +318,7 @@ func main() {
 	capacity := flag.Int("capacity", 1024, "slots of every queue, a power of two")
 	runs := flag.Int("runs", 7, "timed runs per variant")
 	procs := flag.Int("procs", 2, "GOMAXPROCS")
-	wait := flag.String("wait", "spin", "spin or gosched")
+	wait := flag.String("wait", "backoff", "backoff, spin or gosched")
 	short := flag.Bool("short", false, "200000 messages, 3 runs")
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	flag.Parse()
@@ -301,12 +326,11 @@ func main() {
 		*messages, *runs = 200_000, 3
 	}
 	if *capacity < 1 || *capacity&(*capacity-1) != 0 || *messages < 1 || *runs < 1 || *procs < 1 ||
-		(*wait != "gosched" && *wait != "spin") {
-		fmt.Fprintln(os.Stderr, "spsc-ring-twin: bad flags (capacity a power of two, messages/runs/procs >= 1, wait gosched|spin)")
+		(*wait != "backoff" && *wait != "gosched" && *wait != "spin") {
+		fmt.Fprintln(os.Stderr, "spsc-ring-twin: bad flags (capacity a power of two, messages/runs/procs >= 1, wait backoff|spin|gosched)")
 		os.Exit(2)
 	}
 	runtime.GOMAXPROCS(*procs)
-	spin := *wait == "spin"
 	names := strings.Split(*variants, ",")
 	res := runtimeResults{Runtime: "go", Version: runtime.Version(), Gomaxprocs: runtime.GOMAXPROCS(0),
 		Messages: *messages, Capacity: uint64(*capacity), Runs: *runs, Wait: *wait}
@@ -315,13 +339,13 @@ func main() {
 		warm = 1
 	}
 	for _, name := range names {
-		runTransfer(name, *capacity, warm, spin)
+		runTransfer(name, *capacity, warm, *wait)
 		res.Variants = append(res.Variants, variantResult{Name: name, InOrder: true})
 	}
 	start := time.Now()
 	for round := 0; round < *runs; round++ {
 		for i, name := range names {
-			run, p := runTransfer(name, *capacity, *messages, spin)
+			run, p := runTransfer(name, *capacity, *messages, *wait)
 			v := &res.Variants[i]
 			v.RunNs = append(v.RunNs, run.ns)
 			v.ProducerWaits = append(v.ProducerWaits, run.producerWaits)
