@@ -2,9 +2,10 @@
 // subprocess: the report's structure, the plausibility of its JSON (every
 // variant ran every run and delivered every value in order, the padded ring's
 // indices are a line apart and withoutPad's share one, the medians are the
-// runs' medians), the plot, the edge settings (capacity 1, one P, both wait
-// policies), the Go twin beside it, and bad flags.  No timing thresholds:
-// the figures are the lab's to report, not the test's to judge.
+// runs' medians, the calibration ran every round), the plot, the edge settings
+// (capacity 1, one P, every wait policy), the Go twin beside it, and bad
+// flags.  No timing thresholds: the figures are the lab's to report, not the
+// test's to judge.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -80,12 +81,17 @@ void expect_complete(const json& r, const std::vector<std::string>& variants, in
     ASSERT_EQ(v["consumer_waits"].size(), static_cast<std::size_t>(runs));
     for (const json& ns : v["run_ns"]) EXPECT_GT(ns.get<std::int64_t>(), 0) << v["name"];
   }
+  // The calibration: one cache line bounced messages/10 times, once per round.
+  EXPECT_EQ(r["line_round_trips"].get<std::uint64_t>(), std::max<std::uint64_t>(1, messages / 10));
+  ASSERT_EQ(r["line_round_trip_run_ns"].size(), static_cast<std::size_t>(runs));
+  for (const json& ns : r["line_round_trip_run_ns"]) EXPECT_GT(ns.get<std::int64_t>(), 0);
 }
 
 TEST(LabSpscRing, ShortRunPrintsEverySection) {
   const LabRun& r = short_run();
   ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
-  for (const char* heading : {"# spsc-ring", "## 1. Setup", "## 2. Throughput", "### gort", "## 3. Ratios",
+  for (const char* heading : {"# spsc-ring", "## 1. Setup", "One cache line's round trip", "## 2. Throughput",
+                              "### gort", "## 3. Ratios",
                               "## 5. Plot", "| withoutPad / ring |", "| chan / ring |", "| mutex / ring |"}) {
     EXPECT_NE(r.result.out.find(heading), std::string::npos) << heading << "\n" << r.result.out;
   }

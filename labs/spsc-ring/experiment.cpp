@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "line_round_trip.hpp"
+
 namespace spsclab {
 
 RuntimeResults run_on_gort(const ExperimentConfig& config) {
@@ -24,9 +26,13 @@ RuntimeResults run_on_gort(const ExperimentConfig& config) {
     run_transfer(v, warm_up);
     r.variants.emplace_back().name = variant_name(v);
   }
-  lab::Progress progress("spsc-ring: gort runs", static_cast<long>(config.runs * config.variants.size()));
+  r.line_round_trips = warm_up.messages;
+  time_line_round_trips(std::max<std::uint64_t>(1, r.line_round_trips / 10), config.transfer.wait);
+  lab::Progress progress("spsc-ring: gort runs", static_cast<long>(config.runs * (config.variants.size() + 1)));
   long done = 0;
   for (int round = 0; round < config.runs; ++round) {
+    r.line_round_trip_run_ns.push_back(time_line_round_trips(r.line_round_trips, config.transfer.wait));
+    progress.update(++done);
     for (std::size_t i = 0; i < config.variants.size(); ++i) {
       const TransferRun run = run_transfer(config.variants[i], config.transfer);
       VariantResult& out = r.variants[i];

@@ -4,7 +4,9 @@
 // again), so a burst of load from elsewhere on the machine spreads over all
 // variants instead of spoiling one; each variant first runs one untimed
 // warm-up of a tenth of the messages (goroutine stacks, channel and heap
-// caches, page faults of the buffers).  The Go twin does the same.
+// caches, page faults of the buffers).  Each round starts with a calibration
+// run: one cache line bounced between two goroutines messages/10 times
+// (line_round_trip.hpp).  The Go twin does the same.
 #pragma once
 
 #include <vector>

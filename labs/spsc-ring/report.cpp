@@ -61,7 +61,9 @@ std::string placement_text(const VariantResult& v) {
 /// The throughput table of one runtime.
 std::string throughput_table(const RuntimeResults& r) {
   lab::MarkdownTable t({"variant", "ns/msg (median):", "msgs/s (median):", "ns/msg min–max:",
-                        "producer waits/msg:", "consumer waits/msg:", "in order", "head/tail"});
+                        "line round trips/msg:", "producer waits/msg:", "consumer waits/msg:", "in order",
+                        "head/tail"});
+  const double round_trip = median_line_round_trip_ns(r);
   for (const VariantResult& v : r.variants) {
     std::vector<double> per_msg;
     for (std::int64_t ns : v.run_ns) per_msg.push_back(static_cast<double>(ns) / static_cast<double>(r.messages));
@@ -69,6 +71,7 @@ std::string throughput_table(const RuntimeResults& r) {
     t.add_row({v.name, lab::format_sig3(median_ns_per_msg(v, r.messages)),
                rate(median_msgs_per_sec(v, r.messages)),
                fmt::format("{}–{}", lab::format_sig3(d.min), lab::format_sig3(d.max)),
+               round_trip > 0 ? lab::format_sig3(median_ns_per_msg(v, r.messages) / round_trip) : "—",
                per_message(v.producer_waits, r.messages), per_message(v.consumer_waits, r.messages),
                v.in_order ? "yes" : "**NO**", placement_text(v)});
   }
@@ -130,10 +133,19 @@ std::string side_by_side(const RuntimeResults& g, const RuntimeResults& go) {
   return t.str();
 }
 
-/// The setup line of one runtime.
+/// The setup line of one runtime, with its calibration.
 std::string setup_line(const RuntimeResults& r) {
-  return fmt::format("{}: GOMAXPROCS={}, {} messages per run, capacity {}, {} timed runs per variant, wait={}.\n",
-                     runtime_name(r), r.gomaxprocs, r.messages, r.capacity, r.runs, r.wait);
+  std::vector<double> per_trip;
+  for (std::int64_t ns : r.line_round_trip_run_ns) {
+    per_trip.push_back(static_cast<double>(ns) / static_cast<double>(std::max<std::uint64_t>(1, r.line_round_trips)));
+  }
+  const lab::Distribution d = lab::summarize(per_trip);
+  return fmt::format(
+      "{}: GOMAXPROCS={}, {} messages per run, capacity {}, {} timed runs per variant, wait={}. One cache line's "
+      "round trip between the two goroutines: {} ns (median of {} runs of {}; min {}, max {}).\n",
+      runtime_name(r), r.gomaxprocs, r.messages, r.capacity, r.runs, r.wait,
+      lab::format_sig3(median_line_round_trip_ns(r)), d.count, r.line_round_trips, lab::format_sig3(d.min),
+      lab::format_sig3(d.max));
 }
 
 }  // namespace
@@ -152,14 +164,17 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
       "64-byte cache line. *withoutPad*: the same ring with head and tail 8 bytes apart on one line. *chan*: a "
       "buffered channel; *mutex*: a circular buffer under a mutex; both of the same capacity. A blocked ring or "
       "mutex side waits as *wait* says; channels park. Runs are interleaved round by round after one untimed "
-      "warm-up per variant; each time is the wall clock from starting the two goroutines to both finishing.\n\n";
+      "warm-up per variant; each time is the wall clock from starting the two goroutines to both finishing. "
+      "Each round starts with the calibration: two goroutines bounce one cache line (an atomic counter), so a "
+      "round trip is two line transfers between the cores the sides run on.\n\n";
   out += setup_line(run.gort);
   if (run.go) out += setup_line(*run.go);
   out += "\n";
 
   out += "## 2. Throughput\n\n";
   out +=
-      "Median of the runs (nearest rank). *waits/msg*: failed tries (full or empty) per message, median run. "
+      "Median of the runs (nearest rank). *line round trips/msg*: the median ns/msg over the calibration's "
+      "median round trip. *waits/msg*: failed tries (full or empty) per message, median run. "
       "*head/tail*: the distance between the two indices' addresses as measured in the run.\n\n";
   for (const RuntimeResults* r : {&run.gort, run.go ? &*run.go : nullptr}) {
     if (r == nullptr) continue;

@@ -17,6 +17,12 @@ double median_msgs_per_sec(const VariantResult& v, std::uint64_t messages) {
   return ns > 0 ? 1e9 / ns : 0;
 }
 
+double median_line_round_trip_ns(const RuntimeResults& r) {
+  if (r.line_round_trip_run_ns.empty() || r.line_round_trips == 0) return 0;
+  const std::vector<double> ns(r.line_round_trip_run_ns.begin(), r.line_round_trip_run_ns.end());
+  return lab::summarize(ns).p50 / static_cast<double>(r.line_round_trips);
+}
+
 const VariantResult* find_variant(const RuntimeResults& r, const std::string& name) {
   for (const VariantResult& v : r.variants) {
     if (v.name == name) return &v;
@@ -63,7 +69,10 @@ void to_json(nlohmann::json& j, const RuntimeResults& v) {
   }
   j = {{"runtime", v.runtime},   {"version", v.version}, {"gomaxprocs", v.gomaxprocs},
        {"messages", v.messages}, {"capacity", v.capacity}, {"runs", v.runs},
-       {"wait", v.wait},         {"variants", variants}};
+       {"wait", v.wait},         {"variants", variants},
+       {"line_round_trips", v.line_round_trips},
+       {"line_round_trip_run_ns", v.line_round_trip_run_ns},
+       {"line_round_trip_ns_median", median_line_round_trip_ns(v)}};
 }
 
 void from_json(const nlohmann::json& j, RuntimeResults& v) {
@@ -75,6 +84,8 @@ void from_json(const nlohmann::json& j, RuntimeResults& v) {
   j.at("runs").get_to(v.runs);
   j.at("wait").get_to(v.wait);
   j.at("variants").get_to(v.variants);
+  j.at("line_round_trips").get_to(v.line_round_trips);
+  j.at("line_round_trip_run_ns").get_to(v.line_round_trip_run_ns);
 }
 
 void to_json(nlohmann::json& j, const LabRun& v) {

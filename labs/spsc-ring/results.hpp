@@ -46,10 +46,17 @@ struct RuntimeResults {
   std::uint64_t capacity = 0;
   /// Timed runs per variant.
   int runs = 0;
-  /// "gosched" or "spin".
+  /// "backoff", "spin" or "gosched".
   std::string wait;
   std::vector<VariantResult> variants;
+  /// Round trips of one cache line between the two sides per calibration run
+  /// (line_round_trip.hpp), and each run's wall time.
+  std::uint64_t line_round_trips = 0;
+  std::vector<std::int64_t> line_round_trip_run_ns;
 };
+
+/// The median calibration run's nanoseconds per round trip (0 without runs).
+double median_line_round_trip_ns(const RuntimeResults& r);
 
 /// Everything one invocation of the lab produced: the --json file's shape.
 struct LabRun {

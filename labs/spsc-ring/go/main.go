@@ -15,9 +15,9 @@
 // A blocked ring or mutex side waits as -wait says: backoff (the default:
 // spinTries tries, then runtime.Gosched(), and again), spin (an empty loop;
 // Go's async preemption keeps one P fair) or gosched (runtime.Gosched() per
-// try).  Runs are
-// interleaved round by round after one untimed warm-up per variant, as in the
-// C++ lab.  Go's atomics are sequentially consistent: on amd64 Store is an
+// try).  Runs are interleaved round by round after one untimed warm-up per
+// variant, each round after a calibration run bouncing one cache line between
+// two goroutines, as in the C++ lab.  Go's atomics are sequentially consistent: on amd64 Store is an
 // XCHG (a locked instruction), where C++'s release store is a plain MOV.
 package main
 
@@ -253,6 +253,37 @@ func transferChan(capacity int, n uint64) transferRun {
 	return run
 }
 
+// line is one counter alone on its cache line (Go aligns only to 8 bytes, so
+// the padding on both sides keeps any neighbour off the counter's line).
+type line struct {
+	_    [7]uint64
+	turn atomic.Uint64
+	_    [7]uint64
+}
+
+// takeTurns takes steps turns of the given parity: waits for the counter to
+// show it, then advances it.
+func takeTurns(l *line, parity uint64, steps uint64, policy string) {
+	for i := uint64(0); i < steps; i++ {
+		v := l.turn.Load()
+		if v&1 != parity {
+			w := waiter{policy: policy}
+			for v&1 != parity {
+				w.wait()
+				v = l.turn.Load()
+			}
+		}
+		l.turn.Store(v + 1)
+	}
+}
+
+// timeLineRoundTrips bounces one cache line between two goroutines n times
+// (the calibration, as the C++ lab's line_round_trip.hpp) and returns the wall time.
+func timeLineRoundTrips(n uint64, policy string) int64 {
+	l := &line{}
+	return timePair(func() { takeTurns(l, 0, n, policy) }, func() { takeTurns(l, 1, n, policy) })
+}
+
 // placement is where a ring's indices landed.
 type placement struct {
 	distance int64
@@ -303,6 +334,9 @@ type runtimeResults struct {
 	Runs       int             `json:"runs"`
 	Wait       string          `json:"wait"`
 	Variants   []variantResult `json:"variants"`
+	// LineRoundTrips is the calibration's round trips per run, LineRoundTripRunNs each run's time.
+	LineRoundTrips     uint64  `json:"line_round_trips"`
+	LineRoundTripRunNs []int64 `json:"line_round_trip_run_ns"`
 }
 
 // medianNsPerMsg is the nearest-rank median run divided by the messages.
@@ -310,6 +344,14 @@ func medianNsPerMsg(v variantResult, n uint64) float64 {
 	s := append([]int64(nil), v.RunNs...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return float64(s[(len(s)+1)/2-1]) / float64(n)
+}
+
+// max is the larger of a and b.
+func max(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 func main() {
@@ -342,8 +384,12 @@ func main() {
 		runTransfer(name, *capacity, warm, *wait)
 		res.Variants = append(res.Variants, variantResult{Name: name, InOrder: true})
 	}
+	res.LineRoundTrips = warm
+	res.LineRoundTripRunNs = []int64{}
+	timeLineRoundTrips(max(1, warm/10), *wait)
 	start := time.Now()
 	for round := 0; round < *runs; round++ {
+		res.LineRoundTripRunNs = append(res.LineRoundTripRunNs, timeLineRoundTrips(warm, *wait))
 		for i, name := range names {
 			run, p := runTransfer(name, *capacity, *messages, *wait)
 			v := &res.Variants[i]
