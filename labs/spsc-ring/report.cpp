@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <lab/report.hpp>
 
+#include "wait_policy.hpp"
+
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 namespace spsclab {
@@ -58,11 +61,35 @@ std::string placement_text(const VariantResult& v) {
                      v.same_cache_line.value_or(false) ? "same line" : "separate lines");
 }
 
+/// The producer's waits per message of a run in which the two sides took
+/// turns on one P: one blocked spell per ring's worth of messages, of
+/// kSpinTries tries (backoff) or one try (gosched); 0 for spin, which has no
+/// such signature.
+double turn_taking_waits_per_msg(const RuntimeResults& r) {
+  if (r.capacity == 0) return 0;
+  if (r.wait == "backoff") return static_cast<double>(kSpinTries) / static_cast<double>(r.capacity);
+  if (r.wait == "gosched") return 1.0 / static_cast<double>(r.capacity);
+  return 0;
+}
+
+/// "3 of 7": the runs of v whose producer waits per message lie within 10% of
+/// the turn-taking signature; "—" where there is none (channels, spin).
+std::string turn_taking_runs(const VariantResult& v, const RuntimeResults& r) {
+  const double signature = turn_taking_waits_per_msg(r);
+  if (signature <= 0 || v.name == "chan" || r.messages == 0) return "—";
+  int n = 0;
+  for (std::uint64_t w : v.producer_waits) {
+    const double per_msg = static_cast<double>(w) / static_cast<double>(r.messages);
+    n += per_msg >= 0.9 * signature && per_msg <= 1.1 * signature ? 1 : 0;
+  }
+  return fmt::format("{} of {}", n, v.producer_waits.size());
+}
+
 /// The throughput table of one runtime.
 std::string throughput_table(const RuntimeResults& r) {
   lab::MarkdownTable t({"variant", "ns/msg (median):", "msgs/s (median):", "ns/msg min–max:",
-                        "line round trips/msg:", "producer waits/msg:", "consumer waits/msg:", "in order",
-                        "head/tail"});
+                        "line round trips/msg:", "producer waits/msg:", "consumer waits/msg:",
+                        "runs taking turns:", "in order", "head/tail"});
   const double round_trip = median_line_round_trip_ns(r);
   for (const VariantResult& v : r.variants) {
     std::vector<double> per_msg;
@@ -73,7 +100,7 @@ std::string throughput_table(const RuntimeResults& r) {
                fmt::format("{}–{}", lab::format_sig3(d.min), lab::format_sig3(d.max)),
                round_trip > 0 ? lab::format_sig3(median_ns_per_msg(v, r.messages) / round_trip) : "—",
                per_message(v.producer_waits, r.messages), per_message(v.consumer_waits, r.messages),
-               v.in_order ? "yes" : "**NO**", placement_text(v)});
+               turn_taking_runs(v, r), v.in_order ? "yes" : "**NO**", placement_text(v)});
   }
   return t.str();
 }
@@ -148,6 +175,29 @@ std::string setup_line(const RuntimeResults& r) {
       lab::format_sig3(d.max));
 }
 
+/// What this machine's figures rest on, in sentences computed from the run.
+std::string machine_reading(const LabRun& run) {
+  const unsigned cpus = std::thread::hardware_concurrency();
+  std::string out = fmt::format(
+      "This machine has {} CPUs and the load average was {} before the runs. The ring beats the other "
+      "queues, and padding matters, only while the producer and the consumer run at the same time on two "
+      "cores; ",
+      cpus, run.load_before);
+  out += cpus <= 2 ? "with two CPUs, anything else runnable takes a core from one side, and the runtime may "
+                     "put both goroutines on one P, where they take turns a ring at a time and no line "
+                     "crosses cores (see *runs taking turns*). "
+                   : "the runtime may still put both goroutines on one P (see *runs taking turns*). ";
+  out +=
+      "B.1's ring reads the other side's index on every push and pop, so the index lines cross cores on "
+      "every message with or without padding. ";
+  if (run.go) {
+    out +=
+        "Go's atomic stores are sequentially consistent (XCHG on amd64, a locked instruction that waits for the "
+        "line), gort's are release stores (plain MOV): compare the calibration round trips.";
+  }
+  return out + "\n\n";
+}
+
 }  // namespace
 
 std::string markdown_report(const LabRun& run, const std::string& svg_path,
@@ -174,7 +224,9 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
   out += "## 2. Throughput\n\n";
   out +=
       "Median of the runs (nearest rank). *line round trips/msg*: the median ns/msg over the calibration's "
-      "median round trip. *waits/msg*: failed tries (full or empty) per message, median run. "
+      "median round trip. *waits/msg*: failed tries (full or empty) per message, median run. *runs taking "
+      "turns*: runs whose producer waited once per ring's worth of messages (within 10%), the signature of the "
+      "two goroutines taking turns on one P instead of running in parallel (README.md). "
       "*head/tail*: the distance between the two indices' addresses as measured in the run.\n\n";
   for (const RuntimeResults* r : {&run.gort, run.go ? &*run.go : nullptr}) {
     if (r == nullptr) continue;
@@ -188,6 +240,8 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
       "withoutPad 3–10× slower on modern x86; 9.3: the atomic ring 5–10× the channel). Measured, not fitted: "
       "README.md and NOTES.md §9.5 explain what this machine gives and why.\n\n";
   out += ratios_table(run) + "\n";
+
+  out += machine_reading(run);
 
   if (run.go) {
     out += "## 4. gort and Go side by side\n\n";
