@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 /// The variants in the lab's order.
-const std::vector<std::string> kVariants{"ring", "withoutPad", "chan", "mutex"};
+const std::vector<std::string> kVariants{"ring", "withoutPad", "cached", "cachedWithoutPad", "chan", "mutex"};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -92,7 +92,8 @@ TEST(LabSpscRing, ShortRunPrintsEverySection) {
   ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
   for (const char* heading : {"# spsc-ring", "## 1. Setup", "One cache line's round trip", "## 2. Throughput",
                               "### gort", "## 3. Ratios",
-                              "## 5. Plot", "| withoutPad / ring |", "| chan / ring |", "| mutex / ring |"}) {
+                              "## 5. Plot", "| withoutPad / ring |", "| cachedWithoutPad / cached |",
+                              "| chan / ring |", "| mutex / ring |"}) {
     EXPECT_NE(r.result.out.find(heading), std::string::npos) << heading << "\n" << r.result.out;
   }
   for (const std::string& v : kVariants) {
@@ -117,14 +118,23 @@ TEST(LabSpscRing, EveryVariantDeliversEveryValueInOrderInEveryRun) {
   EXPECT_EQ(g["wait"], "backoff");
 }
 
+/// Checks the index placement of one runtime's ring variants (the first four).
+void expect_placements(const json& variants) {
+  ASSERT_EQ(variants.size(), kVariants.size());
+  for (int padded : {0, 2}) {
+    EXPECT_EQ(variants[padded]["head_to_tail_bytes"].get<std::int64_t>(), 64) << variants[padded]["name"];
+    EXPECT_FALSE(variants[padded]["same_cache_line"].get<bool>()) << variants[padded]["name"];
+  }
+  for (int shared : {1, 3}) {
+    EXPECT_EQ(variants[shared]["head_to_tail_bytes"].get<std::int64_t>(), 8) << variants[shared]["name"];
+    EXPECT_TRUE(variants[shared]["same_cache_line"].get<bool>()) << variants[shared]["name"];
+  }
+}
+
 TEST(LabSpscRing, PaddedIndicesAreALineApartAndWithoutPadsShareOne) {
   const json& variants = short_run().data["gort"]["variants"];
-  ASSERT_EQ(variants.size(), kVariants.size());
-  EXPECT_EQ(variants[0]["head_to_tail_bytes"].get<std::int64_t>(), 64);
-  EXPECT_FALSE(variants[0]["same_cache_line"].get<bool>());
-  EXPECT_EQ(variants[1]["head_to_tail_bytes"].get<std::int64_t>(), 8);
-  EXPECT_TRUE(variants[1]["same_cache_line"].get<bool>());
-  for (int i : {2, 3}) {
+  expect_placements(variants);
+  for (int i : {4, 5}) {
     EXPECT_TRUE(variants[i]["head_to_tail_bytes"].is_null()) << variants[i]["name"];
     EXPECT_TRUE(variants[i]["same_cache_line"].is_null());
   }
@@ -141,7 +151,7 @@ TEST(LabSpscRing, MediansAreTheRunsMedians) {
 }
 
 TEST(LabSpscRing, ChannelsParkInsteadOfCountingWaits) {
-  const json& chan = short_run().data["gort"]["variants"][2];
+  const json& chan = short_run().data["gort"]["variants"][4];
   ASSERT_EQ(chan["name"], "chan");
   for (const json& w : chan["producer_waits"]) EXPECT_EQ(w.get<std::uint64_t>(), 0u);
   for (const json& w : chan["consumer_waits"]) EXPECT_EQ(w.get<std::uint64_t>(), 0u);
@@ -168,9 +178,9 @@ TEST(LabSpscRing, EveryWaitPolicyDeliversInOrder) {
   for (const char* wait : {"backoff", "spin", "gosched"}) {
     const LabRun r = run_lab(std::string("wait-") + wait,
                              {"--wait", wait, "--capacity", "16", "--messages", "5000", "--runs", "1", "--variants",
-                              "ring,withoutPad,mutex"});
+                              "ring,withoutPad,cached,mutex"});
     ASSERT_EQ(r.result.exit_code, 0) << wait << "\n" << r.result.err;
-    expect_complete(r.data["gort"], {"ring", "withoutPad", "mutex"}, 1, 5000);
+    expect_complete(r.data["gort"], {"ring", "withoutPad", "cached", "mutex"}, 1, 5000);
     EXPECT_EQ(r.data["gort"]["wait"], wait);
   }
 }
@@ -203,10 +213,7 @@ TEST(LabSpscRing, GoTwinRunsTheSameVariantsSideBySide) {
   EXPECT_EQ(go["version"].get<std::string>().rfind("go1.", 0), 0u) << go["version"];
   EXPECT_EQ(go["gomaxprocs"].get<int>(), 2);
   EXPECT_EQ(go["wait"], "backoff");
-  EXPECT_EQ(go["variants"][0]["head_to_tail_bytes"].get<std::int64_t>(), 64);
-  EXPECT_FALSE(go["variants"][0]["same_cache_line"].get<bool>());
-  EXPECT_EQ(go["variants"][1]["head_to_tail_bytes"].get<std::int64_t>(), 8);
-  EXPECT_TRUE(go["variants"][1]["same_cache_line"].get<bool>());
+  expect_placements(go["variants"]);
   EXPECT_NE(r.result.out.find("### Go (go1."), std::string::npos) << r.result.out;
   EXPECT_NE(r.result.out.find("## 4. gort and Go side by side"), std::string::npos) << r.result.out;
 }

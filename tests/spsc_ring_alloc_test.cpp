@@ -33,9 +33,9 @@ TEST(LabSpscRingAlloc, ConstructionAllocatesTheSlotsOnce) {
   EXPECT_EQ(allocations() - before, 1u);
 }
 
-template <spsc::IndexLayout L>
+template <spsc::IndexLayout L, spsc::OtherIndex R>
 void expect_push_pop_allocate_nothing() {
-  spsc::Ring<std::uint64_t, L> ring(64);
+  spsc::Ring<std::uint64_t, L, R> ring(64);
   std::uint64_t v = 0, sum = 0;
   const std::uint64_t before = allocations();
   for (std::uint64_t i = 0; i < 100'000; ++i) {
@@ -56,8 +56,10 @@ void expect_push_pop_allocate_nothing() {
 }
 
 TEST(LabSpscRingAlloc, PushAndPopAllocateNothing) {
-  expect_push_pop_allocate_nothing<spsc::IndexLayout::kPadded>();
-  expect_push_pop_allocate_nothing<spsc::IndexLayout::kSharedLine>();
+  expect_push_pop_allocate_nothing<spsc::IndexLayout::kPadded, spsc::OtherIndex::kReadEveryTime>();
+  expect_push_pop_allocate_nothing<spsc::IndexLayout::kSharedLine, spsc::OtherIndex::kReadEveryTime>();
+  expect_push_pop_allocate_nothing<spsc::IndexLayout::kPadded, spsc::OtherIndex::kCached>();
+  expect_push_pop_allocate_nothing<spsc::IndexLayout::kSharedLine, spsc::OtherIndex::kCached>();
 }
 
 // The hot path as the lab runs it: a producer and a consumer thread, counted

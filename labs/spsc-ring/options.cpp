@@ -48,12 +48,13 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "spsc-ring: the course's week-10 lab (Appendix B.1). A producer goroutine sends 0..N-1 to a consumer "
       "goroutine on two Ps through a lock-free single-producer single-consumer ring (atomic head and tail, "
       "acquire/release only, each index on its own cache line), the same ring with both indices on one line "
-      "(withoutPad), a buffered channel and a mutex-protected queue. Reports ns/message and messages/s (median "
+      "(withoutPad), both again with cached copies of the other side's index (cached, cachedWithoutPad), a "
+      "buffered channel and a mutex-protected queue. Reports ns/message and messages/s (median "
       "of the runs) and the ratios. Markdown report on stdout, progress on stderr."};
-  std::string variants = "ring,withoutPad,chan,mutex";
+  std::string variants = "ring,withoutPad,cached,cachedWithoutPad,chan,mutex";
   std::string messages = "10000000", capacity = "1024", runs = "7", procs = "2", wait = "backoff";
   lab::CommonFlags common;
-  app.add_option("--variants", variants, "queues to compare: ring, withoutPad, chan, mutex (comma-separated)")
+  app.add_option("--variants", variants, "queues to compare: ring, withoutPad, cached, cachedWithoutPad, chan, mutex (comma-separated)")
       ->default_val(variants);
   app.add_option("--messages", messages, "values each run sends (the course: 10M)")->default_val(messages);
   app.add_option("--capacity", capacity, "slots of every queue, a power of two")->default_val(capacity);
@@ -81,7 +82,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   ExperimentConfig& c = o.config;
   auto v = parse_variants(variants);
   if (!v || v->empty()) {
-    return fail(fmt::format("--variants '{}': expected comma-separated names from ring, withoutPad, chan, mutex",
+    return fail(fmt::format("--variants '{}': expected comma-separated names from ring, withoutPad, cached, cachedWithoutPad, "
+                            "chan, mutex",
                             variants));
   }
   c.variants = *v;

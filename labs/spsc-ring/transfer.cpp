@@ -71,12 +71,13 @@ TransferRun transfer_polling(Queue& q, const TransferConfig& config) {
   return run;
 }
 
-/// A transfer through a spsc::Ring of layout L, with its index placement.
-template <spsc::IndexLayout L>
+/// A transfer through a spsc::Ring of layout L and index reads R, with its
+/// index placement.
+template <spsc::IndexLayout L, spsc::OtherIndex R>
 TransferRun transfer_ring(const TransferConfig& config) {
   // On the heap: the ring is over-aligned (64) and the lab's goroutine stacks
   // are better spent elsewhere; it is allocated before the timed part.
-  auto ring = std::make_unique<spsc::Ring<std::uint64_t, L>>(config.capacity);
+  auto ring = std::make_unique<spsc::Ring<std::uint64_t, L, R>>(config.capacity);
   TransferRun run = transfer_polling(*ring, config);
   const auto head = reinterpret_cast<std::uintptr_t>(ring->head_address());
   const auto tail = reinterpret_cast<std::uintptr_t>(ring->tail_address());
@@ -107,8 +108,14 @@ TransferRun transfer_chan(const TransferConfig& config) {
 
 TransferRun run_transfer(Variant v, const TransferConfig& config) {
   switch (v) {
-    case Variant::kRing: return transfer_ring<spsc::IndexLayout::kPadded>(config);
-    case Variant::kRingWithoutPad: return transfer_ring<spsc::IndexLayout::kSharedLine>(config);
+    case Variant::kRing:
+      return transfer_ring<spsc::IndexLayout::kPadded, spsc::OtherIndex::kReadEveryTime>(config);
+    case Variant::kRingWithoutPad:
+      return transfer_ring<spsc::IndexLayout::kSharedLine, spsc::OtherIndex::kReadEveryTime>(config);
+    case Variant::kCachedRing:
+      return transfer_ring<spsc::IndexLayout::kPadded, spsc::OtherIndex::kCached>(config);
+    case Variant::kCachedRingWithoutPad:
+      return transfer_ring<spsc::IndexLayout::kSharedLine, spsc::OtherIndex::kCached>(config);
     case Variant::kChan: return transfer_chan(config);
     case Variant::kMutexQueue: {
       MutexQueue q(config.capacity);

@@ -4,8 +4,9 @@
 namespace spsclab {
 
 const std::vector<Variant>& all_variants() {
-  static const std::vector<Variant> kAll{Variant::kRing, Variant::kRingWithoutPad, Variant::kChan,
-                                         Variant::kMutexQueue};
+  static const std::vector<Variant> kAll{Variant::kRing,       Variant::kRingWithoutPad,
+                                         Variant::kCachedRing, Variant::kCachedRingWithoutPad,
+                                         Variant::kChan,       Variant::kMutexQueue};
   return kAll;
 }
 
@@ -13,6 +14,8 @@ const char* variant_name(Variant v) {
   switch (v) {
     case Variant::kRing: return "ring";
     case Variant::kRingWithoutPad: return "withoutPad";
+    case Variant::kCachedRing: return "cached";
+    case Variant::kCachedRingWithoutPad: return "cachedWithoutPad";
     case Variant::kChan: return "chan";
     case Variant::kMutexQueue: return "mutex";
   }
@@ -23,6 +26,8 @@ const char* variant_description(Variant v) {
   switch (v) {
     case Variant::kRing: return "SPSC ring, head and tail on cache lines of their own";
     case Variant::kRingWithoutPad: return "SPSC ring, head and tail on one cache line";
+    case Variant::kCachedRing: return "SPSC ring with cached copies of the other index, padded";
+    case Variant::kCachedRingWithoutPad: return "SPSC ring with cached copies of the other index, one cache line";
     case Variant::kChan: return "buffered channel of the same capacity";
     case Variant::kMutexQueue: return "mutex-protected circular buffer of the same capacity";
   }

@@ -14,6 +14,10 @@ enum class Variant {
   kRing,
   /// spsc::Ring with head and tail on one cache line (the course's withoutPad).
   kRingWithoutPad,
+  /// spsc::Ring with padded indices and cached copies of the other side's index.
+  kCachedRing,
+  /// spsc::Ring with cached copies and everything on one cache line.
+  kCachedRingWithoutPad,
   /// A buffered gort::Chan<uint64_t> of the same capacity.
   kChan,
   /// A gort::Mutex-protected circular buffer of the same capacity.
@@ -23,7 +27,8 @@ enum class Variant {
 /// Every variant in the lab's order (the report's rows).
 const std::vector<Variant>& all_variants();
 
-/// The variant's flag and JSON name: "ring", "withoutPad", "chan", "mutex".
+/// The variant's flag and JSON name: "ring", "withoutPad", "cached",
+/// "cachedWithoutPad", "chan", "mutex".
 const char* variant_name(Variant v);
 
 /// A short description for the report ("ring, head/tail padded to 64 B").

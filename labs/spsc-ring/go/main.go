@@ -9,6 +9,9 @@
 //	ring        a lock-free SPSC ring: atomic.Uint64 head and tail, each on
 //	            its own cache line ([7]uint64 padding, as B.1 sketches it);
 //	withoutPad  the same ring with head and tail side by side on one line;
+//	cached, cachedWithoutPad
+//	            the same two with each side's private copy of the other's
+//	            index, reloaded only when it says full or empty;
 //	chan        a buffered chan uint64 of the same capacity;
 //	mutex       a sync.Mutex-protected circular buffer of the same capacity.
 //
@@ -110,6 +113,83 @@ func (r *ringNoPad) tryPop() (uint64, bool) {
 	head := r.head.Load()
 	if head == r.tail.Load() {
 		return 0, false
+	}
+	v := r.slots[head&r.mask]
+	r.head.Store(head + 1)
+	return v, true
+}
+
+// ringCached is the padded ring with each side's private copy of the other
+// side's index on its own line, reloaded only when the copy says full (the
+// producer's cachedHead) or empty (the consumer's cachedTail).
+type ringCached struct {
+	head       atomic.Uint64
+	cachedTail uint64
+	_          [6]uint64
+	tail       atomic.Uint64
+	cachedHead uint64
+	_          [6]uint64
+	mask       uint64
+	slots      []uint64
+}
+
+// ringCachedNoPad is ringCached with both indices and both copies on one line.
+type ringCachedNoPad struct {
+	head       atomic.Uint64
+	tail       atomic.Uint64
+	cachedTail uint64
+	cachedHead uint64
+	_          [4]uint64
+	mask       uint64
+	slots      []uint64
+}
+
+// tryPush appends v unless the ring is full (producer only).
+func (r *ringCached) tryPush(v uint64) bool {
+	tail := r.tail.Load()
+	if tail-r.cachedHead == uint64(len(r.slots)) {
+		if r.cachedHead = r.head.Load(); tail-r.cachedHead == uint64(len(r.slots)) {
+			return false
+		}
+	}
+	r.slots[tail&r.mask] = v
+	r.tail.Store(tail + 1)
+	return true
+}
+
+// tryPop removes the oldest value unless the ring is empty (consumer only).
+func (r *ringCached) tryPop() (uint64, bool) {
+	head := r.head.Load()
+	if head == r.cachedTail {
+		if r.cachedTail = r.tail.Load(); head == r.cachedTail {
+			return 0, false
+		}
+	}
+	v := r.slots[head&r.mask]
+	r.head.Store(head + 1)
+	return v, true
+}
+
+// tryPush appends v unless the ring is full (producer only).
+func (r *ringCachedNoPad) tryPush(v uint64) bool {
+	tail := r.tail.Load()
+	if tail-r.cachedHead == uint64(len(r.slots)) {
+		if r.cachedHead = r.head.Load(); tail-r.cachedHead == uint64(len(r.slots)) {
+			return false
+		}
+	}
+	r.slots[tail&r.mask] = v
+	r.tail.Store(tail + 1)
+	return true
+}
+
+// tryPop removes the oldest value unless the ring is empty (consumer only).
+func (r *ringCachedNoPad) tryPop() (uint64, bool) {
+	head := r.head.Load()
+	if head == r.cachedTail {
+		if r.cachedTail = r.tail.Load(); head == r.cachedTail {
+			return 0, false
+		}
 	}
 	v := r.slots[head&r.mask]
 	r.head.Store(head + 1)
@@ -306,6 +386,14 @@ func runTransfer(name string, capacity int, n uint64, policy string) (transferRu
 		r := newRingNoPad(capacity)
 		p := placementOf(unsafe.Pointer(&r.head), unsafe.Pointer(&r.tail))
 		return transferPolling(r, n, policy), &p
+	case "cached":
+		r := &ringCached{mask: uint64(capacity - 1), slots: make([]uint64, capacity)}
+		p := placementOf(unsafe.Pointer(&r.head), unsafe.Pointer(&r.tail))
+		return transferPolling(r, n, policy), &p
+	case "cachedWithoutPad":
+		r := &ringCachedNoPad{mask: uint64(capacity - 1), slots: make([]uint64, capacity)}
+		p := placementOf(unsafe.Pointer(&r.head), unsafe.Pointer(&r.tail))
+		return transferPolling(r, n, policy), &p
 	case "chan":
 		return transferChan(capacity, n), nil
 	case "mutex":
@@ -355,7 +443,7 @@ func max(a, b uint64) uint64 {
 }
 
 func main() {
-	variants := flag.String("variants", "ring,withoutPad,chan,mutex", "queues to compare")
+	variants := flag.String("variants", "ring,withoutPad,cached,cachedWithoutPad,chan,mutex", "queues to compare")
 	messages := flag.Uint64("messages", 10_000_000, "values each run sends")
 	capacity := flag.Int("capacity", 1024, "slots of every queue, a power of two")
 	runs := flag.Int("runs", 7, "timed runs per variant")

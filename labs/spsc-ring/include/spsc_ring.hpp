@@ -29,6 +29,14 @@
 // neither (mask, slot pointer, capacity) sit on a line of their own, so the
 // index placement is the only difference between the two.
 //
+// B.1's ring reads the other side's index on every push and pop, so the index
+// lines cross between the cores on every message whatever the padding.  The
+// usual refinement (folly's ProducerConsumerQueue, Rigtorp's SPSCQueue) keeps
+// a private copy of the other side's index next to one's own and reloads the
+// shared one only when the copy says full (producer) or empty (consumer):
+// OtherIndex::kCached.  Then a side's line stays in its own cache between
+// those reloads, unless false sharing (kSharedLine) drags it across.
+//
 // The ring knows nothing of goroutines: try_push/try_pop never block, and
 // push/pop take the caller's wait policy (the lab passes gort::gosched).
 #pragma once
@@ -61,10 +69,21 @@ enum class IndexLayout {
   kSharedLine,
 };
 
+/// How a side learns the other side's index.
+enum class OtherIndex {
+  /// Loads it on every push and pop (B.1's ring).
+  kReadEveryTime,
+  /// Keeps a private copy and reloads the shared index only when the copy says
+  /// full or empty.
+  kCached,
+};
+
 namespace detail {
 
-/// The two indices, laid out as the layout says; head is written only by the
-/// consumer, tail only by the producer.
+/// The two indices and each side's private copy of the other's, laid out as
+/// the layout says: head and cached_tail belong to the consumer, tail and
+/// cached_head to the producer (each written by its owner only; the copies are
+/// unused with OtherIndex::kReadEveryTime).
 template <IndexLayout L>
 struct Indices;
 
@@ -72,8 +91,12 @@ template <>
 struct Indices<IndexLayout::kPadded> {
   /// Next index the consumer reads (values consumed so far).
   alignas(kCacheLineBytes) std::atomic<std::uint64_t> head{0};
+  /// The consumer's copy of tail, on the consumer's line.
+  std::uint64_t cached_tail = 0;
   /// Next index the producer writes (values produced so far).
   alignas(kCacheLineBytes) std::atomic<std::uint64_t> tail{0};
+  /// The producer's copy of head, on the producer's line.
+  std::uint64_t cached_head = 0;
 };
 
 template <>
@@ -82,17 +105,22 @@ struct Indices<IndexLayout::kSharedLine> {
   alignas(kCacheLineBytes) std::atomic<std::uint64_t> head{0};
   /// Next index the producer writes: 8 bytes after head, on the same line.
   std::atomic<std::uint64_t> tail{0};
+  /// The consumer's copy of tail, on the same line.
+  std::uint64_t cached_tail = 0;
+  /// The producer's copy of head, on the same line.
+  std::uint64_t cached_head = 0;
 };
 
 static_assert(offsetof(Indices<IndexLayout::kPadded>, tail) == kCacheLineBytes);
 static_assert(offsetof(Indices<IndexLayout::kSharedLine>, tail) == sizeof(std::uint64_t));
+static_assert(sizeof(Indices<IndexLayout::kSharedLine>) == kCacheLineBytes);
 
 }  // namespace detail
 
 /// A bounded lock-free queue for exactly one producer and one consumer.
 /// T must be default-constructible and nothrow copy/move-assignable (slots are
 /// created once and then assigned).
-template <class T, IndexLayout L = IndexLayout::kPadded>
+template <class T, IndexLayout L = IndexLayout::kPadded, OtherIndex R = OtherIndex::kReadEveryTime>
 class Ring {
   static_assert(std::is_default_constructible_v<T>, "ring slots are default-constructed once");
   static_assert(std::is_nothrow_move_assignable_v<T> && std::is_nothrow_copy_assignable_v<T>,
@@ -101,6 +129,8 @@ class Ring {
  public:
   /// The index layout this ring was built with.
   static constexpr IndexLayout kLayout = L;
+  /// How each side reads the other's index.
+  static constexpr OtherIndex kOtherIndex = R;
 
   /// Makes an empty ring of `capacity` slots (all allocated here, never on
   /// push or pop).  `start_index` is where both indices begin: 0 normally; a
@@ -113,6 +143,8 @@ class Ring {
       : shared_{checked_capacity(capacity) - 1, std::make_unique<T[]>(capacity), capacity} {
     indices_.head.store(start_index, std::memory_order_relaxed);
     indices_.tail.store(start_index, std::memory_order_relaxed);
+    indices_.cached_head = start_index;
+    indices_.cached_tail = start_index;
   }
 
   Ring(const Ring&) = delete;
@@ -122,8 +154,15 @@ class Ring {
   /// ring is full.  Precondition: called by the ring's one producer only.
   bool try_push(const T& v) noexcept {
     const std::uint64_t tail = indices_.tail.load(std::memory_order_relaxed);  // ours: no other writer
-    const std::uint64_t head = indices_.head.load(std::memory_order_acquire);  // orders after the consumer's read
-    if (tail - head == shared_.capacity) return false;
+    if constexpr (R == OtherIndex::kCached) {
+      if (tail - indices_.cached_head == shared_.capacity) {
+        indices_.cached_head = indices_.head.load(std::memory_order_acquire);  // as below, only when needed
+        if (tail - indices_.cached_head == shared_.capacity) return false;
+      }
+    } else {
+      const std::uint64_t head = indices_.head.load(std::memory_order_acquire);  // orders after the consumer's read
+      if (tail - head == shared_.capacity) return false;
+    }
     shared_.slots[tail & shared_.mask] = v;
     indices_.tail.store(tail + 1, std::memory_order_release);  // publishes the slot
     return true;
@@ -134,8 +173,15 @@ class Ring {
   /// only; out is not null.
   bool try_pop(T* out) noexcept {
     const std::uint64_t head = indices_.head.load(std::memory_order_relaxed);  // ours: no other writer
-    const std::uint64_t tail = indices_.tail.load(std::memory_order_acquire);  // sees the producer's slot write
-    if (head == tail) return false;
+    if constexpr (R == OtherIndex::kCached) {
+      if (head == indices_.cached_tail) {
+        indices_.cached_tail = indices_.tail.load(std::memory_order_acquire);  // as below, only when needed
+        if (head == indices_.cached_tail) return false;
+      }
+    } else {
+      const std::uint64_t tail = indices_.tail.load(std::memory_order_acquire);  // sees the producer's slot write
+      if (head == tail) return false;
+    }
     *out = std::move(shared_.slots[head & shared_.mask]);
     indices_.head.store(head + 1, std::memory_order_release);  // hands the slot back
     return true;
@@ -209,7 +255,7 @@ class Ring {
     std::size_t capacity;
   };
 
-  /// head and tail, padded or not as L says.
+  /// head, tail and the private copies, padded or not as L says.
   detail::Indices<L> indices_;
   /// mask, slots and capacity.
   Shared shared_;
