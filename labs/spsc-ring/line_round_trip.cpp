@@ -21,14 +21,13 @@ struct alignas(spsc::kCacheLineBytes) Line {
 /// side's parity, then advances it.
 void take_turns(Line* line, std::uint64_t parity, std::uint64_t steps, WaitPolicy wait) {
   for (std::uint64_t i = 0; i < steps; ++i) {
-    std::uint64_t v = line->turn.load(std::memory_order_acquire);
-    if ((v & 1) != parity) {
-      Waiter waiter(wait);
-      do {
-        waiter.wait();
-        v = line->turn.load(std::memory_order_acquire);
-      } while ((v & 1) != parity);
-    }
+    std::uint64_t v = 0;
+    retry_until(
+        [&] {
+          v = line->turn.load(std::memory_order_acquire);
+          return (v & 1) == parity;
+        },
+        wait);
     line->turn.store(v + 1, std::memory_order_release);
   }
 }

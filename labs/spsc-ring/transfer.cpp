@@ -43,12 +43,7 @@ TransferRun transfer_polling(Queue& q, const TransferConfig& config) {
       [&] {
         std::uint64_t waits = 0;
         for (std::uint64_t i = 0; i < config.messages; ++i) {
-          if (q.try_push(i)) continue;
-          Waiter waiter(wait);
-          do {
-            waiter.wait();
-            ++waits;
-          } while (!q.try_push(i));
+          waits += retry_until([&] { return q.try_push(i); }, wait);
         }
         run.producer_waits = waits;
       },
@@ -56,13 +51,7 @@ TransferRun transfer_polling(Queue& q, const TransferConfig& config) {
         std::uint64_t waits = 0;
         std::uint64_t v = 0;
         for (std::uint64_t expected = 0; expected < config.messages; ++expected) {
-          if (!q.try_pop(&v)) {
-            Waiter waiter(wait);
-            do {
-              waiter.wait();
-              ++waits;
-            } while (!q.try_pop(&v));
-          }
+          waits += retry_until([&] { return q.try_pop(&v); }, wait);
           in_order = in_order && v == expected;
         }
         run.consumer_waits = waits;

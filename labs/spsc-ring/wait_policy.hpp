@@ -25,6 +25,7 @@
 // 1/capacity when they took turns).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -69,5 +70,20 @@ class Waiter {
   /// Failed tries since the last yield (backoff).
   int spins_ = 0;
 };
+
+/// Calls try_once() until it returns true, waiting as `policy` says after each
+/// failure, and returns the number of failures.  Precondition: called from a
+/// goroutine; something else eventually makes try_once() succeed.
+template <class Try>
+std::uint64_t retry_until(Try&& try_once, WaitPolicy policy) {
+  if (try_once()) return 0;
+  Waiter waiter(policy);
+  std::uint64_t failures = 0;
+  do {
+    waiter.wait();
+    ++failures;
+  } while (!try_once());
+  return failures;
+}
 
 }  // namespace spsclab
