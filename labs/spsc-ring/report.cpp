@@ -185,8 +185,8 @@ std::string setup_line(const RuntimeResults& r) {
 std::string machine_reading(const LabRun& run) {
   const unsigned cpus = std::thread::hardware_concurrency();
   std::string out = fmt::format(
-      "This machine has {} CPUs and the load average was {} before the runs. The ring beats the other "
-      "queues, and padding matters, only while the producer and the consumer run at the same time on two "
+      "This machine has {} CPUs and the load average was {} before the runs. The ring can beat the other "
+      "queues, and padding can matter, only while the producer and the consumer run at the same time on two "
       "cores; ",
       cpus, run.load_before);
   out += cpus <= 2 ? "with two CPUs, anything else runnable takes a core from one side, and the runtime may "

@@ -67,10 +67,12 @@ type ringNoPad struct {
 	slots []uint64
 }
 
+// newRing makes an empty padded ring of capacity slots (a power of two).
 func newRing(capacity int) *ring {
 	return &ring{mask: uint64(capacity - 1), slots: make([]uint64, capacity)}
 }
 
+// newRingNoPad makes an empty withoutPad ring of capacity slots (a power of two).
 func newRingNoPad(capacity int) *ringNoPad {
 	return &ringNoPad{mask: uint64(capacity - 1), slots: make([]uint64, capacity)}
 }
@@ -199,12 +201,13 @@ func (r *ringCachedNoPad) tryPop() (uint64, bool) {
 // mutexQueue is the course's sync.Mutex-protected queue, bounded and
 // allocated once like the ring.
 type mutexQueue struct {
-	mu    sync.Mutex
-	slots []uint64
-	first int
-	count int
+	mu    sync.Mutex // guards the fields below
+	slots []uint64   // the capacity slots
+	first int        // slot of the oldest value
+	count int        // values held
 }
 
+// tryPush appends v unless the queue is full.
 func (q *mutexQueue) tryPush(v uint64) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -216,6 +219,7 @@ func (q *mutexQueue) tryPush(v uint64) bool {
 	return true
 }
 
+// tryPop removes the oldest value unless the queue is empty.
 func (q *mutexQueue) tryPop() (uint64, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -316,6 +320,7 @@ func transferPolling[Q queue](q Q, n uint64, policy string) transferRun {
 	return run
 }
 
+// transferChan sends 0..n-1 through a buffered channel of capacity.
 func transferChan(capacity int, n uint64) transferRun {
 	c := make(chan uint64, capacity)
 	var run transferRun
@@ -370,6 +375,7 @@ type placement struct {
 	sameLine bool
 }
 
+// placementOf measures where head and tail are.
 func placementOf(head, tail unsafe.Pointer) placement {
 	h, t := uintptr(head), uintptr(tail)
 	return placement{int64(t) - int64(h), h/cacheLineBytes == t/cacheLineBytes}
