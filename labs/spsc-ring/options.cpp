@@ -68,7 +68,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   lab::add_common_flags(app, kLab,
                         {.short_mode = "200000 messages, 3 runs, unless given",
                          .svg = "ns/message of every run, per variant and runtime,",
-                         .go_extra = " (ring with and without pad, channel, mutex queue)"},
+                         .go_extra = " with the same parameters and variants"},
                         &common);
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
   o.svg_path = common.svg_path;
