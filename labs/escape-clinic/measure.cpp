@@ -2,8 +2,7 @@
 #include "measure.hpp"
 
 #include <gort/gort.hpp>
-
-#include "alloc_counter.hpp"
+#include <lab/alloc_counter.hpp>
 
 namespace escape {
 namespace {
@@ -19,13 +18,13 @@ void wait_for_goroutines(int n) {
 MeasureWindow::MeasureWindow() : goroutines_at_open_(gort::num_goroutine()) {
   gort::gc::collect();  // testing.B's runN: runtime.GC() before each run
   const gort::MemStats m = gort::read_mem_stats();
-  const CxxHeapCounts c = read_cxx_heap_counts();
+  const lab::CxxHeapCounts c = lab::read_cxx_heap_counts();
   open_ = {m.Mallocs, m.TotalAlloc, c.allocations, c.bytes};
 }
 
 void MeasureWindow::close(benchmark::State& state) {
   wait_for_goroutines(goroutines_at_open_);
-  const CxxHeapCounts c = read_cxx_heap_counts();
+  const lab::CxxHeapCounts c = lab::read_cxx_heap_counts();
   const gort::MemStats m = gort::read_mem_stats();
   // Plain counters: the reporter divides by the run's iteration count itself.
   state.counters[kCounterManagedAllocs] = static_cast<double>(m.Mallocs - open_.managed_allocs);

@@ -6,7 +6,7 @@
 // collection before each run so garbage from the previous run is not charged to
 // this one.  measure_loop does the same around a Google Benchmark loop, for the
 // managed heap (gort::read_mem_stats: exact, it stops the world as Go's does)
-// and for the C++ heap (alloc_counter.hpp), and stores the four totals as user
+// and for the C++ heap (lab/alloc_counter.hpp), and stores the four totals as user
 // counters of the run, where the reporter (bench_runner.hpp) finds them.
 #pragma once
 

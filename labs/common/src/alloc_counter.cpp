@@ -1,5 +1,5 @@
 // alloc_counter.cpp — the replacement global operator new/delete that count
-// C++ heap allocations (see alloc_counter.hpp).
+// C++ heap allocations (see lab/alloc_counter.hpp).
 //
 // Every thread gets one slot of a fixed table the first time it allocates; the
 // slot's counters are written only by that thread (relaxed load + store, no
@@ -8,13 +8,13 @@
 // operator new parks or yields, so each increment lands whole in the slot of
 // the thread that made it.  Memory comes from malloc/aligned_alloc and goes back
 // with free, so sanitizers see matching pairs.
-#include "alloc_counter.hpp"
+#include "lab/alloc_counter.hpp"
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
-namespace escape {
+namespace lab {
 namespace {
 
 /// One thread's counters.  Aligned to a cache line so that two threads'
@@ -93,23 +93,23 @@ CxxHeapCounts read_cxx_heap_counts() {
   return sum;
 }
 
-}  // namespace escape
+}  // namespace lab
 
 // The replaceable global allocation functions ([new.delete]): all eight forms
 // of new and all the deletes that pair with them.
-void* operator new(std::size_t n) { return escape::throwing(escape::counted_malloc(n)); }
-void* operator new[](std::size_t n) { return escape::throwing(escape::counted_malloc(n)); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return escape::counted_malloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return escape::counted_malloc(n); }
-void* operator new(std::size_t n, std::align_val_t a) { return escape::throwing(escape::counted_aligned_malloc(n, a)); }
+void* operator new(std::size_t n) { return lab::throwing(lab::counted_malloc(n)); }
+void* operator new[](std::size_t n) { return lab::throwing(lab::counted_malloc(n)); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return lab::counted_malloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return lab::counted_malloc(n); }
+void* operator new(std::size_t n, std::align_val_t a) { return lab::throwing(lab::counted_aligned_malloc(n, a)); }
 void* operator new[](std::size_t n, std::align_val_t a) {
-  return escape::throwing(escape::counted_aligned_malloc(n, a));
+  return lab::throwing(lab::counted_aligned_malloc(n, a));
 }
 void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return escape::counted_aligned_malloc(n, a);
+  return lab::counted_aligned_malloc(n, a);
 }
 void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return escape::counted_aligned_malloc(n, a);
+  return lab::counted_aligned_malloc(n, a);
 }
 
 void operator delete(void* p) noexcept { std::free(p); }

@@ -1,13 +1,15 @@
-// alloc_counter.hpp — counts this program's C++ heap allocations.
+// lab/alloc_counter.hpp — counts this program's C++ heap allocations.
 //
 // Go's testing package reports allocs/op from runtime.MemStats.Mallocs: every
 // heap object the process allocated while the benchmark ran, divided by b.N.
 // The managed heap of gort has the same counter (gort::read_mem_stats), but a
 // C++ program also allocates from the C++ heap (operator new: std::function,
 // std::ostringstream, std::vector, ...), which no runtime sees.  This file's
-// implementation replaces every form of the global operator new and delete in
-// the escape-clinic binary, so C++ heap allocations are counted as Go counts
-// heap objects: process-wide, by the allocation, never guessed.
+// implementation (library gort_lab_alloc_counter, an object library so the
+// replacement is always linked in) replaces every form of the global operator
+// new and delete in each binary that links it (escape-clinic, the spsc-ring
+// tests), so C++ heap allocations are counted as Go counts heap objects:
+// process-wide, by the allocation, never guessed.
 //
 // Cost.  A count is one relaxed increment of a counter owned by the allocating
 // thread (no locked instruction, no shared cache line), so counting adds about a
@@ -17,7 +19,7 @@
 
 #include <cstdint>
 
-namespace escape {
+namespace lab {
 
 /// Cumulative C++ heap allocations of the whole process since it started
 /// (the C++ heap's Mallocs and TotalAlloc).
@@ -33,4 +35,4 @@ struct CxxHeapCounts {
 /// any thread may call it.
 CxxHeapCounts read_cxx_heap_counts();
 
-}  // namespace escape
+}  // namespace lab

@@ -1,0 +1,3 @@
+module spsc-ring-twin
+
+go 1.19
