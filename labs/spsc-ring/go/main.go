@@ -42,6 +42,13 @@ import (
 // this far apart so a store to one never invalidates the line of the other.
 const cacheLineBytes = 64
 
+// The four ring types below repeat the same tryPush/tryPop bodies on purpose:
+// what the lab measures is where the fields lie, and Go 1.19's generics cannot
+// abstract over a struct's field layout except through an interface or a
+// pointer to the indices, each an indirection on every operation that the
+// course's ring does not have (the C++ side gets the layouts from one
+// template, spsc_ring.hpp).
+
 // ring is the padded SPSC ring: head (next index the consumer reads, written
 // only by it) and tail (next index the producer writes, written only by it),
 // each followed by padding to a full cache line, then the read-only fields on
