@@ -6,10 +6,19 @@
 
 namespace spsclab {
 
+namespace {
+
+/// The median of run_ns divided by the units each run did (0 without runs or units).
+double median_per_unit(const std::vector<std::int64_t>& run_ns, std::uint64_t units) {
+  if (run_ns.empty() || units == 0) return 0;
+  const std::vector<double> ns(run_ns.begin(), run_ns.end());
+  return lab::summarize(ns).p50 / static_cast<double>(units);
+}
+
+}  // namespace
+
 double median_ns_per_msg(const VariantResult& v, std::uint64_t messages) {
-  if (v.run_ns.empty() || messages == 0) return 0;
-  const std::vector<double> ns(v.run_ns.begin(), v.run_ns.end());
-  return lab::summarize(ns).p50 / static_cast<double>(messages);
+  return median_per_unit(v.run_ns, messages);
 }
 
 double median_msgs_per_sec(const VariantResult& v, std::uint64_t messages) {
@@ -18,9 +27,7 @@ double median_msgs_per_sec(const VariantResult& v, std::uint64_t messages) {
 }
 
 double median_line_round_trip_ns(const RuntimeResults& r) {
-  if (r.line_round_trip_run_ns.empty() || r.line_round_trips == 0) return 0;
-  const std::vector<double> ns(r.line_round_trip_run_ns.begin(), r.line_round_trip_run_ns.end());
-  return lab::summarize(ns).p50 / static_cast<double>(r.line_round_trips);
+  return median_per_unit(r.line_round_trip_run_ns, r.line_round_trips);
 }
 
 const VariantResult* find_variant(const RuntimeResults& r, const std::string& name) {
