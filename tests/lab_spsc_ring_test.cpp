@@ -55,11 +55,7 @@ LabRun run_lab(const std::string& name, std::vector<std::string> args) {
 /// Messages of the shared short run: --short's own 200,000, or a tenth in the
 /// sanitizer builds, where every atomic access of the ring is instrumented (a
 /// whole short run took 25–30 s under TSAN, and every test runs it again).
-#if defined(GORT_TSAN) || defined(GORT_ASAN)
-constexpr std::uint64_t kShortMessages = 20'000;
-#else
-constexpr std::uint64_t kShortMessages = 200'000;
-#endif
+constexpr std::uint64_t kShortMessages = gort::test::kSanitizerDivisor > 1 ? 20'000 : 200'000;
 
 /// The short run, shared by the tests that read it.
 const LabRun& short_run() {
