@@ -14,12 +14,12 @@
 // consistently; Go reads it from g.syscallsp/syscallpc, which gort does not
 // save: its record is empty.
 //
-// Cost.  The stop lasts as long as the walks: 13–24 ms for 10,000
-// goroutines parked in a channel receive on Machine A, loaded, traced (NOTES
-// §14; bench goroutine_profile_10k).  It was 0.7–1 s while the walks ran
-// libunwind, which is uncached (traceback.cpp: a
-// fatal signal's walk must take no lock) and costs some ten system calls a
-// frame.  Frame pointers trade that for what frame_walk.hpp names: a frame
+// Cost.  The stop lasts as long as the walks: 3.6–5.0 ms for 10,000
+// goroutines parked in a channel receive on Machine A (13–24 ms with a build
+// running beside it; NOTES §14, bench goroutine_profile_10k).  It was 0.7–1 s
+// while the walks ran libunwind, which is uncached (traceback.cpp: a fatal
+// signal's walk must take no lock) and costs some ten system calls a frame.
+// Frame pointers trade that for what frame_walk.hpp names: a frame
 // without one (libstdc++'s own code, say) may be skipped — the CPU profiler
 // has the same limit.  Go 1.19 goes further: it stops the world only to start
 // the profile and records each goroutine as it next runs or from a
