@@ -9,7 +9,7 @@
 #endif
 
 namespace gort::runtime {
-thread_local M* tls_current_m __attribute__((tls_model("initial-exec"))) = nullptr;
+constinit thread_local M* tls_current_m __attribute__((tls_model("initial-exec"))) = nullptr;
 
 GORT_NO_IPA M* current_m() {
   asm volatile("" ::: "memory");

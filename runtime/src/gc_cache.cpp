@@ -18,8 +18,12 @@
 
 namespace gort::runtime {
 
-void** current_p_gc_cache_slot() {
-  M* mp = current_m();
+// Reads the M's TLS slot directly instead of calling current_m(): this leaf
+// never switches goroutines between the read and its return, and noinline keeps
+// it from being inlined into a caller that does (current.hpp's rule).  Every
+// managed allocation calls it, so the call it saves is ~5 instructions an object.
+__attribute__((noinline)) void** current_p_gc_cache_slot() {
+  M* mp = tls_current_m;
   if (mp == nullptr || mp->p == nullptr) return nullptr;
   return &mp->p->gc_cache;
 }
