@@ -15,7 +15,11 @@
 // path, which counts the allocations made since the span's sample_mark
 // (alloc_count moved by exactly that many), samples the object when the
 // countdown is below zero, redraws, and arms the limit again.  An allocation
-// costs nothing for the profile until its sample is due.
+// costs nothing for the profile until its sample is due: the slow path also
+// runs for refills and at each 64-slot word of the allocation bitmap, and
+// there alloc_in_span (malloc.cpp, sample_may_be_due) calls count_sample only
+// when the slot taken reached sample_limit or the rate's generation moved on;
+// the objects it skips are counted by the next settle from alloc_count.
 //
 // Why per class, when Go has one countdown per mcache: a slot bound has to
 // know which span the due byte falls in, and with one shared countdown an
@@ -69,9 +73,6 @@ namespace gort::gc {
 
 namespace {
 
-/// The memory profile rate's generation: set_mem_profile_rate moves it on.
-std::atomic<uint32_t> rate_generation{0};
-
 /// True for a real span, false for the empty sentinel (no slots), which is shared
 /// by every cache and never written.
 bool is_cached_span(const Span* s) { return s->nelems != 0; }
@@ -80,16 +81,16 @@ bool is_cached_span(const Span* s) { return s->nelems != 0; }
 
 namespace detail {
 
+std::atomic<uint32_t> sample_rate_generation_counter{0};
+
 void mem_profile_rate_changed() {
-  rate_generation.fetch_add(1, std::memory_order_acq_rel);
+  sample_rate_generation_counter.fetch_add(1, std::memory_order_acq_rel);
   if (!runtime::on_goroutine_with_p()) return;  // each cache redraws at its next slow path
   runtime::stop_the_world_gc(runtime::StwReason::MemProfileRate);
   runtime::for_each_p_gc_cache(
       [](void* cache, int32_t, void*) { static_cast<MCache*>(cache)->sync_sample_generation(); }, nullptr);
   runtime::start_the_world_gc();
 }
-
-uint32_t sample_rate_generation() { return rate_generation.load(std::memory_order_acquire); }
 
 }  // namespace detail
 

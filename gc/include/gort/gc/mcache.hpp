@@ -1,6 +1,7 @@
 // gort/gc/mcache.hpp — the per-P allocation cache (mirrors mcache in mcache.go).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include <gort/gc/sizeclasses.hpp>
@@ -108,8 +109,11 @@ void profile_alloc(Span* s, uintptr_t obj, uintptr_t caller_pc);
 /// and from a goroutine with a P stops the world to redraw every P's cache at
 /// once.  Any thread holding no runtime lock.
 void mem_profile_rate_changed();
+/// The memory profile rate's generation: set_mem_profile_rate moves it on
+/// (mcache_sample.cpp).  Read through sample_rate_generation().
+extern std::atomic<uint32_t> sample_rate_generation_counter;
 /// The memory profile rate's current generation (MCache::sample_generation).  Any thread.
-uint32_t sample_rate_generation();
+inline uint32_t sample_rate_generation() { return sample_rate_generation_counter.load(std::memory_order_acquire); }
 /// Locks and returns the shared cache for threads without a P.
 MCache* lock_fallback_mcache();
 /// Unlocks the shared cache.
