@@ -1,11 +1,16 @@
 // lab_common_test.cpp — labs/common: the flag parsers every lab relies on for
 // "bad input gets one clear line", the command line quoted into reports, and
-// the percentiles and units of the report tables.
+// the percentiles and units of the report tables, and the one way every lab
+// writes its --json file.
 #include <gtest/gtest.h>
 #include <lab/cli.hpp>
 #include <lab/report.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -79,6 +84,21 @@ TEST(LabReport, UnitsReadAsTheReportsPrintThem) {
   EXPECT_EQ(lab::format_bytes(1023.9 * 1024), "1024 KiB");
   EXPECT_EQ(lab::format_bytes(1.5 * 1024 * 1024 * 1024), "1.5 GiB");
   EXPECT_EQ(lab::format_sig3(1.2345), "1.23");
+}
+
+TEST(LabReport, JsonFileIsWrittenWholeOrRefusedWithTheReason) {
+  const std::string path = ::testing::TempDir() + "lab_common_json_" + std::to_string(::getpid()) + ".json";
+  ASSERT_TRUE(lab::write_json_file("some-lab", path, R"({"a":1})"));
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "{\"a\":1}\n");
+  ::unlink(path.c_str());
+
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(lab::write_json_file("some-lab", "/nonexistent-gort-dir/out.json", "{}"));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+            "some-lab: cannot write --json file /nonexistent-gort-dir/out.json: No such file or directory\n");
 }
 
 }  // namespace

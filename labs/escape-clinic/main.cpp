@@ -16,7 +16,6 @@
 #include <lab/report.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 #include "bench_runner.hpp"
 #include "go_side.hpp"
@@ -46,9 +45,7 @@ bool write_json(const std::string& path, const std::string& command, const Runti
     }
   }
   j["predictions"] = predictions;
-  std::ofstream f(path);
-  f << j.dump(2) << "\n";
-  return static_cast<bool>(f);
+  return lab::write_json_file("escape-clinic", path, j.dump(2));
 }
 
 int lab_main(int argc, char** argv) {
@@ -85,10 +82,7 @@ int lab_main(int argc, char** argv) {
       fmt::print(stderr, "escape-clinic: Go twin not run: {}\n", ctx.go_note);
     }
   }
-  if (!o.json_path.empty() && !write_json(o.json_path, ctx.command, gort, go)) {
-    fmt::print(stderr, "escape-clinic: cannot write {}\n", o.json_path);
-    return 1;
-  }
+  if (!o.json_path.empty() && !write_json(o.json_path, ctx.command, gort, go)) return 1;
   std::fputs(markdown_report(ctx, gort, go).c_str(), stdout);
   return 0;
 }

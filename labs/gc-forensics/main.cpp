@@ -17,7 +17,6 @@
 #include <lab/report.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 #include "child.hpp"
 #include "heap_plot.hpp"
@@ -97,12 +96,7 @@ int lab_main(int argc, char** argv) {
   ctx.params = o.params;
   ctx.shown_lines = o.shown_lines;
   if (!o.json_path.empty()) {
-    std::ofstream f(o.json_path);
-    f << report_json(ctx, settings).dump() << "\n";
-    if (!f) {
-      fmt::print(stderr, "gc-forensics: cannot write {}\n", o.json_path);
-      return 1;
-    }
+    if (!lab::write_json_file("gc-forensics", o.json_path, report_json(ctx, settings).dump())) return 1;
   }
   std::fputs(markdown_report(ctx, settings).c_str(), stdout);
   for (const SettingRuns& s : settings) {

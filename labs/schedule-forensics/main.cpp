@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -169,12 +168,7 @@ int lab_main(int argc, char** argv) {
     j["command"] = ctx.command;
     j["runs"] = nlohmann::json::array();
     for (const auto& runs : all) j["runs"].push_back(to_json(runs));
-    std::ofstream f(o.json_path);
-    f << j.dump() << "\n";
-    if (!f) {
-      fmt::print(stderr, "schedule-forensics: cannot write {}\n", o.json_path);
-      return 1;
-    }
+    if (!lab::write_json_file("schedule-forensics", o.json_path, j.dump())) return 1;
   }
   std::fputs(markdown_report(ctx, all).c_str(), stdout);
   return 0;

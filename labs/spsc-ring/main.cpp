@@ -59,12 +59,7 @@ int lab_main(const Options& o, std::string command) {
   if (!o.svg_path.empty()) svg_error = lab::write_svg(runs_plot(run), o.svg_path);
   std::fputs(markdown_report(run, o.svg_path, svg_error).c_str(), stdout);
   if (!o.json_path.empty()) {
-    std::ofstream out(o.json_path);
-    out << nlohmann::json(run).dump(1) << "\n";
-    if (!out) {
-      fmt::print(stderr, "spsc-ring: cannot write --json file {}\n", o.json_path);
-      return 1;
-    }
+    if (!lab::write_json_file("spsc-ring", o.json_path, nlohmann::json(run).dump(1))) return 1;
   }
   bool in_order = true;
   for (const VariantResult& v : run.gort.variants) in_order = in_order && v.in_order;

@@ -16,9 +16,9 @@
 #include <lab/cli.hpp>
 #include <lab/go_twin.hpp>
 #include <lab/plot.hpp>
+#include <lab/report.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 #include "experiment.hpp"
 #include "options.hpp"
@@ -102,12 +102,7 @@ int lab_main(const Options& o, std::string command) {
   if (!o.svg_path.empty()) svg_error = lab::write_svg(time_series_plot(run), o.svg_path);
   std::fputs(markdown_report(run, o.svg_path, svg_error).c_str(), stdout);
   if (!o.json_path.empty()) {
-    std::ofstream out(o.json_path);
-    out << nlohmann::json(run).dump(1) << "\n";
-    if (!out) {
-      fmt::print(stderr, "stack-growth: cannot write --json file {}\n", o.json_path);
-      return 1;
-    }
+    if (!lab::write_json_file("stack-growth", o.json_path, nlohmann::json(run).dump(1))) return 1;
   }
   return 0;
 }

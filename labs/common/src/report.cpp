@@ -5,6 +5,8 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cassert>
 #include <cmath>
 #include <fstream>
@@ -105,6 +107,18 @@ std::string machine_description() {
   utsname u{};
   std::string kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown kernel";
   return fmt::format("{}, {} CPUs, {}", model, std::thread::hardware_concurrency(), kernel);
+}
+
+bool write_json_file(std::string_view lab, const std::string& path, const std::string& json_text) {
+  errno = 0;
+  std::ofstream out(path);
+  out << json_text << "\n";
+  out.close();
+  if (out) return true;
+  const int err = errno;
+  fmt::print(stderr, "{}: cannot write --json file {}: {}\n", lab, path,
+             err != 0 ? std::strerror(err) : "write failed");
+  return false;
 }
 
 }  // namespace lab

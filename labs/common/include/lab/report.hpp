@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lab {
@@ -56,6 +57,11 @@ std::string format_bytes(double bytes);
 
 /// A number with 3 significant digits and no unit ("0.123", "45.6", "12345").
 std::string format_sig3(double v);
+
+/// Writes a lab's `--json` document (already serialised) to path, followed by a
+/// newline; on failure prints "<lab>: cannot write --json file <path>: <reason>"
+/// on stderr and returns false (the lab then exits 1).  Precondition: none.
+bool write_json_file(std::string_view lab, const std::string& path, const std::string& json_text);
 
 /// A short description of this machine for reports: CPU model, CPU count,
 /// kernel release (from /proc/cpuinfo and uname).
