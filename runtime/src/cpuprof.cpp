@@ -34,6 +34,10 @@
 // sigprofNonGoPC.  The runtime and every program linking it are compiled with
 // -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer (runtime/CMakeLists.txt);
 // libc and libstdc++ are not, so a sample inside them may skip its caller.
+// Their cost, profiling on or off, is three instructions in every non-leaf
+// call (push, mov, pop of rbp), as Go pays on amd64; the scheduler's switch path
+// makes up for it with fewer calls (execute_prep and pick_fast inlined in
+// proc.cpp), and NOTES.md §14 measures both against the runtime before them.
 // Rejected: libunwind's local unwinder (unw_init_local2 on the signal's
 // context).  Its DWARF lookups go through dl_iterate_phdr, whose loader lock a
 // panic's own unwinding may hold on the same thread; it keeps caches updated
