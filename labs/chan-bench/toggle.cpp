@@ -15,6 +15,7 @@ using Upstream = gort::Chan<std::uint64_t>;
 /// How the selector treats its two cases (toggle.hpp's three modes).
 enum class Mode { kToggle, kBoth, kClosedNotNil };
 
+/// The mode's JSON and report name.
 const char* mode_name(Mode m) {
   switch (m) {
     case Mode::kToggle: return "toggle";
@@ -24,8 +25,9 @@ const char* mode_name(Mode m) {
   return "?";
 }
 
-/// A channel holding 0..n-1 and closed, filled by its own goroutine; returns
-/// once that goroutine has finished.
+/// Fills a with 0..na-1 and b with 0..nb-1, each from a goroutine of its own
+/// that then closes it, and returns once both goroutines have finished.
+/// Precondition: a has room for na values and b for nb.
 void fill_upstreams(Upstream a, std::uint64_t na, Upstream b, std::uint64_t nb) {
   gort::WaitGroup wg;
   wg.add(2);

@@ -91,10 +91,12 @@ type ring struct {
 	slots []uint64
 }
 
+// newRing returns an empty ring; capacity must be a power of two.
 func newRing(capacity int) *ring {
 	return &ring{mask: uint64(capacity - 1), slots: make([]uint64, capacity)}
 }
 
+// tryPush appends v unless the ring is full (producer only).
 func (r *ring) tryPush(v uint64) bool {
 	t := r.tail.Load()
 	if t-r.head.Load() == uint64(len(r.slots)) {
@@ -105,6 +107,7 @@ func (r *ring) tryPush(v uint64) bool {
 	return true
 }
 
+// tryPop takes the oldest value unless the ring is empty (consumer only).
 func (r *ring) tryPop(v *uint64) bool {
 	h := r.head.Load()
 	if h == r.tail.Load() {
@@ -123,6 +126,7 @@ type mutexQueue struct {
 	first, count int
 }
 
+// tryPush appends v unless the queue is full.
 func (q *mutexQueue) tryPush(v uint64) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -134,6 +138,7 @@ func (q *mutexQueue) tryPush(v uint64) bool {
 	return true
 }
 
+// tryPop takes the oldest value unless the queue is empty.
 func (q *mutexQueue) tryPop(v *uint64) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -242,6 +247,7 @@ type throughputResult struct {
 	InOrder       bool     `json:"in_order"`
 }
 
+// throughputResults is part 1 (results.hpp's ThroughputResults).
 type throughputResults struct {
 	Messages uint64             `json:"messages"`
 	Runs     int                `json:"runs"`
@@ -249,6 +255,7 @@ type throughputResults struct {
 	Variants []throughputResult `json:"variants"`
 }
 
+// runThroughput runs part 1: warm-ups, then runs interleaved round by round.
 func runThroughput(variants []string, n uint64, capacity, runs int, policy string) *throughputResults {
 	r := &throughputResults{Messages: n, Runs: runs, Wait: policy}
 	warm := n / 10
@@ -279,6 +286,7 @@ func runThroughput(variants []string, n uint64, capacity, runs int, policy strin
 
 // ---- part 2: the nil-channel toggle ------------------------------------
 
+// toggleMode is one way of selecting (results.hpp's ToggleMode).
 type toggleMode struct {
 	Mode           string `json:"mode"`
 	FromA          uint64 `json:"from_a"`
@@ -290,6 +298,7 @@ type toggleMode struct {
 	Ns             int64  `json:"ns"`
 }
 
+// toggleResults is part 2 (results.hpp's ToggleResults).
 type toggleResults struct {
 	AMessages          uint64       `json:"a_messages"`
 	BMessages          uint64       `json:"b_messages"`
@@ -298,7 +307,8 @@ type toggleResults struct {
 	NilDefaultDefaults uint64       `json:"nil_default_defaults"`
 }
 
-// filledUpstream returns a channel holding 0..n-1, closed, filled by a goroutine.
+// filledUpstreams returns two channels holding 0..na-1 and 0..nb-1, each
+// filled and closed by a goroutine of its own that has finished.
 func filledUpstreams(na, nb uint64) (chan uint64, chan uint64) {
 	a, b := make(chan uint64, na), make(chan uint64, nb)
 	var wg sync.WaitGroup
@@ -387,6 +397,7 @@ func selectLoop(mode string, na, nb uint64) toggleMode {
 	return out
 }
 
+// runToggle runs part 2: the three modes and the nil-case-with-default check.
 func runToggle(aMessages uint64) *toggleResults {
 	r := &toggleResults{AMessages: aMessages, BMessages: aMessages / 2}
 	for _, mode := range []string{"toggle", "both", "closedNotNil"} {
@@ -412,6 +423,7 @@ type message struct {
 	payload [56]byte
 }
 
+// bridgeSample is one memory sample (results.hpp's BridgeSample).
 type bridgeSample struct {
 	TNs            int64  `json:"t_ns"`
 	Sent           uint64 `json:"sent"`
@@ -421,6 +433,7 @@ type bridgeSample struct {
 	HeapAllocBytes uint64 `json:"heap_alloc_bytes"`
 }
 
+// bridgeResults is part 3 (results.hpp's BridgeResults).
 type bridgeResults struct {
 	MessageBytes    uint64         `json:"message_bytes"`
 	MaxMessages     uint64         `json:"max_messages"`
@@ -448,6 +461,7 @@ func residentBytes() uint64 {
 	return resident * uint64(os.Getpagesize())
 }
 
+// runBridge runs part 3 until the time limit or until the consumer has every message.
 func runBridge(maxMessages uint64, limit, delay, every time.Duration) *bridgeResults {
 	r := &bridgeResults{MessageBytes: 64, MaxMessages: maxMessages, LimitNs: limit.Nanoseconds(),
 		ConsumerDelayNs: delay.Nanoseconds(), SampleEveryNs: every.Nanoseconds(), Samples: []bridgeSample{}}
@@ -548,6 +562,7 @@ func runBridge(maxMessages uint64, limit, delay, every time.Duration) *bridgeRes
 
 // ---- main ---------------------------------------------------------------
 
+// runtimeResults is everything measured (results.hpp's RuntimeResults).
 type runtimeResults struct {
 	Runtime    string             `json:"runtime"`
 	Version    string             `json:"version"`
@@ -602,7 +617,7 @@ func main() {
 	}
 	var names []string
 	for _, v := range strings.Split(*variants, ",") {
-		if queueCapacity(v, -1) == -1 && v != "mutex" && v != "ring" {
+		if !has("unbuffered,buffered1,buffered1024,mutex,ring", v) {
 			fail("-variants: unknown variant %q", v)
 		}
 		names = append(names, v)
