@@ -31,7 +31,7 @@ constexpr std::int64_t kMaxToggleMessages = 100'000'000;
 /// Most messages of the bridge: 10^8 of 64 bytes is 6.4 GB of backlog if the
 /// consumer took none, the most a lab should be allowed to ask of a machine.
 constexpr std::int64_t kMaxBridgeMessages = 100'000'000;
-/// Longest bridge run accepted: ten minutes.
+/// Longest bridge run, and longest consumer delay, accepted: ten minutes.
 constexpr std::chrono::nanoseconds kMaxBridgeLimit = std::chrono::minutes(10);
 /// The three parts, in the report's order.
 const std::vector<std::string> kParts{"throughput", "toggle", "bridge"};
