@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "results.hpp"
-#include "transfer.hpp"
-#include "variants.hpp"
+#include <spsclab/transfer.hpp>
+#include <spsclab/variants.hpp>
 
 namespace spsclab {
 

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "wait_policy.hpp"
+#include <spsclab/wait_policy.hpp>
 
 namespace spsclab {
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <lab/report.hpp>
 
-#include "wait_policy.hpp"
+#include <spsclab/wait_policy.hpp>
 
 #include <algorithm>
 #include <thread>

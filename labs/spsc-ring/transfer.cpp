@@ -1,5 +1,5 @@
 // transfer.cpp — producer and consumer goroutines around each queue (see transfer.hpp).
-#include "transfer.hpp"
+#include <spsclab/transfer.hpp>
 
 #include <gort/gort.hpp>
 #include <spsc_ring.hpp>
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "mutex_queue.hpp"
+#include <spsclab/mutex_queue.hpp>
 
 namespace spsclab {
 namespace {

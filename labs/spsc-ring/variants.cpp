@@ -1,5 +1,5 @@
 // variants.cpp — names and descriptions of the compared queues (see variants.hpp).
-#include "variants.hpp"
+#include <spsclab/variants.hpp>
 
 namespace spsclab {
 

@@ -1,5 +1,5 @@
 // wait_policy.cpp — spinning and yielding between tries (see wait_policy.hpp).
-#include "wait_policy.hpp"
+#include <spsclab/wait_policy.hpp>
 
 #include <gort/gort.hpp>
 

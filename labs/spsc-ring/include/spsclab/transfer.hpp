@@ -1,14 +1,15 @@
 // transfer.hpp — one run of the experiment: a producer goroutine sends the
 // values 0, 1, ..., messages-1 through one queue to a consumer goroutine, which
-// checks that each arrives once and in order.
+// checks that each arrives once and in order.  Shared by spsc-ring and
+// chan-bench (library gort_lab_spsc_transfer, queues.cmake).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 
-#include "variants.hpp"
-#include "wait_policy.hpp"
+#include <spsclab/variants.hpp>
+#include <spsclab/wait_policy.hpp>
 
 namespace spsclab {
 
@@ -16,7 +17,9 @@ namespace spsclab {
 struct TransferConfig {
   /// Values sent (the course's 10M in a full run).
   std::uint64_t messages = 0;
-  /// Slots of the ring, the channel's buffer and the mutex queue (a power of two).
+  /// Slots of the ring, the channel's buffer and the mutex queue: a power of
+  /// two for the rings, at least 1 for the mutex queue, any size for the
+  /// channel (0: unbuffered).
   std::size_t capacity = 0;
   /// What a ring or mutex-queue side does when full or empty (channels park).
   WaitPolicy wait = WaitPolicy::kBackoff;
@@ -45,7 +48,8 @@ struct TransferRun {
 };
 
 /// Runs one transfer through variant v.  Precondition: called from a goroutine
-/// (inside gort::run); config.messages >= 1; config.capacity a power of two.
+/// (inside gort::run); config.messages >= 1; config.capacity as TransferConfig
+/// says for v.
 TransferRun run_transfer(Variant v, const TransferConfig& config);
 
 }  // namespace spsclab

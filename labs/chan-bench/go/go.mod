@@ -1,0 +1,3 @@
+module chan-bench-twin
+
+go 1.19
