@@ -17,7 +17,6 @@
 #include <lab/report.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 #include "bridge.hpp"
 #include "go_twin_run.hpp"
@@ -29,14 +28,6 @@
 
 namespace chanbench {
 namespace {
-
-/// The 1-, 5- and 15-minute load averages ("0.05 0.10 0.08"), or "unknown".
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  if (!(in >> one >> five >> fifteen)) return "unknown";
-  return one + " " + five + " " + fifteen;
-}
 
 /// Runs the chosen parts on gort.  Precondition: called from the main
 /// goroutine inside gort::run, with no other goroutines of the program running.
@@ -78,7 +69,7 @@ int lab_main(const Options& o, std::string command) {
   LabRun run;
   run.command = std::move(command);
   run.machine = lab::machine_description();
-  run.load_before = load_average();
+  run.load_before = lab::load_average();
   std::string failure;
   gort::run([&] {
     try {
@@ -105,12 +96,7 @@ int lab_main(const Options& o, std::string command) {
   }
   std::fputs(markdown_report(run, plots).c_str(), stdout);
   if (!o.json_path.empty()) {
-    std::ofstream out(o.json_path);
-    out << nlohmann::json(run).dump(1) << "\n";
-    if (!out) {
-      fmt::print(stderr, "chan-bench: cannot write --json file {}\n", o.json_path);
-      return 1;
-    }
+    if (!lab::write_json_file("chan-bench", o.json_path, nlohmann::json(run).dump(1))) return 1;
   }
   if (!all_in_order(run.gort) || (run.go && !all_in_order(*run.go))) {
     fmt::print(stderr, "chan-bench: a queue or channel lost, duplicated or reordered values (see the report)\n");

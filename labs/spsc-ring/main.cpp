@@ -16,7 +16,6 @@
 #include <lab/report.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 #include "experiment.hpp"
 #include "go_twin_run.hpp"
@@ -27,21 +26,13 @@
 namespace spsclab {
 namespace {
 
-/// The 1-, 5- and 15-minute load averages ("0.05 0.10 0.08"), or "unknown".
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  if (!(in >> one >> five >> fifteen)) return "unknown";
-  return one + " " + five + " " + fifteen;
-}
-
 /// The whole lab after option parsing (`command`: the command line as typed,
 /// for the report); returns the exit status.
 int lab_main(const Options& o, std::string command) {
   LabRun run;
   run.command = std::move(command);
   run.machine = lab::machine_description();
-  run.load_before = load_average();
+  run.load_before = lab::load_average();
   std::string failure;
   gort::run([&] {
     try {

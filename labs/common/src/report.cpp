@@ -109,6 +109,13 @@ std::string machine_description() {
   return fmt::format("{}, {} CPUs, {}", model, std::thread::hardware_concurrency(), kernel);
 }
 
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(in >> one >> five >> fifteen)) return "unknown";
+  return one + " " + five + " " + fifteen;
+}
+
 bool write_json_file(std::string_view lab, const std::string& path, const std::string& json_text) {
   errno = 0;
   std::ofstream out(path);

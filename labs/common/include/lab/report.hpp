@@ -63,6 +63,10 @@ std::string format_sig3(double v);
 /// on stderr and returns false (the lab then exits 1).  Precondition: none.
 bool write_json_file(std::string_view lab, const std::string& path, const std::string& json_text);
 
+/// The 1-, 5- and 15-minute load averages from /proc/loadavg ("0.05 0.10 0.08"),
+/// or "unknown": how busy the machine was when a lab's timings were taken.
+std::string load_average();
+
 /// A short description of this machine for reports: CPU model, CPU count,
 /// kernel release (from /proc/cpuinfo and uname).
 std::string machine_description();
