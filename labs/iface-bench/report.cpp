@@ -73,8 +73,8 @@ std::string group_table(const LabRun& run, const std::optional<Disassembly>& gor
   const auto rts = runtimes(run, gort_disassembly);
   for (const auto& [r, d] : rts) {
     const std::string n = runtime_name(*r);
-    titles.insert(titles.end(), {n + " ns/" + unit + ":", n + " allocs/" + unit + ":", n + " vs " + base + ":",
-                                 n + " calls (disassembly)"});
+    titles.insert(titles.end(), {n + " ns/" + unit + ":", n + " min:", n + " allocs/" + unit + ":",
+                                 n + " vs " + base + ":", n + " calls (disassembly)"});
   }
   lab::MarkdownTable t(titles);
   for (const Measurement& m : run.gort.measurements) {
@@ -83,10 +83,11 @@ std::string group_table(const LabRun& run, const std::optional<Disassembly>& gor
     for (const auto& [r, d] : rts) {
       const Measurement* x = find_measurement(*r, group, m.name);
       if (x == nullptr) {
-        row.insert(row.end(), {"—", "—", "—", "—"});
+        row.insert(row.end(), {"—", "—", "—", "—", "—"});
         continue;
       }
-      row.insert(row.end(), {lab::format_sig3(ns_per_op(*x)), per_op(allocs_per_op(*x)), ratio_to(*r, *x, base),
+      row.insert(row.end(), {lab::format_sig3(ns_per_op(*x)), lab::format_sig3(min_ns_per_op(*x)),
+                             per_op(allocs_per_op(*x)), ratio_to(*r, *x, base),
                              verdict_cell(find_function(*d, group, m.name))});
     }
     t.add_row(row);
@@ -152,7 +153,7 @@ std::string setup_line(const RuntimeResults& r) {
 
 /// The boxing table of one runtime.
 std::string boxing_table(const RuntimeResults& r) {
-  lab::MarkdownTable t({"variant", "ns/op:", "C++ heap allocs/op:", "managed allocs/op:", "bytes/op:", "what"});
+  lab::MarkdownTable t({"variant", "ns/op:", "min:", "C++ heap allocs/op:", "managed allocs/op:", "bytes/op:", "what"});
   int n = 0;
   const BoxingVariant* variants = boxing_variants(&n);
   for (const Measurement& m : r.measurements) {
@@ -166,7 +167,7 @@ std::string boxing_table(const RuntimeResults& r) {
       if (m.name == "fmt-itoa") what = "`fmt.Fprintln(io.Discard, strconv.Itoa(x))`: the course's refactor";
       if (m.name == "append-int") what = "`strconv.AppendInt(buf[:0], x, 10)`, written to io.Discard";
     }
-    t.add_row({m.name, lab::format_sig3(ns_per_op(m)), r.runtime == "go" ? "—" : per_op(cxx_allocs_per_op(m)),
+    t.add_row({m.name, lab::format_sig3(ns_per_op(m)), lab::format_sig3(min_ns_per_op(m)), r.runtime == "go" ? "—" : per_op(cxx_allocs_per_op(m)),
                per_op(managed_allocs_per_op(m)), per_op(bytes_per_op(m)), what});
   }
   return t.str();
@@ -219,7 +220,8 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
   out += "## 1. Setup\n\n";
   out +=
       "Every variant does a fixed number of operations per timed run, interleaved round by round after an "
-      "untimed warm-up; ns/op is the median run's wall time over its operations. allocs/op is counted, not "
+      "untimed warm-up; ns/op is the median run's wall time over its operations, *min* the fastest run's (on a "
+      "shared machine, the run least disturbed). allocs/op is counted, not "
       "estimated: the managed heap's Mallocs (gort::read_mem_stats, Go's runtime.MemStats) and, in C++, every "
       "operator new (labs/common's alloc counter), before and after each run, after a collection — what "
       "testing.B's -benchmem reports. The loops are extern \"C\" never-inlined functions (Go: //go:noinline), so "

@@ -4,6 +4,8 @@
 
 #include <lab/report.hpp>
 
+#include <algorithm>
+
 namespace ifacebench {
 
 namespace {
@@ -20,6 +22,11 @@ double ns_per_op(const Measurement& m) {
   if (m.run_ns.empty() || m.ops == 0) return 0;
   const std::vector<double> ns(m.run_ns.begin(), m.run_ns.end());
   return lab::summarize(ns).p50 / static_cast<double>(m.ops);
+}
+
+double min_ns_per_op(const Measurement& m) {
+  if (m.run_ns.empty() || m.ops == 0) return 0;
+  return static_cast<double>(*std::min_element(m.run_ns.begin(), m.run_ns.end())) / static_cast<double>(m.ops);
 }
 
 double cxx_allocs_per_op(const Measurement& m) { return static_cast<double>(m.cxx_allocs) / total_ops(m); }
@@ -48,6 +55,7 @@ void to_json(nlohmann::json& j, const Measurement& m) {
        {"result", m.result},
        {"logged_lines", m.logged_lines},
        {"ns_per_op_median", ns_per_op(m)},
+       {"ns_per_op_min", min_ns_per_op(m)},
        {"allocs_per_op", allocs_per_op(m)},
        {"bytes_per_op", bytes_per_op(m)}};
 }

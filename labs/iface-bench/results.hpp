@@ -40,6 +40,9 @@ struct Measurement {
 
 /// Median ns per operation (nearest rank; 0 without runs).
 double ns_per_op(const Measurement& m);
+/// The fastest run's ns per operation (0 without runs): on a shared machine
+/// the run least disturbed by other load.
+double min_ns_per_op(const Measurement& m);
 /// Allocations per operation on each heap and in all.
 double cxx_allocs_per_op(const Measurement& m);
 double managed_allocs_per_op(const Measurement& m);
