@@ -167,7 +167,14 @@ TEST(LabIfaceBench, DisassemblyFindsTheIndirectCalls) {
   const json& d = r.data["gort_disassembly"];
   if (!d["error"].is_null()) GTEST_SKIP() << "objdump unavailable: " << d["error"];
   ASSERT_EQ(d["functions"].size(), kPaths.size() + kLoggers.size());
-  for (const char* p : {"interface", "function", "generic-iface"}) {
+  // std::function's operator() is inlined into its loop only from -O2 on;
+  // at the sanitizer builds' -O1 the loop calls it and it makes the
+  // indirect call, so "function" is checked in the release build only.
+  std::vector<const char*> indirect{"interface", "generic-iface"};
+#if !defined(GORT_ASAN) && !defined(GORT_TSAN)
+  indirect.push_back("function");
+#endif
+  for (const char* p : indirect) {
     const json f = function(d, "three-way", p);
     EXPECT_EQ(f["region"], "loop") << p;
     EXPECT_EQ(f["verdict"], "indirect call") << p;

@@ -34,9 +34,10 @@ extern "C" int64_t iface_bench_devirtualised(int64_t mul, int64_t add, int64_t x
 
 namespace ifacebench {
 
-/// The generic loop: one instantiation per type argument.
+/// The generic loop: one instantiation per type argument, always inlined so
+/// the extern "C" wrapper's symbol holds the loop itself (at every -O level).
 template <class S>
-int64_t step_loop(const S& s, int64_t x, int64_t n) {
+[[gnu::always_inline]] inline int64_t step_loop(const S& s, int64_t x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x = s.step(x);
   return x;
 }
