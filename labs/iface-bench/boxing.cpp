@@ -50,8 +50,10 @@ struct Measured {
 /// format-args: the int type-erased into fmt::format_args (a tagged union).
 [[gnu::noinline]] void format_erased(int64_t x) {
   std::array<char, kLineBytes> buf;
-  const fmt::format_args args = fmt::make_format_args(x);
-  const auto r = fmt::vformat_to_n(buf.data(), buf.size(), "{}\n", args);
+  // The store holds the erased argument; a fmt::format_args is only a view
+  // of it and must not outlive it (so it is made in the call, never kept).
+  const auto store = fmt::make_format_args(x);
+  const auto r = fmt::vformat_to_n(buf.data(), buf.size(), "{}\n", fmt::format_args(store));
   discard({buf.data(), r.size});
 }
 
