@@ -77,8 +77,10 @@ std::string group_table(const LabRun& run, const std::optional<Disassembly>& gor
                                  n + " vs " + base + ":", n + " calls (disassembly)"});
   }
   lab::MarkdownTable t(titles);
+  bool any = false;
   for (const Measurement& m : run.gort.measurements) {
     if (m.group != group) continue;
+    any = true;
     std::vector<std::string> row{m.name};
     for (const auto& [r, d] : rts) {
       const Measurement* x = find_measurement(*r, group, m.name);
@@ -92,7 +94,7 @@ std::string group_table(const LabRun& run, const std::optional<Disassembly>& gor
     }
     t.add_row(row);
   }
-  return t.str();
+  return any ? t.str() : std::string("None of this group's variants was run.\n");
 }
 
 /// The names of a disassembly's functions of `group` with `verdict`, as "a, b".
