@@ -1,0 +1,3 @@
+module iface-bench-twin
+
+go 1.19

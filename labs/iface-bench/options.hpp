@@ -1,0 +1,31 @@
+// options.hpp — the lab's command line (CLI11): the exercise's variations as
+// flags, --short for the test suite, and one clear line plus exit status 2
+// for a malformed value.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "experiment.hpp"
+
+namespace ifacebench {
+
+/// Everything the command line decides.
+struct Options {
+  ExperimentConfig config;
+  /// Where the SVG goes (empty: no plot).
+  std::string svg_path;
+  /// Where the JSON goes (empty: none).
+  std::string json_path;
+  /// Also run the Go twin, its disassembly and its escape analysis.
+  bool with_go = false;
+  /// The disassembler for this program's loops (a name on PATH or a path).
+  std::string objdump = "objdump";
+};
+
+/// Parses argv.  Returns nullopt when the program should exit at once with
+/// *exit_code: 0 after --help, 2 after a malformed flag (one line on stderr
+/// naming the flag and its accepted forms).
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code);
+
+}  // namespace ifacebench
