@@ -194,7 +194,7 @@ TEST(LabLayoutForensics, ShortRunPrintsEverySection) {
   ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
   for (const char* heading :
        {"# layout-forensics", "## 1. The five structs by hand", "## 2. By hand against the compilers",
-        "## 3. Reordered: each delta", "## 4. 1M-element arrays", "## 5. False sharing", "## 7. The build-time guard",
+        "## 3. Reordered: each delta", "## 4. The arrays on the managed heap", "## 5. False sharing", "## 7. The build-time guard",
         "## 8. Plot", "**declared order (bad)**", "| adjacent / padded |"}) {
     EXPECT_NE(r.result.out.find(heading), std::string::npos) << heading << "\n" << r.result.out;
   }

@@ -359,7 +359,7 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
       "the last pointer field); gort's collector calls Node::trace instead and has no such prefix.\n\n";
   out += delta_table(run, elements) + "\n";
 
-  out += "## 4. 1M-element arrays on the managed heap\n\n";
+  out += "## 4. The arrays on the managed heap\n\n";
   if (run.gort.arrays.empty()) {
     out += "Not run (--parts without arrays).\n\n";
   } else {
