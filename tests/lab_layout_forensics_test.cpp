@@ -151,6 +151,12 @@ void expect_arrays(const json& arrays, std::uint64_t elements, int rounds) {
     for (const json& line : a["gctrace"]) {
       EXPECT_NE(line.get<std::string>().find("(forced)"), std::string::npos) << what << ": " << line;
     }
+    // The cycles the allocation started are the ones between the settling
+    // cycle and the measured ones, each with its line.
+    ASSERT_LE(c["num_gc_start"].get<int>(), c["num_gc_before"].get<int>()) << what;
+    EXPECT_EQ(a["alloc_gctrace"].size(),
+              static_cast<std::size_t>(c["num_gc_before"].get<int>() - c["num_gc_start"].get<int>()))
+        << what;
     if (i == 0) continue;
     const std::string& name = kStructs[(i - 1) / 2];
     EXPECT_EQ(c["name"], name);
@@ -184,7 +190,16 @@ void expect_sharing(const json& s, std::uint64_t increments, int runs, int procs
   EXPECT_FALSE(padded["same_line"].get<bool>());
   for (const json& v : s["variants"]) {
     ASSERT_EQ(v["run_ns"].size(), static_cast<std::size_t>(runs)) << v["name"];
-    for (const json& ns : v["run_ns"]) EXPECT_GT(ns.get<std::int64_t>(), 0);
+    ASSERT_EQ(v["cpu_ns"].size(), static_cast<std::size_t>(runs)) << v["name"];
+    for (std::size_t i = 0; i < v["run_ns"].size(); ++i) {
+      const auto wall = v["run_ns"][i].get<std::int64_t>(), cpu = v["cpu_ns"][i].get<std::int64_t>();
+      EXPECT_GT(wall, 0);
+      EXPECT_GT(cpu, 0);
+      // Each goroutine's CPU time is taken inside the timed interval: two
+      // goroutines cannot have run longer than twice the wall time (1 ms for
+      // the clocks' reading order).
+      EXPECT_LE(cpu, 2 * wall + 1'000'000) << v["name"];
+    }
     EXPECT_GT(v["ns_per_increment_median"].get<double>(), 0);
   }
 }
@@ -195,7 +210,7 @@ TEST(LabLayoutForensics, ShortRunPrintsEverySection) {
   for (const char* heading :
        {"# layout-forensics", "## 1. The five structs by hand", "## 2. By hand against the compilers",
         "## 3. Reordered: each delta", "## 4. The arrays on the managed heap", "## 5. False sharing", "## 7. The build-time guard",
-        "## 8. Plot", "**declared order (bad)**", "| adjacent / padded |"}) {
+        "## 8. Plot", "**declared order (bad)**", "adjacent / padded, CPU per increment"}) {
     EXPECT_NE(r.result.out.find(heading), std::string::npos) << heading << "\n" << r.result.out;
   }
   for (const std::string& s : kStructs) {

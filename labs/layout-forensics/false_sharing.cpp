@@ -4,6 +4,8 @@
 #include <gort/gort.hpp>
 #include <lab/progress.hpp>
 
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -35,19 +37,36 @@ void hammer(std::atomic<std::int64_t>& c, std::uint64_t n) {
   for (std::uint64_t i = 0; i < n; ++i) c.fetch_add(1);
 }
 
-/// One run: two goroutines, one counter each, released together; returns
-/// the wall time from their release to the second one's finish.
-std::int64_t timed_run(std::atomic<std::int64_t>& a, std::atomic<std::int64_t>& b, std::uint64_t n) {
+/// CPU time of the calling thread in ns.  The hammer loop has no safe point,
+/// so a goroutine stays on its M from one reading to the next.
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+/// One timed run's wall time and the two goroutines' CPU time added.
+struct RunTimes {
+  std::int64_t wall_ns = 0;
+  std::int64_t cpu_ns = 0;
+};
+
+/// One run: two goroutines, one counter each, released together; the wall
+/// time from their release to the second one's finish.
+RunTimes timed_run(std::atomic<std::int64_t>& a, std::atomic<std::int64_t>& b, std::uint64_t n) {
+  std::atomic<std::int64_t> cpu{0};
   std::atomic<int> ready{0};
   std::atomic<bool> go{false};
   gort::WaitGroup wg;
   wg.add(2);
   for (std::atomic<std::int64_t>* c : {&a, &b}) {
-    gort::go([c, n, &ready, &go, &wg] {
+    gort::go([c, n, &ready, &go, &wg, &cpu] {
       ready.fetch_add(1);
       // Wait for the release; yield so that on one P the other goroutine gets to start.
       while (!go.load(std::memory_order_acquire)) gort::gosched();
+      const std::int64_t cpu0 = thread_cpu_ns();
       hammer(*c, n);
+      cpu.fetch_add(thread_cpu_ns() - cpu0);
       wg.done();
     });
   }
@@ -55,7 +74,8 @@ std::int64_t timed_run(std::atomic<std::int64_t>& a, std::atomic<std::int64_t>& 
   const auto t0 = std::chrono::steady_clock::now();
   go.store(true, std::memory_order_release);
   wg.wait();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
+  return {wall.count(), cpu.load()};
 }
 
 /// Where two counters are, as the report shows it.
@@ -83,10 +103,14 @@ SharingResults run_with_pad(const SharingConfig& config) {
   timed_run(adjacent->a, adjacent->b, warm_up);
   timed_run(padded->a, padded->b, warm_up);
   lab::Progress progress("layout-forensics: false-sharing runs", 2L * config.runs);
+  const auto record = [](SharingVariant& v, RunTimes t) {
+    v.run_ns.push_back(t.wall_ns);
+    v.cpu_ns.push_back(t.cpu_ns);
+  };
   for (int round = 0; round < config.runs; ++round) {
-    r.variants[0].run_ns.push_back(timed_run(adjacent->a, adjacent->b, config.increments));
+    record(r.variants[0], timed_run(adjacent->a, adjacent->b, config.increments));
     progress.update(2L * round + 1);
-    r.variants[1].run_ns.push_back(timed_run(padded->a, padded->b, config.increments));
+    record(r.variants[1], timed_run(padded->a, padded->b, config.increments));
     progress.update(2L * round + 2);
   }
   progress.finish();

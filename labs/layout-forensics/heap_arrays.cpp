@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <gort/gort.hpp>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -20,6 +22,13 @@ using Clock = std::chrono::steady_clock;
 /// Nanoseconds from a to b.
 std::int64_t ns_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+}
+
+/// Minor page faults of this process so far (getrusage's ru_minflt).
+std::uint64_t minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::uint64_t>(u.ru_minflt);
 }
 
 /// The managed objects every Node of an array points at: one name, one next
@@ -72,12 +81,16 @@ ArrayChild measure(const ArrayParams& p, Fill fill) {
   out.element_bytes = sizeof(T);
   out.scannable = gc::Traceable<T>;
   gc::collect();
-  out.heap_alloc_before = gort::read_mem_stats().HeapAlloc;
+  const gort::MemStats settled = gort::read_mem_stats();
+  out.heap_alloc_before = settled.HeapAlloc;
+  out.num_gc_start = settled.NumGC;
+  const std::uint64_t faults = minor_faults();
   const auto t0 = Clock::now();
   gc::Slice<T> s = gc::make_slice<T>(p.elements);
   const auto t1 = Clock::now();
   for (std::uint64_t i = 0; i < p.elements; ++i) fill(s[i], i);
   const auto t2 = Clock::now();
+  out.page_faults = minor_faults() - faults;
   out.make_ns = ns_between(t0, t1);
   out.fill_ns = ns_between(t1, t2);
   out.heap_alloc_after = gort::read_mem_stats().HeapAlloc;
@@ -111,7 +124,9 @@ ArrayChild measure_none(const ArrayParams& p) {
   ArrayChild out;
   out.name = out.layout = "none";
   gc::collect();
-  out.heap_alloc_before = out.heap_alloc_after = gort::read_mem_stats().HeapAlloc;
+  const gort::MemStats settled = gort::read_mem_stats();
+  out.heap_alloc_before = out.heap_alloc_after = settled.HeapAlloc;
+  out.num_gc_start = settled.NumGC;
   measured_cycles(p.rounds, &out);
   return out;
 }

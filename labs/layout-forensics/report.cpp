@@ -152,9 +152,9 @@ double heap_growth(const ArrayRun& a) {
 
 /// Section 4's table for one runtime.
 std::string arrays_table(const RuntimeResults& r) {
-  lab::MarkdownTable t({"struct", "layout", "scanned by GC", "element bytes:", "make:", "fill:", "HeapAlloc growth:",
-                        "growth/element:", "mark wall (median):", "mark CPU (median):", "pause (median):",
-                        "cycles"});
+  lab::MarkdownTable t({"struct", "layout", "scanned by GC", "element bytes:", "make:", "fill:", "page faults:",
+                        "HeapAlloc growth:", "growth/element:", "cycles during make+fill:", "their longest pause:",
+                        "mark wall (median):", "mark CPU (median):", "pause (median):", "cycles:"});
   for (const ArrayRun& a : r.arrays) {
     const ArrayChild& c = a.child;
     const double growth = heap_growth(a);
@@ -162,8 +162,9 @@ std::string arrays_table(const RuntimeResults& r) {
                c.element_bytes ? std::to_string(c.element_bytes) : "—",
                c.name == "none" ? "—" : lab::format_duration_ns(static_cast<double>(c.make_ns)),
                c.name == "none" ? "—" : lab::format_duration_ns(static_cast<double>(c.fill_ns)),
-               lab::format_bytes(growth),
+               c.name == "none" ? "—" : std::to_string(c.page_faults), lab::format_bytes(growth),
                c.elements ? lab::format_sig3(growth / static_cast<double>(c.elements)) : "—",
+               std::to_string(a.alloc_gctrace.size()), a.alloc_gctrace.empty() ? "—" : ms(a.alloc_pause_ms),
                ms(median(a.mark_clock_ms)), ms(median(a.mark_cpu_ms)), lab::format_duration_ns(median_pause_ns(a)),
                std::to_string(a.gctrace.size())});
   }
@@ -220,13 +221,21 @@ std::string arrays_reading(const LabRun& run) {
                          ms(median(gpacked->mark_cpu_ms)));
     }
   }
+  out +=
+      " *page faults*: first touches of fresh heap pages during make and fill; Go 1.19 asks the kernel for "
+      "transparent huge pages on its heap (2 MiB per fault where the kernel has them, as Debian's default "
+      "`madvise` mode allows), gort's heap takes 4 KiB pages, so gort faults about once per 4 KiB and its fill "
+      "pays for it. gort's make of a Node array also runs a constructor per element (gc::String, gc::Ptr) where "
+      "Go's make only hands out zeroed memory. *cycles during make+fill*: collections the allocation itself "
+      "started (the heap goal was 4 MB); while a scannable array is still being constructed gort scans it "
+      "conservatively, every word, which is why its longest pause for Node can be far above Go's.";
   return out + "\n\n";
 }
 
 /// Section 5's table for one runtime.
 std::string sharing_table(const SharingResults& s) {
-  lab::MarkdownTable t({"variant", "counters apart:", "same line", "ns/increment (median):", "min–max:",
-                        "increments/s per goroutine:"});
+  lab::MarkdownTable t({"variant", "counters apart:", "same line", "wall ns/increment (median):", "min–max:",
+                        "increments/s per goroutine:", "CPU ns/increment (median):", "both running (median):"});
   for (const SharingVariant& v : s.variants) {
     std::vector<double> per;
     for (std::int64_t ns : v.run_ns) per.push_back(static_cast<double>(ns) / static_cast<double>(s.increments));
@@ -234,19 +243,24 @@ std::string sharing_table(const SharingResults& s) {
     const double m = median_ns_per_increment(v, s.increments);
     t.add_row({v.name, fmt::format("{} B", v.distance_bytes), v.same_line ? "yes" : "no", lab::format_sig3(m),
                fmt::format("{}–{}", lab::format_sig3(d.min), lab::format_sig3(d.max)),
-               m > 0 ? lab::format_sig3(1e3 / m) + "M" : "—"});
+               m > 0 ? lab::format_sig3(1e3 / m) + "M" : "—",
+               lab::format_sig3(median_cpu_ns_per_increment(v, s.increments)),
+               lab::format_sig3(median_parallelism(v)) + " of 2"});
   }
   return t.str();
 }
 
-/// adjacent's median over padded's, or nullopt.
-std::optional<double> sharing_ratio(const SharingResults& s) {
+/// adjacent's median over padded's, or nullopt: by wall time, or (cpu) by
+/// the CPU time per increment.
+std::optional<double> sharing_ratio(const SharingResults& s, bool cpu = false) {
   const SharingVariant* a = find_sharing_variant(s, "adjacent");
   const SharingVariant* p = find_sharing_variant(s, "padded");
   if (!a || !p) return std::nullopt;
-  const double base = median_ns_per_increment(*p, s.increments);
-  if (base <= 0) return std::nullopt;
-  return median_ns_per_increment(*a, s.increments) / base;
+  const auto per = [&](const SharingVariant& v) {
+    return cpu ? median_cpu_ns_per_increment(v, s.increments) : median_ns_per_increment(v, s.increments);
+  };
+  if (per(*p) <= 0) return std::nullopt;
+  return per(*a) / per(*p);
 }
 
 /// Where a ratio falls against the course's 5–20×.
@@ -264,8 +278,10 @@ std::string sharing_reading(const LabRun& run) {
       "exclusive in the core's cache. Adjacent counters share a line, so the two cores take it from each other "
       "on nearly every increment; padded ones each keep a line. The ratio is the cost of a line transfer "
       "between the two cores over the cost of an uncontended locked add (about 20 cycles), and it exists only "
-      "while both goroutines run at once on two cores. This machine has {} CPUs and its load average was {} "
-      "before the runs",
+      "while both goroutines run at once on two cores: *both running* is the two goroutines' thread CPU time "
+      "over the wall time (2 of 2: side by side all along; 1: one at a time), and *CPU ns/increment* is the "
+      "cost of an increment while its goroutine ran, which time spent waiting for a CPU does not inflate. "
+      "This machine has {} CPUs and its load average was {} before the runs",
       cpus, run.load_before);
   out += cpus <= 2 ? ": with two vCPUs, anything else runnable takes one of them from a goroutine, and while one "
                      "goroutine runs alone its line does not bounce; in a VM the vCPUs' placement on the host's "
@@ -291,7 +307,8 @@ std::string side_by_side(const LabRun& run) {
   out += sizes.str() + "\n";
   if (!g.arrays.empty() && !go.arrays.empty()) {
     lab::MarkdownTable t({"array", "gort HeapAlloc growth:", "Go HeapAlloc growth:", "gort mark CPU:",
-                          "Go mark CPU:", "gort pause:", "Go pause:", "gort make+fill:", "Go make+fill:"});
+                          "Go mark CPU:", "gort pause:", "Go pause:", "gort make+fill:", "Go make+fill:",
+                          "gort page faults:", "Go page faults:"});
     for (const ArrayRun& a : g.arrays) {
       const ArrayRun* b = find_array(go, a.child.name, a.child.layout);
       if (b == nullptr) continue;
@@ -299,14 +316,18 @@ std::string side_by_side(const LabRun& run) {
                  lab::format_bytes(heap_growth(*b)), ms(median(a.mark_cpu_ms)), ms(median(b->mark_cpu_ms)),
                  lab::format_duration_ns(median_pause_ns(a)), lab::format_duration_ns(median_pause_ns(*b)),
                  lab::format_duration_ns(static_cast<double>(a.child.make_ns + a.child.fill_ns)),
-                 lab::format_duration_ns(static_cast<double>(b->child.make_ns + b->child.fill_ns))});
+                 lab::format_duration_ns(static_cast<double>(b->child.make_ns + b->child.fill_ns)),
+                 std::to_string(a.child.page_faults), std::to_string(b->child.page_faults)});
     }
     out += t.str() + "\n";
   }
   if (g.sharing && go.sharing) {
     const auto a = sharing_ratio(*g.sharing), b = sharing_ratio(*go.sharing);
-    out += fmt::format("False sharing, adjacent/padded: gort {}, Go {}.\n\n",
-                       a ? lab::format_sig3(*a) + "×" : "—", b ? lab::format_sig3(*b) + "×" : "—");
+    const auto ac = sharing_ratio(*g.sharing, true), bc = sharing_ratio(*go.sharing, true);
+    const auto x = [](const std::optional<double>& v) { return v ? lab::format_sig3(*v) + "×" : std::string("—"); };
+    out += fmt::format("False sharing, adjacent/padded by wall time: gort {}, Go {}; by CPU per increment: gort {}, "
+                       "Go {}.\n\n",
+                       x(a), x(b), x(ac), x(bc));
   }
   return out;
 }
@@ -374,11 +395,18 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
     }
     out += "**Bad over packed**\n\n" + array_ratio_table(run) + "\n";
     out += arrays_reading(run);
-    out += "The measured cycles' gctrace lines (gort):\n\n```\n";
-    for (const ArrayRun& a : run.gort.arrays) {
-      if (!a.gctrace.empty()) out += fmt::format("{}/{}: {}\n", a.child.name, a.child.layout, a.gctrace.front());
+    for (const RuntimeResults* r : runtimes(run)) {
+      out += fmt::format("The first measured cycle's gctrace line per array, and the cycles the allocation "
+                         "started ({}):\n\n```\n",
+                         runtime_name(*r));
+      for (const ArrayRun& a : r->arrays) {
+        if (!a.gctrace.empty()) out += fmt::format("{}/{}: {}\n", a.child.name, a.child.layout, a.gctrace.front());
+        for (const std::string& line : a.alloc_gctrace) {
+          out += fmt::format("{}/{} during make+fill: {}\n", a.child.name, a.child.layout, line);
+        }
+      }
+      out += "```\n\n";
     }
-    out += "```\n\n";
   }
   if (!run.go && !run.go_error.empty()) out += "Go twin: " + run.go_error + "\n\n";
 
@@ -391,12 +419,15 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
         "*adjacent*: the counters 8 bytes apart on one line; *padded*: {} bytes of pad between them (Go's "
         "CacheLinePad). The distance and line are measured from the counters' addresses.\n\n",
         run.gort.sharing->gomaxprocs, run.gort.sharing->increments, run.gort.sharing->pad_bytes);
-    lab::MarkdownTable ratios({"runtime", "adjacent / padded:", "course expects", "verdict"});
+    lab::MarkdownTable ratios(
+        {"runtime", "adjacent / padded, wall:", "adjacent / padded, CPU per increment:", "course expects", "verdict"});
     for (const RuntimeResults* r : runtimes(run)) {
       if (!r->sharing) continue;
       out += fmt::format("### {}\n\n", runtime_name(*r)) + sharing_table(*r->sharing) + "\n";
       const auto ratio = sharing_ratio(*r->sharing);
-      ratios.add_row({runtime_name(*r), ratio ? lab::format_sig3(*ratio) + "×" : "—", "5–20×",
+      const auto cpu_ratio = sharing_ratio(*r->sharing, true);
+      ratios.add_row({runtime_name(*r), ratio ? lab::format_sig3(*ratio) + "×" : "—",
+                      cpu_ratio ? lab::format_sig3(*cpu_ratio) + "×" : "—", "5–20×",
                       ratio ? sharing_verdict(*ratio) : "—"});
     }
     out += ratios.str() + "\n" + sharing_reading(run);

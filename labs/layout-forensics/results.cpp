@@ -47,6 +47,12 @@ std::optional<ArrayRun> read_array_run(const gort::ProcessResult& p, const std::
     run.mark_clock_ms.push_back(g.clock_mark_ms);
     run.mark_cpu_ms.push_back(g.cpu_assist_ms + g.cpu_background_ms + g.cpu_idle_ms);
   }
+  for (std::size_t i = 0; i < log.cycles.size(); ++i) {
+    const lab::GctraceLine& g = log.cycles[i];
+    if (g.cycle <= run.child.num_gc_start || g.cycle > run.child.num_gc_before) continue;
+    run.alloc_gctrace.push_back(log.cycle_text[i]);
+    run.alloc_pause_ms = std::max(run.alloc_pause_ms, g.pause_ms());
+  }
   return run;
 }
 
@@ -55,6 +61,19 @@ double median(std::vector<double> values) { return lab::summarize(std::move(valu
 double median_ns_per_increment(const SharingVariant& v, std::uint64_t increments) {
   if (v.run_ns.empty() || increments == 0) return 0;
   return median(std::vector<double>(v.run_ns.begin(), v.run_ns.end())) / static_cast<double>(increments);
+}
+
+double median_cpu_ns_per_increment(const SharingVariant& v, std::uint64_t increments) {
+  if (v.cpu_ns.empty() || increments == 0) return 0;
+  return median(std::vector<double>(v.cpu_ns.begin(), v.cpu_ns.end())) / (2.0 * static_cast<double>(increments));
+}
+
+double median_parallelism(const SharingVariant& v) {
+  std::vector<double> p;
+  for (std::size_t i = 0; i < v.run_ns.size() && i < v.cpu_ns.size(); ++i) {
+    if (v.run_ns[i] > 0) p.push_back(static_cast<double>(v.cpu_ns[i]) / static_cast<double>(v.run_ns[i]));
+  }
+  return median(std::move(p));
 }
 
 const SharingVariant* find_sharing_variant(const SharingResults& s, const std::string& name) {
@@ -103,9 +122,11 @@ void to_json(nlohmann::json& j, const ArrayChild& v) {
        {"fill_ns", v.fill_ns},
        {"heap_alloc_before", v.heap_alloc_before},
        {"heap_alloc_after", v.heap_alloc_after},
+       {"num_gc_start", v.num_gc_start},
        {"num_gc_before", v.num_gc_before},
        {"num_gc_after", v.num_gc_after},
-       {"pause_ns", v.pause_ns}};
+       {"pause_ns", v.pause_ns},
+       {"page_faults", v.page_faults}};
 }
 void from_json(const nlohmann::json& j, ArrayChild& v) {
   j.at("name").get_to(v.name);
@@ -117,9 +138,11 @@ void from_json(const nlohmann::json& j, ArrayChild& v) {
   j.at("fill_ns").get_to(v.fill_ns);
   j.at("heap_alloc_before").get_to(v.heap_alloc_before);
   j.at("heap_alloc_after").get_to(v.heap_alloc_after);
+  j.at("num_gc_start").get_to(v.num_gc_start);
   j.at("num_gc_before").get_to(v.num_gc_before);
   j.at("num_gc_after").get_to(v.num_gc_after);
   j.at("pause_ns").get_to(v.pause_ns);
+  j.at("page_faults").get_to(v.page_faults);
 }
 
 void to_json(nlohmann::json& j, const ArrayRun& v) {
@@ -128,6 +151,8 @@ void to_json(nlohmann::json& j, const ArrayRun& v) {
        {"mark_clock_ms", v.mark_clock_ms},
        {"mark_cpu_ms", v.mark_cpu_ms},
        {"rejected", v.rejected},
+       {"alloc_gctrace", v.alloc_gctrace},
+       {"alloc_pause_ms", v.alloc_pause_ms},
        {"mark_clock_ms_median", median(v.mark_clock_ms)},
        {"mark_cpu_ms_median", median(v.mark_cpu_ms)},
        {"pause_ns_median", median(std::vector<double>(v.child.pause_ns.begin(), v.child.pause_ns.end()))},
@@ -140,19 +165,23 @@ void from_json(const nlohmann::json& j, ArrayRun& v) {
   j.at("mark_clock_ms").get_to(v.mark_clock_ms);
   j.at("mark_cpu_ms").get_to(v.mark_cpu_ms);
   j.at("rejected").get_to(v.rejected);
+  j.at("alloc_gctrace").get_to(v.alloc_gctrace);
+  j.at("alloc_pause_ms").get_to(v.alloc_pause_ms);
 }
 
 void to_json(nlohmann::json& j, const SharingVariant& v) {
   j = {{"name", v.name},
        {"distance_bytes", v.distance_bytes},
        {"same_line", v.same_line},
-       {"run_ns", v.run_ns}};
+       {"run_ns", v.run_ns},
+       {"cpu_ns", v.cpu_ns}};
 }
 void from_json(const nlohmann::json& j, SharingVariant& v) {
   j.at("name").get_to(v.name);
   j.at("distance_bytes").get_to(v.distance_bytes);
   j.at("same_line").get_to(v.same_line);
   j.at("run_ns").get_to(v.run_ns);
+  j.at("cpu_ns").get_to(v.cpu_ns);
 }
 
 void to_json(nlohmann::json& j, const SharingResults& v) {
@@ -160,6 +189,8 @@ void to_json(nlohmann::json& j, const SharingResults& v) {
   for (const SharingVariant& s : v.variants) {
     nlohmann::json e = s;
     e["ns_per_increment_median"] = median_ns_per_increment(s, v.increments);
+    e["cpu_ns_per_increment_median"] = median_cpu_ns_per_increment(s, v.increments);
+    e["parallelism_median"] = median_parallelism(s);
     variants.push_back(std::move(e));
   }
   j = {{"gomaxprocs", v.gomaxprocs},

@@ -56,11 +56,17 @@ struct ArrayChild {
   /// MemStats.HeapAlloc after a forced cycle before the array, and after the fill.
   std::uint64_t heap_alloc_before = 0;
   std::uint64_t heap_alloc_after = 0;
+  /// MemStats.NumGC after the settling cycle (before make): cycles from here
+  /// to num_gc_before ran while the array was made and filled.
+  std::uint32_t num_gc_start = 0;
   /// MemStats.NumGC just before and just after the measured forced cycles.
   std::uint32_t num_gc_before = 0;
   std::uint32_t num_gc_after = 0;
   /// MemStats.PauseNs of each measured cycle (both stop-the-world phases).
   std::vector<std::uint64_t> pause_ns;
+  /// Minor page faults of the process during make and fill (getrusage): 4 KiB
+  /// pages touched for the first time, or 2 MiB ones where the heap got huge pages.
+  std::uint64_t page_faults = 0;
 };
 
 /// One array child with its measured cycles' gctrace lines.
@@ -74,6 +80,11 @@ struct ArrayRun {
   std::vector<double> mark_cpu_ms;
   /// gctrace lines that began like one but did not parse (should be none).
   std::vector<std::string> rejected;
+  /// The gctrace lines of cycles that ran during make and fill (started by
+  /// the allocation), and the longest stop-the-world pause among them in ms
+  /// (sweep termination + mark termination, from the clock triple).
+  std::vector<std::string> alloc_gctrace;
+  double alloc_pause_ms = 0;
 };
 
 /// One false-sharing variant's runs.
@@ -86,6 +97,11 @@ struct SharingVariant {
   bool same_line = false;
   /// Wall time of each timed run (both goroutines' increments).
   std::vector<std::int64_t> run_ns;
+  /// Per run: the two goroutines' thread CPU time added (each measured around
+  /// its own loop).  Over run_ns it says how much of the run both ran at
+  /// once (2.0: always; 1.0: one at a time); over 2 × increments it is the
+  /// CPU cost of one increment while running, which other load does not inflate.
+  std::vector<std::int64_t> cpu_ns;
 };
 
 /// The false-sharing experiment on one runtime.
@@ -137,6 +153,13 @@ double median(std::vector<double> values);
 
 /// Median wall time per increment of a sharing variant (run time / increments).
 double median_ns_per_increment(const SharingVariant& v, std::uint64_t increments);
+
+/// Median thread CPU time per increment of a sharing variant (cpu / 2 × increments).
+double median_cpu_ns_per_increment(const SharingVariant& v, std::uint64_t increments);
+
+/// Median over the runs of (both goroutines' CPU time / wall time): 2.0 when
+/// they always ran at once.
+double median_parallelism(const SharingVariant& v);
 
 /// The variant called `name`, or null.
 const SharingVariant* find_sharing_variant(const SharingResults& s, const std::string& name);

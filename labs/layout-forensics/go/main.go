@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -217,9 +218,11 @@ type arrayChild struct {
 	FillNs          int64    `json:"fill_ns"`
 	HeapAllocBefore uint64   `json:"heap_alloc_before"`
 	HeapAllocAfter  uint64   `json:"heap_alloc_after"`
+	NumGCStart      uint32   `json:"num_gc_start"`
 	NumGCBefore     uint32   `json:"num_gc_before"`
 	NumGCAfter      uint32   `json:"num_gc_after"`
 	PauseNs         []uint64 `json:"pause_ns"`
+	PageFaults      uint64   `json:"page_faults"`
 }
 
 // heapAlloc is MemStats.HeapAlloc now.
@@ -227,6 +230,22 @@ func heapAlloc() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// settle forces a cycle and records HeapAlloc and NumGC after it.
+func settle(out *arrayChild) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	out.HeapAllocBefore = m.HeapAlloc
+	out.NumGCStart = m.NumGC
+}
+
+// minorFaults is the process's minor page faults so far (getrusage).
+func minorFaults() uint64 {
+	var u syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return uint64(u.Minflt)
 }
 
 // measuredCycles forces rounds cycles and records their numbers and pauses.
@@ -250,13 +269,14 @@ func measure[T any](out *arrayChild, n int, rounds int, scannable bool, fill fun
 	var zero T
 	out.ElementBytes = unsafe.Sizeof(zero)
 	out.Scannable = scannable
-	runtime.GC()
-	out.HeapAllocBefore = heapAlloc()
+	settle(out)
+	faults := minorFaults()
 	t0 := time.Now()
 	s := make([]T, n)
 	t1 := time.Now()
 	fill(s)
 	t2 := time.Now()
+	out.PageFaults = minorFaults() - faults
 	out.MakeNs = t1.Sub(t0).Nanoseconds()
 	out.FillNs = t2.Sub(t1).Nanoseconds()
 	out.HeapAllocAfter = heapAlloc()
@@ -277,8 +297,7 @@ func runArray(name, layout string, n, rounds int) error {
 	switch {
 	case name == "none":
 		out.Elements = 0
-		runtime.GC()
-		out.HeapAllocBefore = heapAlloc()
+		settle(&out)
 		out.HeapAllocAfter = out.HeapAllocBefore
 		measuredCycles(rounds, &out)
 	case name == "Sandwich" && bad:
@@ -377,6 +396,7 @@ type sharingVariant struct {
 	DistanceBytes int64   `json:"distance_bytes"`
 	SameLine      bool    `json:"same_line"`
 	RunNs         []int64 `json:"run_ns"`
+	CPUNs         []int64 `json:"cpu_ns"`
 }
 
 type sharingResults struct {
@@ -389,12 +409,22 @@ type sharingResults struct {
 // placed describes where two counters are.
 func placed(name string, a, b *atomic.Int64) sharingVariant {
 	x, y := uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(b))
-	return sharingVariant{Name: name, DistanceBytes: int64(y - x), SameLine: x/64 == y/64, RunNs: []int64{}}
+	return sharingVariant{Name: name, DistanceBytes: int64(y - x), SameLine: x/64 == y/64, RunNs: []int64{},
+		CPUNs: []int64{}}
+}
+
+// threadCPUNs is the calling thread's CPU time (clock_gettime of
+// CLOCK_THREAD_CPUTIME_ID, 3 on Linux); the caller is locked to its thread.
+func threadCPUNs() int64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
 }
 
 // timedRun releases two goroutines together, each adding 1 to its counter n
-// times, and returns the wall time until both finished.
-func timedRun(a, b *atomic.Int64, n uint64) int64 {
+// times, and returns the wall time until both finished and their CPU time added.
+func timedRun(a, b *atomic.Int64, n uint64) (int64, int64) {
+	var cpu atomic.Int64
 	var ready atomic.Int32
 	var release atomic.Bool
 	var wg sync.WaitGroup
@@ -402,13 +432,18 @@ func timedRun(a, b *atomic.Int64, n uint64) int64 {
 	for _, c := range []*atomic.Int64{a, b} {
 		go func(c *atomic.Int64) {
 			defer wg.Done()
+			// Locked, so the thread CPU clock is this goroutine's for the loop.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			ready.Add(1)
 			for !release.Load() {
 				runtime.Gosched()
 			}
+			cpu0 := threadCPUNs()
 			for i := uint64(0); i < n; i++ {
 				c.Add(1)
 			}
+			cpu.Add(threadCPUNs() - cpu0)
 		}(c)
 	}
 	for ready.Load() < 2 {
@@ -417,7 +452,7 @@ func timedRun(a, b *atomic.Int64, n uint64) int64 {
 	t0 := time.Now()
 	release.Store(true)
 	wg.Wait()
-	return time.Since(t0).Nanoseconds()
+	return time.Since(t0).Nanoseconds(), cpu.Load()
 }
 
 // runSharing is the false-sharing part.
@@ -438,9 +473,15 @@ func runSharing(increments uint64, runs, procs, pad int) sharingResults {
 	warm := increments/10 + 1
 	timedRun(&adj.a, &adj.b, warm)
 	timedRun(pa, pb, warm)
+	record := func(v *sharingVariant, wall, cpu int64) {
+		v.RunNs = append(v.RunNs, wall)
+		v.CPUNs = append(v.CPUNs, cpu)
+	}
 	for round := 0; round < runs; round++ {
-		r.Variants[0].RunNs = append(r.Variants[0].RunNs, timedRun(&adj.a, &adj.b, increments))
-		r.Variants[1].RunNs = append(r.Variants[1].RunNs, timedRun(pa, pb, increments))
+		wall, cpu := timedRun(&adj.a, &adj.b, increments)
+		record(&r.Variants[0], wall, cpu)
+		wall, cpu = timedRun(pa, pb, increments)
+		record(&r.Variants[1], wall, cpu)
 		fmt.Fprintf(os.Stderr, "layout-forensics twin: false-sharing runs: %d/%d\n", 2*(round+1), 2*runs)
 	}
 	return r
