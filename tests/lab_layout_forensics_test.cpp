@@ -29,6 +29,23 @@ using namespace layoutlab;
 /// The structs in report order.
 const std::vector<std::string> kStructs{"Sandwich", "Mixed", "Node", "Nested", "Narrow"};
 
+/// The structs the lab runs take: all five, or in the sanitizer builds one
+/// pointer-free and the scanned one (each array is a child process, and a
+/// sanitized child takes seconds to start on a loaded machine).
+const std::vector<std::string> kRunStructs =
+    gort::test::kSanitizerDivisor > 1 ? std::vector<std::string>{"Sandwich", "Node"} : kStructs;
+
+/// kRunStructs as the --structs value.
+std::string run_structs_flag() {
+  std::string out;
+  for (const std::string& s : kRunStructs) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+/// How long a lab run may take: its eleven (or five) children each boot a
+/// runtime, under a sanitizer on a shared two-core machine.
+constexpr int kLabTimeoutMs = 480'000;
+
 /// Each struct's size bad and packed, worked out on paper (NOTES.md §9.6).
 const std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> kPaperSizes{
     {"Sandwich", {40, 24}}, {"Mixed", {32, 24}}, {"Node", {56, 40}}, {"Nested", {32, 24}}, {"Narrow", {16, 12}}};
@@ -101,7 +118,7 @@ LabRun run_lab(const std::string& name, std::vector<std::string> args) {
   std::vector<std::string> argv{GORT_LAB_PROGRAM, "--json", json_path, "--svg", svg_path};
   argv.insert(argv.end(), args.begin(), args.end());
   LabRun r;
-  r.result = gort::test::run_process(argv);
+  r.result = gort::test::run_process(argv, {}, kLabTimeoutMs);
   const std::string text = read_file(json_path);
   r.data = text.empty() ? json() : json::parse(text, nullptr, false);
   r.svg = read_file(svg_path);
@@ -116,29 +133,30 @@ constexpr std::uint64_t kShortIncrements = gort::test::kSanitizerDivisor > 1 ? 2
 
 /// The short run, shared by the tests that read it.
 const LabRun& short_run() {
-  static const LabRun run = run_lab("short", {"--short", "--elements", std::to_string(kShortElements),
-                                              "--increments", std::to_string(kShortIncrements)});
+  static const LabRun run =
+      run_lab("short", {"--short", "--structs", run_structs_flag(), "--elements", std::to_string(kShortElements),
+                        "--increments", std::to_string(kShortIncrements)});
   return run;
 }
 
 /// Checks one runtime's layouts: every struct, the paper sizes, every field.
 void expect_layouts(const json& layouts) {
-  ASSERT_EQ(layouts.size(), kStructs.size());
-  for (std::size_t i = 0; i < kStructs.size(); ++i) {
+  ASSERT_EQ(layouts.size(), kRunStructs.size());
+  for (std::size_t i = 0; i < kRunStructs.size(); ++i) {
     const json& p = layouts[i];
-    EXPECT_EQ(p["bad"]["name"], kStructs[i]);
-    EXPECT_EQ(p["packed"]["name"], kStructs[i] + "Packed");
-    const auto& [bad, packed] = kPaperSizes.at(kStructs[i]);
-    EXPECT_EQ(p["bad"]["size"].get<std::uint64_t>(), bad) << kStructs[i];
-    EXPECT_EQ(p["packed"]["size"].get<std::uint64_t>(), packed) << kStructs[i];
-    EXPECT_EQ(p["bad"]["fields"].size(), p["packed"]["fields"].size()) << kStructs[i];
+    EXPECT_EQ(p["bad"]["name"], kRunStructs[i]);
+    EXPECT_EQ(p["packed"]["name"], kRunStructs[i] + "Packed");
+    const auto& [bad, packed] = kPaperSizes.at(kRunStructs[i]);
+    EXPECT_EQ(p["bad"]["size"].get<std::uint64_t>(), bad) << kRunStructs[i];
+    EXPECT_EQ(p["packed"]["size"].get<std::uint64_t>(), packed) << kRunStructs[i];
+    EXPECT_EQ(p["bad"]["fields"].size(), p["packed"]["fields"].size()) << kRunStructs[i];
   }
 }
 
 /// Checks one runtime's array runs: the baseline and every struct bad and
 /// packed, each with `rounds` measured cycles that have gctrace lines and pauses.
 void expect_arrays(const json& arrays, std::uint64_t elements, int rounds) {
-  ASSERT_EQ(arrays.size(), 1 + 2 * kStructs.size());
+  ASSERT_EQ(arrays.size(), 1 + 2 * kRunStructs.size());
   EXPECT_EQ(arrays[0]["child"]["name"], "none");
   for (std::size_t i = 0; i < arrays.size(); ++i) {
     const json& a = arrays[i];
@@ -158,7 +176,7 @@ void expect_arrays(const json& arrays, std::uint64_t elements, int rounds) {
               static_cast<std::size_t>(c["num_gc_before"].get<int>() - c["num_gc_start"].get<int>()))
         << what;
     if (i == 0) continue;
-    const std::string& name = kStructs[(i - 1) / 2];
+    const std::string& name = kRunStructs[(i - 1) / 2];
     EXPECT_EQ(c["name"], name);
     EXPECT_EQ(c["layout"], i % 2 == 1 ? "bad" : "packed");
     EXPECT_EQ(c["elements"].get<std::uint64_t>(), elements);
@@ -213,7 +231,7 @@ TEST(LabLayoutForensics, ShortRunPrintsEverySection) {
         "## 8. Plot", "**declared order (bad)**", "adjacent / padded, CPU per increment"}) {
     EXPECT_NE(r.result.out.find(heading), std::string::npos) << heading << "\n" << r.result.out;
   }
-  for (const std::string& s : kStructs) {
+  for (const std::string& s : kRunStructs) {
     EXPECT_NE(r.result.out.find("### " + s + "\n"), std::string::npos) << s;
     EXPECT_NE(r.result.out.find("| " + s + "Packed |"), std::string::npos) << s;
   }
@@ -268,8 +286,8 @@ TEST(LabLayoutForensics, PartsNoneRunsOnlyTheLayouts) {
 }
 
 TEST(LabLayoutForensics, GoTwinRunsTheSameStructsSideBySide) {
-  const LabRun r = run_lab("go", {"--short", "--go", "--elements", "5000", "--increments", "20000", "--runs", "1",
-                                  "--gc-rounds", "1"});
+  const LabRun r = run_lab("go", {"--short", "--go", "--structs", run_structs_flag(), "--elements", "5000",
+                                  "--increments", "20000", "--runs", "1", "--gc-rounds", "1"});
   ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
   ASSERT_TRUE(r.data["go_error"].is_null()) << r.data["go_error"];
   const json& go = r.data["go"];
