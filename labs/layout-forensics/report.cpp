@@ -65,12 +65,15 @@ const LayoutPair* find_layout(const RuntimeResults& r, const std::string& name) 
 }
 
 /// One struct order as the calculator lays it out: a field table and a summary line.
-std::string calculator_table(const StructSpec& s, const std::string& title) {
+/// `self` is the name the struct is declared under (NodePacked's next is a *NodePacked).
+std::string calculator_table(const StructSpec& s, const std::string& title, const std::string& self) {
   const Layout l = compute_layout(s);
   lab::MarkdownTable t({"field", "Go type", "size:", "align:", "offset:", "padding before:"});
   for (std::size_t i = 0; i < s.count; ++i) {
     const FieldSpec& f = s.fields[i];
-    t.add_row({std::string(f.name) + (f.pointers ? " (pointers)" : ""), std::string(f.go_type),
+    const bool self_pointer = f.go_type == "*" + std::string(s.name);
+    t.add_row({std::string(f.name) + (f.pointers ? " (pointers)" : ""),
+               self_pointer ? "*" + self : std::string(f.go_type),
                std::to_string(f.size), std::to_string(f.align), std::to_string(l.placements[i].offset),
                l.placements[i].padding_before ? std::to_string(l.placements[i].padding_before) : "—"});
   }
@@ -364,8 +367,8 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
   for (const std::string& name : run.structs) {
     const StructSpec& s = spec_named(name);
     out += fmt::format("### {}\n\n", name);
-    out += calculator_table(s, "declared order (bad)");
-    out += calculator_table(minimal_order(s), "reordered (" + name + "Packed)");
+    out += calculator_table(s, "declared order (bad)", name);
+    out += calculator_table(minimal_order(s), "reordered (" + name + "Packed)", name + "Packed");
   }
 
   out += "## 2. By hand against the compilers\n\n";
