@@ -18,14 +18,14 @@
 
 #include "test_util.hpp"
 
-// The parser is tested directly (the lab's gc_forensics_gctrace library).
-#include "gctrace.hpp"
+// The parser is tested directly (labs/common's gort_lab_gctrace library).
+#include <lab/gctrace.hpp>
 
 namespace {
 
 namespace fs = std::filesystem;
-using gclab::GctraceLine;
-using gclab::parse_gctrace_line;
+using lab::GctraceLine;
+using lab::parse_gctrace_line;
 using gort::test::run_process;
 
 /// The six lines of the course's worked example, as Go 1.19 printed them.
@@ -127,7 +127,7 @@ TEST(LabGcForensicsParser, RejectsLinesNotInGosFormat) {
 TEST(LabGcForensicsParser, SortsALogIntoCyclesRejectedAndOtherLines) {
   const std::string log = kWorkedExampleLines[0] + "\nGC forced\n" + kWorkedExampleLines[1] +
                           "\r\ngc 3 @0.024s 0%: garbled\n\nruntime: GODEBUG: ignoring \"x\"\n";
-  const gclab::GctraceLog sorted = gclab::read_gctrace_log(log);
+  const lab::GctraceLog sorted = lab::read_gctrace_log(log);
   ASSERT_EQ(sorted.cycles.size(), 2u);
   EXPECT_EQ(sorted.cycle_text[1], kWorkedExampleLines[1]) << "the \\r of a CRLF line is not part of it";
   ASSERT_EQ(sorted.rejected.size(), 1u);

@@ -7,9 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "gctrace.hpp"
+#include <lab/gctrace.hpp>
 
 namespace gclab {
+
+using lab::GctraceLine;
+using lab::GctraceLog;
 
 /// A Markdown bullet list decoding `line` (whose printed text is `text`) from
 /// a run under GOGC = gogc (nullopt: off) on `runtime` ("gort" or "go"); the

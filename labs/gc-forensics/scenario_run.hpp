@@ -10,11 +10,16 @@
 #include <optional>
 #include <string>
 
-#include "gctrace.hpp"
+#include <lab/gctrace.hpp>
+
 #include "params.hpp"
 #include "run_result.hpp"
 
 namespace gclab {
+
+using lab::GctraceLine;
+using lab::GctraceLog;
+using lab::read_gctrace_log;
 
 /// One setting run on one runtime.
 struct ScenarioRun {

@@ -1,4 +1,4 @@
-// gctrace.hpp — reading GODEBUG=gctrace=1 lines, Go's and gort's alike.
+// lab/gctrace.hpp — reading GODEBUG=gctrace=1 lines, Go's and gort's alike.
 //
 // Go 1.19 prints one line per cycle at the end of mark termination
 // (gcMarkTermination in runtime/mgc.go):
@@ -15,8 +15,8 @@
 // rejected with the reason — so a gort line that parses has Go's format, and
 // the same code reads both runtimes' logs for the report.
 //
-// Deliberately standard-library only: the lab's test compiles this file
-// directly to check it against Go's real lines.
+// Deliberately standard-library only (library gort_lab_gctrace): gc-forensics,
+// layout-forensics and gc-forensics' test (against Go's real lines) link it.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gclab {
+namespace lab {
 
 /// One gctrace line, field by field, in the units Go prints.
 struct GctraceLine {
@@ -80,4 +80,4 @@ struct GctraceLog {
 /// Splits text (a whole stderr capture) into lines and sorts them as above.
 GctraceLog read_gctrace_log(std::string_view text);
 
-}  // namespace gclab
+}  // namespace lab

@@ -1,9 +1,9 @@
-// gctrace.cpp — the gctrace line parser (see gctrace.hpp for the format).
-#include "gctrace.hpp"
+// gctrace.cpp — the gctrace line parser (see lab/gctrace.hpp for the format).
+#include <lab/gctrace.hpp>
 
 #include <charconv>
 
-namespace gclab {
+namespace lab {
 
 namespace {
 
@@ -198,4 +198,4 @@ GctraceLog read_gctrace_log(std::string_view text) {
   return log;
 }
 
-}  // namespace gclab
+}  // namespace lab

@@ -1,0 +1,3 @@
+module layout-forensics-twin
+
+go 1.19
