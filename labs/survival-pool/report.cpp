@@ -94,7 +94,7 @@ void timeouts_section(const LabRun& run, std::string* out) {
   *out += "## 3. Per-task timeouts: `with_timeout(ctx, 100ms)`\n\n";
   *out += "Each task runs under its own deadline derived from the pool's context. Slow tasks would wait ten "
           "timeouts for their reply; they honour `ctx.done()` and end when the deadline fires, so the whole "
-          "batch lasts about one timeout.\n\n";
+          "batch lasts about one timeout. The fast tasks beside them compute and complete.\n\n";
   *out += t.str() + "\n";
 }
 

@@ -428,7 +428,6 @@ const (
 	shutdownWait        = 5 * time.Millisecond
 	timeoutSlowTasks    = 16
 	timeoutFastTasks    = 16
-	timeoutFastWait     = time.Millisecond
 	slowFactor          = 10
 	panicTasks          = 25
 	panicEvery          = 5
@@ -532,11 +531,12 @@ func runTimeouts(c *config) *timeoutResult {
 	p := c.pool(ctx, r.Workers, r.Workers)
 	start := time.Now()
 	for i := 0; i < r.Workers; i++ {
-		d := timeoutFastWait
-		if i%2 == 0 {
-			d = c.timeout * slowFactor
+		t := waitTask(int64(i), c.timeout*slowFactor)
+		if i%2 == 1 { // quick compute tasks that never look at ctx: they cannot time out
+			t.kind = kindCompute
+			t.spin = c.spin
 		}
-		p.submit(waitTask(int64(i), d))
+		p.submit(t)
 	}
 	settle(func() bool { return ended(p.counts()) == int64(r.Workers) })
 	r.BatchNs = int64(time.Since(start))
