@@ -343,6 +343,9 @@ RuntimeResults run_on_gort(const ScenarioConfig& config) {
   if (config.procs > 0) gort::gomaxprocs(config.procs);
   r.gomaxprocs = gort::gomaxprocs();
   for (Scenario s : config.scenarios) {
+    // The previous scenario's goroutines have all called done() when its wait
+    // returned, but may still be returning: let them go before counting anew.
+    gort::goleak::verify_none(kLeakWait);
     fmt::print(stderr, "survival-pool: {} (gort)\n", scenario_name(s));
     switch (s) {
       case Scenario::Backpressure: r.backpressure = run_backpressure(config); break;

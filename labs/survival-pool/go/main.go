@@ -791,6 +791,9 @@ func main() {
 	}
 	r := results{Runtime: "go", Version: runtime.Version(), Gomaxprocs: runtime.GOMAXPROCS(0)}
 	for _, s := range strings.Split(*scenarios, ",") {
+		// The previous scenario's goroutines ran their deferred Done when its
+		// wait returned, but may still be returning: let them go first.
+		verifyNone(leakWait)
 		fmt.Fprintf(os.Stderr, "survival-pool-twin: %s (go)\n", s)
 		switch s {
 		case "backpressure":
