@@ -67,6 +67,7 @@
 #include <gort/runtime/internal/hooks.hpp>
 #include <gort/runtime/internal/mprof.hpp>
 #include <gort/runtime/internal/sema.hpp>
+#include <gort/runtime/internal/system_goroutine.hpp>
 
 #include <gort/runtime.hpp>
 
@@ -405,7 +406,6 @@ bool rescan_root_ranges() {
 /// which Go runs on whichever worker finds the work done; here one goroutine
 /// per cycle owns the stop-the-world steps).
 void run_concurrent_mark() {
-  runtime::become_system_goroutine();
   CycleState& c = cycle;
   MarkCounters& counters = mark_counters();
   {
@@ -541,7 +541,9 @@ uint32_t gc_start(TriggerKind kind, uint32_t n) {
   c.t_mark = runtime::gc_nanotime();
   start_world(c.t_sweep_term, StwReason::SweepTermination);
   limiter_transition(true, c.t_mark, c.t_mark - c.t_sweep_term);
-  gort::go([this_cycle] {  // newproc wakes an idle P for it
+  // A system goroutine from its go statement on (Go's isSystemGoroutine):
+  // num_goroutine and live_goroutines never count it, not even before it runs.
+  runtime::go_system([this_cycle] {  // newproc wakes an idle P for it
     run_concurrent_mark();
     release_cycle(this_cycle);
   });

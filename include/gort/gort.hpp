@@ -3,6 +3,7 @@
 
 #include <gort/panic.hpp>
 #include <gort/runtime.hpp>
+#include <gort/goroutines.hpp>
 #include <gort/profile_rates.hpp>
 #include <gort/trace.hpp>
 #include <gort/chan.hpp>

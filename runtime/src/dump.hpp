@@ -40,6 +40,11 @@ class FileDumpSink final : public DumpSink {
   FILE* out_;
 };
 
+/// What a goroutine header prints between the brackets: the wait reason while
+/// gp waits ("chan receive"), else its status ("runnable").  A static string;
+/// async-signal-safe.
+const char* goroutine_state_text(const G* gp);
+
 /// Go's goroutine header, built without allocation (async-signal-safe).
 void dump_goroutine_header(DumpSink& out, const G* gp);
 

@@ -32,6 +32,8 @@
 // run queue, as ready() does for a goroutine readied without a P.
 #include <gort/runtime.hpp>
 
+#include <gort/runtime/internal/system_goroutine.hpp>
+
 #include <algorithm>
 
 #include "crash.hpp"
@@ -135,12 +137,7 @@ void make_first_context(G* gp) {
 
 uintptr_t goroutine_entry_pc() { return reinterpret_cast<uintptr_t>(&goroutine_entry); }
 
-void become_system_goroutine() {
-  M* mp = current_m();
-  if (mp->curg->system) return;
-  mp->curg->system = true;
-  add_gcount(mp->p, -1);
-}
+void newproc_mark_system(G* gp) { gp->system = true; }
 
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure) {
   if (size > kMaxClosureBytes) gothrow("newproc: closure too large");
@@ -182,7 +179,7 @@ void newproc_start(G* gp) {
   setgstatus(gp, GStatus::Dead, GStatus::Runnable);
   trace_go_create(gp);
   if (sched.gc_marking.load(std::memory_order_relaxed)) goroutine_created_during_mark(gp);
-  add_gcount(pp, +1);
+  if (!gp->system) add_gcount(pp, +1);
   if (pp != nullptr) {
     runqput(pp, gp, true);
   } else {

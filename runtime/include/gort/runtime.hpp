@@ -63,6 +63,26 @@ void invoke_closure(void* p) {
   // tracebacks show it (as Go shows the goroutine's function).
   asm volatile("");
 }
+
+/// The first half of a go statement: a G from newproc_prepare with closure
+/// built on its stack, not yet runnable (the caller passes it to newproc_start,
+/// after marking it if it is a system goroutine).  Shared by gort::go and
+/// runtime::go_system.  Precondition: as gort::go's.
+template <class C>
+G* newproc_closure(C&& closure) {
+  using D = std::decay_t<C>;
+  static_assert(sizeof(D) <= kMaxClosureBytes, "closure too large for the new goroutine's stack; pass a pointer");
+  void* mem = nullptr;
+  G* gp = newproc_prepare(&invoke_closure<D>, sizeof(D), alignof(D), &mem);
+  try {
+    ::new (mem) D(std::forward<C>(closure));
+  } catch (...) {
+    newproc_abandon(gp);
+    throw;
+  }
+  return gp;
+}
+
 }  // namespace runtime
 
 /// Starts fn(args...) as a new goroutine: the `go` statement.  fn and args are
@@ -75,18 +95,7 @@ void go(F&& fn, Args&&... args) {
                   tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
     std::apply(std::move(f), std::move(tup));
   };
-  using C = decltype(closure);
-  static_assert(sizeof(C) <= runtime::kMaxClosureBytes,
-                "closure too large for the new goroutine's stack; pass a pointer");
-  void* mem = nullptr;
-  runtime::G* gp = runtime::newproc_prepare(&runtime::invoke_closure<C>, sizeof(C), alignof(C), &mem);
-  try {
-    ::new (mem) C(std::move(closure));
-  } catch (...) {
-    runtime::newproc_abandon(gp);
-    throw;
-  }
-  runtime::newproc_start(gp);
+  runtime::newproc_start(runtime::newproc_closure(std::move(closure)));
 }
 
 /// Boots the runtime on the calling thread and runs main_fn as the main goroutine

@@ -132,11 +132,6 @@ bool runnable_work_waiting();
 /// work starts (Go's wakep after gcStart / enlistWorker).
 void wake_idle_p();
 
-/// Makes the calling goroutine a runtime-internal one for the rest of its life:
-/// num_goroutine stops counting it (Go's isSystemGoroutine).  Precondition:
-/// called from a goroutine.
-void become_system_goroutine();
-
 /// Asks every running goroutine to stop at its next safe point (Go's preemptall).
 void preempt_all_goroutines();
 

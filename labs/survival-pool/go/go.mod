@@ -1,0 +1,3 @@
+module survival-pool-twin
+
+go 1.19
