@@ -12,50 +12,26 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "lab_run.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using nlohmann::json;
+using gort::test::LabRun;
 
 /// Part 1's variants in the lab's order, and their queues' capacities at the
 /// default --capacity 1024.
 const std::vector<std::string> kVariants{"unbuffered", "buffered1", "buffered1024", "mutex", "ring"};
 const std::vector<std::uint64_t> kCapacities{0, 1, 1024, 1024, 1024};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// One run of the lab with --json and --svg into a scratch directory.
-struct LabRun {
-  gort::test::ProcessResult result;
-  json data;
-  std::string svg;
-  std::string bridge_svg;
-};
-
-LabRun run_lab(const std::string& name, std::vector<std::string> args) {
-  gort::test::ScratchDir dir("lab-chan-bench", name);
-  const std::string json_path = (dir / "out.json").string();
-  const std::string svg_path = (dir / "out.svg").string();
-  std::vector<std::string> argv{GORT_LAB_PROGRAM, "--json", json_path, "--svg", svg_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  LabRun r;
-  r.result = gort::test::run_process(argv);
-  const std::string text = read_file(json_path);
-  r.data = text.empty() ? json() : json::parse(text, nullptr, false);
-  r.svg = read_file(svg_path);
-  r.bridge_svg = read_file((dir / "out-bridge.svg").string());
-  return r;
+/// One run of the lab with --json and --svg into a scratch directory, the
+/// bridge's plot (out-bridge.svg) read back too.
+LabRun run_lab(const std::string& name, const std::vector<std::string>& args) {
+  return gort::test::run_lab_in_scratch("lab-chan-bench", name, args, gort::test::kChildTimeoutMs, {"out-bridge.svg"});
 }
 
 /// Messages of the shared short run: --short's own 100,000, or a tenth in the
@@ -231,9 +207,9 @@ TEST(LabChanBench, PlotsHaveTheirLines) {
   if (r.result.out.find("plot not drawn") != std::string::npos) GTEST_SKIP() << "gnuplot missing";
   EXPECT_NE(r.svg.find("<svg"), std::string::npos);
   EXPECT_NE(r.svg.find("gort"), std::string::npos);
-  EXPECT_NE(r.bridge_svg.find("<svg"), std::string::npos);
+  EXPECT_NE(r.files.at("out-bridge.svg").find("<svg"), std::string::npos);
   for (const char* line : {"gort backlog", "gort RSS", "gort HeapAlloc"}) {
-    EXPECT_NE(r.bridge_svg.find(line), std::string::npos) << line;
+    EXPECT_NE(r.files.at("out-bridge.svg").find(line), std::string::npos) << line;
   }
 }
 
@@ -245,7 +221,7 @@ TEST(LabChanBench, PartsRunOnlyWhatTheyName) {
   EXPECT_TRUE(r.data["gort"]["bridge"].is_null());
   expect_toggle(r.data["gort"]["toggle"], 100);
   EXPECT_NE(r.result.out.find("Not run (--parts)"), std::string::npos) << r.result.out;
-  EXPECT_TRUE(r.bridge_svg.empty()) << "no bridge plot without the bridge";
+  EXPECT_TRUE(r.files.at("out-bridge.svg").empty()) << "no bridge plot without the bridge";
 }
 
 // Capacity 1 for the mutex queue and the ring: every push fills the queue and
@@ -276,7 +252,7 @@ TEST(LabChanBench, GoTwinRunsTheSameExperimentSideBySide) {
   expect_bridge(go["bridge"]);
   EXPECT_NE(r.result.out.find("### Go (go1."), std::string::npos) << r.result.out;
   EXPECT_NE(r.result.out.find("## 3. gort and Go side by side"), std::string::npos) << r.result.out;
-  EXPECT_NE(r.bridge_svg.find("Go (go1."), std::string::npos);
+  EXPECT_NE(r.files.at("out-bridge.svg").find("Go (go1."), std::string::npos);
 }
 
 TEST(LabChanBench, MalformedFlagsExitWithStatus2AndOneLine) {

@@ -10,20 +10,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "layout_calc.hpp"
 #include "measured.hpp"
 #include "structs.hpp"
+#include "lab_run.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using nlohmann::json;
+using gort::test::LabRun;
 using namespace layoutlab;
 
 /// The structs in report order.
@@ -97,32 +97,9 @@ TEST(LabLayoutForensics, CalculatorCountsPaddingAndPointerBytes) {
   EXPECT_EQ(minimal_size(kSmall), 16u);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// One run of the lab with --json and --svg into a scratch directory.
-struct LabRun {
-  gort::test::ProcessResult result;
-  json data;
-  std::string svg;
-};
-
-LabRun run_lab(const std::string& name, std::vector<std::string> args) {
-  gort::test::ScratchDir dir("lab-layout-forensics", name);
-  const std::string json_path = (dir / "out.json").string();
-  const std::string svg_path = (dir / "out.svg").string();
-  std::vector<std::string> argv{GORT_LAB_PROGRAM, "--json", json_path, "--svg", svg_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  LabRun r;
-  r.result = gort::test::run_process(argv, {}, kLabTimeoutMs);
-  const std::string text = read_file(json_path);
-  r.data = text.empty() ? json() : json::parse(text, nullptr, false);
-  r.svg = read_file(svg_path);
-  return r;
+LabRun run_lab(const std::string& name, const std::vector<std::string>& args) {
+  return gort::test::run_lab_in_scratch("lab-layout-forensics", name, args, kLabTimeoutMs);
 }
 
 /// Elements per array in the shared short run: --short's 20,000, or a tenth

@@ -8,43 +8,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "lab_run.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using nlohmann::json;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gort::test::LabRun;
 
 /// One run of the lab with --json and --svg into a scratch directory.
-struct LabRun {
-  gort::test::ProcessResult result;
-  json data;
-  std::string svg;
-};
-
-LabRun run_lab(const std::string& name, std::vector<std::string> args) {
-  gort::test::ScratchDir dir("lab-survival-pool", name);
-  const std::string json_path = (dir / "out.json").string();
-  const std::string svg_path = (dir / "out.svg").string();
-  std::vector<std::string> argv{GORT_LAB_PROGRAM, "--json", json_path, "--svg", svg_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  LabRun r;
-  r.result = gort::test::run_process(argv);
-  const std::string text = read_file(json_path);
-  r.data = text.empty() ? json() : json::parse(text, nullptr, false);
-  r.svg = read_file(svg_path);
-  return r;
+LabRun run_lab(const std::string& name, const std::vector<std::string>& args) {
+  return gort::test::run_lab_in_scratch("lab-survival-pool", name, args);
 }
 
 /// The short run with the broken pool, shared by the tests that read it

@@ -13,6 +13,7 @@
 #include <gort/gort.hpp>
 #include <fmt/format.h>
 #include <lab/cli.hpp>
+#include <lab/gort_run.hpp>
 #include <lab/report.hpp>
 
 #include <cstdio>
@@ -55,18 +56,7 @@ int lab_main(int argc, char** argv) {
   const Options& o = *options;
 
   RuntimeResults gort;
-  std::string failure;
-  gort::run([&] {
-    try {
-      gort = run_gort_benchmarks(o);
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) {
-    fmt::print(stderr, "escape-clinic: {}\n", failure);
-    return 1;
-  }
+  if (!lab::run_on_gort_reporting("escape-clinic", [&] { gort = run_gort_benchmarks(o); })) return 1;
 
   ReportContext ctx;
   ctx.command = lab::command_text("escape-clinic", argc, argv);

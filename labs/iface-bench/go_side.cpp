@@ -3,7 +3,7 @@
 #include "go_side.hpp"
 
 #include <fmt/format.h>
-#include <lab/go_twin.hpp>
+#include <lab/go_twin_json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -79,29 +79,15 @@ std::vector<DisasmTarget> go_disasm_targets(const ExperimentConfig& c) {
 }
 
 void run_go_side(const Options& o, LabRun* run) {
-  fmt::print(stderr, "iface-bench: building and running the Go twin\n");
+  fmt::print(stderr, "iface-bench: building the Go twin\n");
   std::string error;
   const auto binary = lab::build_go_twin("iface-bench", &error);
   if (!binary) {
     run->go_error = "not run: " + error;
     return;
   }
-  auto twin = lab::run_go_twin("iface-bench", twin_args(o.config), {}, &error);
-  if (!twin) {
-    run->go_error = "not run: " + error;
-    return;
-  }
-  std::fputs(twin->err.c_str(), stderr);  // the twin's progress lines, passed on
-  if (twin->exit_code != 0) {
-    run->go_error = fmt::format("exited with status {}: {}", twin->exit_code, twin->err);
-    return;
-  }
-  try {
-    run->go = nlohmann::json::parse(twin->out).get<RuntimeResults>();
-  } catch (const std::exception& e) {
-    run->go_error = std::string("its JSON could not be read: ") + e.what();
-    return;
-  }
+  lab::run_go_twin_into("iface-bench", twin_args(o.config), &run->go, &run->go_error);
+  if (!run->go) return;
   run->go_disassembly = disassemble_go(*binary, go_disasm_targets(o.config));
   // The course's `go build -gcflags=-m`: the compiler's decisions, printed
   // on stderr.  Go 1.19 prints them only when it compiles, not when the

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <gort/gort.hpp>
 #include <lab/cli.hpp>
+#include <lab/gort_run.hpp>
 #include <lab/plot.hpp>
 #include <lab/report.hpp>
 
@@ -57,18 +58,7 @@ int lab_main(const Options& o, std::string command) {
   run.command = std::move(command);
   run.machine = lab::machine_description();
   run.load_before = lab::load_average();
-  std::string failure;
-  gort::run([&] {
-    try {
-      run.gort = run_on_gort(o.config);
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) {
-    fmt::print(stderr, "iface-bench: {}\n", failure);
-    return 1;
-  }
+  if (!lab::run_on_gort_reporting("iface-bench", [&] { run.gort = run_on_gort(o.config); })) return 1;
   fmt::print(stderr, "iface-bench: disassembling this binary with {}\n", o.objdump);
   run.gort_disassembly = disassemble_self(o.objdump, gort_disasm_targets(o.config));
   if (o.with_go) run_go_side(o, &run);

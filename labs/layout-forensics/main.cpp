@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <gort/gort.hpp>
 #include <lab/cli.hpp>
+#include <lab/gort_run.hpp>
 #include <lab/plot.hpp>
 #include <lab/report.hpp>
 
@@ -39,23 +40,15 @@ int lab_main(const Options& o, std::string command) {
   run.structs = o.config.structs;
   run.gort.runtime = run.gort.version = "gort";
   run.gort.layouts = measure_layouts(o.config.structs);
-  std::string failure;
   try {
-    if (o.config.arrays) run.gort.arrays = run_arrays_on_gort(o.config);
+    if (o.config.arrays) run.gort.arrays = run_arrays_on_gort(o.config);  // child processes, no runtime here
   } catch (const std::exception& e) {
-    failure = e.what();
+    fmt::print(stderr, "layout-forensics: {}\n", e.what());
+    return 1;
   }
-  if (failure.empty() && o.config.sharing) {
-    gort::run([&] {
-      try {
+  if (o.config.sharing && !lab::run_on_gort_reporting("layout-forensics", [&] {
         run.gort.sharing = run_false_sharing(o.config.sharing_config);
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
-    });
-  }
-  if (!failure.empty()) {
-    fmt::print(stderr, "layout-forensics: {}\n", failure);
+      })) {
     return 1;
   }
   if (o.with_go) run_go_twin(o, &run);

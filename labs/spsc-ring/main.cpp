@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <gort/gort.hpp>
 #include <lab/cli.hpp>
+#include <lab/gort_run.hpp>
 #include <lab/plot.hpp>
 #include <lab/report.hpp>
 
@@ -33,18 +34,7 @@ int lab_main(const Options& o, std::string command) {
   run.command = std::move(command);
   run.machine = lab::machine_description();
   run.load_before = lab::load_average();
-  std::string failure;
-  gort::run([&] {
-    try {
-      run.gort = run_on_gort(o.config);
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) {
-    fmt::print(stderr, "spsc-ring: {}\n", failure);
-    return 1;
-  }
+  if (!lab::run_on_gort_reporting("spsc-ring", [&] { run.gort = run_on_gort(o.config); })) return 1;
   if (o.with_go) run_go_twin(o, &run);
   std::optional<std::string> svg_error;
   if (!o.svg_path.empty()) svg_error = lab::write_svg(runs_plot(run), o.svg_path);

@@ -2,7 +2,7 @@
 #include "go_twin_run.hpp"
 
 #include <fmt/format.h>
-#include <lab/go_twin.hpp>
+#include <lab/go_twin_json.hpp>
 
 #include <cstdio>
 
@@ -35,23 +35,7 @@ std::vector<std::string> twin_args(const ScenarioConfig& c) {
 }  // namespace
 
 void run_go_twin(const Options& o, LabRun* run) {
-  fmt::print(stderr, "survival-pool: running the Go twin\n");
-  std::string error;
-  auto twin = lab::run_go_twin("survival-pool", twin_args(o.config), {}, &error);
-  if (!twin) {
-    run->go_error = "not run: " + error;
-    return;
-  }
-  std::fputs(twin->err.c_str(), stderr);  // the twin's progress lines, passed on
-  if (twin->exit_code != 0) {
-    run->go_error = fmt::format("exited with status {}: {}", twin->exit_code, twin->err);
-    return;
-  }
-  try {
-    run->go = nlohmann::json::parse(twin->out).get<RuntimeResults>();
-  } catch (const std::exception& e) {
-    run->go_error = std::string("its JSON could not be read: ") + e.what();
-  }
+  lab::run_go_twin_into("survival-pool", twin_args(o.config), &run->go, &run->go_error);
 }
 
 }  // namespace survival

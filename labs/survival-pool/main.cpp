@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <gort/gort.hpp>
 #include <lab/cli.hpp>
+#include <lab/gort_run.hpp>
 #include <lab/plot.hpp>
 #include <lab/report.hpp>
 
@@ -35,18 +36,7 @@ int lab_main(const Options& o, std::string command) {
   run.command = std::move(command);
   run.machine = lab::machine_description();
   run.load_before = lab::load_average();
-  std::string failure;
-  gort::run([&] {
-    try {
-      run.gort = run_on_gort(o.config);
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) {
-    fmt::print(stderr, "survival-pool: {}\n", failure);
-    return 1;
-  }
+  if (!lab::run_on_gort_reporting("survival-pool", [&] { run.gort = run_on_gort(o.config); })) return 1;
   if (o.with_go) run_go_twin(o, &run);
   std::optional<std::string> svg_error;
   std::string svg_path = has_latency_plot(run) ? o.svg_path : std::string();

@@ -2,8 +2,12 @@
 // program with captured output (gort::run_process, support/process).
 #include "lab/go_twin.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <utility>
 
 namespace lab {
 
@@ -77,6 +81,22 @@ std::optional<gort::ProcessResult> run_go_twin(const std::string& lab, const std
   std::vector<std::string> argv{*bin};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, env, error);
+}
+
+std::optional<std::string> go_twin_output(const std::string& lab, const std::vector<std::string>& args,
+                                          std::string* error) {
+  std::string why;
+  auto twin = run_go_twin(lab, args, {}, &why);
+  if (!twin) {
+    *error = "not run: " + why;
+    return std::nullopt;
+  }
+  std::fputs(twin->err.c_str(), stderr);
+  if (twin->exit_code != 0) {
+    *error = fmt::format("exited with status {}: {}", twin->exit_code, twin->err);
+    return std::nullopt;
+  }
+  return std::move(twin->out);
 }
 
 }  // namespace lab

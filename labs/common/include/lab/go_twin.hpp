@@ -22,6 +22,13 @@ std::optional<std::string> build_go_twin(const std::string& lab, std::string* er
 std::optional<gort::ProcessResult> run_go_twin(const std::string& lab, const std::vector<std::string>& args,
                                                const std::vector<std::string>& env, std::string* error);
 
+/// Runs the twin with args as run_go_twin does, passes its stderr (the twin's
+/// progress lines) on to this process's, and returns its stdout when it exited
+/// 0; otherwise nullopt with `error` set to "not run: <why>" or "exited with
+/// status N: <its stderr>", the wording every lab's report prints.
+std::optional<std::string> go_twin_output(const std::string& lab, const std::vector<std::string>& args,
+                                          std::string* error);
+
 /// Runs argv with extra environment entries ("NAME=value"), in directory cwd
 /// (empty: this process's), feeds it `input` on stdin and captures both output
 /// streams: gort::run_process's rules (argv[0] without a '/' is searched on
