@@ -52,6 +52,16 @@ TEST(LabCli, ListsSplitAtEveryComma) {
   EXPECT_EQ(lab::split_list("a,,b,"), (std::vector<std::string>{"a", "", "b", ""}));
 }
 
+TEST(LabCli, SubsetsComeBackInTheKnownOrderWithoutDuplicates) {
+  const std::vector<std::string> known{"ring", "chan", "mutex"};
+  EXPECT_EQ(lab::parse_subset("mutex,ring", known), (std::vector<std::string>{"ring", "mutex"}));
+  EXPECT_EQ(lab::parse_subset("chan,chan,ring,chan", known), (std::vector<std::string>{"ring", "chan"}));
+  EXPECT_EQ(lab::parse_subset("ring,chan,mutex", known), known);
+  for (const char* bad : {"", "ring,", ",ring", "rings", "ring,spin", "Ring"}) {
+    EXPECT_FALSE(lab::parse_subset(bad, known).has_value()) << "'" << bad << "'";
+  }
+}
+
 TEST(LabCli, CommandTextQuotesWhatAShellWouldNeed) {
   std::string a0 = "/path/to/prog", a1 = "--svg", a2 = "", a3 = "--json", a4 = "a b'c.json", a5 = "--procs=1";
   char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), a5.data()};

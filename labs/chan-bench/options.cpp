@@ -39,16 +39,8 @@ const std::vector<std::string> kParts{"throughput", "toggle", "bridge"};
 /// Parses a comma-separated list of names from `known`, duplicates dropped, in
 /// known's order; nullopt for an unknown or empty list.
 std::optional<std::vector<std::string>> parse_names(const std::string& s, const std::vector<std::string>& known) {
-  std::vector<std::string> chosen;
-  for (const std::string& item : lab::split_list(s)) {
-    if (std::find(known.begin(), known.end(), item) == known.end()) return std::nullopt;
-    chosen.push_back(item);
-  }
-  std::vector<std::string> ordered;
-  for (const std::string& k : known) {
-    if (std::find(chosen.begin(), chosen.end(), k) != chosen.end()) ordered.push_back(k);
-  }
-  if (ordered.empty()) return std::nullopt;
+  auto ordered = lab::parse_subset(s, known);
+  if (ordered && ordered->empty()) return std::nullopt;
   return ordered;
 }
 

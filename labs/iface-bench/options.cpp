@@ -38,15 +38,9 @@ std::string names_of(const T* table, int count) {
 template <class T>
 std::optional<std::vector<std::string>> parse_subset(const std::string& s, const T* table, int count) {
   if (s.empty()) return std::vector<std::string>{};  // none of this group
-  std::vector<std::string> chosen = lab::split_list(s);
-  for (const std::string& c : chosen) {
-    if (std::none_of(table, table + count, [&c](const T& e) { return c == e.name; })) return std::nullopt;
-  }
-  std::vector<std::string> ordered;
-  for (int i = 0; i < count; ++i) {
-    if (std::find(chosen.begin(), chosen.end(), table[i].name) != chosen.end()) ordered.emplace_back(table[i].name);
-  }
-  return ordered;
+  std::vector<std::string> known;
+  for (int i = 0; i < count; ++i) known.emplace_back(table[i].name);
+  return lab::parse_subset(s, known);
 }
 
 }  // namespace

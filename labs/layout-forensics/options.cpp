@@ -38,17 +38,7 @@ std::vector<std::string> all_struct_names() {
 
 /// Parses --structs: names from structs.hpp, duplicates dropped, in report order.
 std::optional<std::vector<std::string>> parse_structs(const std::string& s) {
-  const std::vector<std::string> all = all_struct_names();
-  std::vector<std::string> chosen;
-  for (const std::string& item : lab::split_list(s)) {
-    if (std::find(all.begin(), all.end(), item) == all.end()) return std::nullopt;
-    chosen.push_back(item);
-  }
-  std::vector<std::string> ordered;
-  for (const std::string& name : all) {
-    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end()) ordered.push_back(name);
-  }
-  return ordered;
+  return lab::parse_subset(s, all_struct_names());
 }
 
 /// Parses --parts into config's switches; false for an unknown part.

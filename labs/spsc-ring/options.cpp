@@ -27,17 +27,13 @@ constexpr std::int64_t kMaxProcs = 256;
 
 /// Parses --variants: names from variants.hpp, duplicates dropped, in the lab's order.
 std::optional<std::vector<Variant>> parse_variants(const std::string& s) {
+  std::vector<std::string> known;
+  for (Variant v : all_variants()) known.emplace_back(variant_name(v));
+  const auto names = lab::parse_subset(s, known);
+  if (!names) return std::nullopt;
   std::vector<Variant> chosen;
-  for (const std::string& item : lab::split_list(s)) {
-    auto v = parse_variant(item);
-    if (!v) return std::nullopt;
-    if (std::find(chosen.begin(), chosen.end(), *v) == chosen.end()) chosen.push_back(*v);
-  }
-  std::vector<Variant> ordered;
-  for (Variant v : all_variants()) {
-    if (std::find(chosen.begin(), chosen.end(), v) != chosen.end()) ordered.push_back(v);
-  }
-  return ordered;
+  for (const std::string& name : *names) chosen.push_back(*parse_variant(name));
+  return chosen;
 }
 
 }  // namespace

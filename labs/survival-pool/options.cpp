@@ -42,22 +42,15 @@ constexpr int64_t kShortTaskDivisor = 1;
 
 /// Parses --scenarios: names from scenarios.hpp, duplicates dropped, in report order.
 std::optional<std::vector<Scenario>> parse_scenarios(const std::string& s) {
+  std::vector<std::string> known;
+  for (Scenario sc : all_scenarios()) known.emplace_back(scenario_name(sc));
+  const auto names = lab::parse_subset(s, known);
+  if (!names) return std::nullopt;
   std::vector<Scenario> chosen;
-  for (const std::string& item : lab::split_list(s)) {
-    bool found = false;
-    for (Scenario sc : all_scenarios()) {
-      if (item == scenario_name(sc)) {
-        chosen.push_back(sc);
-        found = true;
-      }
-    }
-    if (!found) return std::nullopt;
-  }
-  std::vector<Scenario> ordered;
   for (Scenario sc : all_scenarios()) {
-    if (std::find(chosen.begin(), chosen.end(), sc) != chosen.end()) ordered.push_back(sc);
+    if (std::find(names->begin(), names->end(), scenario_name(sc)) != names->end()) chosen.push_back(sc);
   }
-  return ordered;
+  return chosen;
 }
 
 }  // namespace

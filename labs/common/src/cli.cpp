@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -99,6 +100,18 @@ std::vector<std::string> split_list(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> parse_subset(const std::string& s, const std::vector<std::string>& known) {
+  const std::vector<std::string> items = split_list(s);
+  for (const std::string& item : items) {
+    if (std::find(known.begin(), known.end(), item) == known.end()) return std::nullopt;
+  }
+  std::vector<std::string> ordered;
+  for (const std::string& k : known) {
+    if (std::find(items.begin(), items.end(), k) != items.end()) ordered.push_back(k);
+  }
+  return ordered;
 }
 
 std::optional<std::chrono::nanoseconds> parse_go_duration(const std::string& s) {

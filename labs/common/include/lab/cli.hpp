@@ -95,4 +95,10 @@ std::optional<int64_t> parse_integer(const std::string& s, int64_t lo, int64_t h
 /// Splits "a,b,c" at commas (an empty string gives one empty item).
 std::vector<std::string> split_list(const std::string& s);
 
+/// Parses a comma-separated list of names from `known` (a lab's --variants,
+/// --structs, --scenarios...) into known's order with duplicates dropped;
+/// nullopt when an item is not in known (so also for an empty string, whose
+/// one item is empty).  Precondition: none.
+std::optional<std::vector<std::string>> parse_subset(const std::string& s, const std::vector<std::string>& known);
+
 }  // namespace lab
