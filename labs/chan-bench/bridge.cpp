@@ -94,25 +94,29 @@ BridgeResults run_bridge(const BridgeConfig& config) {
   });
 
   const auto start = Clock::now();
+  // Takes one sample and returns its time since start: the stop test below uses that
+  // same time, so a run stopped by the limit always ends with a sample at or past it.
   const auto sample = [&] {
     BridgeSample s;
-    s.t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    const auto elapsed = Clock::now() - start;
+    s.t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
     s.sent = sent.load(std::memory_order_relaxed);
     s.received = received.load(std::memory_order_relaxed);
     s.backlog = backlog.load(std::memory_order_relaxed);
     s.rss_bytes = resident_bytes();
     s.heap_alloc_bytes = gort::read_mem_stats().HeapAlloc;
     r.samples.push_back(s);
+    return elapsed;
   };
   sample();
   for (;;) {
     gort::sleep(config.sample_every);
-    sample();
+    const auto elapsed = sample();
     if (received.load(std::memory_order_relaxed) == config.max_messages) {
       r.stopped_by = "drained";
       break;
     }
-    if (Clock::now() - start >= config.limit) {
+    if (elapsed >= config.limit) {
       r.stopped_by = "time";
       break;
     }
