@@ -266,7 +266,40 @@ nlohmann::json variant_json(const VariantSteps& v) {
   return j;
 }
 
+/// Runs `go tool trace -d` on the twin's trace and reads its GC ranges.
+GoTraceRanges go_trace_ranges(const std::string& path) {
+  std::string why;
+  const auto run = lab::run_program({"go", "tool", "trace", "-d", path}, {}, &why);
+  GoTraceRanges g;
+  if (!run) g.error = "go tool trace not run: " + why;
+  else if (run->exit_code != 0) g.error = fmt::format("go tool trace -d exited with status {}: {}", run->exit_code, run->err);
+  else g = parse_go_trace_events(run->out);
+  g.command = "go tool trace -d " + path;
+  return g;
+}
+
 }  // namespace
+
+GoTraceRanges parse_go_trace_events(const std::string& text) {
+  GoTraceRanges g;
+  std::istringstream in(text);
+  std::string line;
+  int64_t open = -1;  // the pending GCStart's time; -1 when none
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    int64_t t = 0;
+    std::string event;
+    if (!(fields >> t >> event)) continue;
+    if (event == "GCStart") {
+      open = t;
+    } else if (event == "GCDone" && open >= 0) {
+      g.ranges.emplace_back(open, t);
+      open = -1;
+    }
+  }
+  if (g.ranges.empty()) g.error = "no GCStart/GCDone pair among the events";
+  return g;
+}
 
 PprofTop parse_pprof_top(const std::string& text) {
   PprofTop top;
@@ -312,6 +345,7 @@ AllocSteps run_alloc_steps(const WorkloadParams& p, int64_t requests, const std:
   fmt::print(stderr, "gc-forensics: step 5: reading {} with trace-viewer's analysis\n", s.gort.baseline.trace_path);
   if (s.gort.baseline.bench) s.trace = find_mark_phases(s.gort.baseline.trace_path);
   else s.trace = {s.gort.baseline.trace_path, "the traced run failed", {}, 0};
+  if (with_go && s.go.baseline.bench) s.go_trace = go_trace_ranges(s.go.baseline.trace_path);
   return s;
 }
 
@@ -384,11 +418,23 @@ std::string alloc_steps_markdown(const AllocSteps& s) {
                        f.path, f.path);
   }
   if (s.go.ran) {
-    out += fmt::format("The Go twin's trace: `go tool trace {}` — its \"View trace\" has a GC row whose ranges "
+    out += fmt::format("\nThe Go twin's trace: `go tool trace {}` — its \"View trace\" has a GC row whose ranges "
                        "are Go's cycles (GCStart to GCDone: sweep termination, mark, mark termination), the Ps' "
                        "GC slices (dedicated, fractional, idle workers) and the goroutines' \"MARK ASSIST\" "
-                       "slices.\n",
+                       "slices. ",
                        s.go.baseline.trace_path);
+    const GoTraceRanges& g = s.go_trace;
+    if (!g.error.empty()) {
+      out += fmt::format("Its GC ranges could not be counted: {}\n", g.error);
+    } else {
+      std::vector<int64_t> lengths;
+      for (const auto& [from, to] : g.ranges) lengths.push_back(to - from);
+      std::sort(lengths.begin(), lengths.end());
+      out += fmt::format("Go's own parser (`{}`) finds {} GC ranges there: median {}, shortest {}, longest {} "
+                         "(gort's GC ranges above: {}).\n",
+                         g.command, g.ranges.size(), step_ns(lengths[lengths.size() / 2]), step_ns(lengths.front()),
+                         step_ns(lengths.back()), f.phases.size());
+    }
   }
   return out + "\n";
 }
@@ -411,6 +457,9 @@ nlohmann::json alloc_steps_json(const AllocSteps& s) {
                       {"assists", p.assists},
                       {"worker_ns", p.worker_ns}});
   }
+  nlohmann::json go_ranges = nlohmann::json::array();
+  for (const auto& [from, to] : s.go_trace.ranges) go_ranges.push_back({from, to});
+  j["go_trace"] = {{"command", s.go_trace.command}, {"error", s.go_trace.error}, {"gc_ranges_ns", go_ranges}};
   j["trace"] = {{"path", s.trace.path}, {"error", s.trace.error}, {"duration_ns", s.trace.duration_ns},
                 {"mark_phases", phases}};
   return j;

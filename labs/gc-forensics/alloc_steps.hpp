@@ -23,13 +23,15 @@
 // stop-the-world pauses give each cycle's concurrent mark: from the end of
 // its sweep-termination stop to the start of its last mark-termination stop.
 // Next to each, the mark assists and mark workers the timeline recorded
-// inside the cycle.  The Go trace is for `go tool trace`, named in the report.
+// inside the cycle.  The Go trace is for `go tool trace`, named in the report;
+// its GC ranges are counted from the events `go tool trace -d` prints.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -109,12 +111,25 @@ struct TraceFindings {
   int64_t duration_ns = 0;
 };
 
+/// The Go twin's trace as `go tool trace -d` (Go's own trace parser) prints
+/// its events: the GC ranges, GCStart to GCDone, in ns since the trace began.
+struct GoTraceRanges {
+  /// The command run.
+  std::string command;
+  /// Every completed range, in order.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  /// Why there are none; empty when the trace was read.
+  std::string error;
+};
+
 /// Steps 4 and 5 together.
 struct AllocSteps {
   /// Requests each run served (0: the steps did not run).
   int64_t requests = 0;
   RuntimeSteps gort, go;
   TraceFindings trace;
+  /// The twin's baseline trace (with --go).
+  GoTraceRanges go_trace;
   /// True when `go tool pprof` could not be started (no `go` on PATH): the
   /// top five sites are missing and the lab exits with kExitNoPprof.
   bool pprof_missing = false;
@@ -133,6 +148,10 @@ std::string alloc_steps_markdown(const AllocSteps& s);
 
 /// Steps 4 and 5 as JSON: sites, benchmark figures and mark phases.
 nlohmann::json alloc_steps_json(const AllocSteps& s);
+
+/// Reads `go tool trace -d` output (one event a line, its time first) into
+/// the GC ranges: each GCStart to the next GCDone.
+GoTraceRanges parse_go_trace_events(const std::string& text);
 
 /// Reads `go tool pprof -top` output into rows (the table under its header
 /// line); error set when there is no table.
