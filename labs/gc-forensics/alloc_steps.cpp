@@ -154,6 +154,9 @@ TraceFindings find_mark_phases(const std::string& path) {
           m.mark_end = p.start;  // the last one: a restarted mark stops again
         }
       }
+      // GODEBUG=gcstoptheworld=1 has no concurrent mark: its one stop, named
+      // sweep termination, covers the whole cycle.
+      m.mark_start = std::min(m.mark_start, m.mark_end);
       for (const tv::Goroutine& g : tl.goroutines) {
         for (const tv::GSlice& s : g.slices) {
           if (s.state != tv::SliceState::Assist) continue;
