@@ -240,6 +240,7 @@ void expect_steps_4_and_5(const nlohmann::json& j, const std::string& report, bo
   }
   const auto& steps = j.at("steps_4_5");
   EXPECT_EQ(steps.at("requests"), kRequests);
+  EXPECT_EQ(steps.at("one_run"), true) << "--short profiles, traces and benchmarks each variant in one run";
   EXPECT_EQ(steps.at("pprof_missing"), !pprof_ran);
   const auto& base = steps.at("gort").at("baseline");
   const auto& refactor = steps.at("gort").at("refactor");

@@ -87,9 +87,11 @@ const PprofRow* row_for(const PprofTop& top, const std::string& site) {
   return nullptr;
 }
 
-/// Profiles, benchmarks and traces one variant on one runtime.
+/// Profiles, benchmarks and traces one variant on one runtime: two runs, or
+/// one profiled and traced at once when `one_run` (--short: each process
+/// costs seconds of start-up under a sanitizer).
 VariantSteps run_variant(const WorkloadParams& base, bool refactor, const std::string& runtime,
-                         const std::string& out_dir, bool* pprof_missing) {
+                         const std::string& out_dir, bool one_run, bool* pprof_missing) {
   WorkloadParams p = base;
   p.requests = base.requests;
   p.refactor = refactor;
@@ -99,16 +101,26 @@ VariantSteps run_variant(const WorkloadParams& base, bool refactor, const std::s
   v.trace_path = (std::filesystem::path(out_dir) / (name + (runtime == "go" ? ".trace" : ".gtrace"))).string();
   const std::string every = godebug_every_allocation();
   std::string why;
-  fmt::print(stderr, "gc-forensics: step 4, {} {}: heap profile of every allocation\n", runtime, name);
-  std::optional<ScenarioRun> profiled =
-      runtime == "gort" ? run_on_gort(p, kStepSetting, &why, {every, "GORTMEMPROFILE=" + v.profile_path})
-                        : run_on_go(p, kStepSetting, &why, {"-memprofile=" + v.profile_path}, {every});
+  fmt::print(stderr, "gc-forensics: step 4, {}: heap profile of every allocation{}\n", name,
+             one_run ? ", benchmark, traced" : "");
+  std::vector<std::string> gort_env{every, "GORTMEMPROFILE=" + v.profile_path};
+  std::vector<std::string> go_args{"-memprofile=" + v.profile_path};
+  if (one_run) {
+    gort_env.push_back("GORTTRACE=" + v.trace_path);
+    go_args.push_back("-trace=" + v.trace_path);
+  }
+  std::optional<ScenarioRun> profiled = runtime == "gort" ? run_on_gort(p, kStepSetting, &why, gort_env)
+                                                          : run_on_go(p, kStepSetting, &why, go_args, {every});
   if (!profiled) {
     v.note = "profiled run failed: " + why;
     v.objects.error = v.space.error = v.note;
   } else {
     v.objects = pprof_top(v.profile_path, "alloc_objects", runtime, pprof_missing);
     v.space = pprof_top(v.profile_path, "alloc_space", runtime, pprof_missing);
+  }
+  if (one_run) {
+    v.bench = std::move(profiled);
+    return v;
   }
   fmt::print(stderr, "gc-forensics: step 4, {}: benchmark, traced\n", name);
   v.bench = runtime == "gort" ? run_on_gort(p, kStepSetting, &why, {"GORTTRACE=" + v.trace_path})
@@ -328,22 +340,24 @@ PprofTop parse_pprof_top(const std::string& text) {
   return top;
 }
 
-AllocSteps run_alloc_steps(const WorkloadParams& p, int64_t requests, const std::string& out_dir, bool with_go) {
+AllocSteps run_alloc_steps(const WorkloadParams& p, int64_t requests, const std::string& out_dir, bool with_go,
+                           bool one_run) {
   AllocSteps s;
   s.requests = requests;
+  s.one_run = one_run;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);  // an error shows when the runs cannot write their files
   WorkloadParams counted = p;
   counted.requests = requests;
   s.gort.runtime = "gort";
   s.gort.ran = true;
-  s.gort.baseline = run_variant(counted, false, "gort", out_dir, &s.pprof_missing);
-  s.gort.refactor = run_variant(counted, true, "gort", out_dir, &s.pprof_missing);
+  s.gort.baseline = run_variant(counted, false, "gort", out_dir, one_run, &s.pprof_missing);
+  s.gort.refactor = run_variant(counted, true, "gort", out_dir, one_run, &s.pprof_missing);
   s.go.runtime = "go";
   if (with_go) {
     s.go.ran = true;
-    s.go.baseline = run_variant(counted, false, "go", out_dir, &s.pprof_missing);
-    s.go.refactor = run_variant(counted, true, "go", out_dir, &s.pprof_missing);
+    s.go.baseline = run_variant(counted, false, "go", out_dir, one_run, &s.pprof_missing);
+    s.go.refactor = run_variant(counted, true, "go", out_dir, one_run, &s.pprof_missing);
   }
   fmt::print(stderr, "gc-forensics: step 5: reading {} with trace-viewer's analysis\n", s.gort.baseline.trace_path);
   if (s.gort.baseline.bench) s.trace = find_mark_phases(s.gort.baseline.trace_path);
@@ -388,6 +402,10 @@ std::string alloc_steps_markdown(const AllocSteps& s) {
     t.add_row(bench_row(r->runtime, "refactor", r->refactor));
   }
   out += t.str();
+  if (s.one_run) {
+    out += "\n--short: each variant ran once, profiled and traced at once, so its CPU figures include the "
+           "profiler's cost of recording every allocation.\n";
+  }
   out += "\nmallocs and GC cycles are the growth of MemStats.Mallocs and NumGC over the served requests (the "
          "caches' filling excluded); allocs/op is mallocs / requests, as `go test -benchmem` divides it. GC CPU in "
          "the phase sums the gctrace CPU fields of those cycles (pauses × Ps, assists, background marking; idle "
@@ -443,7 +461,7 @@ std::string alloc_steps_markdown(const AllocSteps& s) {
 }
 
 nlohmann::json alloc_steps_json(const AllocSteps& s) {
-  nlohmann::json j{{"requests", s.requests}, {"pprof_missing", s.pprof_missing}};
+  nlohmann::json j{{"requests", s.requests}, {"one_run", s.one_run}, {"pprof_missing", s.pprof_missing}};
   for (const RuntimeSteps* r : {&s.gort, &s.go}) {
     if (r->ran) j[r->runtime] = {{"baseline", variant_json(r->baseline)}, {"refactor", variant_json(r->refactor)}};
   }

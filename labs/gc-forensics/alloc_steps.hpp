@@ -126,6 +126,8 @@ struct GoTraceRanges {
 struct AllocSteps {
   /// Requests each run served (0: the steps did not run).
   int64_t requests = 0;
+  /// Whether each variant ran once, profiled, traced and benchmarked at once.
+  bool one_run = false;
   RuntimeSteps gort, go;
   TraceFindings trace;
   /// The twin's baseline trace (with --go).
@@ -140,8 +142,10 @@ struct AllocSteps {
 inline constexpr int kExitNoPprof = 3;
 
 /// Runs steps 4 and 5 for `requests` requests of workload p (a service) with
-/// files in out_dir, Go's runs too when with_go.  Progress goes to stderr.
-AllocSteps run_alloc_steps(const WorkloadParams& p, int64_t requests, const std::string& out_dir, bool with_go);
+/// files in out_dir, Go's runs too when with_go; one run per variant instead
+/// of a profiled and a benchmark run when one_run.  Progress goes to stderr.
+AllocSteps run_alloc_steps(const WorkloadParams& p, int64_t requests, const std::string& out_dir, bool with_go,
+                           bool one_run);
 
 /// The report's section for steps 4 and 5 (empty when they did not run).
 std::string alloc_steps_markdown(const AllocSteps& s);

@@ -97,7 +97,7 @@ int lab_main(int argc, char** argv) {
   const std::vector<SettingRuns> settings = run_settings(o);
   AllocSteps steps;
   if (o.params.workload == Workload::Service && o.step_requests > 0) {
-    steps = run_alloc_steps(o.params, o.step_requests, o.out_dir, o.with_go);
+    steps = run_alloc_steps(o.params, o.step_requests, o.out_dir, o.with_go, o.short_mode);
   }
   ReportContext ctx;
   ctx.command = lab::command_text("gc-forensics", argc, argv);

@@ -106,6 +106,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   o.json_path = common.json_path;
   o.with_go = common.with_go;
   const bool short_mode = common.short_mode;
+  o.short_mode = short_mode;
   const auto fail = [&](const std::string& msg) { return lab::usage_error(kLab, msg, exit_code); };
 
   WorkloadParams& p = o.params;

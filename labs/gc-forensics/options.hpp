@@ -41,6 +41,8 @@ struct Options {
   /// Steps 4 and 5 (service only): requests each profiled, benchmarked and
   /// traced run serves, a fixed count so allocs/op compare; 0 skips them.
   int64_t step_requests = 200'000;
+  /// --short: steps 4 and 5 run each variant once, profiled and traced.
+  bool short_mode = false;
   /// Where steps 4 and 5 write their heap profiles and traces.
   std::string out_dir = ".";
 };
