@@ -39,10 +39,10 @@ constexpr int64_t kMaxShownLines = 100'000;
 /// Steps 4-5's request counts: 10^8 requests are 420 GB of allocation, over
 /// an hour at the course's 100 MB/s.
 constexpr int64_t kMaxRequests = 100'000'000;
-/// --short's steps 4-5 requests: 8,000 requests are 34 MB, four to eight
-/// cycles over --short's 4 MiB live heap at GOGC=100, in about 0.35 s at
+/// --short's steps 4-5 requests: 4,000 requests are 17 MB, three or four
+/// cycles over --short's 4 MiB live heap at GOGC=100, in about 0.17 s at
 /// 100 MB/s; enough for every allocation site and a traced mark phase.
-constexpr const char* kShortRequests = "8000";
+constexpr const char* kShortRequests = "4000";
 /// Largest GOGC accepted: Go takes any int32, but beyond 10^6 percent the goal
 /// passes any real heap and the setting is GOGC=off in disguise.
 constexpr int64_t kMaxGogc = 1'000'000;
