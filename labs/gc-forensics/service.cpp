@@ -194,11 +194,10 @@ void serve(const WorkloadParams& p, int w, gc::Slice<gc::Ptr<Chunk>> cache, gort
                            : serve_request(rng, &tally->checksum);
     if (cache.len() > 0) {
       const std::size_t slot = rng.next() % cache.len();
-      if (p.refactor) {
-        const gc::Ref<Chunk> evicted = cache[slot];
-        if (evicted) pool.put(gc::Root<Chunk>(evicted));
-      }
+      const gc::Ref<Chunk> evicted = cache[slot];
       cache[slot] = r.head;
+      // Pooled only once nothing else refers to it: another worker may take it next.
+      if (p.refactor && evicted) pool.put(gc::Root<Chunk>(evicted));
     }
     tally->bytes += r.bytes;
     ++tally->requests;

@@ -247,10 +247,12 @@ func serve(p params, w int, cache []*chunk, ready, clockStarted *sync.WaitGroup,
 		}
 		if len(cache) > 0 {
 			slot := r.next() % uint64(len(cache))
-			if p.refactor && cache[slot] != nil {
-				chunkPool.Put(cache[slot])
-			}
+			evicted := cache[slot]
 			cache[slot] = req.head
+			// Pooled only once nothing else refers to it: another worker may take it next.
+			if p.refactor && evicted != nil {
+				chunkPool.Put(evicted)
+			}
 		}
 		t.bytes += req.bytes
 		t.requests++
