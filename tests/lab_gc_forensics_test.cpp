@@ -4,7 +4,9 @@
 // gctrace lines gort printed parsing with Go's format, and the collector facts
 // the numbers must show on any machine (the retained heap grows; GOGC=50 runs
 // more cycles than GOGC=200; under GOGC=off the memory limit alone starts
-// cycles and bounds the goal).
+// cycles and bounds the goal); steps 4 and 5: the heap profile's sites as go
+// tool pprof lists them, the refactored service allocating less per request,
+// and trace-viewer's analysis finding the mark phases in the trace.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -135,15 +137,21 @@ TEST(LabGcForensicsParser, SortsALogIntoCyclesRejectedAndOtherLines) {
   EXPECT_EQ(sorted.other.size(), 2u);
 }
 
-/// Runs the lab with args plus --json and --svg into dir, checks it succeeded,
-/// and returns the parsed JSON (and the Markdown report in *report).
-nlohmann::json run_lab(const fs::path& dir, const std::vector<std::string>& args, std::string* report = nullptr) {
+/// Whether `go` (for go tool pprof and the twin) is on PATH.
+bool have_go() { return run_process({"/bin/sh", "-c", "command -v go"}).exit_code == 0; }
+
+/// Runs the lab with args plus --json, --svg and --out-dir into dir, checks it
+/// exited with `status`, and returns the parsed JSON (and the Markdown report
+/// in *report).
+nlohmann::json run_lab(const fs::path& dir, const std::vector<std::string>& args, std::string* report = nullptr,
+                       int status = 0) {
   std::vector<std::string> argv{GORT_LAB_PROGRAM};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--json=" + (dir / "out.json").string());
   argv.push_back("--svg=" + (dir / "heap.svg").string());
+  argv.push_back("--out-dir=" + (dir / "steps").string());
   const auto r = run_process(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, status) << r.err;
   if (report != nullptr) *report = r.out;
   std::ifstream f(dir / "out.json");
   std::stringstream text;
@@ -209,7 +217,7 @@ double cycles_per_mib(const nlohmann::json& r) {
 TEST(LabGcForensics, ProfileFlagsWriteOneProfilePerSetting) {
   const gort::test::ScratchDir dir("lab-gc", "profiles");
   const std::string cpu = (dir / "cpu.pprof").string(), mem = (dir / "mem.pprof").string();
-  run_lab(dir, {"--short", "--gogc=100,off", "--cpuprofile=" + cpu, "--memprofile=" + mem});
+  run_lab(dir, {"--short", "--gogc=100,off", "--requests=0", "--cpuprofile=" + cpu, "--memprofile=" + mem});
   EXPECT_FALSE(fs::exists(cpu)) << "the parent runs no gort::run";
   for (const char* slug : {"-gogc100", "-gogcoff"}) {
     const std::string c = (dir / ("cpu" + std::string(slug) + ".pprof")).string();
@@ -221,10 +229,83 @@ TEST(LabGcForensics, ProfileFlagsWriteOneProfilePerSetting) {
   }
 }
 
+/// Checks steps 4 and 5 of a --short service run (4,000 requests per run).
+void expect_steps_4_and_5(const nlohmann::json& j, const std::string& report, bool pprof_ran) {
+  constexpr int64_t kRequests = 4'000;  // --short's --requests
+  constexpr int64_t kAllocsPerRequest = 8;  // 4 chunks: a node and a payload each
+  for (const char* section : {"## Step 4: the top five allocation sites", "### gort: top five sites, baseline",
+                              "### gort: top five sites, refactored", "### Before and after",
+                              "## Step 5: the GC mark phases in the trace", "trace-viewer serve "}) {
+    EXPECT_NE(report.find(section), std::string::npos) << "missing " << section << " in\n" << report;
+  }
+  const auto& steps = j.at("steps_4_5");
+  EXPECT_EQ(steps.at("requests"), kRequests);
+  EXPECT_EQ(steps.at("one_run"), true) << "--short profiles, traces and benchmarks each variant in one run";
+  EXPECT_EQ(steps.at("pprof_missing"), !pprof_ran);
+  const auto& base = steps.at("gort").at("baseline");
+  const auto& refactor = steps.at("gort").at("refactor");
+  if (pprof_ran) {
+    // go tool pprof's rows name the program's lines, the allocator hidden: the
+    // request handler's two sites first, with every allocation recorded.
+    const auto& rows = base.at("alloc_objects").at("rows");
+    ASSERT_GE(rows.size(), 4u) << base.dump();
+    for (int i = 0; i < 2; ++i) {
+      const std::string site = rows[i].at("site");
+      EXPECT_NE(site.find("serve_request"), std::string::npos) << site;
+      EXPECT_NE(site.find("service.cpp:"), std::string::npos) << site;
+      EXPECT_EQ(site.find("gort::gc::"), std::string::npos) << site;
+      EXPECT_GE(std::stoll(rows[i].at("flat").get<std::string>()), kRequests * 4) << site;
+    }
+    EXPECT_NE(report.find("| 1 | "), std::string::npos) << report;
+    // Refactored, the handler's sites are gone; the kept chunk's remain.
+    for (const auto& row : refactor.at("alloc_objects").at("rows")) {
+      if (row.at("flat") == "0") continue;
+      EXPECT_EQ(row.at("site").get<std::string>().find("serve_request "), std::string::npos) << row.dump();
+    }
+    EXPECT_NE(refactor.at("alloc_objects").at("rows")[0].at("site").get<std::string>().find("kept_chunk"),
+              std::string::npos) << refactor.dump();
+    EXPECT_FALSE(base.at("alloc_space").at("rows").empty());
+  }
+  // The benchmark: a fixed request count, so the counts are exact on gort.
+  const auto& b = base.at("bench");
+  const auto& r = refactor.at("bench");
+  EXPECT_EQ(b.at("requests"), kRequests);
+  EXPECT_EQ(r.at("requests"), kRequests);
+  EXPECT_EQ(b.at("mallocs"), kRequests * kAllocsPerRequest) << "every request allocates its 4 nodes and payloads";
+  EXPECT_LT(r.at("mallocs").get<int64_t>(), kRequests * 2) << "at most the kept node and payload per request";
+  EXPECT_LT(r.at("allocs_per_op").get<double>(), b.at("allocs_per_op").get<double>());
+  EXPECT_LT(r.at("total_alloc_bytes").get<uint64_t>(), b.at("total_alloc_bytes").get<uint64_t>());
+  EXPECT_LE(r.at("gc_cycles").get<int>(), b.at("gc_cycles").get<int>());
+  EXPECT_GE(b.at("gc_cycles").get<int>(), 1) << "17 MB over a 4 MiB live heap at GOGC=100";
+  // Step 5: trace-viewer's analysis finds the mark phases in the trace.
+  const auto& trace = steps.at("trace");
+  EXPECT_EQ(trace.at("error"), "") << trace.dump();
+  const auto& phases = trace.at("mark_phases");
+  ASSERT_GE(phases.size(), 1u) << trace.dump();
+  int64_t prev_end = -1;
+  for (const auto& m : phases) {
+    const auto start = m.at("start_ns").get<int64_t>(), end = m.at("end_ns").get<int64_t>();
+    const auto mark_start = m.at("mark_start_ns").get<int64_t>(), mark_end = m.at("mark_end_ns").get<int64_t>();
+    EXPECT_LT(start, end) << m.dump();
+    EXPECT_LE(start, mark_start) << m.dump();
+    EXPECT_LT(mark_start, mark_end) << m.dump();
+    EXPECT_LE(mark_end, end) << m.dump();
+    EXPECT_GE(start, prev_end) << "cycles in order, one at a time";
+    EXPECT_GE(m.at("pauses").get<int>(), 1) << "a cycle stops the world at least once";
+    EXPECT_LE(end, trace.at("duration_ns").get<int64_t>());
+    prev_end = end;
+  }
+  EXPECT_TRUE(fs::exists(trace.at("path").get<std::string>()));
+}
+
 TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
   const gort::test::ScratchDir dir("lab-gc", "service");
   std::string report;
-  const nlohmann::json j = run_lab(dir, {"--short"}, &report);
+  const bool pprof = have_go();
+  // Without go, go tool pprof cannot read step 4's profiles: the report says
+  // so and the lab exits with its own status, 3.
+  const nlohmann::json j = run_lab(dir, {"--short"}, &report, pprof ? 0 : 3);
+  expect_steps_4_and_5(j, report, pprof);
   for (const char* section : {"## Summary", "## GOGC=100\n", "## GOGC=50\n", "## GOGC=200\n",
                               "## GOGC=off GOMEMLIMIT=32MiB\n", "## Reading one gctrace line", "Cycles on gort:"}) {
     EXPECT_NE(report.find(section), std::string::npos) << "missing " << section << " in\n" << report;
@@ -308,7 +389,7 @@ TEST(LabGcForensics, RetainCourseSetEndsWithTheMemoryLimitBelowTheLiveHeap) {
 }
 
 TEST(LabGcForensics, GoTwinLinesParseWithTheSameParser) {
-  if (run_process({"/bin/sh", "-c", "command -v go"}).exit_code != 0) GTEST_SKIP() << "no go on PATH";
+  if (!have_go()) GTEST_SKIP() << "no go on PATH";
   const gort::test::ScratchDir dir("lab-gc", "twin");
   const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=100", "--go"});
   const auto& go = run_of(j, "GOGC=100", "go");
@@ -323,6 +404,7 @@ TEST(LabGcForensics, BadFlagsExitWithStatus2AndNameTheFlag) {
       {"--rate", "100MBps"},     {"--rate", "fast"},     {"--rate", "0MB/s"},      {"--gogc", "fifty"},
       {"--gogc", "50,-1"},       {"--memlimit", "512MB"}, {"--memlimit", "lots"},  {"--duration", "10"},
       {"--scenario", "leak"},    {"--workers", "0"},     {"--live", "4 MiB"},      {"--buffers", "many"},
+      {"--requests", "-1"},      {"--requests", "lots"},
   };
   for (const auto& c : cases) {
     const auto r = run_process({GORT_LAB_PROGRAM, c[0], c[1]});
@@ -336,7 +418,8 @@ TEST(LabGcForensics, BadFlagsExitWithStatus2AndNameTheFlag) {
 TEST(LabGcForensics, HelpListsTheFlags) {
   const auto r = run_process({GORT_LAB_PROGRAM, "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* flag : {"--scenario", "--gogc", "--memlimit", "--rate", "--short", "--go", "--svg", "--json"}) {
+  for (const char* flag : {"--scenario", "--gogc", "--memlimit", "--rate", "--short", "--go", "--svg", "--json",
+                           "--requests", "--refactor", "--out-dir", "--memprofile"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(r.out.find("--child"), std::string::npos) << "the internal mode stays out of --help";

@@ -20,6 +20,10 @@ namespace {
 /// it: ample for the retained example's million buffers under a sanitizer.
 constexpr std::chrono::minutes kWatchdogSlack{5};
 
+/// A service request's bytes on average: 4 chunks of a 1 KiB mean payload and
+/// a 32-byte node (service.cpp), for a counted run's planned length.
+constexpr double kPlannedRequestBytes = 4 * (1024 + 32);
+
 /// The value of environment variable name, or `fallback` when unset or empty.
 std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
@@ -29,7 +33,12 @@ std::string env_or(const char* name, const char* fallback) {
 }  // namespace
 
 int run_child(const WorkloadParams& p) {
-  const auto planned = p.workload == Workload::Service ? p.duration : std::chrono::nanoseconds(0);
+  // A counted service run takes its requests' bytes at the rate.
+  const auto planned =
+      p.workload != Workload::Service ? std::chrono::nanoseconds(0)
+      : p.requests > 0 ? std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(p.requests) *
+                                                                        kPlannedRequestBytes * 1e9 / p.rate_bytes_per_s))
+                       : p.duration;
   Watchdog watchdog(planned + kWatchdogSlack, std::string("the ") + workload_name(p.workload) + " run");
   RunResult result;
   result.runtime = "gort";
@@ -45,6 +54,11 @@ int run_child(const WorkloadParams& p) {
     result.elapsed_ns = w.elapsed_ns;
     result.requested_bytes = w.requested_bytes;
     result.retained_objects = w.retained_objects;
+    result.requests = w.requests;
+    result.refactor = p.refactor;
+    result.mallocs = w.mallocs;
+    result.measured_gc_cycles = w.gc_cycles;
+    result.gc_cycles_before = w.gc_before;
     sampler.fill(&result);
   });
   std::printf("%s\n", to_json(result).dump().c_str());

@@ -10,7 +10,11 @@
 // and flags, and its gctrace lines go through the same parser.  The report
 // (stdout) tabulates cycles, pauses, GC CPU and peak heap, shows the gctrace
 // lines and a table of the cycles, and decodes one line field by field; one
-// SVG per setting shows the heap against its goal and limit.  See README.md.
+// SVG per setting shows the heap against its goal and limit.  Then, for the
+// service, steps 4 and 5: the heap profile's top five allocation sites as
+// `go tool pprof` reads them, the refactored service against the baseline, and
+// the mark phases trace-viewer's analysis finds in a trace (alloc_steps.hpp).
+// See README.md.
 #include <fmt/format.h>
 #include <lab/cli.hpp>
 #include <lab/progress.hpp>
@@ -18,6 +22,7 @@
 
 #include <cstdio>
 
+#include "alloc_steps.hpp"
 #include "child.hpp"
 #include "heap_plot.hpp"
 #include "options.hpp"
@@ -90,17 +95,32 @@ int lab_main(int argc, char** argv) {
   if (o.child) return run_child(o.params);
 
   const std::vector<SettingRuns> settings = run_settings(o);
+  AllocSteps steps;
+  if (o.params.workload == Workload::Service && o.step_requests > 0) {
+    steps = run_alloc_steps(o.params, o.step_requests, o.out_dir, o.with_go, o.short_mode);
+  }
   ReportContext ctx;
   ctx.command = lab::command_text("gc-forensics", argc, argv);
   ctx.machine = lab::machine_description();
   ctx.params = o.params;
   ctx.shown_lines = o.shown_lines;
   if (!o.json_path.empty()) {
-    if (!lab::write_json_file("gc-forensics", o.json_path, report_json(ctx, settings).dump())) return 1;
+    nlohmann::json j = report_json(ctx, settings);
+    if (steps.requests > 0) j["steps_4_5"] = alloc_steps_json(steps);
+    if (!lab::write_json_file("gc-forensics", o.json_path, j.dump())) return 1;
   }
-  std::fputs(markdown_report(ctx, settings).c_str(), stdout);
+  std::fputs((markdown_report(ctx, settings) + alloc_steps_markdown(steps)).c_str(), stdout);
+  // The report says which run failed and why.
   for (const SettingRuns& s : settings) {
-    if (!s.gort) return 1;  // the report says which run failed and why
+    if (!s.gort) return 1;
+  }
+  if (steps.requests > 0) {
+    if (!steps.gort.baseline.bench || !steps.gort.refactor.bench || !steps.trace.error.empty()) return 1;
+    if (steps.pprof_missing) {
+      fmt::print(stderr, "gc-forensics: go tool pprof could not run (no go on PATH?): step 4's sites are missing "
+                         "from the report; exit status {}\n", kExitNoPprof);
+      return kExitNoPprof;
+    }
   }
   return 0;
 }

@@ -36,6 +36,13 @@ constexpr int64_t kMaxBuffers = 10'000'000;
 constexpr int64_t kMaxWorkers = 1024;
 constexpr int64_t kMaxLiveBytes = int64_t{16} << 30;
 constexpr int64_t kMaxShownLines = 100'000;
+/// Steps 4-5's request counts: 10^8 requests are 420 GB of allocation, over
+/// an hour at the course's 100 MB/s.
+constexpr int64_t kMaxRequests = 100'000'000;
+/// --short's steps 4-5 requests: 4,000 requests are 17 MB, three or four
+/// cycles over --short's 4 MiB live heap at GOGC=100, in about 0.17 s at
+/// 100 MB/s; enough for every allocation site and a traced mark phase.
+constexpr const char* kShortRequests = "4000";
 /// Largest GOGC accepted: Go takes any int32, but beyond 10^6 percent the goal
 /// passes any real heap and the setting is GOGC=off in disguise.
 constexpr int64_t kMaxGogc = 1'000'000;
@@ -57,7 +64,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "and peak heap, with a heap-over-time SVG per setting. Markdown report on stdout, progress "
       "on stderr."};
   std::string scenario = "service", rate = "100MB/s", duration = "10s", workers = "4", live = "32MiB";
-  std::string buffers = "1000000", pause_every = "50000", gogc, memlimit, lines = "8";
+  std::string buffers = "1000000", pause_every = "50000", gogc, memlimit, lines = "8", requests = "200000";
   lab::CommonFlags common;
   app.add_option("--scenario", scenario,
                  "workload: 'service' (short-lived objects at --rate) or 'retain' (the worked example: "
@@ -84,12 +91,22 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
                          .json = "every measurement and the parsed gctrace lines"},
                         &common);
   app.add_option("--lines", lines, "gctrace lines shown per run in the report")->default_val(lines);
+  app.add_option("--requests", requests,
+                 "service, steps 4-5: requests of each heap-profiled, benchmarked and traced run at GOGC=100, "
+                 "baseline and refactored (0 skips steps 4-5)")
+      ->default_val(requests);
+  app.add_flag("--refactor", o.params.refactor,
+               "service: serve requests the refactored way (step 4: preallocated scratch for the chunks a request "
+               "discards, a gort::Pool of evicted entries for the kept one) in the GOGC runs too");
+  app.add_option("--out-dir", o.out_dir, "where steps 4-5 write their heap profiles and execution traces")
+      ->default_val(o.out_dir);
   app.add_flag("--child", o.child, "internal: run one setting from the environment, JSON on stdout")->group("");
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;
   o.svg_path = common.svg_path;
   o.json_path = common.json_path;
   o.with_go = common.with_go;
   const bool short_mode = common.short_mode;
+  o.short_mode = short_mode;
   const auto fail = [&](const std::string& msg) { return lab::usage_error(kLab, msg, exit_code); };
 
   WorkloadParams& p = o.params;
@@ -100,6 +117,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     if (app.count("--live") == 0) live = "4MiB";
     if (app.count("--buffers") == 0) buffers = "40000";
     if (app.count("--pause-every") == 0) pause_every = "2000";
+    if (app.count("--requests") == 0) requests = kShortRequests;
   }
   if (auto r = parse_rate(rate)) p.rate_bytes_per_s = *r;
   else return fail(fmt::format("--rate '{}': expected a rate such as 100MB/s, 1.5GB/s, 64MiB/s "
@@ -117,6 +135,10 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   if (auto n = lab::parse_integer(pause_every, 1, kMaxBuffers)) p.pause_every = *n;
   else return fail(fmt::format("--pause-every '{}': expected an integer 1..{}", pause_every,
                                                  kMaxBuffers));
+  if (auto n = lab::parse_integer(requests, 0, kMaxRequests)) o.step_requests = *n;
+  else return fail(fmt::format("--requests '{}': expected an integer 0..{} (0 skips steps 4-5)", requests,
+                               kMaxRequests));
+  if (o.child) p.requests = o.step_requests;  // the child serves exactly this many
   if (auto n = lab::parse_integer(lines, 0, kMaxShownLines)) o.shown_lines = static_cast<int>(*n);
   else return fail(fmt::format("--lines '{}': expected an integer 0..{}", lines, kMaxShownLines));
 

@@ -7,6 +7,9 @@
 // example's four "Try tuning" runs: GOGC=100, 50 and 200, and GOGC=100 under
 // GOMEMLIMIT=20MiB.  --gogc takes a list (each value a run); --memlimit
 // applies to every run.
+//
+// Steps 4 and 5 (service only) run after the settings, at GOGC=100, on a fixed
+// number of requests (--requests; 0 skips them): see alloc_steps.hpp.
 #pragma once
 
 #include <optional>
@@ -35,6 +38,13 @@ struct Options {
   std::string json_path;
   /// gctrace lines shown per run in the report (the rest are counted).
   int shown_lines = 8;
+  /// Steps 4 and 5 (service only): requests each profiled, benchmarked and
+  /// traced run serves, a fixed count so allocs/op compare; 0 skips them.
+  int64_t step_requests = 200'000;
+  /// --short: steps 4 and 5 run each variant once, profiled and traced.
+  bool short_mode = false;
+  /// Where steps 4 and 5 write their heap profiles and traces.
+  std::string out_dir = ".";
 };
 
 /// Parses argv.  Returns the options, or nullopt after printing help (exit 0

@@ -34,6 +34,8 @@ std::vector<std::string> workload_flags(const WorkloadParams& p, std::string_vie
       fmt::format("{}live={}", d, p.live_bytes),
       fmt::format("{}buffers={}", d, p.buffers),
       fmt::format("{}pause-every={}", d, p.pause_every),
+      fmt::format("{}requests={}", d, p.requests),
+      fmt::format("{}refactor={}", d, p.refactor ? "true" : "false"),
   };
 }
 

@@ -57,6 +57,14 @@ struct WorkloadParams {
   int64_t buffers = 1'000'000;
   /// Retain: a 10 ms sleep after every this many buffers (the example: 50,000).
   int64_t pause_every = 50'000;
+  /// Service: when positive, serve exactly this many requests (split among
+  /// the workers, still paced at rate) instead of running for duration: a
+  /// fixed operation count makes allocs/op comparable (course step 4).
+  int64_t requests = 0;
+  /// Service: serve requests the refactored way (step 4): the three chunks a
+  /// request discards come from each worker's preallocated scratch, and the
+  /// kept head chunk from a gort::Pool of evicted cache entries.
+  bool refactor = false;
 };
 
 /// The flags that give a child (dash "--") or the Go twin (dash "-") these

@@ -23,6 +23,11 @@ nlohmann::json to_json(const RunResult& r) {
       {"peak_heap_alloc", r.peak_heap_alloc},
       {"peak_heap_inuse", r.peak_heap_inuse},
       {"retained_objects", r.retained_objects},
+      {"requests", r.requests},
+      {"refactor", r.refactor},
+      {"mallocs", r.mallocs},
+      {"measured_gc_cycles", r.measured_gc_cycles},
+      {"gc_cycles_before", r.gc_cycles_before},
       {"samples", samples},
   };
 }
@@ -47,6 +52,11 @@ std::optional<RunResult> run_result_from_json(const std::string& text, std::stri
     j.at("peak_heap_alloc").get_to(r.peak_heap_alloc);
     j.at("peak_heap_inuse").get_to(r.peak_heap_inuse);
     j.at("retained_objects").get_to(r.retained_objects);
+    j.at("requests").get_to(r.requests);
+    j.at("refactor").get_to(r.refactor);
+    j.at("mallocs").get_to(r.mallocs);
+    j.at("measured_gc_cycles").get_to(r.measured_gc_cycles);
+    j.at("gc_cycles_before").get_to(r.gc_cycles_before);
     for (const auto& s : j.at("samples")) {
       r.samples.push_back({s.at(0).get<double>(), s.at(1).get<uint64_t>(), s.at(2).get<uint64_t>(),
                            s.at(3).get<uint64_t>()});

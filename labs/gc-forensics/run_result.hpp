@@ -11,7 +11,8 @@
 //    "procs":2,"elapsed_ns":…,"requested_bytes":…,"total_alloc_bytes":…,
 //    "num_gc":…,"num_forced_gc":0,"pauses_ns":[…],"lost_pauses":0,
 //    "gc_cpu_fraction":…,"peak_heap_alloc":…,"peak_heap_inuse":…,
-//    "retained_objects":…,"samples":[[t_s,heap_alloc,heap_inuse,next_gc],…]}
+//    "retained_objects":…,"requests":…,"refactor":false,"mallocs":…,
+//    "measured_gc_cycles":…,"gc_cycles_before":…,"samples":[[t_s,heap_alloc,heap_inuse,next_gc],…]}
 #pragma once
 
 #include <cstdint>
@@ -63,6 +64,16 @@ struct RunResult {
   /// Objects the workload still held at the end (retain: the buffers; service:
   /// the cache entries).
   int64_t retained_objects = 0;
+  /// Service: requests served in the measured phase.
+  int64_t requests = 0;
+  /// Service: whether the refactored requests ran (step 4).
+  bool refactor = false;
+  /// Service: MemStats.Mallocs growth over the measured phase (allocs/op is
+  /// mallocs / requests) and the cycles completed in it.
+  uint64_t mallocs = 0;
+  uint32_t measured_gc_cycles = 0;
+  /// Service: NumGC when the measured phase began.
+  uint32_t gc_cycles_before = 0;
   /// The heap over time.
   std::vector<HeapSample> samples;
 };

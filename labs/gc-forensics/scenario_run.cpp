@@ -5,6 +5,8 @@
 #include <lab/cli.hpp>
 #include <lab/go_twin.hpp>
 
+#include <algorithm>
+
 namespace gclab {
 
 namespace {
@@ -36,20 +38,33 @@ std::optional<ScenarioRun> read_run(const std::optional<gort::ProcessResult>& ru
 
 }  // namespace
 
-std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why) {
+std::vector<std::string> with_env(std::vector<std::string> base, const std::vector<std::string>& overrides) {
+  for (const std::string& o : overrides) {
+    const std::string name = o.substr(0, o.find('=') + 1);
+    auto same = std::find_if(base.begin(), base.end(), [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    if (same != base.end()) *same = o;
+    else base.push_back(o);
+  }
+  return base;
+}
+
+std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why,
+                                       const std::vector<std::string>& env) {
   std::vector<std::string> args{"--child"};
   for (std::string& f : workload_flags(p, "--")) args.push_back(std::move(f));
   // --cpuprofile/--memprofile: each setting's run profiles itself into a file
   // of its own (the parent runs no gort::run).
-  std::vector<std::string> env = gc_setting_env(s);
-  for (std::string& e : lab::profile_environment(gc_setting_slug(s))) env.push_back(std::move(e));
-  return read_run(lab::run_self(args, env, why), "the gort run", why);
+  const std::vector<std::string> profiles = env.empty() ? lab::profile_environment(gc_setting_slug(s)) : env;
+  return read_run(lab::run_self(args, with_env(gc_setting_env(s), profiles), why), "the gort run", why);
 }
 
-std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why) {
-  std::vector<std::string> args = workload_flags(p, "-");
-  args.push_back("-json");
-  return read_run(lab::run_go_twin("gc-forensics", args, gc_setting_env(s), why), "the Go program", why);
+std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why,
+                                     const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> all = workload_flags(p, "-");
+  all.insert(all.end(), args.begin(), args.end());
+  all.push_back("-json");
+  return read_run(lab::run_go_twin("gc-forensics", all, with_env(gc_setting_env(s), env), why), "the Go program",
+                  why);
 }
 
 }  // namespace gclab

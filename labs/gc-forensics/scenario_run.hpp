@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <lab/gctrace.hpp>
 
@@ -29,12 +30,22 @@ struct ScenarioRun {
   GctraceLog trace;
 };
 
-/// Runs the setting in a child of this program.  Returns nullopt with *why set
-/// when the child cannot start, fails, or prints something unreadable.
-std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why);
+/// Runs the setting in a child of this program, with `env` (NAME=value)
+/// replacing or adding to the setting's environment; with no env the child
+/// profiles itself as --cpuprofile/--memprofile asked.  Returns nullopt with
+/// *why set when the child cannot start, fails, or prints something unreadable.
+std::optional<ScenarioRun> run_on_gort(const WorkloadParams& p, const GcSetting& s, std::string* why,
+                                       const std::vector<std::string>& env = {});
 
-/// Runs the setting in the Go twin (built on first use).  Returns nullopt with
-/// *why set when Go is missing, the build fails, or the run fails.
-std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why);
+/// Runs the setting in the Go twin (built on first use), with extra flags and
+/// `env` as run_on_gort.  Returns nullopt with *why set when Go is missing, the
+/// build fails, or the run fails.
+std::optional<ScenarioRun> run_on_go(const WorkloadParams& p, const GcSetting& s, std::string* why,
+                                     const std::vector<std::string>& args = {},
+                                     const std::vector<std::string>& env = {});
+
+/// The environment `base` with each of `overrides` (NAME=value) replacing the
+/// entry of the same name, or appended when there is none.
+std::vector<std::string> with_env(std::vector<std::string> base, const std::vector<std::string>& overrides);
 
 }  // namespace gclab

@@ -17,6 +17,9 @@
 // 1 KiB buffers (Go's new([1024]byte); here a pointer-free 1,024-byte object,
 // no header, the same size class) and appends each to one slice it keeps,
 // sleeping 10 ms after every --pause-every buffers.
+//
+// The refactored service (--refactor, course step 4) serves the same requests
+// with preallocated scratch and a pool of evicted entries; see service.cpp.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,15 @@ struct WorkloadOutcome {
   uint64_t requested_bytes = 0;
   /// Objects still held when at_end ran (cache entries; retained buffers).
   int64_t retained_objects = 0;
+  /// Service: requests served in the measured phase.
+  int64_t requests = 0;
+  /// Service: MemStats.Mallocs and NumGC growth over the measured phase (the
+  /// numerator of allocs/op, and the cycles the requests cost).
+  uint64_t mallocs = 0;
+  uint32_t gc_cycles = 0;
+  /// Service: NumGC when the measured phase began (its cycles are numbered
+  /// from gc_before + 1).
+  uint32_t gc_before = 0;
 };
 
 /// Runs the allocation service; calls at_end() once every worker has stopped,

@@ -13,6 +13,14 @@
 //
 // The workloads follow labs/gc-forensics/service.cpp and retain.cpp step for
 // step: the same request shape, payload sizes, random sequence and pacing.
+//
+// Course step 4: -requests=N serves a fixed number of requests (allocs/op),
+// -refactor serves them with the two refactors of service.cpp (preallocated
+// scratch for the discarded chunks, a sync.Pool of evicted cache entries for
+// the kept one), -memprofile writes the heap profile at the end as
+// `go test -memprofile` does, recording every allocation from the start of
+// main (MemProfileRate = 1). Step 5: -trace writes an execution trace for
+// `go tool trace`.
 package main
 
 import (
@@ -22,6 +30,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +55,9 @@ const chunksPerRequest = 4
 var payloadSizes = [...]int{256, 512, 1024, 1024, 1536, 1792}
 
 const meanPayloadBytes = 1024
+
+// maxPayloadBytes is the largest payload size: a scratch buffer's capacity.
+const maxPayloadBytes = 1792
 
 // paceSlack: a worker sleeps only when at least this far ahead of schedule.
 const paceSlack = time.Millisecond
@@ -90,7 +103,61 @@ func serveRequest(r *rng, checksum *uint64) request {
 	var req request
 	for k := 0; k < chunksPerRequest; k++ {
 		size := payloadSizes[r.next()%uint64(len(payloadSizes))]
-		c := &chunk{payload: make([]byte, size)}
+		c := &chunk{}
+		c.payload = make([]byte, size)
+		c.payload[size-1] = byte(k + 1)
+		c.next = req.head
+		req.head = c
+		req.bytes += uint64(size) + chunkBytes
+	}
+	for c := req.head; c != nil; c = c.next {
+		*checksum += uint64(len(c.payload)) + uint64(c.payload[len(c.payload)-1])
+	}
+	req.head.next = nil
+	return req
+}
+
+// chunkPool holds evicted cache entries for reuse as kept heads (step 4).
+var chunkPool sync.Pool
+
+// makeScratch preallocates a worker's discarded chunks (step 4's first
+// refactor): chunksPerRequest-1 nodes with payload buffers of the largest size.
+func makeScratch() []*chunk {
+	scratch := make([]*chunk, chunksPerRequest-1)
+	for i := range scratch {
+		scratch[i] = &chunk{payload: make([]byte, maxPayloadBytes)}
+	}
+	return scratch
+}
+
+// keptChunk is a refactored request's head: an evicted entry from the pool
+// when there is one (its payload kept when large enough), else a new chunk.
+func keptChunk(size int) *chunk {
+	c, _ := chunkPool.Get().(*chunk)
+	if c == nil {
+		c = &chunk{}
+	}
+	if cap(c.payload) >= size {
+		c.payload = c.payload[:size]
+	} else {
+		c.payload = make([]byte, size)
+	}
+	return c
+}
+
+// serveRequestReusing is serveRequest with the discarded chunks taken from
+// scratch and the head from the pool: the same draws and reads.
+func serveRequestReusing(r *rng, scratch []*chunk, checksum *uint64) request {
+	var req request
+	for k := 0; k < chunksPerRequest; k++ {
+		size := payloadSizes[r.next()%uint64(len(payloadSizes))]
+		var c *chunk
+		if k+1 < chunksPerRequest {
+			c = scratch[k]
+			c.payload = c.payload[:size]
+		} else {
+			c = keptChunk(size)
+		}
 		c.payload[size-1] = byte(k + 1)
 		c.next = req.head
 		req.head = c
@@ -112,6 +179,8 @@ type params struct {
 	live       int64
 	buffers    int64
 	pauseEvery int64
+	requests   int64 // service: a fixed count instead of duration (0: duration)
+	refactor   bool  // service: the step-4 refactors
 }
 
 // outcome is what a workload counted.
@@ -119,39 +188,77 @@ type outcome struct {
 	elapsed   time.Duration
 	requested uint64
 	retained  int64
+	requests  int64
+	mallocs   uint64 // MemStats.Mallocs growth over the measured phase
+	gcCycles  uint32 // NumGC growth over it
+	gcBefore  uint32 // NumGC when it began
 }
 
 // workerTally is one worker's count in the paced phase.
 type workerTally struct {
 	bytes    uint64
 	checksum uint64
+	requests int64
 }
 
-// serve fills the worker's cache, waits for every worker, then serves
-// requests at its share of the rate until the duration is over.
-func serve(p params, w int, cache []*chunk, ready *sync.WaitGroup, t *workerTally) {
+// requestsOfWorker is worker w's share of a fixed request count.
+func requestsOfWorker(p params, w int) int64 {
+	n := p.requests / int64(p.workers)
+	if int64(w) < p.requests%int64(p.workers) {
+		n++
+	}
+	return n
+}
+
+// serve fills the worker's cache, reports ready, waits for the clock, then
+// serves requests at its share of the rate until the duration is over (or
+// its share of p.requests is served); refactored, it puts evicted entries
+// into the pool.
+func serve(p params, w int, cache []*chunk, ready, clockStarted *sync.WaitGroup, t *workerTally) {
 	r := workerRng(w)
+	var scratch []*chunk
+	if p.refactor {
+		scratch = makeScratch()
+	}
 	for i := range cache {
-		cache[i] = serveRequest(&r, &t.checksum).head
+		if p.refactor {
+			cache[i] = serveRequestReusing(&r, scratch, &t.checksum).head
+		} else {
+			cache[i] = serveRequest(&r, &t.checksum).head
+		}
 	}
 	ready.Done()
-	ready.Wait()
+	clockStarted.Wait()
 	ratePerWorker := p.rate / float64(p.workers)
+	counted := p.requests > 0
+	quota := requestsOfWorker(p, w)
 	start := time.Now()
 	end := start.Add(p.duration)
-	for {
+	for served := int64(0); ; served++ {
 		now := time.Now()
-		if !now.Before(end) {
+		if (counted && served >= quota) || (!counted && !now.Before(end)) {
 			break
 		}
-		req := serveRequest(&r, &t.checksum)
+		var req request
+		if p.refactor {
+			req = serveRequestReusing(&r, scratch, &t.checksum)
+		} else {
+			req = serveRequest(&r, &t.checksum)
+		}
 		if len(cache) > 0 {
-			cache[r.next()%uint64(len(cache))] = req.head
+			slot := r.next() % uint64(len(cache))
+			evicted := cache[slot]
+			cache[slot] = req.head
+			// Pooled only once nothing else refers to it: another worker may take it next.
+			if p.refactor && evicted != nil {
+				chunkPool.Put(evicted)
+			}
 		}
 		t.bytes += req.bytes
+		t.requests++
 		due := start.Add(time.Duration(float64(t.bytes) * 1e9 / ratePerWorker))
 		if ahead := time.Until(due); ahead > paceSlack {
-			if rest := end.Sub(now); ahead > rest {
+			if rest := end.Sub(now); !counted && ahead > rest {
 				ahead = rest
 			}
 			time.Sleep(ahead)
@@ -167,22 +274,32 @@ func runService(p params, atEnd func()) outcome {
 		caches[w] = make([]*chunk, slots)
 	}
 	tallies := make([]workerTally, p.workers)
-	var ready, done sync.WaitGroup
-	ready.Add(p.workers + 1) // the workers and this goroutine, which starts the clock
+	// ready: every cache is filled; clockStarted: the counters are read and
+	// the clock runs, so allocs/op counts the served requests only.
+	var ready, clockStarted, done sync.WaitGroup
+	ready.Add(p.workers)
+	clockStarted.Add(1)
 	done.Add(p.workers)
 	for w := 0; w < p.workers; w++ {
 		go func(w int) {
-			serve(p, w, caches[w], &ready, &tallies[w])
+			serve(p, w, caches[w], &ready, &clockStarted, &tallies[w])
 			done.Done()
 		}(w)
 	}
-	ready.Done()
 	ready.Wait()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
+	clockStarted.Done()
 	done.Wait()
 	out := outcome{elapsed: time.Since(start), retained: int64(slots) * int64(p.workers)}
+	runtime.ReadMemStats(&after)
+	out.mallocs = after.Mallocs - before.Mallocs
+	out.gcCycles = after.NumGC - before.NumGC
+	out.gcBefore = before.NumGC
 	for _, t := range tallies {
 		out.requested += t.bytes
+		out.requests += t.requests
 	}
 	atEnd()
 	runtime.KeepAlive(caches)
@@ -298,6 +415,11 @@ type result struct {
 	PeakHeapAlloc   uint64       `json:"peak_heap_alloc"`
 	PeakHeapInuse   uint64       `json:"peak_heap_inuse"`
 	RetainedObjects int64        `json:"retained_objects"`
+	Requests        int64        `json:"requests"`
+	Refactor        bool         `json:"refactor"`
+	Mallocs         uint64       `json:"mallocs"`
+	MeasuredGC      uint32       `json:"measured_gc_cycles"`
+	GCBefore        uint32       `json:"gc_cycles_before"`
 	Samples         []heapSample `json:"samples"`
 }
 
@@ -314,6 +436,9 @@ func run(p params) result {
 	planned := time.Duration(0)
 	if p.scenario == "service" {
 		planned = p.duration
+		if p.requests > 0 { // the requests' bytes at the rate
+			planned = time.Duration(float64(p.requests) * chunksPerRequest * float64(meanPayloadBytes+chunkBytes) * 1e9 / p.rate)
+		}
 	}
 	time.AfterFunc(planned+watchdogSlack, func() {
 		fmt.Fprintf(os.Stderr, "gc-forensics-twin: the %s run did not finish within %v; giving up\n",
@@ -333,6 +458,11 @@ func run(p params) result {
 	r.ElapsedNs = w.elapsed.Nanoseconds()
 	r.RequestedBytes = w.requested
 	r.RetainedObjects = w.retained
+	r.Requests = w.requests
+	r.Refactor = p.refactor
+	r.Mallocs = w.mallocs
+	r.MeasuredGC = w.gcCycles
+	r.GCBefore = w.gcBefore
 	r.Samples = s.samples
 	r.PausesNs = append(r.PausesNs, s.pauses...)
 	r.LostPauses = s.lostPauses
@@ -435,18 +565,55 @@ func main() {
 	flag.Var(&live, "live", "service: bytes kept live in the workers' caches")
 	flag.Int64Var(&p.buffers, "buffers", 1_000_000, "retain: 1 KiB buffers allocated and kept")
 	flag.Int64Var(&p.pauseEvery, "pause-every", 50_000, "retain: sleep 10ms after every N buffers")
+	flag.Int64Var(&p.requests, "requests", 0, "service: serve this many requests instead of -duration (0: duration)")
+	flag.BoolVar(&p.refactor, "refactor", false, "service: preallocated scratch and a sync.Pool of evicted entries")
+	memprofile := flag.String("memprofile", "", "write the heap profile at the end to FILE")
+	traceFile := flag.String("trace", "", "write an execution trace of the run to FILE")
 	asJSON := flag.Bool("json", false, "print the result as the lab's JSON")
 	flag.Parse()
+	if *memprofile != "" {
+		// Every allocation from here on, as the lab's gort run records them
+		// (GODEBUG=memprofilerate=1 did not reach Go 1.19's MemProfileRate here).
+		runtime.MemProfileRate = 1
+	}
 	p.rate, p.live = float64(rt), int64(live)
 	switch {
 	case p.scenario != "service" && p.scenario != "retain":
 		fmt.Fprintf(os.Stderr, "gc-forensics-twin: -scenario %q: expected service or retain\n", p.scenario)
 		os.Exit(2)
-	case p.duration <= 0 || p.workers < 1 || p.buffers < 1 || p.pauseEvery < 1 || p.live < 0:
+	case p.duration <= 0 || p.workers < 1 || p.buffers < 1 || p.pauseEvery < 1 || p.live < 0 || p.requests < 0:
 		fmt.Fprintln(os.Stderr, "gc-forensics-twin: -duration, -workers, -buffers and -pause-every must be positive")
 		os.Exit(2)
 	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gc-forensics-twin: -trace:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+	}
 	r := run(p)
+	if *traceFile != "" {
+		trace.Stop()
+	}
+	if *memprofile != "" {
+		runtime.GC() // as go test -memprofile: the profile as of a completed cycle
+		f, err := os.Create(*memprofile)
+		if err == nil {
+			err = pprof.WriteHeapProfile(f)
+		}
+		if err == nil {
+			err = f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gc-forensics-twin: -memprofile:", err)
+			os.Exit(1)
+		}
+	}
 	if *asJSON {
 		out, err := json.Marshal(r)
 		if err != nil {
