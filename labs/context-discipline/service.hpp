@@ -102,6 +102,8 @@ class Downstream {
   gort::Chan<bool> finished() const { return finished_; }
 
  private:
+  /// Buffered beyond the handful of /price requests the lab makes, so a
+  /// handler never waits to report (try_send drops beyond it).
   gort::Chan<bool> finished_ = gort::make_chan<bool>(1024);
   gort::http::ServeMux mux_;
   std::unique_ptr<gort::http::Server> server_;
@@ -122,6 +124,7 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
+  /// "127.0.0.1:PORT".
   const std::string& addr() const { return addr_; }
   /// One record per finished /item or /leaky handler.
   gort::Chan<HandlerRecord> handler_records() const { return records_; }
@@ -132,18 +135,25 @@ class Service {
   void reset_cache();
   /// Calls /cached made to the upstream store since reset_cache.
   int64_t upstream_calls() const { return upstream_.calls(); }
+  /// /cached requests answered from the cache since reset_cache.
   int64_t cache_hits() const { return hits_.load(); }
+  /// /cached requests whose value came from a shared flight since reset_cache.
   int64_t shared_results() const { return shared_.load(); }
 
  private:
+  /// GET /item?key=K: the store read and the downstream call in an ErrGroup on r.ctx.
   void item(gort::http::ResponseWriter& w, gort::http::Request& r);
+  /// GET /leaky?key=K: the store read in a goroutine that outlives a client that gives up.
   void leaky(gort::http::ResponseWriter& w, gort::http::Request& r);
+  /// GET /cached?key=K&sf=0|1: the cache in front of the upstream store.
   void cached(gort::http::ResponseWriter& w, gort::http::Request& r);
+  /// The cached value of key, if any.
   std::optional<std::string> cache_get(const std::string& key);
 
   SlowStore store_;
   SlowStore upstream_;
   std::string downstream_addr_;
+  /// Buffered beyond the few requests the lab has in flight at once on /item and /leaky.
   gort::Chan<HandlerRecord> records_ = gort::make_chan<HandlerRecord>(64);
 
   gort::Mutex mu_;  // guards cache_ and abandoned_
