@@ -3,6 +3,8 @@
 // fan-out, the cache stampede and after_func cleanup.
 #pragma once
 
+#include <gort/goroutines.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -26,7 +28,9 @@ struct Config {
   /// How long a client that gives up waits before it does.
   std::chrono::nanoseconds patience{std::chrono::milliseconds(20)};
   /// How long the leak check waits for a request's goroutines to end.
-  std::chrono::nanoseconds leak_wait{std::chrono::milliseconds(200)};
+  /// goleak's own bound (gort::goleak::kDefaultMaxWait): ample for a
+  /// connection's goroutines to wind down on a loaded machine.
+  std::chrono::nanoseconds leak_wait{gort::goleak::kDefaultMaxWait};
   /// The errgroup fan-out.
   int workers = 8;
   int failing_worker = 3;

@@ -45,7 +45,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       "stampede with and without SingleFlight; after_func cleanup under timeout and explicit cancel. Markdown "
       "report on stdout, progress on stderr."};
   std::string parts = "service,leak,errgroup,stampede,afterfunc", variant = "disciplined", store_delay = "200ms",
-              downstream_delay = "200ms", patience = "20ms", leak_wait = "200ms", workers = "8", failing = "3",
+              downstream_delay = "200ms", patience = "20ms", leak_wait = "1s", workers = "8", failing = "3",
               fail_after = "10ms", worker_delay = "1s", requests = "1000", upstream_delay = "1s", timeout = "50ms",
               procs = "0";
   lab::CommonFlags common;
@@ -75,8 +75,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_option("--procs", procs, "GOMAXPROCS for the runs (0: the runtime's default, the CPU count)")
       ->default_val(procs);
   lab::add_common_flags(app, kLab,
-                        {.short_mode = "store and downstream delays of 100ms, a 100ms worker delay, a 500ms upstream "
-                                       "delay, unless given (the stampede keeps its 1000 requests, 200 in sanitizer builds)",
+                        {.short_mode = "store and downstream delays of 1s (so the giving-up clients always give up "
+                                       "first), a 500ms upstream delay, unless given (the stampede keeps its 1000 requests, 200 in sanitizer builds)",
                          .svg = "each fan-out worker's time to observe the cancellation, per runtime,",
                          .go_extra = " with the same parameters and parts"},
                         &common);
@@ -86,9 +86,13 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   o.with_go = common.with_go;
   const auto fail = [&](const std::string& msg) { return lab::usage_error(kLab, msg, exit_code); };
   if (common.short_mode) {
-    if (app.count("--store-delay") == 0) store_delay = "100ms";
-    if (app.count("--downstream-delay") == 0) downstream_delay = "100ms";
-    if (app.count("--worker-delay") == 0) worker_delay = "100ms";
+    // The store and downstream delays grow to 1s: the clients that give up
+    // after 20ms must do so before either operation could finish, even on a
+    // loaded machine that stalls a goroutine or a timer for tens of
+    // milliseconds (seen here: a 40ms late timer).  Only the patient client
+    // waits them out.  The upstream read shrinks to 0.5s.
+    if (app.count("--store-delay") == 0) store_delay = "1s";
+    if (app.count("--downstream-delay") == 0) downstream_delay = "1s";
     if (app.count("--upstream-delay") == 0) upstream_delay = "500ms";
     if (app.count("--requests") == 0) requests = kShortRequests;
   }

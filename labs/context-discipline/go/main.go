@@ -775,7 +775,7 @@ func main() {
 	flag.DurationVar(&c.storeDelay, "store-delay", 200*time.Millisecond, "the slow store's read time")
 	flag.DurationVar(&c.downstreamDelay, "downstream-delay", 200*time.Millisecond, "the downstream's answer time")
 	flag.DurationVar(&c.patience, "patience", 20*time.Millisecond, "how long a client that gives up waits")
-	flag.DurationVar(&c.leakWait, "leak-wait", 200*time.Millisecond, "how long the leak check waits")
+	flag.DurationVar(&c.leakWait, "leak-wait", time.Second, "how long the leak check waits")
 	flag.IntVar(&c.workers, "workers", 8, "errgroup workers")
 	flag.IntVar(&c.failingWorker, "failing-worker", 3, "the worker that fails")
 	flag.DurationVar(&c.failAfter, "fail-after", 10*time.Millisecond, "when it fails")
