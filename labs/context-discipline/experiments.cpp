@@ -23,6 +23,12 @@ namespace {
 /// hang reaches it, and then the lab fails instead of hanging.
 constexpr std::chrono::seconds kMustArriveWithin{30};
 
+/// Why a run stops when a client's deadline passed before it had even
+/// written its request (the server would never see it).
+constexpr const char* kNotSent =
+    "a client's deadline passed before its request was written: the machine is too slow for this --patience; "
+    "raise it";
+
 /// The next value of c, or std::runtime_error naming `what` after kMustArriveWithin.
 template <class T>
 T recv_within(const gort::Chan<T>& c, const char* what) {
@@ -61,20 +67,28 @@ ServiceResult run_service(const Config& c, Service& svc, Downstream& down) {
       gave_up_at->store(std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.deadline()->time_since_epoch()).count());
     }
     if (how == "client-cancel") {
-      gort::go([cancel = cancel, d = c.patience, gave_up_at] {
+      // Cancel --patience after the handler's downstream call has arrived, so
+      // both operations are under way (blocked) when the client leaves.
+      while (down.arrived().try_recv()) {
+      }
+      gort::go([cancel = cancel, d = c.patience, gave_up_at, arrived = down.arrived()] {
+        gort::select(gort::on_recv(arrived, [] {}), gort::on_recv(gort::after(kMustArriveWithin), [] {}));
         gort::sleep(d);
         gave_up_at->store(now_ns());
         cancel();
       });
     }
+    bool sent = false;
     try {
-      rc.status = fetch(ctx, svc.addr(), "/item?key=k1").status;
+      rc.status = fetch(ctx, svc.addr(), "/item?key=k1", &sent).status;
     } catch (const gort::ContextError&) {
       // The client gave up, as it meant to.
     }
     cancel();
+    if (!sent) throw std::runtime_error(kNotSent);
     const HandlerRecord h = recv_within(svc.handler_records(), "handler record");
-    rc.downstream_handler_cancelled = recv_within(down.finished(), "downstream handler");
+    rc.downstream_reached = h.downstream.request_sent;
+    if (rc.downstream_reached) rc.downstream_handler_cancelled = recv_within(down.finished(), "downstream handler");
     const int64_t gave_up = gave_up_at->load();
     if (gave_up != 0 && h.ctx_done_at != 0) rc.ctx_done_after_ns = h.ctx_done_at - gave_up;
     rc.store = outcome(h.store, gave_up);
@@ -94,15 +108,17 @@ LeakCheck run_leak_check(const Config& c, const std::string& variant, Service& s
   for (const gort::GoroutineRecord& g : gort::live_goroutines()) before.push_back(g.id);
   {
     auto [ctx, cancel] = gort::with_timeout(gort::background(), c.patience);
+    bool sent = false;
     try {
-      fetch(ctx, svc.addr(), (variant == "leaky" ? "/leaky" : "/item") + std::string("?key=k2"));
+      fetch(ctx, svc.addr(), (variant == "leaky" ? "/leaky" : "/item") + std::string("?key=k2"), &sent);
     } catch (const gort::ContextError&) {
       // The client gave up, as it meant to.
     }
     cancel();
+    if (!sent) throw std::runtime_error(kNotSent);
   }
   const HandlerRecord h = recv_within(svc.handler_records(), "handler record");
-  if (variant != "leaky") recv_within(down.finished(), "downstream handler");
+  if (h.downstream.request_sent) recv_within(down.finished(), "downstream handler");
   // goleak.VerifyNone(t, goleak.IgnoreCurrent()) after the request: what
   // existed before is ignored, everything the request started must be gone.
   const auto leaks = gort::goleak::verify_none(c.leak_wait, {.ignore_ids = before});

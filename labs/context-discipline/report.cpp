@@ -39,7 +39,8 @@ void service_section(const LabRun& run, std::string* out) {
     any = &*r->service;
     for (const RequestCase& c : r->service->cases) {
       t.add_row({name_of(*r), c.client, c.status == 0 ? "—" : std::to_string(c.status), ns_text(c.ctx_done_after_ns),
-                 op_text(c.store), op_text(c.downstream), c.downstream_handler_cancelled ? "yes" : "no"});
+                 op_text(c.store), op_text(c.downstream),
+                 !c.downstream_reached ? "never reached" : c.downstream_handler_cancelled ? "yes" : "no"});
     }
   }
   if (any == nullptr) return;
@@ -47,11 +48,12 @@ void service_section(const LabRun& run, std::string* out) {
   *out += fmt::format(
       "`GET /item` reads the slow store ({}) and calls the downstream service over the network ({}) in an "
       "errgroup on `r.ctx`, and waits for both. A patient client gets both answers; a client that gives up after "
-      "{} (its own deadline, or an explicit cancel) closes its connection, the server cancels `r.ctx`, and both "
+      "{} (its own deadline, or an explicit cancel {} after the downstream request arrived) closes its connection, the server cancels `r.ctx`, and both "
       "operations return with the context's error. Times are from the client's context ending (its deadline, or its cancel call), through the client closing its connection and the server noticing; the "
       "downstream server sees its own request context end because the handler's call closed that connection "
       "too.\n\n",
-      ns_text(any->store_delay_ns), ns_text(any->downstream_delay_ns), ns_text(any->client_patience_ns));
+      ns_text(any->store_delay_ns), ns_text(any->downstream_delay_ns), ns_text(any->client_patience_ns),
+      ns_text(any->client_patience_ns));
   *out += t.str() + "\n";
 }
 

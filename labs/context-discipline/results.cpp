@@ -8,7 +8,7 @@ namespace ctxlab {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OpOutcome, result, context_error, after_client_gave_up_ns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestCase, client, status, ctx_done_after_ns, store, downstream,
-                                                downstream_handler_cancelled)
+                                                downstream_reached, downstream_handler_cancelled)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceResult, store_delay_ns, downstream_delay_ns,
                                                 client_patience_ns, cases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LeakRecord, id, created_by, creation_file, creation_line, state,
@@ -40,7 +40,12 @@ std::vector<std::string> check(const RuntimeResults& r) {
         problem(fmt::format("service, {}: the downstream call returned '{}', not the context's error", c.client,
                             c.downstream.result));
       }
-      if (!c.downstream_handler_cancelled) problem(fmt::format("service, {}: the downstream handler ran to its end", c.client));
+      if (c.downstream_reached && !c.downstream_handler_cancelled) {
+        problem(fmt::format("service, {}: the downstream handler ran to its end", c.client));
+      }
+      if (c.client == "client-cancel" && !c.downstream_reached) {
+        problem("service, client-cancel: the downstream call was not under way when the client cancelled");
+      }
     }
   }
   for (const LeakCheck& l : r.leak) {

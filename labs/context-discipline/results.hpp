@@ -38,6 +38,9 @@ struct RequestCase {
   int64_t ctx_done_after_ns = 0;
   OpOutcome store;
   OpOutcome downstream;
+  /// Whether the handler's downstream request was written: if the client gave
+  /// up before it was, the downstream never saw the request.
+  bool downstream_reached = false;
   /// Whether the downstream server's handler saw its own request context end
   /// (the cancellation crossed the connection).
   bool downstream_handler_cancelled = false;

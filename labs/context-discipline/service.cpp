@@ -94,7 +94,7 @@ std::string SlowStore::get(const gort::Context& ctx, const std::string& key) {
   return "value-of-" + key;
 }
 
-Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string& target) {
+Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string& target, bool* sent) {
   if (auto e = ctx.err()) std::rethrow_exception(e);
   // Loopback dials complete at once; a remote one would take ctx's deadline
   // (dial_timeout) as Go's DialContext does.
@@ -111,6 +111,7 @@ Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string
     const std::string request =
         fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", target, addr);
     conn->write(request);
+    if (sent != nullptr) *sent = true;
     char buf[4096];
     for (std::size_t n; (n = conn->read(buf)) > 0;) {
       raw.append(buf, n);
@@ -138,6 +139,7 @@ Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string
 
 Downstream::Downstream(std::chrono::nanoseconds delay) {
   mux_.handle_func("/price", [this, delay](gort::http::ResponseWriter& w, gort::http::Request& r) {
+    arrived_.try_send(true);
     gort::Timer timer(delay);
     bool cancelled = false;
     gort::select(gort::on_recv(timer.c(), [] {}), gort::on_recv(r.ctx.done(), [&] { cancelled = true; }));
@@ -190,7 +192,7 @@ void Service::item(gort::http::ResponseWriter& w, gort::http::Request& r) {
     gort::ErrGroup g(r.ctx);
     g.go([&](const gort::Context& c) { record_op(&rec.store, [&] { value = store_.get(c, key); }); });
     g.go([&](const gort::Context& c) {
-      record_op(&rec.downstream, [&] { price = fetch(c, downstream_addr_, "/price?key=" + key).body; });
+      record_op(&rec.downstream, [&] { price = fetch(c, downstream_addr_, "/price?key=" + key, &rec.downstream.request_sent).body; });
     });
     try {
       g.wait();

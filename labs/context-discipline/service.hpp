@@ -66,16 +66,20 @@ struct Reply {
 
 /// GETs http://addr target on a fresh connection (Connection: close),
 /// honouring ctx: once ctx is done every blocked read or write wakes, the
-/// connection is closed and ctx's error is thrown.  Throws net::Error for
-/// other failures, std::runtime_error for a malformed reply.  Precondition:
-/// on a goroutine.
-Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string& target);
+/// connection is closed and ctx's error is thrown.  *sent (when given) is set
+/// once the whole request has been written (the server will see it).  Throws
+/// net::Error for other failures, std::runtime_error for a malformed reply.
+/// Precondition: on a goroutine.
+Reply fetch(const gort::Context& ctx, const std::string& addr, const std::string& target, bool* sent = nullptr);
 
 /// How one blocking operation of a handler ended, in the server's clock.
 struct OpRecord {
   std::string result;  // "ok" or the error text
   bool context_error = false;
   int64_t returned_at = 0;
+  /// For the downstream call: whether its request was written (so the
+  /// downstream's handler runs and reports).
+  bool request_sent = false;
 };
 
 /// What a /item or /leaky handler reports when it returns.
@@ -100,11 +104,14 @@ class Downstream {
   /// Receives one value per finished /price handler: true when its request
   /// context ended before its delay did.
   gort::Chan<bool> finished() const { return finished_; }
+  /// Receives one value per /price handler that has started.
+  gort::Chan<bool> arrived() const { return arrived_; }
 
  private:
   /// Buffered beyond the handful of /price requests the lab makes, so a
   /// handler never waits to report (try_send drops beyond it).
   gort::Chan<bool> finished_ = gort::make_chan<bool>(1024);
+  gort::Chan<bool> arrived_ = gort::make_chan<bool>(1024);
   gort::http::ServeMux mux_;
   std::unique_ptr<gort::http::Server> server_;
   gort::net::Listener ln_;

@@ -23,6 +23,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"runtime"
 	"sort"
@@ -51,6 +52,7 @@ type requestCase struct {
 	CtxDoneAfterNs             int64     `json:"ctx_done_after_ns"`
 	Store                      opOutcome `json:"store"`
 	Downstream                 opOutcome `json:"downstream"`
+	DownstreamReached          bool      `json:"downstream_reached"`
 	DownstreamHandlerCancelled bool      `json:"downstream_handler_cancelled"`
 }
 
@@ -255,8 +257,18 @@ func (s *slowStore) get(ctx context.Context, key string) (string, error) {
 var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, MaxIdleConns: -1}}
 
 // fetch GETs http://addr+target with ctx: net/http's transport closes the
-// connection once ctx is done and Do returns ctx's error.
-func fetch(ctx context.Context, addr, target string) (int, string, error) {
+// connection once ctx is done and Do returns ctx's error.  *sent (when not
+// nil) is set once the request has been written.
+func fetch(ctx context.Context, addr, target string, sent *int32) (int, string, error) {
+	if sent != nil {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) {
+				if info.Err == nil {
+					atomic.StoreInt32(sent, 1)
+				}
+			},
+		})
+	}
 	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+target, nil)
 	if err != nil {
 		return 0, "", err
@@ -293,6 +305,7 @@ type opRecord struct {
 	result       string
 	contextError bool
 	returnedAt   int64
+	requestSent  int32
 }
 
 func record(r *opRecord, err error) error {
@@ -341,7 +354,7 @@ func (s *service) item(w http.ResponseWriter, r *http.Request) {
 		return record(&rec.store, err)
 	})
 	g.Go(func() error {
-		_, body, err := fetch(ctx, s.downstreamAddr, "/price?key="+key)
+		_, body, err := fetch(ctx, s.downstreamAddr, "/price?key="+key, &rec.downstream.requestSent)
 		price = body
 		return record(&rec.downstream, err)
 	})
@@ -541,7 +554,7 @@ func outcome(r opRecord, gaveUpAt int64) opOutcome {
 	return o
 }
 
-func runService(c *config, s *service, downFinished chan bool) *serviceResult {
+func runService(c *config, s *service, downFinished, downArrived chan bool) *serviceResult {
 	res := &serviceResult{StoreDelayNs: int64(c.storeDelay), DownstreamDelayNs: int64(c.downstreamDelay),
 		ClientPatienceNs: int64(c.patience)}
 	for _, how := range []string{"completes", "client-deadline", "client-cancel"} {
@@ -559,18 +572,34 @@ func runService(c *config, s *service, downFinished chan bool) *serviceResult {
 			ctx, cancel = context.WithCancel(context.Background())
 		}
 		if how == "client-cancel" {
+			// Cancel -patience after the handler's downstream call has
+			// arrived, so both operations are blocked when the client leaves.
+			for len(downArrived) > 0 {
+				<-downArrived
+			}
 			go func() {
+				select {
+				case <-downArrived:
+				case <-time.After(mustArriveWithin):
+				}
 				time.Sleep(c.patience)
 				atomic.StoreInt64(&gaveUpAt, nowNs())
 				cancel()
 			}()
 		}
-		status, _, _ := fetch(ctx, serviceAddr, "/item?key=k1")
+		var sent int32
+		status, _, _ := fetch(ctx, serviceAddr, "/item?key=k1", &sent)
+		if atomic.LoadInt32(&sent) == 0 {
+			panic(errNotSent)
+		}
 		rc.Status = status
 		cancel()
 		gaveUpAt = atomic.LoadInt64(&gaveUpAt)
 		h := recvWithin(s.records, "handler record")
-		rc.DownstreamHandlerCancelled = recvWithin(downFinished, "downstream handler")
+		rc.DownstreamReached = atomic.LoadInt32(&h.downstream.requestSent) == 1
+		if rc.DownstreamReached {
+			rc.DownstreamHandlerCancelled = recvWithin(downFinished, "downstream handler")
+		}
 		if gaveUpAt != 0 && h.ctxDoneAt != 0 {
 			rc.CtxDoneAfterNs = h.ctxDoneAt - gaveUpAt
 		}
@@ -580,6 +609,10 @@ func runService(c *config, s *service, downFinished chan bool) *serviceResult {
 	}
 	return res
 }
+
+// errNotSent stops a run whose client's deadline passed before it had even
+// written its request (the server would never see it).
+var errNotSent = errors.New("a client's deadline passed before its request was written: raise -patience")
 
 // serviceAddr is the service's own address (set once it listens).
 var serviceAddr string
@@ -595,10 +628,14 @@ func runLeakCheck(c *config, variant string, s *service, downFinished chan bool)
 	if variant == "leaky" {
 		path = "/leaky"
 	}
-	fetch(ctx, serviceAddr, path+"?key=k2")
+	var sent int32
+	fetch(ctx, serviceAddr, path+"?key=k2", &sent)
+	if atomic.LoadInt32(&sent) == 0 {
+		panic(errNotSent)
+	}
 	cancel()
-	recvWithin(s.records, "handler record")
-	if variant != "leaky" {
+	h := recvWithin(s.records, "handler record")
+	if atomic.LoadInt32(&h.downstream.requestSent) == 1 {
 		recvWithin(downFinished, "downstream handler")
 	}
 	if lc.Leaks = newSince(before, c.leakWait); lc.Leaks == nil {
@@ -672,7 +709,7 @@ func runStampede(c *config, s *service) *stampedeResult {
 				<-start
 				ctx, cancel := context.WithTimeout(context.Background(), mustArriveWithin)
 				defer cancel()
-				status, body, err := fetch(ctx, serviceAddr, target)
+				status, body, err := fetch(ctx, serviceAddr, target, nil)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "context-discipline twin: stampede request failed: %v\n", err)
 				} else if status == 200 && body == "value-of-hot" {
@@ -797,8 +834,13 @@ func main() {
 	r := runtimeResults{Runtime: "go", Version: runtime.Version(), Gomaxprocs: runtime.GOMAXPROCS(0), Leak: []leakCheck{}}
 	if c.parts["service"] || c.parts["leak"] || c.parts["stampede"] {
 		downFinished := make(chan bool, 1024)
+		downArrived := make(chan bool, 1024)
 		downMux := http.NewServeMux()
 		downMux.HandleFunc("/price", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case downArrived <- true:
+			default:
+			}
 			t := time.NewTimer(c.downstreamDelay)
 			defer t.Stop()
 			select {
@@ -819,7 +861,7 @@ func main() {
 		addr, srv := serve(mux)
 		serviceAddr = addr
 		if c.parts["service"] {
-			r.Service = runService(c, s, downFinished)
+			r.Service = runService(c, s, downFinished, downArrived)
 		}
 		if c.parts["leak"] {
 			for _, v := range c.variantList {
