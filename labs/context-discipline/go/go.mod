@@ -1,0 +1,3 @@
+module context-discipline-twin
+
+go 1.19
