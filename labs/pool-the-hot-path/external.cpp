@@ -26,6 +26,12 @@ constexpr int kTsanExitCode = 66;
 /// warning, both accesses and their top frames.
 constexpr int kTsanReportLines = 16;
 
+/// pprof's -hide pattern for the collector's own functions: a name whose last
+/// word is in gort::gc ("gort::gc::String::String", "char* gort::gc::detail::new_array"
+/// as a template function's name carries its return type), but not a program
+/// function that merely returns a gc type ("gort::gc::Ref pool_lab::f").
+constexpr const char* kHideCollectorFrames = "(^|[ *&])gort::gc::[^ ]*$";
+
 /// A wrk latency figure ("512.34us", "1.23ms", "2.00s") in microseconds.
 double wrk_duration_us(const std::string& number, const std::string& unit) {
   const double v = std::strtod(number.c_str(), nullptr);
@@ -125,8 +131,8 @@ std::vector<ProfileSite> pprof_top(const std::string& profile, const std::string
   // so each allocation is charged to the program's line that asked for it, as
   // Go's profiles never show mallocgc; -nodefraction=0 keeps every row, so
   // the shares below are of the whole profile.
-  std::vector<std::string> argv{"go", "tool", "pprof", "-top", "-lines", "-nodefraction=0", "-hide=^gort::gc::",
-                                "-sample_index=" + index};
+  std::vector<std::string> argv{"go", "tool", "pprof", "-top", "-lines", "-nodefraction=0",
+                                std::string("-hide=") + kHideCollectorFrames, "-sample_index=" + index};
   if (!base.empty()) argv.push_back("-diff_base=" + base);
   argv.push_back(profile);
   std::string why;

@@ -191,7 +191,7 @@ void profile_section(const LabRun& run, std::string* out) {
   *out += "## 2. The allocation profile: top three sites\n\n";
   *out += "Each variant first serves a profiled phase with every allocation sampled (MemProfileRate 1; Go: "
           "runtime.MemProfileRate = 1), then the `allocs` profile is written and read with the real "
-          "`go tool pprof -top -lines -hide='^gort::gc::' -sample_index=alloc_objects` (and `alloc_space`): one row "
+          "`go tool pprof -top -lines -hide='(^|[ *&])gort::gc::[^ ]*$' -sample_index=alloc_objects` (and `alloc_space`): one row "
           "per source line, gort's collector frames hidden so each allocation is charged to the line that asked "
           "for it (Go's profiles never show mallocgc). A later variant's profile is read with `-diff_base` the "
           "earlier one, so it lists only its own phase's allocations.\n\n";
