@@ -39,8 +39,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kDistinctBodies = 16;
 
 /// Requests of a misuse child: the assertion fires on the second, TSAN on the
-/// first reuse; twenty bound the run when neither watches.
-constexpr int kMisuseRequests = 20;
+/// first reuse; a hundred bound the run when neither watches (and give Go's
+/// race detector, which misses some reuses, as many chances).
+constexpr int kMisuseRequests = 100;
 
 /// Most latency samples kept per variant for the plot (an even subsample).
 constexpr std::size_t kMaxPlotSamples = 2000;

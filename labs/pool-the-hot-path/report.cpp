@@ -80,6 +80,7 @@ void to_json(nlohmann::json& j, const MisuseResult& m) {
        {"mode", m.mode},
        {"ran", m.ran},
        {"exit_code", m.exit_code},
+       {"attempts", m.attempts},
        {"caught", m.caught},
        {"message", m.message},
        {"first_response_bytes", m.first_response_bytes},
@@ -154,6 +155,12 @@ std::string change(double before, double after) {
   return fmt::format("{:+.0f}%", (after - before) / before * 100);
 }
 
+/// Collections per 10,000 requests served: the GC work the allocations cause,
+/// comparable across variants that served different numbers of requests.
+double gc_per_10k(const VariantResult& v) {
+  return v.requests > 0 ? 1e4 * static_cast<double>(v.gc_cycles) / static_cast<double>(v.requests) : 0;
+}
+
 void load_section(const LabRun& run, std::string* out) {
   lab::MarkdownTable t({"runtime", "variant", "load", "conns:", "requests:", "errors:", "req/s:", "p50:", "p90:",
                         "p99:", "max:", "allocs/op:", "B/op:", "C++ allocs/op:", "C++ B/op:", "GC cycles:"});
@@ -215,7 +222,7 @@ void profile_section(const LabRun& run, std::string* out) {
 }
 
 void win_section(const LabRun& run, std::string* out) {
-  lab::MarkdownTable t({"runtime", "allocs/op:", "B/op:", "p99:", "req/s:", "GC cycles:"});
+  lab::MarkdownTable t({"runtime", "allocs/op:", "B/op:", "p99:", "req/s:", "GC cycles per 10k requests:"});
   bool any = false;
   for (const RuntimeResult* r : runtimes(run)) {
     const VariantResult* b = find_variant(*r, "baseline");
@@ -230,7 +237,7 @@ void win_section(const LabRun& run, std::string* out) {
                fmt::format("{} → {} ({})", us(b->p99_us), us(p->p99_us), change(b->p99_us, p->p99_us)),
                fmt::format("{} → {} ({})", rate(b->requests_per_second), rate(p->requests_per_second),
                            change(b->requests_per_second, p->requests_per_second)),
-               fmt::format("{} → {}", b->gc_cycles, p->gc_cycles)});
+               fmt::format("{:.1f} → {:.1f}", gc_per_10k(*b), gc_per_10k(*p))});
   }
   if (!any) return;
   *out += "## 3. The pool: baseline → pooled\n\n";
@@ -245,7 +252,7 @@ void misuse_section(const LabRun& run, std::string* out) {
   if (run.misuse.empty()) return;
   *out += "## 4. The misuse: Put without Reset\n\n";
   *out += "Each misuse runs in a child process that serves the misusing variant on one P (GOMAXPROCS 1, so the "
-          "buffer one request puts back is the one the next request gets) and sends it 20 requests on one "
+          "buffer one request puts back is the one the next request gets) and sends it 100 requests on one "
           "connection.\n\n";
   for (const MisuseResult& m : run.misuse) {
     const std::string who = m.runtime == "go" ? "Go" : "gort";
@@ -261,7 +268,9 @@ void misuse_section(const LabRun& run, std::string* out) {
               "two; the race detector sees it, nothing else does (the assertion is off in this variant).\n\n";
     }
     *out += fmt::format("- caught: **{}**{}\n", m.caught ? "yes" : "no",
-                        m.ran ? fmt::format(" (child exit status {})", m.exit_code) : std::string(" (not run)"));
+                        m.ran ? fmt::format(" (child exit status {}{})", m.exit_code,
+                                            m.attempts > 1 ? fmt::format(", child run {}", m.attempts) : "")
+                              : std::string(" (not run)"));
     if (m.last_response_bytes > 0) {
       *out += fmt::format(
           "- what the client saw instead: response bodies grew from {} to {} bytes (each carries the earlier "

@@ -69,6 +69,9 @@ struct MisuseResult {
   /// The child ran (false: not run in this build, see how_to_run).
   bool ran = false;
   int exit_code = 0;
+  /// Children run: 1, or up to kRaceAttempts for Go's race detector, which
+  /// misses some runs (the report says how many it took).
+  int attempts = 0;
   /// The detector fired: the assertion's exit code, or ThreadSanitizer's report.
   bool caught = false;
   /// The detector's message (the assertion's line, or the first lines of TSAN's report).
