@@ -97,7 +97,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   lab::add_common_flags(app, kLab,
                         {.short_mode = "the in-process load, 1000 requests per variant (250 in sanitizer builds), "
                                        "4 connections, unless given",
-                         .svg = "the latency CDF of each variant and runtime (in-process load only)",
+                         .svg = "the latency CDF of each variant and runtime (through wrk's percentiles under wrk)",
                          .go_extra = " (net/http, encoding/json, sync.Pool) with the same parameters"},
                         &common);
   if (!lab::parse_command_line(app, kLab, argc, argv, exit_code)) return std::nullopt;

@@ -19,10 +19,11 @@ namespace pool_lab {
 std::string markdown_report(const LabRun& run, const std::string& svg_path,
                             const std::optional<std::string>& svg_error);
 
-/// The in-process load's latency CDF, one curve per variant and runtime.
+/// The latency CDF of each variant and runtime: from every sample of the
+/// in-process load, or through wrk's four percentiles.
 lab::Plot latency_plot(const LabRun& run);
 
-/// Whether any variant has latency samples to plot (in-process load only).
+/// Whether any variant served requests, so there is a curve to draw.
 bool has_latency_plot(const LabRun& run);
 
 /// The --json document.
