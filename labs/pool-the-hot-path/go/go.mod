@@ -1,0 +1,3 @@
+module pool-the-hot-path-twin
+
+go 1.19
