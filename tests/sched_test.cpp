@@ -21,6 +21,7 @@
 #include "dump.hpp"
 #include "g.hpp"
 #include "nanotime.hpp"
+#include "sched.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -54,6 +55,36 @@ TEST(Run, MainIsGoroutineOneAndCountsItself) {
     EXPECT_EQ(gort::goid(), 1);
     EXPECT_EQ(gort::num_goroutine(), 1);
   });
+}
+
+// Goroutine 1 runs on the thread that called gort::run, as Go's main runs on
+// m0: until main starts, a `go` wakes no M (Go's mainStarted), so when main
+// begins m0 is the only M and nothing could have taken goroutine 1 from P 0.
+// Without that guard goroutine 1's own creation started a second M, which under
+// CPU load sometimes ran main, and a main that locked its thread then held some
+// other thread (LockedThread.ExitingWhileLockedEndsTheThread failed that way).
+TEST(Run, MainStartsOnTheCallingThreadWithNoOtherM) {
+  const char* old_procs = std::getenv("GOMAXPROCS");
+  const std::string saved = old_procs != nullptr ? old_procs : "";
+  ::setenv("GOMAXPROCS", "4", 1);  // idle Ps for a woken M to take
+  const auto caller = static_cast<pid_t>(syscall(SYS_gettid));
+  for (int i = 0; i < scaled(50); ++i) {
+    pid_t main_tid = 0;
+    int32_t ms = -1;
+    gort::run([&] {
+      main_tid = static_cast<pid_t>(syscall(SYS_gettid));
+      rt::sched.lock.lock();
+      ms = rt::sched.mcount;
+      rt::sched.lock.unlock();
+    });
+    ASSERT_EQ(main_tid, caller) << "iteration " << i;
+    ASSERT_EQ(ms, 1) << "iteration " << i << ": an M was started before main ran";
+  }
+  if (old_procs != nullptr) {
+    ::setenv("GOMAXPROCS", saved.c_str(), 1);
+  } else {
+    ::unsetenv("GOMAXPROCS");
+  }
 }
 
 TEST(Run, BootsAndTearsDownRepeatedly) {

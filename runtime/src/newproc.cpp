@@ -187,7 +187,9 @@ void newproc_start(G* gp) {
     globrunqput(gp);
     sched.lock.unlock();
   }
-  wakep();
+  // mirrors newproc's `if mainStarted { wakep() }`: before the main goroutine
+  // runs, m0 is on its way to the scheduler and takes the queued goroutines itself.
+  if (sched.main_started.load(std::memory_order_acquire)) wakep();
   preempt_point();  // never yields in a timer function: M.locks is raised there
 }
 

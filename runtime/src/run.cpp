@@ -4,6 +4,9 @@
 // gort::run turns the calling thread into m0: it reads the environment, starts
 // the network poller (the first run of the process only), creates GOMAXPROCS Ps, takes P 0, creates the main goroutine (goroutine 1), starts
 // sysmon and enters the scheduler loop on the thread's own stack (m0's g0).
+// Until the main goroutine starts, a new goroutine wakes no other M (Go's
+// mainStarted), so m0 runs goroutine 1: main locked to its thread is locked to
+// the thread that called gort::run.
 //
 // The main goroutine starts the whole-run trace and CPU profile the
 // environment names (GORTTRACE, GORTCPUPROFILE; the profile through the
@@ -133,6 +136,7 @@ void run_exit_hooks() {
 
 void main_goroutine(void* p) {
   auto* c = static_cast<MainClosure*>(p);
+  sched.main_started.store(true, std::memory_order_release);  // mirrors runtime.main's mainStarted = true
   const bool traced = start_environment_trace();
   const bool profiled = start_environment_cpu_profile();
   c->entry(c->arg);
@@ -163,6 +167,7 @@ void reset_sched() {
   sched.stopwait = 0;
   noteclear(&sched.stopnote);
   sched.shutdown.store(false);
+  sched.main_started.store(false);
   sched.lastpoll.store(nanotime());
   sched.poll_until.store(0);
   sched.allg = nullptr;
@@ -265,7 +270,8 @@ void run_main(GoEntry entry, void* arg, const int* exit_code) {
   G* gp = newproc_prepare(&main_goroutine, sizeof(MainClosure), alignof(MainClosure), &mem);
   c = ::new (mem) MainClosure{entry, arg, exit_code};
   (void)c;
-  // sysmon first: the first `go` may already start an M that wakes it.
+  // sysmon first, as in Go; goroutine 1's `go` wakes no M (main_started is
+  // false), so m0's own scheduler loop below is what runs it.
   sysmon_start();
   newproc_start(gp);
   schedule_loop();

@@ -84,6 +84,12 @@ struct Sched {
 
   /// Set when the main goroutine returned: Ms leave their scheduler loops.
   std::atomic<bool> shutdown{false};
+  /// Set when the main goroutine starts (Go's mainStarted): until then a new
+  /// goroutine wakes no M, so goroutine 1 is taken from P 0 by m0 itself and
+  /// not stolen by an M that a `go` woke while m0 was still on its way to the
+  /// scheduler — a program that locks main to its thread gets the thread that
+  /// called gort::run, as Go's main gets m0.
+  std::atomic<bool> main_started{false};
   /// The CPU profiling rate every M's timer should run at, 0 when off; an M
   /// re-arms its timer when it sees a change (execute_prep; cpuprof.cpp).
   std::atomic<int32_t> profilehz{0};
