@@ -560,8 +560,14 @@ TEST(PprofThreadCreate, EveryThreadOfTheRunIsASampleWithTheStackThatCreatedIt) {
   TempFile t("threadcreate.txt");
   int count = 0;
   gort::run([&] {
-    // A blocking call hands its P to another M, so the run creates threads.
-    gort::blocking([] { ::usleep(1000); });
+    // A goroutine main waits for inside a blocking call: the `go` woke another M,
+    // or the call hands its P, which has work, to one — a thread is created either way.
+    std::atomic<bool> ran{false};
+    gort::go([&] { ran.store(true); });
+    gort::blocking([&] {
+      for (int i = 0; i < 100'000 && !ran.load(); ++i) ::usleep(100);  // at most 10 s
+    });
+    ASSERT_TRUE(ran.load()) << "the goroutine never ran while main was in its blocking call";
     count = gort::pprof::lookup("threadcreate").count();
     gort::pprof::lookup("threadcreate").write_to(f.path());
     gort::pprof::lookup("threadcreate").write_to(t.path(), 1);
