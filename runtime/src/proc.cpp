@@ -25,6 +25,8 @@
 // having found any is "spinning".  When work appears (go, ready, gosched) and a
 // P is idle, wakep starts one M spinning unless one already spins: there is at
 // most one extra spinning M while work is scarce, so idle cores are not burned.
+// A `go` before the main goroutine has started wakes no one (Go's mainStarted):
+// m0 is on its way to the scheduler and runs goroutine 1 itself (run.cpp).
 // A spinning M that finds work stops spinning and, if it was the last spinner,
 // wakes another to look for the rest.  An M that stops spinning without work
 // re-checks every run queue after decrementing nmspinning, because a producer

@@ -35,8 +35,9 @@ using GoEntry = void (*)(void* closure);
 G* newproc_prepare(GoEntry entry, std::size_t size, std::size_t align, void** closure);
 
 /// Makes a G from newproc_prepare runnable (into the current P's runnext, as Go's
-/// newproc; on an M without a P, the global run queue) and wakes an idle P if
-/// there is one.  Precondition: the closure is built.
+/// newproc; on an M without a P, the global run queue) and, once the main
+/// goroutine has started, wakes an idle P if there is one.  Precondition: the
+/// closure is built.
 void newproc_start(G* gp);
 
 /// Returns a G from newproc_prepare unused (the closure constructor threw).
