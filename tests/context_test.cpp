@@ -683,6 +683,7 @@ TEST(AfterFunc, ADeadlineFiredByAnMWithoutAPStillStartsIt) {
     bool scenario_ran = false;
     gort::run([&] {
       gort::gomaxprocs(2);
+      gort::test::start_second_m();  // the idle M that will sleep in the poller
       const int procs = gort::gomaxprocs();
       auto [ctx, cancel] = gort::with_timeout(gort::background(), deadline);
       auto ran = gort::make_chan<int>(1);

@@ -74,6 +74,18 @@ class Goroutines {
   gort::WaitGroup wg_;
 };
 
+/// Starts an M besides m0 and returns once the goroutine that woke it has run:
+/// goroutine 1's start wakes no M (Go's mainStarted), so a scenario that needs an
+/// idle M from the beginning — one asleep in stopm or blocked in the poller — makes
+/// it with one `go`, as a Go program's init does.  Precondition: called from the
+/// main goroutine before it starts any other, with GOMAXPROCS >= 2 (an idle P to wake).
+inline void start_second_m() {
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&wg] { wg.done(); });
+  wg.wait();
+}
+
 /// CPU time (user + system) this process has used so far, in microseconds.
 long process_cpu_us();
 

@@ -276,12 +276,7 @@ GORT_TESTPROG(NetpollWaitIsNotADeadlock) {
 // Run with GOMAXPROCS=2.
 GORT_TESTPROG(NetpollLastPHandedOffStartsAPoller) {
   return gort::run([] {
-    // The second M the loop waits for: goroutine 1's start wakes none (Go's
-    // mainStarted), so one `go` makes it, and it then sleeps in stopm.
-    gort::WaitGroup boot;
-    boot.add(1);
-    gort::go([&] { boot.done(); });
-    boot.wait();
+    gort::test::start_second_m();  // the M the loop waits for in stopm
     const int n = iterations(20);
     auto wait_until = [](auto cond) {
       while (!cond()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
