@@ -31,6 +31,17 @@ __attribute__((noinline)) void start_leaky_receiver(gort::Chan<int> c) {
   gort::go([c]() mutable { c.recv(); }); g_leak_line = __LINE__;
 }
 
+/// Line of the go statement in start_leaky_template, set when it runs.
+int g_template_leak_line = 0;
+
+/// start_leaky_receiver as a function template kept out of line: the
+/// demangler prints its name with its return type and template arguments
+/// ("void (anonymous namespace)::start_leaky_template<int>(...)").
+template <class T>
+__attribute__((noinline)) void start_leaky_template(gort::Chan<T> c) {
+  gort::go([c]() mutable { c.recv(); }); g_template_leak_line = __LINE__;
+}
+
 /// The record with id `id` in rs, if any.
 std::optional<GoroutineRecord> find(const std::vector<GoroutineRecord>& rs, int64_t id) {
   for (const GoroutineRecord& r : rs) {
@@ -75,6 +86,36 @@ TEST(LiveGoroutines, LeakedReceiverIsListedWithCreationSiteAndWaitReason) {
     c.send(1);  // released: it returns
     EXPECT_TRUE(gort::goleak::verify_none(gort::test::kPollBound).empty());
     EXPECT_TRUE(gort::live_goroutines().empty());
+  });
+}
+
+// A go statement in an out-of-line function template names that template as
+// the creator in every build, -O0 included (gort::go is always inlined into its
+// caller), and goleak's ignore list matches it by its qualified name, without
+// the return type or template arguments the demangled name carries.
+TEST(LiveGoroutines, ACreatorThatIsAFunctionTemplateIsNamedAndIgnoredByItsName) {
+  gort::run([] {
+    auto c = gort::make_chan<int>();
+    start_leaky_template(c);
+    std::vector<GoroutineRecord> rs;
+    ASSERT_TRUE(eventually([&] {
+      rs = gort::live_goroutines();
+      return rs.size() == 1 && rs[0].state == "chan receive";
+    }));
+    const GoroutineRecord& r = rs[0];
+    EXPECT_NE(r.created_by.find("start_leaky_template<int>"), std::string::npos) << r.created_by;
+    EXPECT_TRUE(ends_with(r.creation_file, "goroutines_test.cpp")) << r.creation_file;
+    EXPECT_EQ(r.creation_line, g_template_leak_line);
+    const std::string name = "(anonymous namespace)::start_leaky_template";
+    EXPECT_TRUE(gort::goleak::verify_none(std::chrono::milliseconds(1), {.ignore_created_by = {name}}).empty())
+        << r.created_by;
+    // Neither a prefix that stops inside the name nor the return type alone matches.
+    for (const std::string& other : {name.substr(0, name.size() - 1), std::string("void")}) {
+      EXPECT_EQ(gort::goleak::verify_none(std::chrono::milliseconds(1), {.ignore_created_by = {other}}).size(), 1u)
+          << other;
+    }
+    c.send(1);
+    EXPECT_TRUE(gort::goleak::verify_none(gort::test::kPollBound).empty());
   });
 }
 

@@ -74,9 +74,38 @@ void copy_live(const G* self, std::vector<RawRecord>* out) {
   }
 }
 
+/// Where the qualified name starts in a demangled function name: after the
+/// return type the demangler prints for a function template ("void
+/// ns::f<T>(T)"), i.e. after the last space outside <> and () that comes
+/// before the parameter list; 0 when there is none.
+std::size_t qualified_name_start(std::string_view demangled) {
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < demangled.size(); ++i) {
+    const char c = demangled[i];
+    if (c == '<') {
+      ++depth;
+    } else if (c == '>') {
+      --depth;
+    } else if (c == '(' && depth == 0) {
+      // "(anonymous namespace)::" is part of the name, not its parameter list.
+      if (demangled.substr(i, 21) == "(anonymous namespace)") {
+        i += 20;
+        continue;
+      }
+      break;
+    } else if (c == ' ' && depth == 0) {
+      start = i + 1;
+    }
+  }
+  return start;
+}
+
 /// Whether an ignore-list name matches a record's creating function: equal,
-/// or equal to the part before its template arguments or parameter list.
+/// or equal to the part before its template arguments or parameter list,
+/// with or without the return type a function template's name is printed with.
 bool created_by_matches(std::string_view name, std::string_view created_by) {
+  created_by.remove_prefix(qualified_name_start(created_by));
   if (created_by == name) return true;
   return created_by.size() > name.size() && created_by.substr(0, name.size()) == name &&
          (created_by[name.size()] == '(' || created_by[name.size()] == '<');

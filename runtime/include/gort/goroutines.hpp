@@ -81,7 +81,9 @@ struct Options {
   /// Goroutines whose creating function is one of these (goleak.IgnoreCreatedBy).
   /// A name matches a record's created_by when it equals it, or equals the
   /// part before its template arguments or parameter list ("pool::start"
-  /// matches "pool::start(int)" and "pool::start<Task>(int)").
+  /// matches "pool::start(int)" and "pool::start<Task>(int)"); the return
+  /// type printed before a function template's name is skipped ("void
+  /// pool::start<Task>(Task)" matches too).
   std::vector<std::string> ignore_created_by{};
   /// Goroutines with these ids, e.g. those of a live_goroutines() taken before
   /// the checked code ran (goleak.IgnoreCurrent), or the main goroutine when

@@ -68,9 +68,12 @@ void invoke_closure(void* p) {
 /// The first half of a go statement: a G from newproc_prepare with closure
 /// built on its stack, not yet runnable (the caller passes it to newproc_start,
 /// after marking it if it is a system goroutine).  Shared by gort::go and
-/// runtime::go_system.  Precondition: as gort::go's.
+/// runtime::go_system.  Precondition: as gort::go's.  Always inlined, as
+/// gort::go is: newproc_prepare records its return address as the goroutine's
+/// creation pc (Go's gopc), which must fall in the function with the go
+/// statement at every optimisation level, -O0 included.
 template <class C>
-G* newproc_closure(C&& closure) {
+[[gnu::always_inline]] inline G* newproc_closure(C&& closure) {
   using D = std::decay_t<C>;
   static_assert(sizeof(D) <= kMaxClosureBytes, "closure too large for the new goroutine's stack; pass a pointer");
   void* mem = nullptr;
@@ -90,8 +93,10 @@ G* newproc_closure(C&& closure) {
 /// moved into the new goroutine's stack at the call, as Go evaluates them.
 /// Precondition: called from a goroutine, or from a runtime timer function
 /// (gort/runtime/internal/timer.hpp), as Go's time.AfterFunc starts its function.
+/// Always inlined: the goroutine's "created by" names the caller (see
+/// newproc_closure), even in a -O0 build.
 template <class F, class... Args>
-void go(F&& fn, Args&&... args) {
+[[gnu::always_inline]] inline void go(F&& fn, Args&&... args) {
   auto closure = [f = std::forward<F>(fn),
                   tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
     std::apply(std::move(f), std::move(tup));

@@ -20,9 +20,10 @@ namespace gort::runtime {
 void newproc_mark_system(G* gp);
 
 /// Starts fn() as a runtime-internal goroutine (the go statement of Go's
-/// runtime for a system goroutine).  Precondition: as gort::go's.
+/// runtime for a system goroutine).  Precondition: as gort::go's.  Always
+/// inlined, so the goroutine's creation pc is in its caller (newproc_closure).
 template <class F>
-void go_system(F&& fn) {
+[[gnu::always_inline]] inline void go_system(F&& fn) {
   G* gp = newproc_closure(std::forward<F>(fn));
   newproc_mark_system(gp);
   newproc_start(gp);
