@@ -4,7 +4,9 @@
 #   scripts/test.sh [release|asan|tsan ...]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$(date +%s)
 scripts/install-deps.sh
+echo "=== dependencies: $(( $(date +%s) - start )) s ==="
 flavours=("$@")
 if ((${#flavours[@]} == 0)); then flavours=(release asan tsan); fi
 jobs=$(nproc)
@@ -16,7 +18,10 @@ failed=()
 failed_tests=()
 for f in "${flavours[@]}"; do
   echo "=== gort tests: $f build ==="
+  start=$(date +%s)
   scripts/build.sh "$f"
+  # Each phase's wall time, so a CI log shows where its time went.
+  echo "=== $f build: $(( $(date +%s) - start )) s ==="
   case "$f" in release) dir=build ;; asan) dir=build-asan ;; tsan) dir=build-tsan ;; esac
   # Every test runs once; sanitizer builds run half the iterations of release
   # (tests/test_util.hpp, scaled) in that one run.
@@ -26,7 +31,7 @@ for f in "${flavours[@]}"; do
     # Name the failed tests again at the very end, where a truncated log still shows them.
     failed_tests+=("$f: $(tr '\n' ' ' < "$dir/Testing/Temporary/LastTestsFailed.log" 2>/dev/null || true)")
   fi
-  echo "=== $f: $(( $(date +%s) - start )) s ==="
+  echo "=== $f tests: $(( $(date +%s) - start )) s ==="
 done
 if ((${#failed[@]} != 0)); then
   printf 'failed tests: %s\n' "${failed_tests[@]}" >&2
