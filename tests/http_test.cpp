@@ -478,7 +478,7 @@ namespace {
 // this server holds every connection at once (both ends in one process would
 // need 20,000 descriptors, this machine's hard limit).
 TEST(HttpServer, TenThousandKeepAliveConnectionsAtOnce) {
-  const int conns = gort::test::scaled(10000);
+  const int conns = gort::test::tsan_capped(gort::test::scaled(10000));  // a thousand under TSAN
   ASSERT_EQ(gort::run([conns] {
               std::atomic<int> requests{0};
               TestServer s([&](http::ResponseWriter& w, http::Request& r) {

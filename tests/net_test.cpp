@@ -369,7 +369,7 @@ TEST(NetTest, CloseWakesReaderAndWriterManyTimes) {
 // clients live in another process because both ends in one process would
 // need 20,000 descriptors, this machine's hard limit.
 TEST(NetTest, TenThousandConnectionsAtOnce) {
-  const int conns = gort::test::scaled(10000);
+  const int conns = gort::test::tsan_capped(gort::test::scaled(10000));  // a thousand under TSAN
   gort::run([conns] {
     Listener ln = gort::net::listen("tcp", "127.0.0.1:0");
     std::atomic<int> live{0}, peak{0}, accepted{0};
