@@ -339,11 +339,26 @@ TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
   for (const auto& line : limited.at("gctrace")) EXPECT_LE(line.at("goal_mb").get<int>(), 32) << line.at("text");
 }
 
-TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
-  const gort::test::ScratchDir dir("lab-gc", "retain");
+/// The retain scenario's course set in --short mode (GOGC=100, 50, 200, then 100
+/// under GOMEMLIMIT=20MiB), run once for the tests that read it.
+struct RetainCourseRun {
+  nlohmann::json json;
   std::string report;
-  const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain", "--gogc=50,200"}, &report);
-  ASSERT_EQ(j.at("settings").size(), 2u);
+};
+const RetainCourseRun& retain_course_run() {
+  static const RetainCourseRun run = [] {
+    const gort::test::ScratchDir dir("lab-gc", "retain-course");
+    RetainCourseRun r;
+    r.json = run_lab(dir, {"--short", "--scenario=retain"}, &r.report);
+    return r;
+  }();
+  return run;
+}
+
+TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
+  const nlohmann::json& j = retain_course_run().json;
+  const std::string& report = retain_course_run().report;
+  ASSERT_EQ(j.at("settings").size(), 4u);
   constexpr uint64_t kBuffers = 40'000;  // --short's --buffers
   for (const char* label : {"GOGC=50", "GOGC=200"}) {
     const auto& r = run_of(j, label);
@@ -367,9 +382,8 @@ TEST(LabGcForensics, RetainedHeapGrowsAndGogc50RunsMoreCyclesThanGogc200) {
 // below --short's 40 MB retained: the run finishes with every buffer kept, and
 // once the live heap passes the limit the goal is the live heap, not more.
 TEST(LabGcForensics, RetainCourseSetEndsWithTheMemoryLimitBelowTheLiveHeap) {
-  const gort::test::ScratchDir dir("lab-gc", "retain-memlimit");
-  std::string report;
-  const nlohmann::json j = run_lab(dir, {"--short", "--scenario=retain"}, &report);
+  const nlohmann::json& j = retain_course_run().json;
+  const std::string& report = retain_course_run().report;
   ASSERT_EQ(j.at("settings").size(), 4u);
   EXPECT_NE(report.find("## GOGC=100 GOMEMLIMIT=20MiB\n"), std::string::npos) << report;
   const auto& r = run_of(j, "GOGC=100 GOMEMLIMIT=20MiB");

@@ -4,8 +4,8 @@
 // layouts, and many bounded producer/consumer runs on two
 // threads, each checking that every value arrives once and in order — the
 // course's `go test -race -count=1000`, which the TSAN build of this test is
-// (ThreadSanitizer reports any slot access the acquire/release pairs fail to
-// order).
+// at half the count (ThreadSanitizer reports any slot access the
+// acquire/release pairs fail to order).
 #include <gtest/gtest.h>
 #include <spsc_ring.hpp>
 
@@ -14,6 +14,8 @@
 #include <limits>
 #include <stdexcept>
 #include <thread>
+
+#include "test_util.hpp"
 
 namespace {
 
@@ -139,9 +141,12 @@ std::uint64_t transfer_of_kind(int kind, std::size_t capacity, std::uint64_t sta
 // The course's -count=1000: a thousand bounded runs of one producer and one
 // consumer, over both layouts and both ways of reading the other index,
 // capacities from 1 (every message meets a full and an empty ring) to 256,
-// and every fourth run with indices that wrap through 2^64 mid-run.
+// and every fourth run with indices that wrap through 2^64 mid-run.  The
+// sanitizer builds run half, as every stress test there does
+// (gort::test::scaled): under TSAN each run's two new threads cost ~25 ms
+// alone, and the thousand took 45 s (the course's -race gate asks -count=100).
 TEST(LabSpscRingRing, AThousandProducerConsumerRunsDeliverEveryValueOnceInOrder) {
-  constexpr int kRuns = 1000;
+  const int kRuns = gort::test::scaled(1000);
   constexpr std::uint64_t kMessages = 2000;
   const std::size_t capacities[] = {1, 2, 4, 16, 256};
   for (int run = 0; run < kRuns; ++run) {
