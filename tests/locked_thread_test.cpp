@@ -23,7 +23,7 @@ using gort::test::scaled;
 pid_t gettid_now() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
 /// The programs run under the default child timeout (kChildTimeoutMs, 120 s),
-/// which only a hang reaches.  Until 2026-12-08 it was 20 s, "long enough in a
+/// which only a hang reaches.  Until 2026-12-07 it was 20 s, "long enough in a
 /// sanitizer build on a busy 2-CPU machine", and a TSAN run of
 /// LockedGomaxprocsGC in CI passed it while still making progress: each thread
 /// a locked goroutine ends and each one started for it costs TSAN about 12 ms,
