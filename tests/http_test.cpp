@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "poll_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -285,6 +286,18 @@ TEST(HttpServer, ShutdownWaitsForInFlightRequestsAndItsDeadlineCancelsThem) {
                 srv.shutdown(gort::background());
                 shut.send(1);
               });
+              // Shutdown has begun once the listener refuses connections (it sets
+              // shutting_down and closes the listeners under one lock): only then is
+              // the in-flight response due to say "Connection: close".  A probe that
+              // still got in is closed at once, so shutdown does not wait for it.
+              EXPECT_TRUE(gort::test::eventually([&] {
+                try {
+                  gort::net::dial("tcp", addr).close();
+                  return false;
+                } catch (const gort::net::Error&) {
+                  return true;
+                }
+              }));
               // The request is in flight: neither shutdown nor serve may return yet.
               bool early = false;
               gort::select(gort::on_recv(shut, [&] { early = true; }), gort::on_recv(gort::after(20ms)));

@@ -335,7 +335,12 @@ TEST(LabGcForensics, ServiceRunsTheCoursesSettings) {
   // GOGC=off: the 32 MiB limit alone starts cycles, and caps every goal.
   const auto& limited = run_of(j, "GOGC=off GOMEMLIMIT=32MiB");
   EXPECT_EQ(limited.at("gogc"), "off");
-  ASSERT_GE(limited.at("gctrace").size(), 1u) << "no cycle under GOGC=off with a 32 MiB limit";
+  // --short asks 100 MB in 1 s; a machine that allocates less than the limit
+  // in that second (a TSAN build at load 10 did) never reaches it, and then
+  // no cycle is due.  The run's own count of allocated bytes decides.
+  if (limited.at("total_alloc_bytes").get<uint64_t>() > (uint64_t{32} << 20)) {
+    ASSERT_GE(limited.at("gctrace").size(), 1u) << "no cycle under GOGC=off with a 32 MiB limit";
+  }
   for (const auto& line : limited.at("gctrace")) EXPECT_LE(line.at("goal_mb").get<int>(), 32) << line.at("text");
 }
 
