@@ -145,7 +145,9 @@ PgoResult run_pgo_step(const Config& c, int gogc) {
   }
   p.use_build_seconds = since(t0);
   // 4. Interleaved child runs: this (release) binary, then the PGO one, and so on.
-  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  // /proc/self/exe, not the path it names: exec resolves it to this very
+  // binary even when a rebuild has replaced the file since it started.
+  const std::string self = "/proc/self/exe";
   for (int i = 0; i < c.runs; ++i) {
     fmt::print(stderr, "profile-tune-profile: step 5: run {}/{}: release and PGO\n", i + 1, c.runs);
     for (int side = 0; side < 2; ++side) {

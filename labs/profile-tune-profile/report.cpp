@@ -272,6 +272,8 @@ void from_json(const nlohmann::json& j, RuntimeResult& r) {
   r.profile_before.path = j.value("profile_before_path", "");
   r.profile_before.requests = j.value("profile_requests", int64_t{0});
   r.profile_after = r.profile_before;
+  r.profile_before.requests = j.value("profile_before_requests", r.profile_before.requests);
+  r.profile_after.requests = j.value("profile_after_requests", r.profile_after.requests);
   r.profile_after.setting = "direct";
   r.profile_after.path = j.value("profile_after_path", "");
   r.encodings_identical = j.value("encodings_identical", false);

@@ -371,7 +371,14 @@ func interleaved(a, b setting) (sideRuns, sideRuns) {
 	return ra, rb
 }
 
-func profile(s setting, path string) {
+// minProfile is the least time a CPU profile runs: 30 samples at 100 Hz.  Go
+// serves --short's thousand requests in tens of milliseconds, a profile of
+// no samples; the load is repeated until both bounds are met.
+const minProfile = 300 * time.Millisecond
+
+// profile runs at least cfg.profileRequests requests of s, and for at least
+// minProfile, under the CPU profiler; returns the requests served.
+func profile(s setting, path string) int64 {
 	srv := warm(s)
 	f, err := os.Create(path)
 	if err != nil {
@@ -380,11 +387,15 @@ func profile(s setting, path string) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		fail(err)
 	}
-	runClient(srv.addr, cfg.connections, cfg.profileRequests)
+	var served int64
+	for t0 := time.Now(); served < cfg.profileRequests || time.Since(t0) < minProfile; served += cfg.profileRequests {
+		runClient(srv.addr, cfg.connections, cfg.profileRequests)
+	}
 	pprof.StopCPUProfile()
 	f.Close()
 	srv.stop()
 	debug.SetGCPercent(100)
+	return served
 }
 
 type traceFindings struct {
@@ -474,10 +485,10 @@ func main() {
 	before := filepath.Join(cfg.workDir, "go-cpu-document.pprof")
 	after := filepath.Join(cfg.workDir, "go-cpu-direct.pprof")
 	fmt.Fprintf(os.Stderr, "profile-tune-profile-twin: step 1: CPU profile of %d requests\n", cfg.profileRequests)
-	profile(document, before)
+	profiledBefore := profile(document, before)
 	fmt.Fprintf(os.Stderr, "profile-tune-profile-twin: step 3: the fix, %d runs per side\n", cfg.runs)
 	fixBefore, fixAfter := interleaved(document, direct)
-	profile(direct, after)
+	profiledAfter := profile(direct, after)
 	fmt.Fprintf(os.Stderr, "profile-tune-profile-twin: step 4: traces at GOGC=100 and GOGC=%d\n", cfg.gogc)
 	traceBefore := traced(direct100, filepath.Join(cfg.workDir, "go-gogc100.trace"))
 	traceAfter := traced(tuned, filepath.Join(cfg.workDir, fmt.Sprintf("go-gogc%d.trace", cfg.gogc)))
@@ -485,6 +496,7 @@ func main() {
 	out := map[string]any{
 		"procs": runtime.GOMAXPROCS(0), "requests_per_run": cfg.requests, "connections": cfg.connections,
 		"profile_before_path": before, "profile_after_path": after, "profile_requests": cfg.profileRequests,
+		"profile_before_requests": profiledBefore, "profile_after_requests": profiledAfter,
 		"encodings_identical": identical, "fix_before": fixBefore, "fix_after": fixAfter,
 		"tuned_gogc": cfg.gogc, "trace_before": traceBefore, "trace_after": traceAfter,
 		"gc_before": gcBefore, "gc_after": gcAfter,
