@@ -141,12 +141,10 @@ bool encodings_identical() {
   return true;
 }
 
-std::vector<RunSample> bench_runs(const Config& c, const Setting& s) {
+void bench_runs(const Config& c, const Setting& s, void (*on_run)(const RunSample&)) {
   auto server = warm_server(c, s);
-  std::vector<RunSample> runs;
-  for (int i = 0; i < c.runs; ++i) runs.push_back(measure(c, s, *server));
+  for (int i = 0; i < c.runs; ++i) on_run(measure(c, s, *server));
   server->stop();
-  return runs;
 }
 
 }  // namespace ptp

@@ -43,7 +43,8 @@ void trace_load(const Config& c, const Setting& s, const std::string& path, Trac
 bool encodings_identical();
 
 /// The --bench-child measurement: c.runs runs of setting s on one warmed-up
-/// server.  Precondition: a goroutine.
-std::vector<RunSample> bench_runs(const Config& c, const Setting& s);
+/// server, each handed to on_run as soon as it is measured.  Precondition: a
+/// goroutine.
+void bench_runs(const Config& c, const Setting& s, void (*on_run)(const RunSample&));
 
 }  // namespace ptp

@@ -113,18 +113,18 @@ void run_go_twin(const Config& c, const std::string& dir, LabRun* run) {
   run->go = std::move(go);
 }
 
-/// The --bench-child mode: runs, one JSON line each on stdout.
+/// The --bench-child mode: runs, one JSON line each on stdout, printed as
+/// each run is measured (before the server shuts down).
 int bench_child(const Config& c, const ChildConfig& child) {
-  std::vector<RunSample> runs;
   const Setting s{child.direct ? "direct" : "document", child.direct, child.gogc};
-  if (!lab::run_on_gort_reporting(kLabName, [&] {
-        if (c.procs > 0) gort::gomaxprocs(c.procs);
-        runs = bench_runs(c, s);
-      })) {
-    return 1;
-  }
-  for (const RunSample& r : runs) fmt::print("{}\n", nlohmann::json(r).dump());
-  return 0;
+  const bool ok = lab::run_on_gort_reporting(kLabName, [&] {
+    if (c.procs > 0) gort::gomaxprocs(c.procs);
+    bench_runs(c, s, [](const RunSample& r) {
+      fmt::print("{}\n", nlohmann::json(r).dump());
+      std::fflush(stdout);
+    });
+  });
+  return ok ? 0 : 1;
 }
 
 /// The whole lab after option parsing; 0 when every step's check held.

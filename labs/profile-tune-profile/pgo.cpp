@@ -3,6 +3,7 @@
 #include "pgo.hpp"
 
 #include <fmt/format.h>
+#include <gort/support/process.hpp>
 #include <lab/go_twin.hpp>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,10 @@ namespace fs = std::filesystem;
 /// The training run's repetitions: three runs of the load (a few seconds)
 /// cover the service's paths; more adds compile-irrelevant counts.
 constexpr int kTrainingRuns = 3;
+
+/// A measured child gets this long (its run takes seconds); one still
+/// running then is counted as hung, killed, and its side's run is missing.
+constexpr int kChildTimeoutMs = 120'000;
 
 /// Instrumentation: counters updated atomically where the target allows,
 /// since the service runs on every M at once.
@@ -153,11 +158,22 @@ PgoResult run_pgo_step(const Config& c, int gogc) {
     for (int side = 0; side < 2; ++side) {
       const bool pgo_first = i % 2 == 1;
       const bool pgo = (side == 0) == pgo_first;
-      std::string why;
-      auto r = lab::run_program(bench_child_argv(pgo ? binary : self, c, 1, gogc), {}, &why);
-      if (!r || r->exit_code != 0) return fail("a measured child run failed: " + (r ? r->err : why));
-      if (!parse_bench_child(r->out, pgo ? &p.after.runs : &p.before.runs)) {
-        return fail("a measured child's output could not be read: " + r->out);
+      gort::ProcessOptions opts;
+      opts.timeout_ms = kChildTimeoutMs;
+      const gort::ProcessResult r = gort::run_process(bench_child_argv(pgo ? binary : self, c, 1, gogc), opts);
+      if (!r.started) return fail("a measured child could not start: " + r.error);
+      // The child prints its run's line as soon as it is measured, so a run
+      // survives a failure while the server shuts down; the failure is kept.
+      const bool measured = parse_bench_child(r.out, pgo ? &p.after.runs : &p.before.runs);
+      if (r.exit_code != 0 || r.timed_out) {
+        ChildFailure f;
+        f.binary = pgo ? "PGO" : "release";
+        f.measured = measured;
+        f.what = r.timed_out ? fmt::format("still running after {} s, killed", kChildTimeoutMs / 1000)
+                             : fmt::format("exit status {}: {}", r.exit_code, r.err.substr(0, 1500));
+        p.child_failures.push_back(std::move(f));
+      } else if (!measured) {
+        return fail("a measured child's output could not be read: " + r.out);
       }
     }
   }

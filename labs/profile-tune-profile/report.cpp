@@ -256,6 +256,11 @@ void to_json(nlohmann::json& j, const LabRun& r) {
               {"gcda_files", r.pgo.gcda_files},
               {"before", side_json(r.pgo.before)},
               {"after", side_json(r.pgo.after)}};
+  nlohmann::json failures = nlohmann::json::array();
+  for (const ChildFailure& f : r.pgo.child_failures) {
+    failures.push_back({{"binary", f.binary}, {"measured", f.measured}, {"what", f.what}});
+  }
+  j["pgo"]["child_failures"] = failures;
   if (r.go) {
     j["go"] = runtime_json(*r.go);
   } else if (!r.go_error.empty()) {
@@ -389,6 +394,13 @@ std::string markdown_report(const LabRun& run, const std::string& svg_path,
         run.pgo.build_dir, run.pgo.generate_build_seconds, run.pgo.training_seconds, run.pgo.gcda_files,
         run.pgo.use_build_seconds, g.tuned_gogc);
     s += benchstat_table(run.pgo.before, run.pgo.after, false);
+    if (!run.pgo.child_failures.empty()) {
+      int release = 0, pgo = 0;
+      for (const ChildFailure& f : run.pgo.child_failures) ++(f.binary == "PGO" ? pgo : release);
+      s += fmt::format("\n**Measured children that failed**: {} of the PGO binary's, {} of the release binary's "
+                       "(a run printed before the failure counts). The first:\n\n```\n{} binary: {}\n```\n",
+                       pgo, release, run.pgo.child_failures.front().binary, run.pgo.child_failures.front().what);
+    }
   }
   s += "\nGo: Go 1.19 (the toolchain here) has no profile-guided optimisation; it arrived in Go 1.21 "
        "(`default.pgo` beside main, or `-pgo=FILE`). Not measured rather than pretended.\n";

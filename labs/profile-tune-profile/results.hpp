@@ -77,6 +77,15 @@ struct TraceFindings {
   std::string error;
 };
 
+/// A measured child of step 5 that failed or hung.
+struct ChildFailure {
+  /// "release" or "PGO".
+  std::string binary;
+  /// Whether it printed its run before failing (then the run counts).
+  bool measured = false;
+  std::string what;
+};
+
 /// Step 5: GCC's profile-guided optimisation of the service and gort.
 struct PgoResult {
   /// "skipped", "done" or "failed".
@@ -89,6 +98,8 @@ struct PgoResult {
   int64_t gcda_files = 0;
   /// The release binary's runs and the PGO binary's, interleaved.
   SideRuns before, after;
+  /// Measured children that failed or hung.
+  std::vector<ChildFailure> child_failures;
 };
 
 /// Everything one runtime measured.
