@@ -3,6 +3,7 @@
 // the percentiles and units of the report tables, and the one way every lab
 // writes its --json file.
 #include <gtest/gtest.h>
+#include <lab/benchstat.hpp>
 #include <lab/cli.hpp>
 #include <lab/report.hpp>
 
@@ -17,6 +18,51 @@
 namespace {
 
 using namespace std::chrono_literals;
+
+TEST(LabBenchstat, MedianAndOrderStatisticInterval) {
+  // n = 7: ranks 1 and 7 cover the median with 1 - 2/128 = 98.4%; ranks 2
+  // and 6 with 1 - 2·8/128 = 87.5% < 95%, so the interval is [min, max].
+  const lab::RunSummary s = lab::summarize_runs({5, 1, 4, 2, 7, 3, 6});
+  EXPECT_EQ(s.n, 7u);
+  EXPECT_DOUBLE_EQ(s.median, 4);
+  EXPECT_DOUBLE_EQ(s.ci_low, 1);
+  EXPECT_DOUBLE_EQ(s.ci_high, 7);
+  EXPECT_NEAR(s.confidence, 1 - 2.0 / 128, 1e-12);
+  // n = 10: ranks 2 and 9 give 1 - 2·11/1024 = 97.9%; ranks 3 and 8 only 89%.
+  const lab::RunSummary t = lab::summarize_runs({10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
+  EXPECT_DOUBLE_EQ(t.median, 5.5);
+  EXPECT_DOUBLE_EQ(t.ci_low, 2);
+  EXPECT_DOUBLE_EQ(t.ci_high, 9);
+  // n = 3: no 95% interval exists; [min, max] with its actual 75%.
+  const lab::RunSummary u = lab::summarize_runs({3, 1, 2});
+  EXPECT_DOUBLE_EQ(u.ci_low, 1);
+  EXPECT_DOUBLE_EQ(u.ci_high, 3);
+  EXPECT_NEAR(u.confidence, 0.75, 1e-12);
+  EXPECT_EQ(lab::summarize_runs({}).n, 0u);
+}
+
+TEST(LabBenchstat, MannWhitneyExactAndApproximate) {
+  // Fully separated 5+5: U = 0, P = 2/C(10,5) = 2/252 (two-sided).
+  EXPECT_NEAR(lab::mann_whitney_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 2.0 / 252, 1e-12);
+  // Interleaved samples are not different.
+  EXPECT_GT(lab::mann_whitney_p({1, 3, 5, 7, 9}, {2, 4, 6, 8, 10}), 0.5);
+  // Fully separated 3+3 cannot reach 0.05 (2/20 = 0.1): benchstat prints "~".
+  EXPECT_NEAR(lab::mann_whitney_p({1, 2, 3}, {4, 5, 6}), 0.1, 1e-12);
+  // Ties take the normal approximation; all equal is p = 1.
+  EXPECT_DOUBLE_EQ(lab::mann_whitney_p({1, 1, 1}, {1, 1, 1}), 1.0);
+  EXPECT_LT(lab::mann_whitney_p({1, 1, 2, 2, 3, 3, 3}, {8, 8, 9, 9, 9, 10, 10}), 0.01);
+}
+
+TEST(LabBenchstat, DeltaIsTildeUnlessSignificant) {
+  const lab::RunComparison c = lab::compare_runs({100, 101, 99, 98, 102}, {110, 111, 109, 108, 112});
+  EXPECT_TRUE(c.significant);
+  EXPECT_NEAR(c.delta_percent, 10, 0.01);
+  EXPECT_EQ(lab::format_delta(c).rfind("+10.0% (p=0.008 n=5+5)", 0), 0u) << lab::format_delta(c);
+  const lab::RunComparison d = lab::compare_runs({100, 110, 90}, {105, 95, 100});
+  EXPECT_FALSE(d.significant);
+  EXPECT_EQ(lab::format_delta(d).rfind("~ (p=", 0), 0u) << lab::format_delta(d);
+  EXPECT_EQ(lab::format_median_ci(lab::summarize_runs({90, 100, 110}), lab::format_sig3), "100 ±10%");
+}
 
 TEST(LabCli, GoDurationsParseAsTimeParseDurationDoes) {
   EXPECT_EQ(lab::parse_go_duration("10ms"), 10ms);

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "client.hpp"
 #include "external.hpp"
 #include "service.hpp"
 
@@ -34,10 +35,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Distinct request bodies the in-process client cycles through, so the
-/// server decodes varying data without the client formatting per request.
-constexpr int kDistinctBodies = 16;
-
 /// Requests of a misuse child: the assertion fires on the second, TSAN on the
 /// first reuse; a hundred bound the run when neither watches (and give Go's
 /// race detector, which misses some reuses, as many chances).
@@ -45,138 +42,6 @@ constexpr int kMisuseRequests = 100;
 
 /// Most latency samples kept per variant for the plot (an even subsample).
 constexpr std::size_t kMaxPlotSamples = 2000;
-
-/// What the in-process client saw.
-struct ClientStats {
-  std::vector<double> latencies_us;
-  int64_t errors = 0;
-  int64_t first_body_bytes = 0;
-  int64_t last_body_bytes = 0;
-};
-
-/// The prebuilt requests (request line, headers and body).
-std::vector<std::string> prebuilt_requests() {
-  std::vector<std::string> reqs;
-  for (int i = 0; i < kDistinctBodies; ++i) {
-    const std::string body = order_body(i + 1);
-    reqs.push_back(fmt::format(
-        "POST /order HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
-        body.size(), body));
-  }
-  return reqs;
-}
-
-/// The value of Content-Length in a response head (case-insensitive), or -1.
-int64_t content_length(std::string_view head) {
-  std::string lower(head);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  const std::size_t at = lower.find("\r\ncontent-length:");
-  if (at == std::string::npos) return -1;
-  return std::strtoll(lower.c_str() + at + 17, nullptr, 10);
-}
-
-/// Sends `count` requests on one keep-alive connection to addr, one at a
-/// time, recording each one's latency into *stats.  Precondition: a goroutine.
-void client_connection(const std::string& addr, const std::vector<std::string>& reqs, int64_t count, int offset,
-                       ClientStats* stats) {
-  gort::net::Conn c = gort::net::dial("tcp", addr);
-  std::string acc;
-  acc.reserve(1 << 16);
-  std::vector<char> buf(1 << 16);
-  for (int64_t i = 0; i < count; ++i) {
-    const std::string& req = reqs[static_cast<std::size_t>((offset + i) % kDistinctBodies)];
-    const Clock::time_point t0 = Clock::now();
-    c.write(std::span<const char>(req.data(), req.size()));
-    acc.clear();
-    std::size_t head_end = std::string::npos;
-    int64_t length = -1;
-    for (;;) {
-      if (head_end == std::string::npos) {
-        head_end = acc.find("\r\n\r\n");
-        if (head_end != std::string::npos) length = content_length(std::string_view(acc).substr(0, head_end + 2));
-      }
-      if (head_end != std::string::npos && length >= 0 &&
-          acc.size() >= head_end + 4 + static_cast<std::size_t>(length)) {
-        break;
-      }
-      const std::size_t n = c.read(std::span<char>(buf.data(), buf.size()));
-      if (n == 0) throw std::runtime_error("the server closed the connection mid-response");
-      acc.append(buf.data(), n);
-    }
-    stats->latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    if (acc.compare(0, 12, "HTTP/1.1 200") != 0) ++stats->errors;
-    if (i == 0) stats->first_body_bytes = length;
-    stats->last_body_bytes = length;
-  }
-  c.close();
-}
-
-/// Sends `requests` requests over `connections` connections at once and
-/// returns what they saw.  Precondition: a goroutine.
-ClientStats run_client(const std::string& addr, int connections, int64_t requests) {
-  static const std::vector<std::string> reqs = prebuilt_requests();
-  std::vector<ClientStats> per(static_cast<std::size_t>(connections));
-  std::vector<std::string> failures(static_cast<std::size_t>(connections));
-  gort::WaitGroup wg;
-  for (int k = 0; k < connections; ++k) {
-    const int64_t share = requests / connections + (k < requests % connections ? 1 : 0);
-    if (share == 0) continue;
-    per[k].latencies_us.reserve(static_cast<std::size_t>(share));
-    wg.add(1);
-    gort::go([&, k, share] {
-      try {
-        client_connection(addr, reqs, share, k, &per[k]);
-      } catch (const std::exception& e) {
-        failures[k] = e.what();
-      }
-      wg.done();
-    });
-  }
-  wg.wait();
-  ClientStats all;
-  for (std::size_t k = 0; k < per.size(); ++k) {
-    if (!failures[k].empty()) throw std::runtime_error("in-process client: " + failures[k]);
-    all.latencies_us.insert(all.latencies_us.end(), per[k].latencies_us.begin(), per[k].latencies_us.end());
-    all.errors += per[k].errors;
-  }
-  if (!per.empty()) {
-    all.first_body_bytes = per[0].first_body_bytes;
-    all.last_body_bytes = per[0].last_body_bytes;
-  }
-  return all;
-}
-
-/// A server of one variant on 127.0.0.1:0, serving until stop().
-class RunningServer {
- public:
-  explicit RunningServer(Variant v) : server_(make_mux(v, &counters_)), ln_(gort::net::listen("tcp", "127.0.0.1:0")) {
-    addr_ = ln_.addr();
-    wg_.add(1);
-    gort::go([this] {
-      server_.serve(ln_);
-      wg_.done();
-    });
-  }
-  /// Shuts the server down and waits for serve to return.
-  void stop() {
-    server_.shutdown(gort::background());
-    wg_.wait();
-  }
-  const std::string& addr() const { return addr_; }
-  ServiceCounters& counters() { return counters_; }
-
- private:
-  static gort::http::ServeMux make_mux(Variant v, ServiceCounters* counters) {
-    gort::http::ServeMux mux;
-    install_service(mux, v, counters);
-    return mux;
-  }
-  ServiceCounters counters_;
-  gort::http::Server server_;
-  gort::net::Listener ln_;
-  std::string addr_;
-  gort::WaitGroup wg_;
-};
 
 /// Runs wrk on a plain thread while this goroutine waits without holding up a P.
 WrkResult wrk_from_goroutine(const std::string& url, const std::string& script, const Config& c) {

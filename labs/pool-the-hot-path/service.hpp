@@ -31,6 +31,13 @@ namespace pool_lab {
 /// Which handler the service runs.
 enum class Variant { kBaseline, kPooled, kMisuseAssert, kMisuseRace };
 
+/// How the priced order becomes the response body:
+///   kDocument: a nlohmann::json document built, then streamed through
+///              std::ostream into the buffer (what pool-the-hot-path measures);
+///   kDirect:   written straight into the buffer with fmt, no document (the
+///              fix profile-tune-profile makes; the same bytes).
+enum class Encoding { kDocument, kDirect };
+
 /// "baseline", "pooled", "misuse-assert", "misuse-race".
 const char* variant_name(Variant v);
 
@@ -49,9 +56,16 @@ struct ServiceCounters {
 /// 600 bytes of JSON (the same bytes as the Go twin's).
 std::string order_body(int64_t id);
 
-/// Registers POST /order with the variant's handler on mux.  counters must
-/// outlive the server.  Precondition: called from a goroutine.
-void install_service(gort::http::ServeMux& mux, Variant v, ServiceCounters* counters);
+/// Registers POST /order with the variant's handler, encoding its responses
+/// as e, on mux.  counters must outlive the server.  Precondition: called
+/// from a goroutine.
+void install_service(gort::http::ServeMux& mux, Variant v, ServiceCounters* counters,
+                     Encoding e = Encoding::kDocument);
+
+/// The response body POST /order answers to request `body` when encoding as
+/// e ("" when body is not an order): how a lab checks that both encodings
+/// give the same bytes.  Precondition: called from a goroutine.
+std::string response_for(std::string_view body, Encoding e);
 
 /// Joins the misuse-race access logger's thread, if it was started (end of
 /// the race child).  Precondition: the server has shut down.

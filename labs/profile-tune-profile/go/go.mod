@@ -1,0 +1,3 @@
+module profile-tune-profile-twin
+
+go 1.19
