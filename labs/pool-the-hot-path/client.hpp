@@ -9,6 +9,7 @@
 #include <gort/http.hpp>
 #include <gort/net.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,8 +32,8 @@ struct ClientStats {
 /// Precondition: a goroutine; connections >= 1.
 ClientStats run_client(const std::string& addr, int connections, int64_t requests);
 
-/// A server of one variant on 127.0.0.1:0, serving until stop().
-/// Precondition: constructed and stopped on goroutines.
+/// A server of one variant on 127.0.0.1:0, serving until stop() or destruction.
+/// Precondition: constructed, stopped and destroyed on goroutines.
 class RunningServer {
  public:
   explicit RunningServer(Variant v, Encoding e = Encoding::kDocument)
@@ -40,12 +41,23 @@ class RunningServer {
     addr_ = ln_.addr();
     wg_.add(1);
     gort::go([this] {
-      server_.serve(ln_);
+      try {
+        server_.serve(ln_);
+      } catch (const gort::net::Error&) {
+        // Shut down before serve began: Go's Serve returns ErrServerClosed then.
+        if (!stopped_.load()) throw;
+      }
       wg_.done();
     });
   }
-  /// Shuts the server down and waits for serve to return.
+  RunningServer(const RunningServer&) = delete;
+  RunningServer& operator=(const RunningServer&) = delete;
+  /// Stops the server if stop() has not: destroying the listener under a
+  /// serving server would make its accept fail outside a shutdown.
+  ~RunningServer() { stop(); }
+  /// Shuts the server down and waits for serve to return; once.
   void stop() {
+    if (stopped_.exchange(true)) return;
     server_.shutdown(gort::background());
     wg_.wait();
   }
@@ -63,6 +75,7 @@ class RunningServer {
   gort::net::Listener ln_;
   std::string addr_;
   gort::WaitGroup wg_;
+  std::atomic<bool> stopped_{false};  // stop() has begun
 };
 
 }  // namespace pool_lab
