@@ -263,13 +263,7 @@ TEST(LabChanBench, MalformedFlagsExitWithStatus2AndOneLine) {
       {"--toggle-messages", "1"},    {"--bridge-messages", "-5"},  {"--bridge-time", "5"},
       {"--consumer-delay", "0s"},    {"--sample-every", "1h"},
   };
-  for (const auto& c : cases) {
-    auto r = gort::test::run_process({GORT_LAB_PROGRAM, c[0], c[1]});
-    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << "\n" << r.err;
-    EXPECT_NE(r.err.find(c[0]), std::string::npos) << r.err;
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line:\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-  }
+  gort::test::expect_flags_refused(cases);
 }
 
 TEST(LabChanBench, HelpExitsZero) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "lab_run.hpp"
 #include "test_util.hpp"
 
 // The parser is tested directly (labs/common's gort_lab_gctrace library).
@@ -425,13 +426,7 @@ TEST(LabGcForensics, BadFlagsExitWithStatus2AndNameTheFlag) {
       {"--scenario", "leak"},    {"--workers", "0"},     {"--live", "4 MiB"},      {"--buffers", "many"},
       {"--requests", "-1"},      {"--requests", "lots"},
   };
-  for (const auto& c : cases) {
-    const auto r = run_process({GORT_LAB_PROGRAM, c[0], c[1]});
-    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << ": " << r.err;
-    EXPECT_NE(r.err.find(c[0]), std::string::npos) << "the message names the flag: " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-  }
+  gort::test::expect_flags_refused(cases);
 }
 
 TEST(LabGcForensics, HelpListsTheFlags) {

@@ -246,13 +246,7 @@ TEST(LabIfaceBench, MalformedFlagsExitWithStatus2AndOneLine) {
       {"--requests", "-5"},          {"--boxes", "1e6"},       {"--runs", "x"},           {"--log-level", "trace"},
       {"--objdump", ""},
   };
-  for (const auto& c : cases) {
-    auto r = gort::test::run_process({GORT_LAB_PROGRAM, c[0], c[1]});
-    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << "\n" << r.err;
-    EXPECT_NE(r.err.find(c[0]), std::string::npos) << r.err;
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line:\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-  }
+  gort::test::expect_flags_refused(cases);
   auto none = gort::test::run_process({GORT_LAB_PROGRAM, "--paths", "", "--loggers", "", "--boxing", ""});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("nothing to measure"), std::string::npos) << none.err;

@@ -286,13 +286,7 @@ TEST(LabLayoutForensics, MalformedFlagsExitWithStatus2AndOneLine) {
       {"--runs", "0"},                 {"--procs", "0"},           {"--pad", "96"},
       {"--child-array", "Node/odd"},   {"--child-array", "Bogus/bad"},
   };
-  for (const auto& c : cases) {
-    auto r = gort::test::run_process({GORT_LAB_PROGRAM, c[0], c[1]});
-    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << "\n" << r.err;
-    EXPECT_NE(r.err.find(c[0]), std::string::npos) << r.err;
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line:\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-  }
+  gort::test::expect_flags_refused(cases);
 }
 
 TEST(LabLayoutForensics, HelpExitsZero) {

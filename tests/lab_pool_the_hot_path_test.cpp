@@ -179,13 +179,7 @@ TEST(LabPoolTheHotPath, MalformedFlagsExitWithStatus2AndOneLine) {
       {"--duration", "500ms"},     {"--duration", "10"},        {"--profile-requests", "-1"},
       {"--misuse", "double-put"},  {"--procs", "1000"},         {"--warmup", "1e3"},
   };
-  for (const auto& c : cases) {
-    auto r = gort::test::run_process({GORT_LAB_PROGRAM, "--load", "inproc", c[0], c[1]});
-    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << "\n" << r.err;
-    EXPECT_NE(r.err.find(c[0]), std::string::npos) << r.err;
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line:\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-  }
+  gort::test::expect_flags_refused(cases, {"--load", "inproc"});
 }
 
 TEST(LabPoolTheHotPath, HelpExitsZero) {

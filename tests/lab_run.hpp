@@ -4,6 +4,7 @@
 // start their lab.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -55,6 +56,24 @@ inline LabRun run_lab_in_scratch(const std::string& tag, const std::string& name
   r.svg = read_file(svg_path);
   for (const std::string& f : more_files) r.files[f] = read_file((dir / f).string());
   return r;
+}
+
+/// Runs GORT_LAB_PROGRAM with `leading` then each case's flag and value, and
+/// checks the refusal every lab gives a malformed flag: exit status 2, one line
+/// on stderr that names the flag, nothing on stdout.  Precondition: compiled
+/// into a lab test target; each case is {flag, value}.
+inline void expect_flags_refused(const std::vector<std::vector<std::string>>& cases,
+                                 const std::vector<std::string>& leading = {}) {
+  for (const auto& c : cases) {
+    std::vector<std::string> argv{GORT_LAB_PROGRAM};
+    argv.insert(argv.end(), leading.begin(), leading.end());
+    argv.insert(argv.end(), c.begin(), c.end());
+    const ProcessResult r = run_process(argv);
+    EXPECT_EQ(r.exit_code, 2) << c[0] << " " << c[1] << "\n" << r.err;
+    EXPECT_NE(r.err.find(c[0]), std::string::npos) << "the message names the flag:\n" << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line:\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
 }
 
 }  // namespace gort::test
