@@ -28,8 +28,8 @@ inline constexpr int kSanitizerDivisor = 1;
 inline int scaled(int n) { return n / kSanitizerDivisor > 0 ? n / kSanitizerDivisor : 1; }
 
 /// Goroutines a TSAN build keeps alive at once at most.  TSAN gives every
-/// fiber a thread state of its own (gort makes one per G, the first time the G
-/// runs, and keeps it with the G): about 12 ms of CPU each, linear in the
+/// fiber a thread state of its own (gort makes one per G when the G first gets
+/// a stack, fiber_make, and keeps it with the G): about 12 ms of CPU each, linear in the
 /// count (NOTES §11, "CI time, a fourth time": 1,000 new goroutines 14.4 s,
 /// 4,000 48.0 s, on a loaded Machine A), and it dies beyond 8,128.  A
 /// thousand exercise the same code paths for the race detector.
